@@ -1,0 +1,518 @@
+/*
+ * report.html: the human report of a run, rendered from evidence.json.
+ *
+ * Order follows what a reviewer needs first: the checklist table (one
+ * verdict per row), the gates, then every check grouped by row with its
+ * verdict, reason, measurements, anomalies, tables, notes, control actions
+ * and plots. Plots (SVG artifacts) are inlined so the file stands alone.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "report_util.h"
+#include "src/buf.h"
+#include "src/digest.h"
+#include "src/fsutil.h"
+
+static const char css[] =
+    "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0;color:#1d2330;"
+    "background:#f6f7f9;line-height:1.45}"
+    "main{max-width:1180px;margin:0 auto;padding:24px 32px 64px;background:#fff}"
+    "h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:2px solid "
+    "#e3e6eb;padding-bottom:4px}h3{font-size:16px;margin:20px 0 6px}h4{font-size:14px;margin:12px 0 "
+    "4px;color:#444}"
+    "table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}"
+    "th,td{border:1px solid #dde1e7;padding:5px 8px;text-align:left;vertical-align:top}"
+    "th{background:#f0f2f5;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    ".badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700;"
+    "letter-spacing:.3px;color:#fff;white-space:nowrap}"
+    ".v-pass,.v-PASS{background:#1a7f37}.v-fail,.v-FAIL{background:#cf222e}.v-skip{background:#8c959f}"
+    ".v-error{background:#9a6700}.v-PARTIAL{background:#bf8700}.v-NOT-TESTED{background:#8c959f}"
+    ".v-held{background:#1a7f37}.v-missed{background:#cf222e}.v-not-evaluated{background:#8c959f}"
+    ".meta td:first-child{width:200px;color:#555}.check{border:1px solid #e3e6eb;border-radius:6px;"
+    "padding:8px 16px;margin:12px 0}.reason{margin:4px 0 8px}.muted{color:#667}"
+    ".plot svg{max-width:100%;height:auto;border:1px solid #eee}code{font-size:12px}"
+    ".banner{padding:10px 14px;border-radius:6px;margin:12px 0;font-weight:600}"
+    ".banner.bad{background:#ffebe9;border:1px solid #cf222e}.banner.warn{background:#fff8c5;"
+    "border:1px solid #bf8700}.banner.good{background:#dafbe1;border:1px solid #1a7f37}"
+    "@media print{main{padding:0}.check{break-inside:avoid}}";
+
+static void badge(kp_buf_t *b, const char *verdict)
+{
+        char cls[64];
+        size_t i;
+
+        snprintf(cls, sizeof(cls), "%s", verdict);
+        for (i = 0; cls[i]; i++)
+                if (cls[i] == ' ')
+                        cls[i] = '-';
+        kp_buf_printf(b, "<span class=\"badge v-%s\">", cls);
+        kp_report_esc(b, verdict);
+        kp_buf_puts(b, "</span>");
+}
+
+static void anchor(kp_buf_t *b, const char *check_id)
+{
+        kp_buf_puts(b, "check-");
+        kp_report_esc(b, check_id);
+}
+
+static void meta_row(kp_buf_t *b, const char *k, const char *v)
+{
+        kp_buf_puts(b, "<tr><td>");
+        kp_report_esc(b, k);
+        kp_buf_puts(b, "</td><td>");
+        kp_report_esc(b, v ? v : "-");
+        kp_buf_puts(b, "</td></tr>");
+}
+
+static void render_meta(kp_buf_t *b, const cJSON *root)
+{
+        const cJSON *run = cJSON_GetObjectItemCaseSensitive(root, "run");
+        const cJSON *sc = cJSON_GetObjectItemCaseSensitive(run, "scenario");
+        const cJSON *tg = cJSON_GetObjectItemCaseSensitive(run, "target");
+        const cJSON *sum = cJSON_GetObjectItemCaseSensitive(root, "summary");
+        const cJSON *facts = cJSON_GetObjectItemCaseSensitive(run, "facts"), *f;
+        char line[512];
+
+        kp_buf_puts(b, "<table class=\"meta\">");
+        snprintf(line, sizeof(line), "%s (%s)", kp_report_str(sc, "name", "-"),
+                 kp_report_str(sc, "path", "-"));
+        meta_row(b, "Scenario", line);
+        meta_row(b, "Scenario sha256", kp_report_str(sc, "sha256", "-"));
+        snprintf(line, sizeof(line), "%s (%s, control: %s)", kp_report_str(tg, "name", "-"),
+                 kp_report_str(tg, "path", "-"), kp_report_str(tg, "control", "-"));
+        meta_row(b, "Target", line);
+        meta_row(b, "Target sha256", kp_report_str(tg, "sha256", "-"));
+        snprintf(line, sizeof(line), "%s (commit %s)", kp_report_str(run, "kproof_version", "-"),
+                 kp_report_str(run, "git_commit", "-"));
+        meta_row(b, "kproof", line);
+        meta_row(b, "Run id", kp_report_str(run, "id", "-"));
+        meta_row(b, "Host", kp_report_str(run, "host", "-"));
+        meta_row(b, "Started", kp_report_str(run, "started_at", "-"));
+        meta_row(b, "Finished", kp_report_str(run, "finished_at", "-"));
+        cJSON_ArrayForEach(f, facts)
+        {
+                if (cJSON_IsString(f))
+                        meta_row(b, f->string, f->valuestring);
+        }
+        if (sum) {
+                snprintf(line, sizeof(line), "%d checks: %d pass, %d fail, %d skip, %d error; %d gates, %d missed; exit code %d",
+                         (int)kp_report_num(sum, "checks", 0), (int)kp_report_num(sum, "pass", 0),
+                         (int)kp_report_num(sum, "fail", 0), (int)kp_report_num(sum, "skip", 0),
+                         (int)kp_report_num(sum, "error", 0), (int)kp_report_num(sum, "gates", 0),
+                         (int)kp_report_num(sum, "gates_missed", 0),
+                         (int)kp_report_num(sum, "exit_code", 0));
+                meta_row(b, "Summary", line);
+        }
+        kp_buf_puts(b, "</table>");
+}
+
+static void render_checklist(kp_buf_t *b, const cJSON *root)
+{
+        const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *r, *id;
+
+        kp_buf_puts(b, "<h2 id=\"checklist\">Evaluation checklist</h2><table class=\"checklist\">"
+                       "<tr><th>Row</th><th>Verdict</th><th>Question</th><th>Checks</th></tr>");
+        cJSON_ArrayForEach(r, rows)
+        {
+                kp_buf_puts(b, "<tr><td><strong>");
+                kp_report_esc(b, kp_report_str(r, "title", ""));
+                kp_buf_puts(b, "</strong><br><code>");
+                kp_report_esc(b, kp_report_str(r, "id", ""));
+                kp_buf_puts(b, "</code></td><td>");
+                badge(b, kp_report_str(r, "verdict", "NOT TESTED"));
+                kp_buf_puts(b, "</td><td>");
+                kp_report_esc(b, kp_report_str(r, "question", ""));
+                kp_buf_printf(b, "</td><td>%d pass, %d fail, %d skip, %d error",
+                              (int)kp_report_num(r, "pass", 0), (int)kp_report_num(r, "fail", 0),
+                              (int)kp_report_num(r, "skip", 0), (int)kp_report_num(r, "error", 0));
+                if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "checks")) > 0) {
+                        kp_buf_puts(b, "<br>");
+                        cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(r, "checks"))
+                        {
+                                kp_buf_puts(b, "<a href=\"#");
+                                anchor(b, id->valuestring);
+                                kp_buf_puts(b, "\"><code>");
+                                kp_report_esc(b, id->valuestring);
+                                kp_buf_puts(b, "</code></a> ");
+                        }
+                }
+                kp_buf_puts(b, "</td></tr>");
+        }
+        kp_buf_puts(b, "</table>");
+}
+
+static void render_gates(kp_buf_t *b, const cJSON *root)
+{
+        const cJSON *gates = cJSON_GetObjectItemCaseSensitive(root, "gates"), *g;
+        char num[64];
+
+        if (cJSON_GetArraySize(gates) == 0)
+                return;
+        kp_buf_puts(b, "<h2 id=\"gates\">Gates</h2><table><tr><th>Gate</th><th>Check</th>"
+                       "<th>Required</th><th>Observed</th><th>Result</th></tr>");
+        cJSON_ArrayForEach(g, gates)
+        {
+                const cJSON *passed = cJSON_GetObjectItemCaseSensitive(g, "passed");
+                const cJSON *obs = cJSON_GetObjectItemCaseSensitive(g, "observed");
+                kp_buf_puts(b, "<tr><td><code>");
+                kp_report_esc(b, kp_report_str(g, "name", ""));
+                kp_buf_puts(b, "</code></td><td><a href=\"#");
+                anchor(b, kp_report_str(g, "check", ""));
+                kp_buf_puts(b, "\">");
+                kp_report_esc(b, kp_report_str(g, "check", ""));
+                kp_buf_puts(b, "</a></td><td class=\"num\">");
+                kp_report_esc(b, kp_report_str(g, "op", ""));
+                kp_report_fmt_num(kp_report_num(g, "threshold", 0), num, sizeof(num));
+                kp_buf_printf(b, " %s ", num);
+                kp_report_esc(b, kp_report_str(g, "unit", ""));
+                kp_buf_puts(b, "</td><td class=\"num\">");
+                if (cJSON_IsNumber(obs)) {
+                        kp_report_fmt_num(obs->valuedouble, num, sizeof(num));
+                        kp_buf_printf(b, "%s ", num);
+                        kp_report_esc(b, kp_report_str(g, "unit", ""));
+                } else {
+                        kp_buf_puts(b, "-");
+                }
+                kp_buf_puts(b, "</td><td>");
+                badge(b, cJSON_IsNull(passed) ? "not evaluated" : cJSON_IsTrue(passed) ? "held" : "missed");
+                if (kp_report_str(g, "note", NULL)) {
+                        kp_buf_puts(b, " <span class=\"muted\">");
+                        kp_report_esc(b, kp_report_str(g, "note", ""));
+                        kp_buf_puts(b, "</span>");
+                }
+                kp_buf_puts(b, "</td></tr>");
+        }
+        kp_buf_puts(b, "</table>");
+}
+
+static void render_measurements(kp_buf_t *b, const cJSON *ms)
+{
+        const cJSON *m, *l;
+        char num[64];
+
+        if (cJSON_GetArraySize(ms) == 0)
+                return;
+        kp_buf_puts(b, "<h4>Measurements</h4><table><tr><th>Name</th><th>Value</th><th>Unit</th>"
+                       "<th>Labels / formula</th></tr>");
+        cJSON_ArrayForEach(m, ms)
+        {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
+                kp_buf_puts(b, "<tr><td><code>");
+                kp_report_esc(b, kp_report_str(m, "name", ""));
+                kp_buf_puts(b, "</code></td><td class=\"num\">");
+                kp_report_fmt_num(cJSON_IsNumber(v) ? v->valuedouble : NAN, num, sizeof(num));
+                kp_buf_puts(b, num);
+                kp_buf_puts(b, "</td><td>");
+                kp_report_esc(b, kp_report_str(m, "unit", ""));
+                kp_buf_puts(b, "</td><td>");
+                cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m, "labels"))
+                {
+                        kp_report_esc(b, l->string);
+                        kp_buf_puts(b, "=");
+                        kp_report_esc(b, cJSON_IsString(l) ? l->valuestring : "");
+                        kp_buf_puts(b, " ");
+                }
+                if (kp_report_str(m, "formula", NULL)) {
+                        kp_buf_puts(b, "<code>");
+                        kp_report_esc(b, kp_report_str(m, "formula", ""));
+                        kp_buf_puts(b, "</code>");
+                }
+                kp_buf_puts(b, "</td></tr>");
+        }
+        kp_buf_puts(b, "</table>");
+}
+
+static void render_anomalies(kp_buf_t *b, const cJSON *as)
+{
+        const cJSON *a, *ex;
+        char num[64];
+
+        if (cJSON_GetArraySize(as) == 0)
+                return;
+        kp_buf_puts(b, "<h4>Anomalies</h4><table><tr><th>Kind</th><th>Count</th><th>Allowed for "
+                       "this profile</th><th>Description</th><th>First examples (partition/offset, "
+                       "producer/seq)</th></tr>");
+        cJSON_ArrayForEach(a, as)
+        {
+                kp_buf_puts(b, "<tr><td><code>");
+                kp_report_esc(b, kp_report_str(a, "kind", ""));
+                kp_report_fmt_num(kp_report_num(a, "count", 0), num, sizeof(num));
+                kp_buf_printf(b, "</code></td><td class=\"num\">%s</td><td>%s</td><td>", num,
+                              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "allowed")) ? "yes"
+                                                                                           : "no");
+                kp_report_esc(b, kp_report_str(a, "description", ""));
+                kp_buf_puts(b, "</td><td>");
+                cJSON_ArrayForEach(ex, cJSON_GetObjectItemCaseSensitive(a, "examples"))
+                {
+                        kp_buf_printf(b, "p%d@%.0f (%d/%.0f)", (int)kp_report_num(ex, "partition", -1),
+                                      kp_report_num(ex, "offset", -1),
+                                      (int)kp_report_num(ex, "producer", -1),
+                                      kp_report_num(ex, "seq", -1));
+                        if (kp_report_str(ex, "detail", NULL)) {
+                                kp_buf_puts(b, " ");
+                                kp_report_esc(b, kp_report_str(ex, "detail", ""));
+                        }
+                        kp_buf_puts(b, "<br>");
+                }
+                kp_buf_puts(b, "</td></tr>");
+        }
+        kp_buf_puts(b, "</table>");
+}
+
+static void render_tables(kp_buf_t *b, const cJSON *ts)
+{
+        const cJSON *t, *c, *r;
+
+        cJSON_ArrayForEach(t, ts)
+        {
+                kp_buf_puts(b, "<h4>");
+                kp_report_esc(b, kp_report_str(t, "title", ""));
+                kp_buf_puts(b, "</h4><table><tr>");
+                cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "columns"))
+                {
+                        kp_buf_puts(b, "<th>");
+                        kp_report_esc(b, cJSON_IsString(c) ? c->valuestring : "");
+                        kp_buf_puts(b, "</th>");
+                }
+                kp_buf_puts(b, "</tr>");
+                cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(t, "rows"))
+                {
+                        kp_buf_puts(b, "<tr>");
+                        cJSON_ArrayForEach(c, r)
+                        {
+                                kp_buf_puts(b, "<td>");
+                                kp_report_esc(b, cJSON_IsString(c) ? c->valuestring : "");
+                                kp_buf_puts(b, "</td>");
+                        }
+                        kp_buf_puts(b, "</tr>");
+                }
+                kp_buf_puts(b, "</table>");
+        }
+}
+
+static void render_notes(kp_buf_t *b, const cJSON *ns)
+{
+        const cJSON *n;
+
+        if (cJSON_GetArraySize(ns) == 0)
+                return;
+        kp_buf_puts(b, "<h4>Evidence notes</h4><ul>");
+        cJSON_ArrayForEach(n, ns)
+        {
+                kp_buf_puts(b, "<li>");
+                kp_report_esc(b, cJSON_IsString(n) ? n->valuestring : "");
+                kp_buf_puts(b, "</li>");
+        }
+        kp_buf_puts(b, "</ul>");
+}
+
+static void render_actions(kp_buf_t *b, const cJSON *as)
+{
+        const cJSON *a;
+
+        if (cJSON_GetArraySize(as) == 0)
+                return;
+        kp_buf_puts(b, "<h4>Control actions</h4><table><tr><th>Request</th><th>Result</th>"
+                       "<th>Duration</th><th>Command / output</th></tr>");
+        cJSON_ArrayForEach(a, as)
+        {
+                int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "ok"));
+                kp_buf_puts(b, "<tr><td><code>");
+                kp_report_esc(b, kp_report_str(a, "request", ""));
+                kp_buf_puts(b, "</code></td><td>");
+                if (ok) {
+                        kp_buf_puts(b, "ok");
+                } else {
+                        kp_buf_puts(b, "failed: ");
+                        kp_report_esc(b, kp_report_str(a, "error", ""));
+                }
+                kp_buf_printf(b, "</td><td class=\"num\">%.0f ms</td><td>",
+                              kp_report_num(a, "duration_ms", 0));
+                if (kp_report_str(a, "command", NULL)) {
+                        kp_buf_puts(b, "<code>");
+                        kp_report_esc(b, kp_report_str(a, "command", ""));
+                        kp_buf_printf(b, "</code> (exit %d)", (int)kp_report_num(a, "exit_code", 0));
+                }
+                if (kp_report_str(a, "output_tail", NULL)) {
+                        kp_buf_puts(b, "<pre>");
+                        kp_report_esc(b, kp_report_str(a, "output_tail", ""));
+                        kp_buf_puts(b, "</pre>");
+                }
+                kp_buf_puts(b, "</td></tr>");
+        }
+        kp_buf_puts(b, "</table>");
+}
+
+/* Inlines an SVG artifact, dropping its XML prolog and doctype. */
+static void inline_svg(kp_buf_t *b, const char *run_dir, const char *rel)
+{
+        char path[4096];
+        const char *start;
+        kp_buf_t svg;
+
+        if (strstr(rel, "..") || kp_path_join(path, sizeof(path), run_dir, rel) < 0)
+                return;
+        kp_buf_init(&svg, 32 << 20);
+        if (kp_read_file(path, 32 << 20, &svg, NULL) == 0) {
+                start = strstr(kp_buf_cstr(&svg), "<svg");
+                if (start)
+                        kp_buf_puts(b, start);
+        }
+        kp_buf_free(&svg);
+}
+
+static void render_artifacts(kp_buf_t *b, const cJSON *arts, const char *run_dir)
+{
+        const cJSON *a;
+        int listed = 0;
+
+        cJSON_ArrayForEach(a, arts)
+        {
+                const char *kind = kp_report_str(a, "kind", "");
+                const char *path = kp_report_str(a, "path", "");
+                if (strcmp(kind, "svg") == 0) {
+                        kp_buf_puts(b, "<figure class=\"plot\">");
+                        inline_svg(b, run_dir, path);
+                        kp_buf_puts(b, "<figcaption class=\"muted\">");
+                        kp_report_esc(b, kp_report_str(a, "title", path));
+                        kp_buf_puts(b, " (<code>");
+                        kp_report_esc(b, path);
+                        kp_buf_puts(b, "</code>)</figcaption></figure>");
+                }
+        }
+        cJSON_ArrayForEach(a, arts)
+        {
+                if (!listed) {
+                        kp_buf_puts(b, "<h4>Artifacts</h4><ul>");
+                        listed = 1;
+                }
+                kp_buf_puts(b, "<li><code>");
+                kp_report_esc(b, kp_report_str(a, "path", ""));
+                kp_buf_puts(b, "</code> — ");
+                kp_report_esc(b, kp_report_str(a, "title", ""));
+                kp_buf_puts(b, "</li>");
+        }
+        if (listed)
+                kp_buf_puts(b, "</ul>");
+}
+
+static void render_check(kp_buf_t *b, const cJSON *c, const char *run_dir)
+{
+        kp_buf_puts(b, "<section class=\"check\" id=\"");
+        anchor(b, kp_report_str(c, "id", ""));
+        kp_buf_puts(b, "\"><h3>");
+        badge(b, kp_report_str(c, "verdict", "error"));
+        kp_buf_puts(b, " <code>");
+        kp_report_esc(b, kp_report_str(c, "id", ""));
+        kp_buf_puts(b, "</code> — ");
+        kp_report_esc(b, kp_report_str(c, "title", ""));
+        kp_buf_puts(b, "</h3><div class=\"reason\">");
+        kp_report_esc(b, kp_report_str(c, "reason", ""));
+        kp_buf_printf(b, "</div><div class=\"muted\">suite ");
+        kp_report_esc(b, kp_report_str(c, "suite", ""));
+        kp_buf_puts(b, " · started ");
+        kp_report_esc(b, kp_report_str(c, "started_at", ""));
+        kp_buf_printf(b, " · %.0f ms</div>", kp_report_num(c, "duration_ms", 0));
+        render_measurements(b, cJSON_GetObjectItemCaseSensitive(c, "measurements"));
+        render_anomalies(b, cJSON_GetObjectItemCaseSensitive(c, "anomalies"));
+        render_tables(b, cJSON_GetObjectItemCaseSensitive(c, "tables"));
+        render_notes(b, cJSON_GetObjectItemCaseSensitive(c, "notes"));
+        render_actions(b, cJSON_GetObjectItemCaseSensitive(c, "actions"));
+        render_artifacts(b, cJSON_GetObjectItemCaseSensitive(c, "artifacts"), run_dir);
+        kp_buf_puts(b, "</section>");
+}
+
+int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *err)
+{
+        const cJSON *run, *sc, *tg, *rows, *r, *checks, *c, *sum;
+        char run_dir[4096], digest[KP_SHA256_HEX];
+        cJSON *root = NULL;
+        kp_buf_t b;
+        char *slash;
+        int rc, exit_code;
+
+        if (kp_report_load(evidence_path, &root, err) < 0)
+                return -1;
+        snprintf(run_dir, sizeof(run_dir), "%s", evidence_path);
+        slash = strrchr(run_dir, '/');
+        if (slash)
+                *slash = '\0';
+        else
+                snprintf(run_dir, sizeof(run_dir), ".");
+        if (kp_sha256_file(evidence_path, digest, err) < 0) {
+                cJSON_Delete(root);
+                return -1;
+        }
+        run = cJSON_GetObjectItemCaseSensitive(root, "run");
+        sc = cJSON_GetObjectItemCaseSensitive(run, "scenario");
+        tg = cJSON_GetObjectItemCaseSensitive(run, "target");
+        sum = cJSON_GetObjectItemCaseSensitive(root, "summary");
+        exit_code = (int)kp_report_num(sum, "exit_code", 3);
+
+        kp_buf_init(&b, (size_t)1 << 30);
+        kp_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                        "<title>kproof report: ");
+        kp_report_esc(&b, kp_report_str(sc, "name", ""));
+        kp_buf_puts(&b, " on ");
+        kp_report_esc(&b, kp_report_str(tg, "name", ""));
+        kp_buf_printf(&b, "</title><style>%s</style></head><body><main>", css);
+        kp_buf_puts(&b, "<h1>kproof evidence report</h1><div class=\"muted\">Scenario <strong>");
+        kp_report_esc(&b, kp_report_str(sc, "name", ""));
+        kp_buf_puts(&b, "</strong> on target <strong>");
+        kp_report_esc(&b, kp_report_str(tg, "name", ""));
+        kp_buf_puts(&b, "</strong></div>");
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(run, "complete"))) {
+                kp_buf_puts(&b, "<div class=\"banner bad\">This run is incomplete: ");
+                kp_report_esc(&b, kp_report_str(run, "incomplete_reason", "it did not finish"));
+                kp_buf_puts(&b, "</div>");
+        } else if (exit_code == 0) {
+                kp_buf_puts(&b, "<div class=\"banner good\">Every check passed or was skipped with a "
+                                "reason, and every gate held (exit code 0).</div>");
+        } else if (exit_code == 1) {
+                kp_buf_puts(&b, "<div class=\"banner bad\">At least one check failed or a gate was "
+                                "missed (exit code 1).</div>");
+        } else {
+                kp_buf_printf(&b, "<div class=\"banner warn\">kproof could not decide every check "
+                                  "(exit code %d): see the checks marked error.</div>",
+                              exit_code);
+        }
+        render_checklist(&b, root);
+        kp_buf_puts(&b, "<h2 id=\"run\">Run</h2>");
+        render_meta(&b, root);
+        render_gates(&b, root);
+
+        kp_buf_puts(&b, "<h2 id=\"checks\">Checks</h2>");
+        rows = cJSON_GetObjectItemCaseSensitive(root, "rows");
+        checks = cJSON_GetObjectItemCaseSensitive(root, "checks");
+        cJSON_ArrayForEach(r, rows)
+        {
+                int any = 0;
+                cJSON_ArrayForEach(c, checks)
+                {
+                        if (strcmp(kp_report_str(c, "row", ""), kp_report_str(r, "id", "")) != 0)
+                                continue;
+                        if (!any) {
+                                kp_buf_puts(&b, "<h3 class=\"row\">");
+                                kp_report_esc(&b, kp_report_str(r, "title", ""));
+                                kp_buf_puts(&b, " ");
+                                badge(&b, kp_report_str(r, "verdict", ""));
+                                kp_buf_puts(&b, "</h3>");
+                                any = 1;
+                        }
+                        render_check(&b, c, run_dir);
+                }
+        }
+        kp_buf_printf(&b, "<p class=\"muted\">Rendered by kproof from evidence.json (sha256 %s). "
+                          "Every verdict above is taken from that file.</p></main></body></html>\n",
+                      digest);
+        rc = kp_write_file(out_path, kp_buf_cstr(&b), b.len, 0644, err);
+        kp_buf_free(&b);
+        cJSON_Delete(root);
+        return rc;
+}

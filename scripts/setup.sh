@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# kproof set-up: installs the Debian packages kproof needs to build, test and
+# render reports. Idempotent: installs only what is missing, safe to run twice.
+#
+#   scripts/setup.sh            build + test dependencies
+#   scripts/setup.sh --fixtures also resolve the reference platforms (Kafka,
+#                               local-kms, Kroxylicious, moto) into .cache/
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+packages=(
+	build-essential cmake ninja-build pkg-config
+	librdkafka-dev libcmocka-dev libcjson-dev libcurl4-openssl-dev libssl-dev
+	gnuplot-nox
+	chromium poppler-utils
+	clang-format-14
+	openssl iproute2 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if ((${#missing[@]})); then
+	echo "setup: installing ${missing[*]}" >&2
+	sudo_cmd=()
+	if [ "$(id -u)" -ne 0 ]; then
+		sudo_cmd=(sudo)
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	if ! "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; then
+		"${sudo_cmd[@]}" apt-get update -q >/dev/null
+		"${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+else
+	echo "setup: Debian packages present" >&2
+fi
+
+if [ "${1:-}" = "--fixtures" ]; then
+	for f in "$here"/fixtures/*/install.sh; do
+		[ -x "$f" ] && "$f"
+	done
+fi
+exit 0

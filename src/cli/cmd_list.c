@@ -1,0 +1,106 @@
+/*
+ * kproof list: the suites built into this kproof, their checks with the
+ * checklist row of each, and the gates a scenario may set.
+ */
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "opt.h"
+#include "src/rows.h"
+#include "suites/registry.h"
+
+static int as_json;
+
+static const kp_opt_t opts[] = {
+    {"json", 0, KP_OPT_FLAG, NULL, "print JSON instead of text", &as_json},
+};
+
+static const kp_cmd_spec_t spec = {
+    "list", "[--json]", "List suites, their checks and checklist rows, and the gates of each suite.",
+    NULL, opts, sizeof(opts) / sizeof(opts[0]),
+};
+
+static void print_json(void)
+{
+        cJSON *root = cJSON_CreateObject(), *suites, *rows;
+        size_t i, j;
+        char *text;
+
+        rows = cJSON_AddArrayToObject(root, "rows");
+        for (i = 0; i < kp_n_rows; i++) {
+                cJSON *r = cJSON_CreateObject();
+                cJSON_AddStringToObject(r, "id", kp_rows[i].id);
+                cJSON_AddStringToObject(r, "question", kp_rows[i].question);
+                cJSON_AddItemToArray(rows, r);
+        }
+        suites = cJSON_AddArrayToObject(root, "suites");
+        for (i = 0; i < kp_builtin_suites.n; i++) {
+                const kp_suite_def_t *s = kp_builtin_suites.suites[i];
+                cJSON *so = cJSON_CreateObject(), *cs, *gs;
+                cJSON_AddStringToObject(so, "name", s->name);
+                cJSON_AddStringToObject(so, "title", s->title);
+                cs = cJSON_AddArrayToObject(so, "checks");
+                for (j = 0; j < s->n_checks; j++) {
+                        cJSON *c = cJSON_CreateObject();
+                        cJSON_AddStringToObject(c, "id", s->checks[j].id);
+                        cJSON_AddStringToObject(c, "row", s->checks[j].row);
+                        cJSON_AddStringToObject(c, "title", s->checks[j].title);
+                        cJSON_AddItemToArray(cs, c);
+                }
+                gs = cJSON_AddArrayToObject(so, "gates");
+                for (j = 0; j < s->n_gates; j++) {
+                        cJSON *g = cJSON_CreateObject();
+                        cJSON_AddStringToObject(g, "name", s->gates[j].name);
+                        cJSON_AddStringToObject(g, "check", s->gates[j].check);
+                        cJSON_AddStringToObject(g, "measurement", s->gates[j].measurement);
+                        cJSON_AddStringToObject(g, "op", s->gates[j].op == KP_GATE_AT_MOST ? "<=" : ">=");
+                        cJSON_AddStringToObject(g, "unit", s->gates[j].unit);
+                        if (s->gates[j].has_default)
+                                cJSON_AddNumberToObject(g, "default", s->gates[j].default_threshold);
+                        cJSON_AddItemToArray(gs, g);
+                }
+                cJSON_AddItemToArray(suites, so);
+        }
+        text = cJSON_Print(root);
+        if (text)
+                printf("%s\n", text);
+        cJSON_free(text);
+        cJSON_Delete(root);
+}
+
+int kp_cmd_list(int argc, char **argv)
+{
+        const char *pos[1];
+        size_t n, i, j;
+        kp_err_t err;
+        int rc = kp_opt_parse(&spec, argc, argv, pos, 0, &n, &err);
+
+        if (rc == 1)
+                return 0;
+        if (rc < 0)
+                return kp_cli_fail(&err);
+        if (as_json) {
+                print_json();
+                return 0;
+        }
+        for (i = 0; i < kp_builtin_suites.n; i++) {
+                const kp_suite_def_t *s = kp_builtin_suites.suites[i];
+                printf("suite %s — %s\n", s->name, s->title);
+                for (j = 0; j < s->n_checks; j++)
+                        printf("  %-34s row %-20s %s\n", s->checks[j].id, s->checks[j].row,
+                               s->checks[j].title);
+                for (j = 0; j < s->n_gates; j++) {
+                        printf("  gate %-29s %s %s of %s%s\n", s->gates[j].name,
+                               s->gates[j].op == KP_GATE_AT_MOST ? "max" : "min",
+                               s->gates[j].measurement, s->gates[j].check,
+                               s->gates[j].has_default ? " (on by default)" : "");
+                }
+                printf("\n");
+        }
+        printf("checklist rows:\n");
+        for (i = 0; i < kp_n_rows; i++)
+                printf("  %-20s %s\n", kp_rows[i].id, kp_rows[i].question);
+        return 0;
+}

@@ -1,0 +1,187 @@
+/*
+ * config: the scenario and target files, loaded and validated strictly.
+ *
+ * A scenario says which suites run and with what workload, client profile,
+ * faults and gates; a target says how to reach the platform (librdkafka
+ * client properties) and which adapters apply (control, kms, storage) plus
+ * declared deployment facts. Both loaders reject unknown keys, wrong types,
+ * missing required fields, out-of-range values and bad durations with one
+ * line that names the file and the JSON path (see jsonv.h), and register
+ * ${env:NAME} values as secrets.
+ *
+ * The suites a scenario may name come from a catalog the caller passes in
+ * (the core does not know the suites); each suite validates its own extra
+ * keys through its parse hook. Loaded structs are owned by the caller: free
+ * them with kp_scenario_free() / kp_target_free().
+ */
+#ifndef KP_CONFIG_H
+#define KP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "digest.h"
+#include "err.h"
+#include "kvlist.h"
+
+/* Input files larger than this are rejected. */
+#define KP_CONFIG_MAX_BYTES ((size_t)4 << 20)
+
+typedef enum kp_profile {
+        KP_PROFILE_DEFAULT = 0, /* librdkafka defaults plus the target's properties */
+        KP_PROFILE_SAFE,        /* acks=all, idempotence, read_committed, no auto-commit */
+        KP_PROFILE_RELAXED,     /* acks=1, no idempotence */
+} kp_profile_t;
+
+typedef struct kp_client_cfg {
+        kp_profile_t profile;
+        kp_kvlist_t producer; /* free librdkafka overrides for producers */
+        kp_kvlist_t consumer; /* ... and for consumers */
+} kp_client_cfg_t;
+
+typedef struct kp_workload_cfg {
+        char *topic;            /* explicit topic name; NULL: kproof-<suite>-<run id> */
+        int partitions;         /* 1..10000 */
+        int replication_factor; /* 0: the platform's default */
+        int message_bytes;      /* record value size, >= KP_REC_HDR_BYTES */
+        double rate;            /* records per second, all producers together */
+        int64_t duration_ns;
+        int producers;
+        int consumers;
+        int keys;               /* distinct keys; 0: no key (sticky partitioner) */
+        int linger_ms;          /* -1: client default */
+        int batch_bytes;        /* 0: client default */
+        char *compression;      /* none, gzip, snappy, lz4, zstd */
+        int64_t drain_timeout_ns;
+        kp_kvlist_t topic_config; /* topic configs for topics kproof creates */
+} kp_workload_cfg_t;
+
+typedef enum kp_fault_action {
+        KP_FAULT_KILL_LEADER = 0,
+        KP_FAULT_KILL_BROKER,
+        KP_FAULT_STOP_BROKER,
+        KP_FAULT_KILL_CONTROLLER,
+        KP_FAULT_KILL_ZONE,
+        KP_FAULT_ROLLING_RESTART,
+        KP_FAULT_MOVE_LEADER,
+        KP_FAULT_ADD_RTT,
+        KP_FAULT_PUSH_ERRORS,
+        KP_FAULT_DELETE_RECORDS,
+        KP_FAULT__COUNT
+} kp_fault_action_t;
+
+extern const char *const kp_fault_action_names[];
+
+typedef struct kp_fault {
+        int64_t at_ns;         /* from workload start */
+        kp_fault_action_t action;
+        int32_t broker;        /* -1: not given */
+        int32_t to_broker;     /* move_leader target, -1: not given */
+        int32_t partition;     /* -1: not given */
+        char *zone;            /* kill_zone */
+        int64_t heal_after_ns; /* 0: never healed by kproof */
+        int rtt_ms;            /* add_rtt */
+        char *error;           /* push_errors: Kafka error name, e.g. NOT_LEADER_FOR_PARTITION */
+        int count;             /* push_errors: how many */
+} kp_fault_t;
+
+typedef struct kp_gate_cfg {
+        char *name;
+        double threshold;
+} kp_gate_cfg_t;
+
+typedef struct kp_suite_cfg {
+        char *suite;
+        char **checks; /* NULL: all checks of the suite */
+        size_t n_checks;
+        kp_workload_cfg_t workload;
+        kp_client_cfg_t client;
+        kp_fault_t *faults;
+        size_t n_faults;
+        kp_gate_cfg_t *gates;
+        size_t n_gates;
+        void *options; /* suite-specific, owned; freed by the suite's hook */
+        void (*options_free)(void *options);
+} kp_suite_cfg_t;
+
+typedef struct kp_scenario {
+        char *path;
+        char *name;
+        char *description;
+        kp_suite_cfg_t *suites;
+        size_t n_suites;
+        char sha256[KP_SHA256_HEX];
+} kp_scenario_t;
+
+typedef enum kp_control_type {
+        KP_CONTROL_NONE = 0,
+        KP_CONTROL_EMBEDDED,
+        KP_CONTROL_EXEC,
+} kp_control_type_t;
+
+typedef struct kp_control_cfg {
+        kp_control_type_t type;
+        int brokers;        /* embedded: broker count */
+        char **racks;       /* embedded: rack per broker (n == brokers) or NULL */
+        size_t n_racks;
+        int64_t timeout_ns; /* exec: per command */
+        kp_kvlist_t commands; /* exec: operation name -> command template */
+        kp_kvlist_t env;      /* exec: extra environment for commands */
+} kp_control_cfg_t;
+
+typedef struct kp_deployment_cfg {
+        char *architecture; /* shared-nothing, tiered, shared-storage */
+        char *provider;
+        char *region;
+        char **zones;
+        size_t n_zones;
+        char *instance_type;
+        int instance_count;
+        int64_t retention_ns;
+        char *price_sheet;
+        char **boundary_cidrs;
+        size_t n_boundary_cidrs;
+        char **boundary_hosts;
+        size_t n_boundary_hosts;
+        char *boundary_account;
+} kp_deployment_cfg_t;
+
+typedef struct kp_target {
+        char *path;
+        char *name;
+        char *description;
+        kp_kvlist_t kafka; /* librdkafka properties, values already expanded */
+        kp_control_cfg_t control;
+        kp_deployment_cfg_t deployment;
+        char *kms_type;     /* "none" until a kms adapter is configured */
+        char *storage_type; /* "none" until a storage adapter is configured */
+        char sha256[KP_SHA256_HEX];
+} kp_target_t;
+
+struct kp_suite_catalog;
+int kp_scenario_load(const char *path, const struct kp_suite_catalog *cat, kp_scenario_t **out,
+                     kp_err_t *err);
+void kp_scenario_free(kp_scenario_t *s);
+
+int kp_target_load(const char *path, kp_target_t **out, kp_err_t *err);
+void kp_target_free(kp_target_t *t);
+
+/* The suite entry for a suite name, or NULL. */
+const kp_suite_cfg_t *kp_scenario_suite(const kp_scenario_t *s, const char *suite);
+/* The configured threshold of a gate, or NULL when the scenario sets none. */
+const kp_gate_cfg_t *kp_suite_cfg_gate(const kp_suite_cfg_t *sc, const char *name);
+/* True when the entry selects this check (no list selects all). */
+int kp_suite_cfg_wants_check(const kp_suite_cfg_t *sc, const char *check_id);
+
+void kp_workload_cfg_defaults(kp_workload_cfg_t *w);
+void kp_workload_cfg_release(kp_workload_cfg_t *w);
+/* Deep copy (dst is overwritten; release with kp_workload_cfg_release). */
+int kp_workload_cfg_copy(kp_workload_cfg_t *dst, const kp_workload_cfg_t *src);
+
+/* Whether the file looks like a scenario (has "suites") or a target. */
+typedef enum kp_config_kind { KP_CONFIG_UNKNOWN, KP_CONFIG_SCENARIO, KP_CONFIG_TARGET } kp_config_kind_t;
+int kp_config_sniff(const char *path, kp_config_kind_t *kind, kp_err_t *err);
+
+void kp_strv_free(char **v, size_t n);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * Target loading: see config.h for the contract and README "Target files"
+ * for the format.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "control.h"
+#include "jsonv.h"
+#include "secret.h"
+#include "timeutil.h"
+
+static const char *const control_types[] = {"none", "embedded", "exec", NULL};
+static const char *const kms_types[] = {"none", NULL};
+static const char *const storage_types[] = {"none", NULL};
+static const char *const architectures[] = {"shared-nothing", "tiered", "shared-storage", NULL};
+
+static int string_array(kp_jv_t *jv, const cJSON *obj, const char *key, size_t min,
+                        char ***out, size_t *n_out)
+{
+        const cJSON *arr, *it;
+        size_t i = 0, m;
+        int r = kp_jv_array(jv, obj, key, 0, min, &arr);
+
+        if (r <= 0)
+                return r;
+        *out = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(char *));
+        if (!*out)
+                return kp_jv_fail_at(jv, key, "out of memory");
+        m = kp_jv_push_key(jv, key);
+        cJSON_ArrayForEach(it, arr)
+        {
+                size_t mi = kp_jv_push_index(jv, i);
+                if (!cJSON_IsString(it) || !*it->valuestring)
+                        return kp_jv_expected(jv, NULL, it, "a non-empty string");
+                if (kp_jv_expand(jv, NULL, it->valuestring, &(*out)[i]) < 0)
+                        return -1;
+                *n_out = ++i;
+                kp_jv_pop(jv, mi);
+        }
+        kp_jv_pop(jv, m);
+        return 1;
+}
+
+static int parse_kafka(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
+{
+        const cJSON *it;
+
+        cJSON_ArrayForEach(it, o)
+        {
+                char *v = NULL;
+                if (kp_jv_scalar_string(jv, o, it->string, &v) < 0)
+                        return -1;
+                if (kp_secret_key_is_sensitive(it->string))
+                        kp_secret_add(v);
+                if (kp_kvlist_set(&t->kafka, it->string, v) < 0) {
+                        free(v);
+                        return kp_jv_fail_at(jv, it->string, "out of memory");
+                }
+                free(v);
+        }
+        return 0;
+}
+
+static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
+{
+        kp_control_cfg_t *c = &t->control;
+        const cJSON *cmds, *env, *it;
+        size_t m;
+        int64_t v;
+        int idx = 0;
+
+        if (kp_jv_enum(jv, o, "type", 1, control_types, &idx) < 0)
+                return -1;
+        c->type = (kp_control_type_t)idx;
+        switch (c->type) {
+        case KP_CONTROL_EMBEDDED:
+                v = 3;
+                if (kp_jv_int(jv, o, "brokers", 0, 1, 16, &v) < 0)
+                        return -1;
+                c->brokers = (int)v;
+                if (string_array(jv, o, "racks", 1, &c->racks, &c->n_racks) < 0)
+                        return -1;
+                if (c->racks && c->n_racks != (size_t)c->brokers)
+                        return kp_jv_fail_at(jv, "racks", "expected one rack per broker (%d), got %zu",
+                                             c->brokers, c->n_racks);
+                break;
+        case KP_CONTROL_EXEC:
+                c->timeout_ns = 120 * KP_NS_PER_S;
+                if (kp_jv_duration(jv, o, "timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S,
+                                   &c->timeout_ns) < 0)
+                        return -1;
+                if (kp_jv_object(jv, o, "commands", 1, &cmds) < 0)
+                        return -1;
+                m = kp_jv_push_key(jv, "commands");
+                cJSON_ArrayForEach(it, cmds)
+                {
+                        char *cmd = NULL;
+                        if (kp_ctl_op_from_name(it->string) < 0) {
+                                kp_buf_t list;
+                                int i;
+                                kp_buf_init(&list, 4096);
+                                for (i = 0; kp_ctl_op_names[i]; i++)
+                                        kp_buf_printf(&list, "%s%s", i ? ", " : "", kp_ctl_op_names[i]);
+                                kp_jv_fail_at(jv, it->string, "unknown control operation (expected one of: %s)",
+                                              kp_buf_cstr(&list));
+                                kp_buf_free(&list);
+                                return -1;
+                        }
+                        if (kp_jv_string(jv, cmds, it->string, 1, &cmd) < 0)
+                                return -1;
+                        if (!*cmd) {
+                                free(cmd);
+                                return kp_jv_fail_at(jv, it->string, "expected a command, got \"\"");
+                        }
+                        kp_kvlist_set(&c->commands, it->string, cmd);
+                        free(cmd);
+                }
+                kp_jv_pop(jv, m);
+                if (kp_jv_object(jv, o, "env", 0, &env) < 0)
+                        return -1;
+                if (env) {
+                        m = kp_jv_push_key(jv, "env");
+                        cJSON_ArrayForEach(it, env)
+                        {
+                                char *val = NULL;
+                                if (kp_jv_string(jv, env, it->string, 1, &val) < 0)
+                                        return -1;
+                                kp_kvlist_set(&c->env, it->string, val);
+                                free(val);
+                        }
+                        kp_jv_pop(jv, m);
+                }
+                break;
+        case KP_CONTROL_NONE:
+                break;
+        }
+        return kp_jv_no_unknown(jv, o);
+}
+
+static int parse_typed_none(kp_jv_t *jv, const cJSON *o, const char *const *types, char **out)
+{
+        int idx = 0;
+
+        if (kp_jv_enum(jv, o, "type", 1, types, &idx) < 0)
+                return -1;
+        free(*out);
+        *out = strdup(types[idx]);
+        return kp_jv_no_unknown(jv, o);
+}
+
+static int parse_deployment(kp_jv_t *jv, const cJSON *o, kp_deployment_cfg_t *d)
+{
+        const cJSON *b;
+        int64_t v;
+        int idx = 0, r;
+
+        if ((r = kp_jv_enum(jv, o, "architecture", 0, architectures, &idx)) < 0)
+                return -1;
+        if (r == 1)
+                d->architecture = strdup(architectures[idx]);
+        if (kp_jv_string(jv, o, "provider", 0, &d->provider) < 0 ||
+            kp_jv_string(jv, o, "region", 0, &d->region) < 0 ||
+            string_array(jv, o, "zones", 1, &d->zones, &d->n_zones) < 0 ||
+            kp_jv_string(jv, o, "instance_type", 0, &d->instance_type) < 0 ||
+            kp_jv_string(jv, o, "price_sheet", 0, &d->price_sheet) < 0)
+                return -1;
+        v = 0;
+        if (kp_jv_int(jv, o, "instance_count", 0, 1, 100000, &v) < 0)
+                return -1;
+        d->instance_count = (int)v;
+        if (kp_jv_duration(jv, o, "retention", 0, 60 * KP_NS_PER_S, 3650LL * 86400 * KP_NS_PER_S,
+                           &d->retention_ns) < 0)
+                return -1;
+        if ((r = kp_jv_object(jv, o, "boundary", 0, &b)) < 0)
+                return -1;
+        if (r == 1) {
+                size_t m = kp_jv_push_key(jv, "boundary");
+                if (string_array(jv, b, "cidrs", 0, &d->boundary_cidrs, &d->n_boundary_cidrs) < 0 ||
+                    string_array(jv, b, "hosts", 0, &d->boundary_hosts, &d->n_boundary_hosts) < 0 ||
+                    kp_jv_string(jv, b, "account_id", 0, &d->boundary_account) < 0 ||
+                    kp_jv_no_unknown(jv, b) < 0)
+                        return -1;
+                kp_jv_pop(jv, m);
+        }
+        return kp_jv_no_unknown(jv, o);
+}
+
+void kp_target_free(kp_target_t *t)
+{
+        kp_deployment_cfg_t *d;
+
+        if (!t)
+                return;
+        d = &t->deployment;
+        free(t->path);
+        free(t->name);
+        free(t->description);
+        kp_kvlist_clear(&t->kafka);
+        kp_strv_free(t->control.racks, t->control.n_racks);
+        kp_kvlist_clear(&t->control.commands);
+        kp_kvlist_clear(&t->control.env);
+        free(d->architecture);
+        free(d->provider);
+        free(d->region);
+        kp_strv_free(d->zones, d->n_zones);
+        free(d->instance_type);
+        free(d->price_sheet);
+        kp_strv_free(d->boundary_cidrs, d->n_boundary_cidrs);
+        kp_strv_free(d->boundary_hosts, d->n_boundary_hosts);
+        free(d->boundary_account);
+        free(t->kms_type);
+        free(t->storage_type);
+        free(t);
+}
+
+/* Runs a section parser with the path pushed to the section's key. */
+#define SECTION(key, required, call)                                                               \
+        do {                                                                                       \
+                const cJSON *sec_ = NULL;                                                          \
+                int r_ = kp_jv_object(&jv, root, key, required, &sec_);                            \
+                if (r_ < 0)                                                                        \
+                        goto out;                                                                  \
+                if (r_ == 1) {                                                                     \
+                        size_t m_ = kp_jv_push_key(&jv, key);                                      \
+                        const cJSON *o = sec_;                                                     \
+                        if ((call) < 0)                                                            \
+                                goto out;                                                          \
+                        kp_jv_pop(&jv, m_);                                                        \
+                }                                                                                  \
+        } while (0)
+
+int kp_target_load(const char *path, kp_target_t **out, kp_err_t *err)
+{
+        kp_target_t *t = NULL;
+        cJSON *root = NULL;
+        kp_jv_t jv;
+        int rc = -1;
+
+        *out = NULL;
+        kp_jv_init(&jv, path, err);
+        if (kp_jv_load_file(path, KP_CONFIG_MAX_BYTES, &root, err) < 0)
+                goto out;
+        t = calloc(1, sizeof(*t));
+        if (!t || !(t->path = strdup(path)) || !(t->kms_type = strdup("none")) ||
+            !(t->storage_type = strdup("none"))) {
+                kp_err_set(err, KP_ENOMEM, "%s: out of memory", path);
+                goto out;
+        }
+        if (kp_sha256_file(path, t->sha256, err) < 0)
+                goto out;
+        if (kp_jv_is_object(&jv, root) < 0)
+                goto out;
+        if (kp_jv_string(&jv, root, "name", 1, &t->name) < 0)
+                goto out;
+        if (!*t->name || strlen(t->name) > 64 || strspn(t->name, "abcdefghijklmnopqrstuvwxyz"
+                                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                                "0123456789._-") != strlen(t->name)) {
+                kp_jv_fail_at(&jv, "name", "expected 1 to 64 letters, digits, '.', '-' or '_', got \"%s\"",
+                              t->name);
+                goto out;
+        }
+        if (kp_jv_string(&jv, root, "description", 0, &t->description) < 0)
+                goto out;
+        SECTION("control", 0, parse_control(&jv, o, t));
+        SECTION("kafka", t->control.type != KP_CONTROL_EMBEDDED, parse_kafka(&jv, o, t));
+        if (t->control.type == KP_CONTROL_EMBEDDED && kp_kvlist_get(&t->kafka, "bootstrap.servers")) {
+                size_t m = kp_jv_push_key(&jv, "kafka");
+                kp_jv_fail_at(&jv, "bootstrap.servers",
+                              "must not be set for an embedded target (the embedded cluster provides it)");
+                kp_jv_pop(&jv, m);
+                goto out;
+        }
+        if (t->control.type != KP_CONTROL_EMBEDDED && !kp_kvlist_get(&t->kafka, "bootstrap.servers")) {
+                size_t m = kp_jv_push_key(&jv, "kafka");
+                kp_jv_fail_at(&jv, "bootstrap.servers", "required field is missing");
+                kp_jv_pop(&jv, m);
+                goto out;
+        }
+        SECTION("kms", 0, parse_typed_none(&jv, o, kms_types, &t->kms_type));
+        SECTION("storage", 0, parse_typed_none(&jv, o, storage_types, &t->storage_type));
+        SECTION("deployment", 0, parse_deployment(&jv, o, &t->deployment));
+        if (kp_jv_no_unknown(&jv, root) < 0)
+                goto out;
+        *out = t;
+        t = NULL;
+        rc = 0;
+out:
+        if (rc < 0 && err && err->code != KP_ENOMEM)
+                err->code = KP_EINVAL;
+        kp_target_free(t);
+        cJSON_Delete(root);
+        kp_jv_release(&jv);
+        return rc;
+}
+
+int kp_config_sniff(const char *path, kp_config_kind_t *kind, kp_err_t *err)
+{
+        cJSON *root = NULL;
+
+        *kind = KP_CONFIG_UNKNOWN;
+        if (kp_jv_load_file(path, KP_CONFIG_MAX_BYTES, &root, err) < 0)
+                return -1;
+        if (cJSON_IsObject(root)) {
+                if (cJSON_GetObjectItemCaseSensitive(root, "suites"))
+                        *kind = KP_CONFIG_SCENARIO;
+                else if (cJSON_GetObjectItemCaseSensitive(root, "kafka") ||
+                         cJSON_GetObjectItemCaseSensitive(root, "control"))
+                        *kind = KP_CONFIG_TARGET;
+        }
+        cJSON_Delete(root);
+        return 0;
+}

@@ -1,0 +1,77 @@
+#include "crc32c.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#define POLY 0x82f63b78u
+
+static uint32_t table[8][256];
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+static int have_sse42;
+
+static void table_init(void)
+{
+        uint32_t i, j, c;
+
+        for (i = 0; i < 256; i++) {
+                c = i;
+                for (j = 0; j < 8; j++)
+                        c = (c >> 1) ^ (POLY & (0u - (c & 1u)));
+                table[0][i] = c;
+        }
+        for (i = 0; i < 256; i++)
+                for (j = 1; j < 8; j++)
+                        table[j][i] = (table[j - 1][i] >> 8) ^ table[0][table[j - 1][i] & 0xff];
+#if defined(__x86_64__)
+        __builtin_cpu_init();
+        have_sse42 = __builtin_cpu_supports("sse4.2");
+#endif
+}
+
+static uint32_t crc_sw(uint32_t crc, const unsigned char *p, size_t len)
+{
+        while (len >= 8) {
+                uint64_t w;
+                memcpy(&w, p, 8);
+                w ^= crc;
+                crc = table[7][w & 0xff] ^ table[6][(w >> 8) & 0xff] ^ table[5][(w >> 16) & 0xff] ^
+                      table[4][(w >> 24) & 0xff] ^ table[3][(w >> 32) & 0xff] ^
+                      table[2][(w >> 40) & 0xff] ^ table[1][(w >> 48) & 0xff] ^ table[0][w >> 56];
+                p += 8;
+                len -= 8;
+        }
+        while (len--)
+                crc = (crc >> 8) ^ table[0][(crc ^ *p++) & 0xff];
+        return crc;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const unsigned char *p,
+                                                          size_t len)
+{
+        uint64_t c = crc;
+
+        while (len >= 8) {
+                uint64_t w;
+                memcpy(&w, p, 8);
+                c = __builtin_ia32_crc32di(c, w);
+                p += 8;
+                len -= 8;
+        }
+        crc = (uint32_t)c;
+        while (len--)
+                crc = __builtin_ia32_crc32qi(crc, *p++);
+        return crc;
+}
+#endif
+
+uint32_t kp_crc32c(uint32_t crc, const void *data, size_t len)
+{
+        pthread_once(&table_once, table_init);
+        crc = ~crc;
+#if defined(__x86_64__)
+        if (have_sse42)
+                return ~crc_hw(crc, data, len);
+#endif
+        return ~crc_sw(crc, data, len);
+}

@@ -1,0 +1,18 @@
+/*
+ * digest: SHA-256 of buffers and files (OpenSSL libcrypto), as lower-case hex.
+ */
+#ifndef KP_DIGEST_H
+#define KP_DIGEST_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define KP_SHA256_HEX 65
+
+void kp_sha256_hex(const void *data, size_t len, char out[KP_SHA256_HEX]);
+int kp_sha256_file(const char *path, char out[KP_SHA256_HEX], kp_err_t *err);
+/* Fills buf with n cryptographically random bytes. */
+int kp_random_bytes(void *buf, size_t n);
+
+#endif

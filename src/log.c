@@ -1,0 +1,55 @@
+#include "log.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "secret.h"
+
+int kp_log_level = KP_LOG_INFO;
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void kp_log_set_level(int level)
+{
+        kp_log_level = level;
+}
+
+void kp_log_write(int level, const char *fmt, ...)
+{
+        static const char *const names[] = {"error", "warn", "info", "debug"};
+        char line[2048], stamp[32];
+        struct timespec ts;
+        struct tm tm;
+        kp_buf_t out;
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+
+        kp_buf_init(&out, 0);
+        if (kp_redact(line, strnlen(line, sizeof(line)), &out) < 0) {
+                kp_buf_free(&out);
+                return;
+        }
+        pthread_mutex_lock(&log_lock);
+        fprintf(stderr, "%s.%03ld kproof %s: %s\n", stamp, ts.tv_nsec / 1000000L,
+                names[level < 0 ? 0 : level > 3 ? 3 : level], kp_buf_cstr(&out));
+        fflush(stderr);
+        pthread_mutex_unlock(&log_lock);
+        kp_buf_free(&out);
+}
+
+void kp_bug(const char *file, int line, const char *msg)
+{
+        fprintf(stderr, "kproof: BUG at %s:%d: %s\n", file, line, msg);
+        abort();
+}

@@ -1,0 +1,103 @@
+#include "platform.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka.h"
+#include "log.h"
+
+int kp_platform_open(const kp_target_t *t, kp_platform_t **out, kp_err_t *err)
+{
+        kp_platform_t *p = calloc(1, sizeof(*p));
+        const char *bootstrap = NULL;
+
+        *out = NULL;
+        if (!p)
+                return kp_err_set(err, KP_ENOMEM, "out of memory");
+        p->target = t;
+        if (kp_control_new(t, &p->control, &bootstrap, err) < 0) {
+                free(p);
+                return -1;
+        }
+        if (kp_kvlist_merge(&p->props, &t->kafka) < 0 ||
+            (bootstrap && kp_kvlist_set(&p->props, "bootstrap.servers", bootstrap) < 0)) {
+                kp_platform_close(p);
+                return kp_err_set(err, KP_ENOMEM, "out of memory");
+        }
+        if (t->control.type == KP_CONTROL_EMBEDDED) {
+                p->no_admin_api = "the embedded mock cluster (librdkafka 2.0) implements no admin "
+                                  "API (CreateTopics, DeleteTopics, DescribeConfigs, DeleteRecords)";
+                p->no_txn_markers = "the embedded mock cluster writes no transaction markers, so "
+                                    "read_committed and abort semantics are not modelled";
+                p->no_retention_beyond = "the embedded mock cluster keeps about 5 MiB per partition";
+        }
+        *out = p;
+        return 0;
+}
+
+void kp_platform_close(kp_platform_t *p)
+{
+        if (!p)
+                return;
+        kp_control_destroy(p->control);
+        kp_kvlist_clear(&p->props);
+        free(p);
+}
+
+int kp_platform_check_reachable(kp_platform_t *p, int timeout_ms, kp_err_t *err)
+{
+        kp_kafka_cluster_info_t info;
+
+        if (kp_kafka_cluster_info(&p->props, timeout_ms, &info, err) < 0)
+                return -1;
+        p->brokers = info.brokers;
+        snprintf(p->cluster_id, sizeof(p->cluster_id), "%s", info.cluster_id);
+        kp_info("platform %s reachable: %d brokers, controller %d, cluster id %s", p->target->name,
+                info.brokers, info.controller_id, info.cluster_id[0] ? info.cluster_id : "-");
+        return 0;
+}
+
+void kp_platform_client_props(const kp_platform_t *p, kp_profile_t profile, int producer,
+                              const kp_kvlist_t *overrides, kp_kvlist_t *out)
+{
+        kp_kvlist_merge(out, &p->props);
+        kp_kafka_profile_props(profile, producer, out);
+        kp_kvlist_merge(out, overrides);
+}
+
+int kp_platform_create_topic(kp_platform_t *p, const char *topic, int partitions, int rf,
+                             const kp_kvlist_t *configs, kp_err_t *err)
+{
+        rd_kafka_conf_t *conf;
+        rd_kafka_t *rk;
+        int rc;
+
+        if (kp_control_supports(p->control, KP_CTL_CREATE_TOPIC, NULL)) {
+                kp_ctl_req_t req = kp_ctl_req(KP_CTL_CREATE_TOPIC);
+                req.topic = topic;
+                req.partitions = partitions;
+                req.replication_factor = rf;
+                if (kp_control_do(p->control, &req, NULL, err) < 0)
+                        return -1;
+        } else if (kp_kafka_admin_create_topic(&p->props, topic, partitions, rf, configs, 0, 30000,
+                                               err) < 0) {
+                return -1;
+        }
+        conf = kp_kafka_conf_new(&p->props, err);
+        if (!conf)
+                return -1;
+        rk = kp_kafka_new(RD_KAFKA_PRODUCER, conf, err);
+        if (!rk)
+                return -1;
+        rc = kp_kafka_wait_topic(rk, topic, partitions, 30000, err);
+        rd_kafka_destroy(rk);
+        return rc;
+}
+
+int kp_platform_delete_topic(kp_platform_t *p, const char *topic, kp_err_t *err)
+{
+        if (kp_control_supports(p->control, KP_CTL_CREATE_TOPIC, NULL))
+                return 0; /* the embedded cluster lives only for this run */
+        return kp_kafka_admin_delete_topic(&p->props, topic, 30000, err);
+}

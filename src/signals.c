@@ -1,0 +1,48 @@
+#include "signals.h"
+
+#include <signal.h>
+#include <string.h>
+
+static volatile sig_atomic_t stop_sig;
+
+static void on_signal(int sig)
+{
+        if (stop_sig) {
+                /* A second signal: the user insists; leave the default action
+                 * to the next one so a stuck undo can still be broken. */
+                signal(sig, SIG_DFL);
+        }
+        stop_sig = sig;
+}
+
+void kp_signals_install(void)
+{
+        struct sigaction sa;
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
+}
+
+int kp_stop_requested(void)
+{
+        return stop_sig != 0;
+}
+
+int kp_stop_signal(void)
+{
+        return stop_sig;
+}
+
+void kp_stop_request(int sig)
+{
+        stop_sig = sig ? sig : SIGTERM;
+}
+
+void kp_stop_reset(void)
+{
+        stop_sig = 0;
+}

@@ -1,0 +1,865 @@
+#include "workload.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "digest.h"
+#include "kafka.h"
+#include "log.h"
+#include "record.h"
+#include "signals.h"
+#include "timeutil.h"
+
+#define ERR_SLOTS      512 /* librdkafka error codes -256..255 */
+#define ERR_BASE       256
+#define MAX_SLOTS      3600
+#define PATTERN_BYTES  (1 << 20)
+#define PENDING_MAX    (1 << 18)
+#define EXAMPLES_MAX   20
+#define SLOT_HIST_BITS 4
+#define HIST_MAX_NS    ((uint64_t)3600 * KP_NS_PER_S)
+
+typedef struct tl_counts {
+        uint64_t sent, acked, ack_errors, consumed;
+} tl_counts_t;
+
+/* Per-thread timeline: counts and a coarse latency histogram per slot. */
+typedef struct thread_tl {
+        tl_counts_t *counts;
+        kp_hist_t *hists;
+} thread_tl_t;
+
+typedef struct pending {
+        int producer;
+        uint64_t seq;
+        int32_t partition;
+        int64_t offset;
+} pending_t;
+
+typedef struct prod {
+        kp_workload_t *wl;
+        int id;
+        pthread_t thr;
+        int started;
+        rd_kafka_t *rk;
+        kp_hist_t ack_hist;
+        thread_tl_t tl;
+        uint64_t errs[ERR_SLOTS];
+        uint64_t produce_errors, queue_full, value_bytes;
+        int64_t finished_ns;
+        uint8_t *buf;
+} prod_t;
+
+typedef struct cons {
+        kp_workload_t *wl;
+        int id;
+        pthread_t thr;
+        int started;
+        rd_kafka_t *rk;
+        kp_hist_t e2e_hist;
+        thread_tl_t tl;
+        uint64_t errs[ERR_SLOTS];
+        uint64_t consume_errors, foreign, corrupt, redeliveries, other_offset, unverified,
+            backwards;
+        int64_t *last_offset; /* per partition, -1 */
+        int assigned;         /* partitions currently assigned */
+        pending_t *pending;
+        size_t n_pending;
+        kp_workload_example_t examples[EXAMPLES_MAX];
+        size_t n_examples;
+        int auto_commit;
+} cons_t;
+
+struct kp_workload {
+        kp_platform_t *plat;
+        kp_workload_cfg_t cfg;
+        char *topic;
+        char *group_id;
+        kp_profile_t profile;
+        kp_kvlist_t producer_props, consumer_props;
+        kp_ledger_t *ledger;
+        uint32_t nonce;
+        uint8_t *pattern;
+        int64_t start_ns;
+        int64_t slot_ns;
+        size_t n_slots;
+        int n_prod, n_cons;
+        prod_t *prods;
+        cons_t *conss;
+        volatile int stop_producers;
+        volatile int stop_consumers;
+        uint64_t acked_total; /* atomic */
+        int stopped;
+        int64_t drain_ns;
+        int drained;
+        /* merged results */
+        kp_hist_t ack_hist, e2e_hist;
+        kp_workload_slot_t *timeline;
+        kp_workload_errcount_t errors[ERR_SLOTS];
+        size_t n_errors;
+        kp_workload_example_t examples[EXAMPLES_MAX];
+        size_t n_examples;
+        kp_workload_results_t res;
+};
+
+static int tl_init(thread_tl_t *tl, size_t n)
+{
+        size_t i;
+
+        tl->counts = calloc(n, sizeof(*tl->counts));
+        tl->hists = calloc(n, sizeof(*tl->hists));
+        if (!tl->counts || !tl->hists)
+                return -1;
+        for (i = 0; i < n; i++)
+                if (kp_hist_init(&tl->hists[i], SLOT_HIST_BITS, HIST_MAX_NS) < 0)
+                        return -1;
+        return 0;
+}
+
+static void tl_release(thread_tl_t *tl, size_t n)
+{
+        size_t i;
+
+        for (i = 0; tl->hists && i < n; i++)
+                kp_hist_release(&tl->hists[i]);
+        free(tl->hists);
+        free(tl->counts);
+}
+
+static inline size_t slot_of(const kp_workload_t *wl, int64_t now)
+{
+        int64_t d = now - wl->start_ns;
+        size_t s;
+
+        if (d < 0)
+                return 0;
+        s = (size_t)(d / wl->slot_ns);
+        return s < wl->n_slots ? s : wl->n_slots - 1;
+}
+
+static inline void count_err(uint64_t *errs, int code)
+{
+        int i = code + ERR_BASE;
+
+        if (i < 0 || i >= ERR_SLOTS)
+                i = ERR_SLOTS - 1;
+        errs[i]++;
+}
+
+static int64_t read_intended(const void *payload, size_t len)
+{
+        const uint8_t *p = payload;
+        uint64_t v = 0;
+        int i;
+
+        if (!p || len < KP_REC_HDR_BYTES)
+                return 0;
+        for (i = 7; i >= 0; i--)
+                v = (v << 8) | p[24 + i];
+        return (int64_t)v;
+}
+
+/* Delivery report: runs on the producer's own thread inside rd_kafka_poll. */
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+        prod_t *pr = opaque;
+        kp_workload_t *wl = pr->wl;
+        uint64_t seq = (uint64_t)(uintptr_t)m->_private;
+        int64_t now = kp_mono_ns();
+        size_t s = slot_of(wl, now);
+        (void)rk;
+
+        if (m->err) {
+                kp_ledger_on_ack_error(wl->ledger, pr->id, seq);
+                count_err(pr->errs, m->err);
+                pr->tl.counts[s].ack_errors++;
+                return;
+        }
+        kp_ledger_on_ack(wl->ledger, pr->id, seq, m->partition, m->offset);
+        __atomic_fetch_add(&wl->acked_total, 1, __ATOMIC_RELAXED);
+        {
+                int64_t lat = now - read_intended(m->payload, m->len);
+                uint64_t v = lat > 0 ? (uint64_t)lat : 0;
+                kp_hist_record(&pr->ack_hist, v);
+                kp_hist_record(&pr->tl.hists[s], v);
+        }
+        pr->tl.counts[s].acked++;
+        pr->value_bytes += m->len;
+}
+
+static void *producer_main(void *arg)
+{
+        prod_t *pr = arg;
+        kp_workload_t *wl = pr->wl;
+        const kp_workload_cfg_t *c = &wl->cfg;
+        double per_producer = c->rate / wl->n_prod;
+        int64_t interval = (int64_t)(1e9 / per_producer);
+        int64_t phase = interval * pr->id / wl->n_prod;
+        int64_t end = wl->start_ns + c->duration_ns;
+        kp_rec_hdr_t h;
+        uint64_t seq;
+        uint8_t key[8];
+
+        if (interval < 1)
+                interval = 1;
+        h.nonce = wl->nonce;
+        h.producer = (uint16_t)pr->id;
+        for (seq = 0;; seq++) {
+                int64_t intended = wl->start_ns + phase + (int64_t)seq * interval;
+                rd_kafka_resp_err_t e;
+                int64_t now;
+
+                if (intended >= end || wl->stop_producers || kp_stop_requested())
+                        break;
+                now = kp_mono_ns();
+                while (intended > now + 50000) {
+                        int64_t left = intended - now;
+                        if (left > 2 * KP_NS_PER_MS)
+                                rd_kafka_poll(pr->rk, (int)(left / KP_NS_PER_MS) - 1);
+                        else
+                                kp_sleep_until(intended);
+                        now = kp_mono_ns();
+                        if (wl->stop_producers || kp_stop_requested())
+                                break;
+                }
+                if (wl->stop_producers || kp_stop_requested())
+                        break;
+                if (kp_ledger_on_send(wl->ledger, pr->id, seq) < 0) {
+                        kp_warn("workload: ledger full at %llu records for producer %d; stopping",
+                                (unsigned long long)seq, pr->id);
+                        break;
+                }
+                h.seq = seq;
+                h.intended_ns = intended;
+                kp_rec_encode(pr->buf, (size_t)c->message_bytes, &h, wl->pattern, PATTERN_BYTES);
+                if (c->keys > 0) {
+                        uint64_t k = (seq * (uint64_t)wl->n_prod + (uint64_t)pr->id) % (uint64_t)c->keys;
+                        int i;
+                        for (i = 0; i < 8; i++)
+                                key[i] = (uint8_t)(k >> (56 - 8 * i));
+                }
+                for (;;) {
+                        if (c->keys > 0)
+                                e = rd_kafka_producev(
+                                    pr->rk, RD_KAFKA_V_TOPIC(wl->topic),
+                                    RD_KAFKA_V_VALUE(pr->buf, (size_t)c->message_bytes),
+                                    RD_KAFKA_V_KEY(key, sizeof(key)),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)seq), RD_KAFKA_V_END);
+                        else
+                                e = rd_kafka_producev(
+                                    pr->rk, RD_KAFKA_V_TOPIC(wl->topic),
+                                    RD_KAFKA_V_VALUE(pr->buf, (size_t)c->message_bytes),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)seq), RD_KAFKA_V_END);
+                        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || wl->stop_producers ||
+                            kp_stop_requested())
+                                break;
+                        pr->queue_full++;
+                        rd_kafka_poll(pr->rk, 5);
+                }
+                pr->tl.counts[slot_of(wl, kp_mono_ns())].sent++;
+                if (e) {
+                        kp_ledger_on_ack_error(wl->ledger, pr->id, seq);
+                        count_err(pr->errs, e);
+                        pr->produce_errors++;
+                }
+                rd_kafka_poll(pr->rk, 0);
+        }
+        /* Flush: wait for every outstanding delivery report. */
+        while (rd_kafka_outq_len(pr->rk) > 0 && !kp_stop_requested() &&
+               kp_mono_ns() < end + c->drain_timeout_ns + 300 * KP_NS_PER_S)
+                rd_kafka_poll(pr->rk, 100);
+        pr->finished_ns = kp_mono_ns();
+        return NULL;
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+        cons_t *co = opaque;
+        int i;
+
+        if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+                for (i = 0; i < parts->cnt; i++)
+                        if (parts->elems[i].partition < co->wl->cfg.partitions)
+                                co->last_offset[parts->elems[i].partition] = -1;
+                rd_kafka_assign(rk, parts);
+                __atomic_store_n(&co->assigned, parts->cnt, __ATOMIC_RELEASE);
+        } else {
+                if (!co->auto_commit)
+                        rd_kafka_commit(rk, NULL, 0);
+                rd_kafka_assign(rk, NULL);
+                __atomic_store_n(&co->assigned, 0, __ATOMIC_RELEASE);
+        }
+}
+
+static void add_example(cons_t *co, int kind, int32_t partition, int64_t offset, int producer,
+                        uint64_t seq)
+{
+        if (co->n_examples >= EXAMPLES_MAX)
+                return;
+        co->examples[co->n_examples].kind = kind;
+        co->examples[co->n_examples].partition = partition;
+        co->examples[co->n_examples].offset = offset;
+        co->examples[co->n_examples].producer = producer;
+        co->examples[co->n_examples].seq = seq;
+        co->n_examples++;
+}
+
+static void consume_one(cons_t *co, const rd_kafka_message_t *m)
+{
+        kp_workload_t *wl = co->wl;
+        kp_rec_hdr_t h;
+        kp_rec_status_t st;
+        kp_ledger_consume_t r;
+        int64_t now = kp_mono_ns();
+        size_t s;
+
+        if (m->partition >= 0 && m->partition < wl->cfg.partitions) {
+                int64_t *last = &co->last_offset[m->partition];
+                if (*last >= 0 && m->offset <= *last)
+                        co->backwards++;
+                *last = m->offset;
+        }
+        st = kp_rec_decode(m->payload, m->len, wl->nonce, &h);
+        if (st == KP_REC_FOREIGN) {
+                co->foreign++;
+                return;
+        }
+        if (st == KP_REC_CORRUPT) {
+                co->corrupt++;
+                add_example(co, KP_REC_CORRUPT, m->partition, m->offset, -1, 0);
+                return;
+        }
+        r = kp_ledger_on_consume(wl->ledger, h.producer, h.seq, m->partition, m->offset);
+        switch (r) {
+        case KP_LEDGER_UNKNOWN:
+                co->foreign++;
+                return;
+        case KP_LEDGER_REPEAT:
+                co->redeliveries++;
+                return;
+        case KP_LEDGER_DIFFERENT:
+                co->other_offset++;
+                add_example(co, KP_LEDGER_DIFFERENT, m->partition, m->offset, h.producer, h.seq);
+                break;
+        case KP_LEDGER_PENDING:
+                if (co->n_pending < PENDING_MAX) {
+                        pending_t *p = &co->pending[co->n_pending++];
+                        p->producer = h.producer;
+                        p->seq = h.seq;
+                        p->partition = m->partition;
+                        p->offset = m->offset;
+                } else {
+                        co->unverified++;
+                }
+                break;
+        default:
+                break;
+        }
+        s = slot_of(wl, now);
+        co->tl.counts[s].consumed++;
+        {
+                int64_t lat = now - h.intended_ns;
+                uint64_t v = lat > 0 ? (uint64_t)lat : 0;
+                kp_hist_record(&co->e2e_hist, v);
+                kp_hist_record(&co->tl.hists[s], v);
+        }
+}
+
+static void *consumer_main(void *arg)
+{
+        cons_t *co = arg;
+        kp_workload_t *wl = co->wl;
+        int64_t last_commit = kp_mono_ns();
+
+        while (!wl->stop_consumers) {
+                rd_kafka_message_t *m = rd_kafka_consumer_poll(co->rk, 100);
+                if (m) {
+                        if (m->err) {
+                                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                                        co->consume_errors++;
+                                        count_err(co->errs, m->err);
+                                }
+                        } else {
+                                consume_one(co, m);
+                        }
+                        rd_kafka_message_destroy(m);
+                }
+                if (!co->auto_commit && kp_mono_ns() - last_commit > KP_NS_PER_S) {
+                        rd_kafka_commit(co->rk, NULL, 1);
+                        last_commit = kp_mono_ns();
+                }
+        }
+        if (!co->auto_commit)
+                rd_kafka_commit(co->rk, NULL, 0);
+        rd_kafka_consumer_close(co->rk);
+        return NULL;
+}
+
+static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+        dr_cb(rk, m, opaque);
+}
+
+kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec, kp_err_t *err)
+{
+        kp_workload_t *wl = calloc(1, sizeof(*wl));
+        const kp_workload_cfg_t *c = spec->cfg;
+        uint64_t max_records = spec->max_records;
+        char gid[512];
+        int i;
+
+        if (!wl)
+                goto oom;
+        wl->plat = p;
+        if (kp_workload_cfg_copy(&wl->cfg, c) < 0)
+                goto oom;
+        wl->topic = strdup(spec->topic);
+        snprintf(gid, sizeof(gid), "kproof-%s", spec->topic);
+        wl->group_id = strdup(spec->group_id ? spec->group_id : gid);
+        if (!wl->topic || !wl->group_id)
+                goto oom;
+        wl->profile = spec->profile;
+        wl->n_prod = c->producers;
+        wl->n_cons = c->consumers;
+        if (!max_records) {
+                double per = c->rate / c->producers * ((double)c->duration_ns / 1e9);
+                max_records = (uint64_t)(per * 1.05) + 1000;
+        }
+        wl->ledger = kp_ledger_new(wl->n_prod, c->partitions, max_records, err);
+        if (!wl->ledger)
+                goto fail;
+        if (kp_random_bytes(&wl->nonce, sizeof(wl->nonce)) < 0)
+                wl->nonce = (uint32_t)kp_wall_ns();
+        if (!wl->nonce)
+                wl->nonce = 1;
+        wl->pattern = malloc(PATTERN_BYTES + (size_t)c->message_bytes);
+        if (!wl->pattern)
+                goto oom;
+        kp_random_bytes(wl->pattern, PATTERN_BYTES + (size_t)c->message_bytes);
+
+        {
+                int64_t total = c->duration_ns + c->drain_timeout_ns + 60 * KP_NS_PER_S;
+                wl->slot_ns = KP_NS_PER_S;
+                while (total / wl->slot_ns > MAX_SLOTS)
+                        wl->slot_ns *= 2;
+                wl->n_slots = (size_t)(total / wl->slot_ns) + 1;
+        }
+        if (kp_hist_init(&wl->ack_hist, 7, HIST_MAX_NS) < 0 ||
+            kp_hist_init(&wl->e2e_hist, 7, HIST_MAX_NS) < 0)
+                goto oom;
+
+        /* Client properties: target, profile, scenario overrides, workload knobs. */
+        kp_platform_client_props(p, spec->profile, 1, spec->producer_overrides, &wl->producer_props);
+        if (c->compression)
+                kp_kvlist_set(&wl->producer_props, "compression.codec", c->compression);
+        if (c->linger_ms >= 0) {
+                char v[32];
+                snprintf(v, sizeof(v), "%d", c->linger_ms);
+                kp_kvlist_set(&wl->producer_props, "linger.ms", v);
+        }
+        if (c->batch_bytes > 0) {
+                char v[32];
+                snprintf(v, sizeof(v), "%d", c->batch_bytes);
+                kp_kvlist_set(&wl->producer_props, "batch.size", v);
+        }
+        if (c->message_bytes > 1000000 && !kp_kvlist_get(&wl->producer_props, "message.max.bytes")) {
+                char v[32];
+                snprintf(v, sizeof(v), "%d", c->message_bytes + 65536);
+                kp_kvlist_set(&wl->producer_props, "message.max.bytes", v);
+        }
+        kp_kvlist_set(&wl->consumer_props, "group.id", wl->group_id);
+        kp_kvlist_set(&wl->consumer_props, "auto.offset.reset", "earliest");
+        {
+                kp_kvlist_t tmp = {0};
+                kp_platform_client_props(p, spec->profile, 0, spec->consumer_overrides, &tmp);
+                kp_kvlist_merge(&wl->consumer_props, &tmp);
+                kp_kvlist_clear(&tmp);
+        }
+
+        wl->prods = calloc((size_t)wl->n_prod, sizeof(*wl->prods));
+        wl->conss = calloc((size_t)(wl->n_cons ? wl->n_cons : 1), sizeof(*wl->conss));
+        if (!wl->prods || !wl->conss)
+                goto oom;
+        for (i = 0; i < wl->n_prod; i++) {
+                prod_t *pr = &wl->prods[i];
+                pr->wl = wl;
+                pr->id = i;
+                pr->buf = malloc((size_t)c->message_bytes);
+                if (!pr->buf || kp_hist_init(&pr->ack_hist, 7, HIST_MAX_NS) < 0 ||
+                    tl_init(&pr->tl, wl->n_slots) < 0)
+                        goto oom;
+        }
+        for (i = 0; i < wl->n_cons; i++) {
+                cons_t *co = &wl->conss[i];
+                int j;
+                co->wl = wl;
+                co->id = i;
+                co->last_offset = malloc((size_t)c->partitions * sizeof(int64_t));
+                co->pending = malloc(PENDING_MAX * sizeof(pending_t));
+                if (!co->last_offset || !co->pending ||
+                    kp_hist_init(&co->e2e_hist, 7, HIST_MAX_NS) < 0 ||
+                    tl_init(&co->tl, wl->n_slots) < 0)
+                        goto oom;
+                for (j = 0; j < c->partitions; j++)
+                        co->last_offset[j] = -1;
+        }
+        return wl;
+oom:
+        kp_err_set(err, KP_ENOMEM, "workload: out of memory");
+fail:
+        kp_workload_free(wl);
+        return NULL;
+}
+
+static int make_clients(kp_workload_t *wl, kp_err_t *err)
+{
+        int i;
+
+        for (i = 0; i < wl->n_prod; i++) {
+                prod_t *pr = &wl->prods[i];
+                rd_kafka_conf_t *conf = kp_kafka_conf_new(&wl->producer_props, err);
+                if (!conf)
+                        return -1;
+                rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
+                rd_kafka_conf_set_opaque(conf, pr);
+                pr->rk = kp_kafka_new(RD_KAFKA_PRODUCER, conf, err);
+                if (!pr->rk)
+                        return -1;
+        }
+        for (i = 0; i < wl->n_cons; i++) {
+                cons_t *co = &wl->conss[i];
+                rd_kafka_conf_t *conf = kp_kafka_conf_new(&wl->consumer_props, err);
+                rd_kafka_topic_partition_list_t *topics;
+                const char *ac;
+                if (!conf)
+                        return -1;
+                ac = kp_kvlist_get(&wl->consumer_props, "enable.auto.commit");
+                co->auto_commit = !ac || strcmp(ac, "false") != 0;
+                rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+                rd_kafka_conf_set_opaque(conf, co);
+                co->rk = kp_kafka_new(RD_KAFKA_CONSUMER, conf, err);
+                if (!co->rk)
+                        return -1;
+                rd_kafka_poll_set_consumer(co->rk);
+                topics = rd_kafka_topic_partition_list_new(1);
+                rd_kafka_topic_partition_list_add(topics, wl->topic, RD_KAFKA_PARTITION_UA);
+                if (rd_kafka_subscribe(co->rk, topics)) {
+                        rd_kafka_topic_partition_list_destroy(topics);
+                        return kp_err_set(err, KP_EINFRA, "cannot subscribe to %s", wl->topic);
+                }
+                rd_kafka_topic_partition_list_destroy(topics);
+        }
+        return 0;
+}
+
+int kp_workload_start(kp_workload_t *wl, kp_err_t *err)
+{
+        int64_t deadline;
+        int i, assigned;
+
+        if (make_clients(wl, err) < 0)
+                return -1;
+        /* Warm up: every producer learns the topic's leaders before the
+         * schedule starts, so connection set-up is not charged as latency. */
+        for (i = 0; i < wl->n_prod; i++)
+                if (kp_kafka_wait_topic(wl->prods[i].rk, wl->topic, wl->cfg.partitions, 30000, err) < 0)
+                        return -1;
+        /* The timeline starts now so the consumer-join wait is visible. */
+        wl->start_ns = kp_mono_ns();
+        for (i = 0; i < wl->n_cons; i++) {
+                if (pthread_create(&wl->conss[i].thr, NULL, consumer_main, &wl->conss[i]) != 0)
+                        return kp_err_set(err, KP_EINFRA, "cannot start consumer thread");
+                wl->conss[i].started = 1;
+        }
+        /* Wait (bounded) until the group has every partition assigned, so
+         * produce->consume latency does not include the group join. */
+        deadline = kp_mono_ns() + 20 * KP_NS_PER_S;
+        while (wl->n_cons > 0 && kp_mono_ns() < deadline && !kp_stop_requested()) {
+                assigned = 0;
+                for (i = 0; i < wl->n_cons; i++)
+                        assigned += __atomic_load_n(&wl->conss[i].assigned, __ATOMIC_ACQUIRE);
+                if (assigned >= wl->cfg.partitions)
+                        break;
+                kp_sleep_ms(20);
+        }
+        if (wl->n_cons > 0 && kp_mono_ns() >= deadline)
+                kp_warn("workload %s: consumers not fully assigned after 20 s; producing anyway",
+                        wl->topic);
+        wl->start_ns = kp_mono_ns();
+        for (i = 0; i < wl->n_prod; i++) {
+                if (pthread_create(&wl->prods[i].thr, NULL, producer_main, &wl->prods[i]) != 0)
+                        return kp_err_set(err, KP_EINFRA, "cannot start producer thread");
+                wl->prods[i].started = 1;
+        }
+        kp_info("workload %s: %d producer(s) at %.0f records/s for %.1f s, %d consumer(s)",
+                wl->topic, wl->n_prod, wl->cfg.rate, (double)wl->cfg.duration_ns / 1e9, wl->n_cons);
+        return 0;
+}
+
+void kp_workload_wait_produced(kp_workload_t *wl)
+{
+        int i;
+
+        for (i = 0; i < wl->n_prod; i++) {
+                if (wl->prods[i].started) {
+                        pthread_join(wl->prods[i].thr, NULL);
+                        wl->prods[i].started = 0;
+                }
+        }
+}
+
+int kp_workload_drain(kp_workload_t *wl, int64_t timeout_ns)
+{
+        int64_t t0 = kp_mono_ns(), deadline = t0 + timeout_ns, last_check = 0;
+        kp_ledger_summary_t s;
+
+        if (wl->n_cons == 0) {
+                wl->drained = 0;
+                return 0;
+        }
+        while (!kp_stop_requested()) {
+                int64_t now = kp_mono_ns();
+                if (now - last_check >= 250 * KP_NS_PER_MS) {
+                        kp_ledger_summarize(wl->ledger, &s);
+                        last_check = now;
+                        if (s.acked_unconsumed == 0) {
+                                wl->drained = 1;
+                                break;
+                        }
+                }
+                if (now >= deadline)
+                        break;
+                kp_sleep_ms(50);
+        }
+        wl->drain_ns = kp_mono_ns() - t0;
+        return wl->drained;
+}
+
+static void merge_tl(kp_workload_t *wl, const thread_tl_t *tl, kp_hist_t *slot_ack,
+                     kp_hist_t *slot_e2e)
+{
+        size_t i;
+
+        for (i = 0; i < wl->n_slots; i++) {
+                wl->timeline[i].sent += tl->counts[i].sent;
+                wl->timeline[i].acked += tl->counts[i].acked;
+                wl->timeline[i].ack_errors += tl->counts[i].ack_errors;
+                wl->timeline[i].consumed += tl->counts[i].consumed;
+                if (slot_ack)
+                        kp_hist_merge(&slot_ack[i], &tl->hists[i]);
+                if (slot_e2e)
+                        kp_hist_merge(&slot_e2e[i], &tl->hists[i]);
+        }
+}
+
+static void merge_errs(kp_workload_t *wl, const uint64_t *errs)
+{
+        size_t i, j;
+
+        for (i = 0; i < ERR_SLOTS; i++) {
+                if (!errs[i])
+                        continue;
+                for (j = 0; j < wl->n_errors; j++)
+                        if (wl->errors[j].code == (int)i - ERR_BASE)
+                                break;
+                if (j == wl->n_errors) {
+                        wl->errors[j].code = (int)i - ERR_BASE;
+                        wl->errors[j].count = 0;
+                        wl->n_errors++;
+                }
+                wl->errors[j].count += errs[i];
+        }
+}
+
+void kp_workload_stop(kp_workload_t *wl)
+{
+        kp_hist_t *slot_ack, *slot_e2e;
+        kp_workload_results_t *r = &wl->res;
+        int64_t last_finish = wl->start_ns;
+        size_t i;
+        int k;
+
+        if (wl->stopped)
+                return;
+        wl->stop_producers = 1;
+        kp_workload_wait_produced(wl);
+        wl->stop_consumers = 1;
+        for (k = 0; k < wl->n_cons; k++)
+                if (wl->conss[k].started) {
+                        pthread_join(wl->conss[k].thr, NULL);
+                        wl->conss[k].started = 0;
+                }
+        wl->stopped = 1;
+
+        /* Consumptions seen before their acknowledgement: verify now. */
+        for (k = 0; k < wl->n_cons; k++) {
+                cons_t *co = &wl->conss[k];
+                for (i = 0; i < co->n_pending; i++) {
+                        pending_t *p = &co->pending[i];
+                        kp_ledger_consume_t v =
+                            kp_ledger_verify(wl->ledger, p->producer, p->seq, p->partition, p->offset);
+                        if (v == KP_LEDGER_DIFFERENT) {
+                                co->other_offset++;
+                                add_example(co, KP_LEDGER_DIFFERENT, p->partition, p->offset,
+                                            p->producer, p->seq);
+                        }
+                }
+        }
+
+        wl->timeline = calloc(wl->n_slots, sizeof(*wl->timeline));
+        slot_ack = calloc(wl->n_slots, sizeof(*slot_ack));
+        slot_e2e = calloc(wl->n_slots, sizeof(*slot_e2e));
+        for (i = 0; slot_ack && slot_e2e && i < wl->n_slots; i++) {
+                kp_hist_init(&slot_ack[i], SLOT_HIST_BITS, HIST_MAX_NS);
+                kp_hist_init(&slot_e2e[i], SLOT_HIST_BITS, HIST_MAX_NS);
+        }
+        memset(r, 0, sizeof(*r));
+        for (k = 0; k < wl->n_prod; k++) {
+                prod_t *pr = &wl->prods[k];
+                kp_hist_merge(&wl->ack_hist, &pr->ack_hist);
+                if (wl->timeline && slot_ack)
+                        merge_tl(wl, &pr->tl, slot_ack, NULL);
+                merge_errs(wl, pr->errs);
+                r->produce_errors += pr->produce_errors;
+                r->queue_full_waits += pr->queue_full;
+                r->value_bytes += pr->value_bytes;
+                if (pr->finished_ns > last_finish)
+                        last_finish = pr->finished_ns;
+        }
+        for (k = 0; k < wl->n_cons; k++) {
+                cons_t *co = &wl->conss[k];
+                kp_hist_merge(&wl->e2e_hist, &co->e2e_hist);
+                if (wl->timeline && slot_e2e)
+                        merge_tl(wl, &co->tl, NULL, slot_e2e);
+                merge_errs(wl, co->errs);
+                r->consume_errors += co->consume_errors;
+                r->foreign += co->foreign;
+                r->corrupt += co->corrupt;
+                r->redeliveries += co->redeliveries;
+                r->other_offset += co->other_offset;
+                r->unverified += co->unverified;
+                r->poll_backwards += co->backwards;
+                for (i = 0; i < co->n_examples && wl->n_examples < EXAMPLES_MAX; i++)
+                        wl->examples[wl->n_examples++] = co->examples[i];
+        }
+        for (i = 0; wl->timeline && slot_ack && slot_e2e && i < wl->n_slots; i++) {
+                wl->timeline[i].p99_ack_us = kp_hist_percentile(&slot_ack[i], 99.0) / 1000;
+                wl->timeline[i].p99_e2e_us = kp_hist_percentile(&slot_e2e[i], 99.0) / 1000;
+        }
+        for (i = 0; slot_ack && slot_e2e && i < wl->n_slots; i++) {
+                kp_hist_release(&slot_ack[i]);
+                kp_hist_release(&slot_e2e[i]);
+        }
+        free(slot_ack);
+        free(slot_e2e);
+
+        kp_ledger_summarize(wl->ledger, &r->ledger);
+        r->produce_ns = last_finish - wl->start_ns;
+        r->drain_ns = wl->drain_ns;
+        r->drained = wl->drained;
+        r->target_rate = wl->cfg.rate;
+        r->achieved_rate = r->produce_ns > 0 ? (double)r->ledger.sent * 1e9 /
+                                                   (double)(r->produce_ns < wl->cfg.duration_ns ? wl->cfg.duration_ns : r->produce_ns)
+                                             : 0;
+        r->ack_hist = &wl->ack_hist;
+        r->e2e_hist = &wl->e2e_hist;
+        r->errors = wl->errors;
+        r->n_errors = wl->n_errors;
+        r->examples = wl->examples;
+        r->n_examples = wl->n_examples;
+}
+
+int kp_workload_run(kp_workload_t *wl, kp_err_t *err)
+{
+        if (kp_workload_start(wl, err) < 0) {
+                kp_workload_stop(wl);
+                return -1;
+        }
+        kp_workload_wait_produced(wl);
+        kp_workload_drain(wl, wl->cfg.drain_timeout_ns);
+        kp_workload_stop(wl);
+        return 0;
+}
+
+void kp_workload_results(kp_workload_t *wl, kp_workload_results_t *r)
+{
+        *r = wl->res;
+}
+
+const kp_workload_slot_t *kp_workload_timeline(kp_workload_t *wl, size_t *n_slots,
+                                               int64_t *slot_ns)
+{
+        size_t n = wl->n_slots;
+
+        /* Trim empty trailing slots. */
+        while (n > 0 && wl->timeline && wl->timeline[n - 1].sent == 0 &&
+               wl->timeline[n - 1].acked == 0 && wl->timeline[n - 1].consumed == 0 &&
+               wl->timeline[n - 1].ack_errors == 0)
+                n--;
+        *n_slots = wl->timeline ? n : 0;
+        *slot_ns = wl->slot_ns;
+        return wl->timeline;
+}
+
+const kp_ledger_t *kp_workload_ledger(const kp_workload_t *wl)
+{
+        return wl->ledger;
+}
+
+int64_t kp_workload_start_ns(const kp_workload_t *wl)
+{
+        return wl->start_ns;
+}
+
+uint64_t kp_workload_acked_now(const kp_workload_t *wl)
+{
+        return __atomic_load_n(&wl->acked_total, __ATOMIC_RELAXED);
+}
+
+void kp_workload_free(kp_workload_t *wl)
+{
+        int i;
+
+        if (!wl)
+                return;
+        if (!wl->stopped && wl->start_ns)
+                kp_workload_stop(wl);
+        for (i = 0; wl->prods && i < wl->n_prod; i++) {
+                prod_t *pr = &wl->prods[i];
+                if (pr->rk)
+                        rd_kafka_destroy(pr->rk);
+                kp_hist_release(&pr->ack_hist);
+                tl_release(&pr->tl, wl->n_slots);
+                free(pr->buf);
+        }
+        for (i = 0; wl->conss && i < wl->n_cons; i++) {
+                cons_t *co = &wl->conss[i];
+                if (co->rk)
+                        rd_kafka_destroy(co->rk);
+                kp_hist_release(&co->e2e_hist);
+                tl_release(&co->tl, wl->n_slots);
+                free(co->last_offset);
+                free(co->pending);
+        }
+        free(wl->prods);
+        free(wl->conss);
+        kp_hist_release(&wl->ack_hist);
+        kp_hist_release(&wl->e2e_hist);
+        free(wl->timeline);
+        kp_ledger_free(wl->ledger);
+        free(wl->pattern);
+        kp_kvlist_clear(&wl->producer_props);
+        kp_kvlist_clear(&wl->consumer_props);
+        kp_workload_cfg_release(&wl->cfg);
+        free(wl->topic);
+        free(wl->group_id);
+        free(wl);
+}

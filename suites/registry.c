@@ -1,0 +1,9 @@
+#include "registry.h"
+
+#include "semantics/semantics.h"
+
+static const kp_suite_def_t *const all[] = {
+    &kp_suite_semantics,
+};
+
+const kp_suite_catalog_t kp_builtin_suites = {all, sizeof(all) / sizeof(all[0])};

@@ -1,0 +1,78 @@
+/*
+ * The semantics suite (checklist row kafka-semantics): do producers,
+ * consumers, offsets, transactions and tooling behave as Kafka clients
+ * expect? Each check drives librdkafka directly because it tests client
+ * behaviour itself; the throughput check uses the workload engine.
+ *
+ * Helpers shared by the check files are declared here (sem_*).
+ */
+#ifndef KP_SEMANTICS_H
+#define KP_SEMANTICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "src/evidence.h"
+#include "src/runner.h"
+#include "src/suite.h"
+
+#define SEM_ROW "kafka-semantics"
+
+extern const kp_suite_def_t kp_suite_semantics;
+
+/* Delivery results of a producer created by sem_producer(), indexed by the
+ * msg_opaque the caller passes (an int index < cap). */
+typedef struct sem_dr {
+        size_t cap;
+        rd_kafka_resp_err_t *err;
+        int32_t *partition;
+        int64_t *offset;
+        size_t delivered; /* reports received */
+        size_t failed;
+        char *stats;      /* latest statistics JSON (statistics.interval.ms), malloc'ed */
+} sem_dr_t;
+
+int sem_dr_init(sem_dr_t *dr, size_t cap);
+void sem_dr_release(sem_dr_t *dr);
+
+/* Creates a topic unique to this run ("kproof-<run>-<suffix>"); on failure
+ * records `error` on c and returns -1. */
+int sem_topic(kp_ctx_t *ctx, kp_check_t *c, const char *suffix, int partitions,
+              const kp_kvlist_t *configs, char *out, size_t size);
+
+/* A producer with the target's properties plus extra; dr may be NULL. */
+rd_kafka_t *sem_producer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra, sem_dr_t *dr);
+/* A consumer (group.id unique unless extra sets one). */
+rd_kafka_t *sem_consumer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra);
+
+/* Waits for every delivery report (bounded); records `error` on timeout. */
+int sem_flush(rd_kafka_t *rk, kp_check_t *c, int timeout_ms);
+
+typedef int (*sem_msg_fn)(void *opaque, const rd_kafka_message_t *m);
+
+/* Assigns topic/partition at offset and hands up to n messages to fn
+ * (fn returns non-zero to stop early). Returns the count consumed; stops
+ * at timeout_ms without a new message. */
+long sem_consume_partition(rd_kafka_t *rk, const char *topic, int32_t partition, int64_t offset,
+                           long n, int timeout_ms, sem_msg_fn fn, void *opaque);
+
+/* Sum of a per-broker counter (e.g. "txretries") from a statistics JSON. */
+int64_t sem_stats_broker_sum(const char *stats_json, const char *field);
+
+/* Check bodies. */
+void sem_check_round_trip(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_partition_order(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_acks_all(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_idempotence(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_group_resume(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_compression_gzip(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_compression_snappy(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_compression_lz4(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_compression_zstd(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_list_offsets(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_transactions(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_admin(kp_ctx_t *ctx, kp_check_t *c);
+
+#endif
