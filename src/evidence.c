@@ -506,9 +506,11 @@ void kp_evidence_summarize(const kp_evidence_t *ev, kp_evidence_summary_t *s)
                 else if (!cJSON_IsTrue(p))
                         s->gates_missed++;
         }
-        if (s->fail || s->gates_missed)
+        if (!ev->complete)
+                s->exit_code = KP_EXIT_INFRA; /* an interrupted run proves nothing either way */
+        else if (s->fail || s->gates_missed)
                 s->exit_code = KP_EXIT_FAIL;
-        else if (s->error || !ev->complete)
+        else if (s->error)
                 s->exit_code = KP_EXIT_INFRA;
         else
                 s->exit_code = KP_EXIT_OK;

@@ -68,7 +68,7 @@ static int poll_records(rd_kafka_t *rk, int n, int *idx, int64_t *offs, int time
                         size_t len = m->len < sizeof(v) - 1 ? m->len : sizeof(v) - 1;
                         memcpy(v, m->payload, len);
                         v[len] = '\0';
-                        idx[got] = atoi(v);
+                        idx[got] = (int)strtol(v, NULL, 10);
                         offs[got] = m->offset;
                         got++;
                         rd_kafka_message_destroy(m);
