@@ -436,8 +436,12 @@ void sem_check_idempotence(kp_ctx_t *ctx, kp_check_t *c)
                 read += sem_consume_partition(cons, topic, p, RD_KAFKA_OFFSET_BEGINNING,
                                               (long)sent * 2, 3000, idem_cb, &st);
         for (i = 0; i < sent; i++)
-                if (dr.err[i] == RD_KAFKA_RESP_ERR_NO_ERROR && st.seen[i] == 0)
-                        missing++;
+                if (dr.err[i] == RD_KAFKA_RESP_ERR_NO_ERROR && st.seen[i] == 0) {
+                        if (missing++ < 5)
+                                kp_check_note(c, "acknowledged but not read: record %zu, partition "
+                                                 "%d, acknowledged at offset %lld",
+                                              i, (int)dr.partition[i], (long long)dr.offset[i]);
+                }
         kp_check_measure(c, "records_sent", (double)sent, "records");
         kp_check_measure(c, "records_acked", (double)(dr.delivered - dr.failed), "records");
         kp_check_measure(c, "records_read", (double)read, "records");
