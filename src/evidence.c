@@ -123,6 +123,14 @@ void kp_evidence_free(kp_evidence_t *ev)
         if (!ev)
                 return;
         for (i = 0; i < ev->n; i++) {
+                kp_check_t *c = ev->list[i];
+                /* Parts of a check never ended are not attached to its object. */
+                cJSON_Delete(c->measurements);
+                cJSON_Delete(c->anomalies);
+                cJSON_Delete(c->tables);
+                cJSON_Delete(c->notes);
+                cJSON_Delete(c->artifacts);
+                cJSON_Delete(c->actions);
                 for (j = 0; j < ev->list[i]->n_anoms; j++)
                         free(ev->list[i]->anoms[j]);
                 for (j = 0; j < ev->list[i]->n_tabs; j++)
