@@ -1,0 +1,5 @@
+#include "cli.h"
+int kp_cmd_compare(int argc, char **argv)
+{
+        return 2;
+}
