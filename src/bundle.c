@@ -473,8 +473,8 @@ static cJSON *check_envelope(vctx_t *v, const char *run_dir, const kp_key_t *con
                 }
                 if (v->res->embedded_key_ok)
                         problem(v, KP_ENVELOPE_FILE,
-                                "untrusted signer: the envelope is signed by key %s, not by the "
-                                "trusted key %s",
+                                "bad signature: it verifies only with the key named inside the "
+                                "statement (%s), not with the trusted key %s",
                                 v->res->keyid[0] ? v->res->keyid : "(no keyid)", fps);
                 else
                         problem(v, KP_ENVELOPE_FILE,

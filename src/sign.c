@@ -157,6 +157,8 @@ static int read_key_file(const char *path, kp_buf_t *b, kp_err_t *err)
         kp_buf_init(b, KEY_FILE_LIMIT);
         if (kp_read_file(path, KEY_FILE_LIMIT, b, err) < 0) {
                 kp_buf_free(b);
+                if (err)
+                        err->code = KP_EINVAL; /* a key file named by the user: bad input */
                 return kp_err_prefix(err, "key");
         }
         return 0;
