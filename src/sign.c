@@ -230,12 +230,13 @@ int kp_key_load_public(const char *path, kp_key_t **key, kp_err_t *err)
 int kp_key_sign(const kp_key_t *key, const void *msg, size_t len, unsigned char sig[KP_SIG_BYTES],
                 kp_err_t *err)
 {
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         size_t sig_len = KP_SIG_BYTES;
+        EVP_MD_CTX *ctx;
         int ok;
 
         if (!key->has_private)
                 return kp_err_set(err, KP_EUSAGE, "cannot sign with a public key");
+        ctx = EVP_MD_CTX_new();
         ok = ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->pkey) == 1 &&
              EVP_DigestSign(ctx, sig, &sig_len, msg, len) == 1 && sig_len == KP_SIG_BYTES;
         EVP_MD_CTX_free(ctx);
