@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -292,6 +295,9 @@ int kp_key_resolve(const char *explicit_path, kp_key_t **key, int *created, char
                 if (kp_key_default_path(path_out, path_size, err) < 0)
                         return -1;
                 if (!kp_path_exists(path_out)) {
+                        char lock[4200];
+                        int fd, rc = 0;
+
                         snprintf(dir, sizeof(dir), "%s", path_out);
                         slash = strrchr(dir, '/');
                         if (slash)
@@ -301,9 +307,22 @@ int kp_key_resolve(const char *explicit_path, kp_key_t **key, int *created, char
                         if (chmod(dir, 0700) < 0)
                                 return kp_err_set(err, KP_EIO, "%s: chmod: %s", dir,
                                                   strerror(errno));
-                        if (kp_key_generate(path_out, 0, NULL, err) < 0)
+                        /* Runs started together create one key, not one each. */
+                        snprintf(lock, sizeof(lock), "%s/.signing-key.lock", dir);
+                        fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+                        if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+                                if (fd >= 0)
+                                        close(fd);
+                                return kp_err_set(err, KP_EIO, "%s: cannot lock: %s", lock,
+                                                  strerror(errno));
+                        }
+                        if (!kp_path_exists(path_out)) {
+                                rc = kp_key_generate(path_out, 0, NULL, err);
+                                *created = rc == 0;
+                        }
+                        close(fd);
+                        if (rc < 0)
                                 return -1;
-                        *created = 1;
                 }
         }
         if (kp_key_load_private(path_out, key, err) < 0)
