@@ -18,6 +18,7 @@
 #include "src/buf.h"
 #include "src/fsutil.h"
 #include "src/kvlist.h"
+#include "src/log.h"
 #include "src/proc.h"
 #include "src/timeutil.h"
 
@@ -93,6 +94,14 @@ static void last_words(const char *out, char *msg, size_t size)
         msg[n] = '\0';
 }
 
+static int complete_pdf(const kp_buf_t *b)
+{
+        size_t tail = b->len < 64 ? b->len : 64;
+
+        return b->len > 5 && memcmp(b->data, "%PDF-", 5) == 0 &&
+               memmem(b->data + b->len - tail, tail, "%%EOF", 5) != NULL;
+}
+
 int kp_report_html_to_pdf(const char *html_path, const char *out_path, kp_err_t *err)
 {
         char browser[4096], tmp[] = "/tmp/kproof-pdf.XXXXXX", profile[4200], pdf[4200],
@@ -153,20 +162,23 @@ int kp_report_html_to_pdf(const char *html_path, const char *out_path, kp_err_t 
                 if (kp_proc_run(&o, &res, err) < 0)
                         goto out;
         }
-        if (res.timed_out || res.exit_code != 0 || !kp_path_exists(pdf)) {
+        /* A complete PDF counts even when the browser then hung or exited
+         * badly (headless helpers sometimes linger); anything less is an
+         * error that says what the browser said. */
+        if (!kp_path_exists(pdf) || kp_read_file(pdf, (size_t)1 << 30, &bytes, NULL) < 0 ||
+            !complete_pdf(&bytes)) {
                 last_words(kp_buf_cstr(&res.output), why, sizeof(why));
+                if (!res.timed_out && res.exit_code == 0)
+                        snprintf(why, sizeof(why), "it wrote no complete PDF");
                 kp_err_set(err, KP_EINFRA, "%s could not print %s to PDF (%s%d%s): %s", browser,
                            html_path, res.timed_out ? "timed out after " : "exit code ",
                            res.timed_out ? PDF_TIMEOUT_S : res.exit_code, res.timed_out ? " s" : "",
                            why[0] ? why : "no output");
                 goto out;
         }
-        if (kp_read_file(pdf, (size_t)1 << 30, &bytes, err) < 0)
-                goto out;
-        if (bytes.len < 5 || memcmp(bytes.data, "%PDF-", 5) != 0) {
-                kp_err_set(err, KP_EINFRA, "%s wrote no PDF for %s", browser, html_path);
-                goto out;
-        }
+        if (res.timed_out || res.exit_code != 0)
+                kp_warn("%s printed %s but then %s; the PDF is complete and kept", browser,
+                        html_path, res.timed_out ? "did not exit" : "exited with an error");
         rc = kp_write_file_raw(out_path, bytes.data, bytes.len, 0644, err);
 out:
         kp_buf_free(&res.output);
