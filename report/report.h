@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "src/err.h"
 
 /* report.html: one self-contained file (inline CSS and SVG, no external
@@ -25,8 +27,6 @@ int kp_report_html_to_pdf(const char *html_path, const char *out_path, kp_err_t 
 int kp_report_browser(char *out, size_t size, kp_err_t *err);
 
 #define KP_COMPARE_MAX_RUNS 16
-
-#include <cjson/cJSON.h>
 
 /* One run of a bake-off: its evidence (borrowed) and how its signature
  * fared ("verified", "unsigned", "invalid", "untrusted key"). */
