@@ -464,7 +464,7 @@ void sem_check_idempotence(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_fail(c, "%zu records failed delivery although every error was retriable",
                               dr.failed);
         else
-                kp_check_pass(c, "%zu records through %lld injected error or late answers: no "
+                kp_check_pass(c, "%zu records through %lld injected retriable errors: no "
                                  "duplicate, none lost",
                               sent, (long long)delivered);
 out:

@@ -105,7 +105,9 @@ check "report.html is self-contained (no external scripts or styles)" \
 check "plots were drawn as SVG and embedded" bash -c "ls '$run'/plots/*.svg >/dev/null && grep -q '<svg' '$html'"
 
 # kproof report renders the same run again from evidence.json alone.
-rm -f "$run/report.html" "$run/junit.xml"
-"$KPROOF" report "$run" >/dev/null 2>&1
-check "kproof report re-renders report.html and junit.xml" test -s "$run/report.html" -a -s "$run/junit.xml"
+"$KPROOF" report "$run" --out "$T/rerender" >/dev/null 2>&1
+check "kproof report re-renders report.html and junit.xml from evidence.json" \
+	test -s "$T/rerender/report.html" -a -s "$T/rerender/junit.xml"
+check "the re-rendered JUnit XML equals the original" cmp -s "$run/junit.xml" "$T/rerender/junit.xml"
+check "the run directory is signed" test -s "$run/statement.json" -a -s "$run/evidence.dsse.json"
 finish
