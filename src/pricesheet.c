@@ -250,3 +250,15 @@ const kp_price_t *kp_pricesheet_instance(const kp_pricesheet_t *ps, const char *
                         return &ps->instances[i];
         return NULL;
 }
+
+int kp_pricesheet_resolve(const char *from_file, const char *sheet, char *out, size_t size)
+{
+        const char *slash = from_file ? strrchr(from_file, '/') : NULL;
+        int n;
+
+        if (sheet[0] == '/' || !slash)
+                n = snprintf(out, size, "%s", sheet);
+        else
+                n = snprintf(out, size, "%.*s/%s", (int)(slash - from_file), from_file, sheet);
+        return n < 0 || (size_t)n >= size ? -1 : 0;
+}

@@ -64,6 +64,10 @@ void kp_pricesheet_free(kp_pricesheet_t *ps);
 /* The price of an instance type, or NULL when the sheet does not list it. */
 const kp_price_t *kp_pricesheet_instance(const kp_pricesheet_t *ps, const char *type);
 
+/* The path of a price sheet named in a file (a target): absolute paths stay,
+ * relative ones are taken from that file's directory. */
+int kp_pricesheet_resolve(const char *from_file, const char *sheet, char *out, size_t size);
+
 /* Checks a YYYY-MM-DD calendar date no later than today (UTC); 0 when valid. */
 int kp_pricesheet_date_valid(const char *s);
 
