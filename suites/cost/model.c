@@ -70,6 +70,9 @@ static int placement(kp_ctx_t *ctx, kp_check_t *c, kp_topology_t *t, double rf,
 {
         const cost_options_t *o = cost_opts(ctx);
         const kp_deployment_cfg_t *d = &ctx->plat->target->deployment;
+        /* the clients' zone: the scenario's option, else the target's client.rack */
+        const char *client_zone =
+            o->client_zone ? o->client_zone : kp_kvlist_get(&ctx->plat->target->kafka, "client.rack");
         char racks[KP_TOPO_MAX_BROKERS][64], f[512];
         int n_racks = 0, i, k, j, other = 0, away = 0;
         double repl = 0, client;
@@ -93,7 +96,7 @@ static int placement(kp_ctx_t *ctx, kp_check_t *c, kp_topology_t *t, double rf,
                         if (tp->replicas[k] != tp->leader && (!rr || strcmp(rr, lr) != 0))
                                 other++;
                 }
-                if (o->client_zone && strcmp(lr, o->client_zone) != 0)
+                if (client_zone && strcmp(lr, client_zone) != 0)
                         away++;
         }
         if (t->n_partitions == 0 || i < t->n_partitions || n_racks == 0) {
@@ -116,10 +119,11 @@ static int placement(kp_ctx_t *ctx, kp_check_t *c, kp_topology_t *t, double rf,
                  other, t->n_partitions);
         input(c, "cross_zone_replicas_per_byte", repl, "copies", "measured", f);
         in->cross_zone_replication = repl;
-        if (o->client_zone) {
+        if (client_zone) {
                 client = (double)away / t->n_partitions;
-                snprintf(f, sizeof(f), "%d of %d partition leaders outside the clients' zone %s", away,
-                         t->n_partitions, o->client_zone);
+                snprintf(f, sizeof(f), "%d of %d partition leaders outside the clients' zone %s (%s)",
+                         away, t->n_partitions, client_zone,
+                         o->client_zone ? "options.client_zone" : "the target's client.rack");
         } else {
                 client = 1.0 - 1.0 / n_racks;
                 snprintf(f, sizeof(f),
@@ -128,8 +132,8 @@ static int placement(kp_ctx_t *ctx, kp_check_t *c, kp_topology_t *t, double rf,
                          n_racks, n_racks);
         }
         in->cross_zone_produce = in->cross_zone_consume = client;
-        input(c, "cross_zone_share_produce", client, "share", o->client_zone ? "measured" : "assumed", f);
-        input(c, "cross_zone_share_consume", client, "share", o->client_zone ? "measured" : "assumed",
+        input(c, "cross_zone_share_produce", client, "share", client_zone ? "measured" : "assumed", f);
+        input(c, "cross_zone_share_consume", client, "share", client_zone ? "measured" : "assumed",
               "consumers fetch from the partition leader (no follower fetching): same share as produce");
         return 0;
 }
@@ -232,6 +236,12 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
                 goto out;
         }
         kp_check_note(c, "price sheet %s (%s %s, sha256 %s)", path, ps->provider, ps->region, ps->sha256);
+        if ((d->provider && strcmp(d->provider, ps->provider) != 0) ||
+            (d->region && strcmp(d->region, ps->region) != 0))
+                kp_check_note(c, "the target declares provider %s region %s: the figures price this "
+                                 "workload as if it ran on %s %s",
+                              d->provider ? d->provider : "-", d->region ? d->region : "-",
+                              ps->provider, ps->region);
         cl = kp_topo_client_new(ctx->plat, &err);
         if (!cl) {
                 kp_check_error(c, "%s", err.msg);
