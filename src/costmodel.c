@@ -15,9 +15,12 @@ const char *const kp_arch_names[KP_ARCH__COUNT] = {
 };
 
 const char *const kp_cost_driver_names[KP_COST__COUNT] = {
-    [KP_COST_COMPUTE] = "compute",         [KP_COST_BLOCK] = "block_storage",
-    [KP_COST_OBJECT] = "object_storage",   [KP_COST_REQUESTS] = "object_requests",
-    [KP_COST_NETWORK] = "cross_zone_network", [KP_COST_KMS] = "kms",
+    [KP_COST_COMPUTE] = "compute",
+    [KP_COST_BLOCK] = "block_storage",
+    [KP_COST_OBJECT] = "object_storage",
+    [KP_COST_REQUESTS] = "object_requests",
+    [KP_COST_NETWORK] = "cross_zone_network",
+    [KP_COST_KMS] = "kms",
     [KP_COST_ENDPOINT] = "private_endpoint",
 };
 
@@ -63,7 +66,8 @@ static int check_inputs(const kp_cost_inputs_t *in, kp_err_t *err)
                 return kp_err_set(err, KP_EINVAL, "cost model: unknown architecture");
         if (!(in->produce_bytes_per_s >= 0) || !(in->consume_fanout >= 0) ||
             !(in->replication_factor >= 1) || !(in->compression_ratio > 0) ||
-            !(in->retention_s > 0) || in->instance_count < 1 || !(in->cross_zone_replication >= 0) ||
+            !(in->retention_s > 0) || in->instance_count < 1 ||
+            !(in->cross_zone_replication >= 0) ||
             !(in->cross_zone_produce >= 0 && in->cross_zone_produce <= 1) ||
             !(in->cross_zone_consume >= 0 && in->cross_zone_consume <= 1) ||
             !(in->kms_requests_per_s >= 0) || in->kms_keys < 0 || in->endpoint_zones < 0)
@@ -73,10 +77,13 @@ static int check_inputs(const kp_cost_inputs_t *in, kp_err_t *err)
                                   in->produce_bytes_per_s, in->consume_fanout,
                                   in->replication_factor, in->compression_ratio, in->retention_s,
                                   in->instance_count);
-        if (in->arch == KP_ARCH_TIERED && (!(in->segment_bytes > 0) || !(in->tiered_local_retention_s > 0)))
-                return kp_err_set(err, KP_EINVAL, "cost model: tiered needs segment bytes and a local retention");
+        if (in->arch == KP_ARCH_TIERED &&
+            (!(in->segment_bytes > 0) || !(in->tiered_local_retention_s > 0)))
+                return kp_err_set(err, KP_EINVAL,
+                                  "cost model: tiered needs segment bytes and a local retention");
         if (in->arch == KP_ARCH_SHARED_STORAGE && !(in->flush_interval_s > 0))
-                return kp_err_set(err, KP_EINVAL, "cost model: shared-storage needs a flush interval");
+                return kp_err_set(err, KP_EINVAL,
+                                  "cost model: shared-storage needs a flush interval");
         return 0;
 }
 
@@ -111,19 +118,21 @@ int kp_cost_compute(const kp_cost_inputs_t *in, const kp_pricesheet_t *ps, kp_co
         switch (in->arch) {
         case KP_ARCH_SHARED_NOTHING:
         case KP_ARCH_TIERED:
-                local_s = in->arch == KP_ARCH_TIERED && in->tiered_local_retention_s < in->retention_s
-                              ? in->tiered_local_retention_s
-                              : in->retention_s;
+                local_s =
+                    in->arch == KP_ARCH_TIERED && in->tiered_local_retention_s < in->retention_s
+                        ? in->tiered_local_retention_s
+                        : in->retention_s;
                 gb = in->produce_bytes_per_s * local_s * in->compression_ratio *
                      in->replication_factor / KP_COST_GB;
                 line(l, gb * price(ps, KP_PRICE_BLOCK_GB_MONTH), gb, "GB-months",
                      kp_price_keys[KP_PRICE_BLOCK_GB_MONTH], NULL, NULL);
-                snprintf(l->formula, sizeof(l->formula),
-                         "%g B/s x %g s %s x compression %g x RF %g / 2^30 = %.3f GB x %g USD/GB-month",
-                         in->produce_bytes_per_s, local_s,
-                         in->arch == KP_ARCH_TIERED ? "local retention" : "retention",
-                         in->compression_ratio, in->replication_factor, gb,
-                         price(ps, KP_PRICE_BLOCK_GB_MONTH));
+                snprintf(
+                    l->formula, sizeof(l->formula),
+                    "%g B/s x %g s %s x compression %g x RF %g / 2^30 = %.3f GB x %g USD/GB-month",
+                    in->produce_bytes_per_s, local_s,
+                    in->arch == KP_ARCH_TIERED ? "local retention" : "retention",
+                    in->compression_ratio, in->replication_factor, gb,
+                    price(ps, KP_PRICE_BLOCK_GB_MONTH));
                 break;
         default:
                 line(l, 0, 0, "GB-months", NULL, NULL, NULL);
@@ -135,16 +144,18 @@ int kp_cost_compute(const kp_cost_inputs_t *in, const kp_pricesheet_t *ps, kp_co
         l = &out->lines[KP_COST_OBJECT];
         if (in->arch == KP_ARCH_SHARED_NOTHING) {
                 line(l, 0, 0, "GB-months", NULL, NULL, NULL);
-                snprintf(l->formula, sizeof(l->formula), "0: shared-nothing keeps no object storage");
+                snprintf(l->formula, sizeof(l->formula),
+                         "0: shared-nothing keeps no object storage");
         } else {
                 gb = in->produce_bytes_per_s * in->retention_s * in->compression_ratio / KP_COST_GB;
                 line(l, gb * price(ps, KP_PRICE_OBJECT_GB_MONTH), gb, "GB-months",
                      kp_price_keys[KP_PRICE_OBJECT_GB_MONTH], NULL, NULL);
-                snprintf(l->formula, sizeof(l->formula),
-                         "%g B/s x %g s retention x compression %g / 2^30 = %.3f GB x %g USD/GB-month "
-                         "(one copy; the object store replicates)",
-                         in->produce_bytes_per_s, in->retention_s, in->compression_ratio, gb,
-                         price(ps, KP_PRICE_OBJECT_GB_MONTH));
+                snprintf(
+                    l->formula, sizeof(l->formula),
+                    "%g B/s x %g s retention x compression %g / 2^30 = %.3f GB x %g USD/GB-month "
+                    "(one copy; the object store replicates)",
+                    in->produce_bytes_per_s, in->retention_s, in->compression_ratio, gb,
+                    price(ps, KP_PRICE_OBJECT_GB_MONTH));
         }
 
         /* object requests */
@@ -175,7 +186,8 @@ int kp_cost_compute(const kp_cost_inputs_t *in, const kp_pricesheet_t *ps, kp_co
                          price(ps, KP_PRICE_OBJECT_GET_1000));
         } else {
                 line(l, 0, 0, "requests", NULL, NULL, NULL);
-                snprintf(l->formula, sizeof(l->formula), "0: shared-nothing makes no object requests");
+                snprintf(l->formula, sizeof(l->formula),
+                         "0: shared-nothing makes no object requests");
         }
 
         /* cross-zone network: billed out of one zone and into the other */
@@ -191,10 +203,12 @@ int kp_cost_compute(const kp_cost_inputs_t *in, const kp_pricesheet_t *ps, kp_co
                 line(l, xz * 2 * price(ps, KP_PRICE_CROSS_ZONE_GB), xz, "GB",
                      kp_price_keys[KP_PRICE_CROSS_ZONE_GB], NULL, NULL);
                 snprintf(l->formula, sizeof(l->formula),
-                         "(%.3f GB produced on the wire x (replication %g + produce %g) + %.3f GB consumed x %g) "
+                         "(%.3f GB produced on the wire x (replication %g + produce %g) + %.3f GB "
+                         "consumed x %g) "
                          "= %.3f GB x 2 directions x %g USD/GB",
-                         produced_gb, in->cross_zone_replication, in->cross_zone_produce, consumed_gb,
-                         in->cross_zone_consume, xz, price(ps, KP_PRICE_CROSS_ZONE_GB));
+                         produced_gb, in->cross_zone_replication, in->cross_zone_produce,
+                         consumed_gb, in->cross_zone_consume, xz,
+                         price(ps, KP_PRICE_CROSS_ZONE_GB));
         }
 
         l = &out->lines[KP_COST_KMS];
@@ -214,14 +228,16 @@ int kp_cost_compute(const kp_cost_inputs_t *in, const kp_pricesheet_t *ps, kp_co
                 double hours = in->endpoint_zones * KP_COST_MONTH_H;
                 gb = produced_gb + consumed_gb;
                 line(l,
-                     hours * price(ps, KP_PRICE_ENDPOINT_HOUR) + gb * price(ps, KP_PRICE_ENDPOINT_GB),
+                     hours * price(ps, KP_PRICE_ENDPOINT_HOUR) +
+                         gb * price(ps, KP_PRICE_ENDPOINT_GB),
                      gb, "GB", kp_price_keys[KP_PRICE_ENDPOINT_HOUR],
                      kp_price_keys[KP_PRICE_ENDPOINT_GB], NULL);
-                snprintf(l->formula, sizeof(l->formula),
-                         "%d zones x %.0f h x %g USD/h + (%.3f GB produced + %.3f GB consumed) x %g "
-                         "USD/GB",
-                         in->endpoint_zones, KP_COST_MONTH_H, price(ps, KP_PRICE_ENDPOINT_HOUR),
-                         produced_gb, consumed_gb, price(ps, KP_PRICE_ENDPOINT_GB));
+                snprintf(
+                    l->formula, sizeof(l->formula),
+                    "%d zones x %.0f h x %g USD/h + (%.3f GB produced + %.3f GB consumed) x %g "
+                    "USD/GB",
+                    in->endpoint_zones, KP_COST_MONTH_H, price(ps, KP_PRICE_ENDPOINT_HOUR),
+                    produced_gb, consumed_gb, price(ps, KP_PRICE_ENDPOINT_GB));
         } else {
                 line(l, 0, 0, "GB", NULL, NULL, NULL);
                 snprintf(l->formula, sizeof(l->formula), "0: no private endpoint declared");

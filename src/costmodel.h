@@ -50,10 +50,10 @@ extern const char *const kp_cost_driver_names[KP_COST__COUNT];
 typedef struct kp_cost_inputs {
         kp_arch_t arch;
         /* workload (measured) */
-        double produce_bytes_per_s; /* bytes produced per second */
-        double consume_fanout;      /* bytes consumed per byte produced */
-        double replication_factor;  /* copies on block storage (shared-nothing, tiered) */
-        double compression_ratio;   /* bytes stored per byte produced, one copy */
+        double produce_bytes_per_s;    /* bytes produced per second */
+        double consume_fanout;         /* bytes consumed per byte produced */
+        double replication_factor;     /* copies on block storage (shared-nothing, tiered) */
+        double compression_ratio;      /* bytes stored per byte produced, one copy */
         double cross_zone_replication; /* follower copies in another zone per produced byte */
         double cross_zone_produce;     /* share of produced bytes sent to another zone */
         double cross_zone_consume;     /* share of consumed bytes fetched from another zone */
@@ -71,10 +71,10 @@ typedef struct kp_cost_inputs {
 } kp_cost_inputs_t;
 
 typedef struct kp_cost_line {
-        double usd;          /* per month */
-        double quantity;     /* GB-months, requests, GB, hours, ... per month */
-        const char *unit;    /* of quantity */
-        char formula[512];   /* with the numbers substituted */
+        double usd;            /* per month */
+        double quantity;       /* GB-months, requests, GB, hours, ... per month */
+        const char *unit;      /* of quantity */
+        char formula[512];     /* with the numbers substituted */
         const char *prices[3]; /* price names used (sheet keys or the instance type) */
 } kp_cost_line_t;
 

@@ -186,8 +186,9 @@ int kp_pricesheet_load(const char *path, kp_pricesheet_t **out, kp_err_t *err)
             kp_jv_string(&jv, root, "description", 0, &ps->description) < 0)
                 goto out;
         if (strcmp(ps->currency, "USD") != 0) {
-                kp_jv_fail_at(&jv, "currency", "expected \"USD\" (the only currency the cost model "
-                                               "knows), got \"%s\"",
+                kp_jv_fail_at(&jv, "currency",
+                              "expected \"USD\" (the only currency the cost model "
+                              "knows), got \"%s\"",
                               ps->currency);
                 goto out;
         }
@@ -195,7 +196,8 @@ int kp_pricesheet_load(const char *path, kp_pricesheet_t **out, kp_err_t *err)
                 goto out;
         m = kp_jv_push_key(&jv, "prices");
         for (i = 0; i < KP_PRICE__COUNT; i++)
-                if (parse_price(&jv, prices, kp_price_keys[i], kp_price_units[i], &ps->prices[i]) < 0)
+                if (parse_price(&jv, prices, kp_price_keys[i], kp_price_units[i], &ps->prices[i]) <
+                    0)
                         goto out;
         if (kp_jv_no_unknown(&jv, prices) < 0)
                 goto out;

@@ -119,9 +119,11 @@ int kp_topo_fetch(kp_topo_client_t *cl, const char *topic, kp_topology_t *out, k
                 }
                 for (j = 0; j < mt->partition_cnt; j++) {
                         const rd_kafka_metadata_partition_t *mp = &mt->partitions[j];
-                        kp_topo_partition_t *tp = &out->partitions[mp->id < mt->partition_cnt ? mp->id : j];
+                        kp_topo_partition_t *tp =
+                            &out->partitions[mp->id < mt->partition_cnt ? mp->id : j];
                         tp->id = mp->id;
-                        tp->leader = mp->err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ? -1 : mp->leader;
+                        tp->leader =
+                            mp->err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ? -1 : mp->leader;
                         for (k = 0; k < mp->replica_cnt && k < KP_TOPO_MAX_REPLICAS; k++)
                                 tp->replicas[tp->n_replicas++] = mp->replicas[k];
                         for (k = 0; k < mp->isr_cnt && k < KP_TOPO_MAX_REPLICAS; k++)
@@ -145,36 +147,34 @@ static int broker_index(const kp_topology_t *t, int32_t broker)
         return -1;
 }
 
-/* broker.rack of every broker through DescribeConfigs (real platforms). */
-static int racks_from_configs(kp_topo_client_t *cl, kp_topology_t *t, kp_err_t *err)
+/* broker.rack of one broker through DescribeConfigs (Kafka accepts one
+ * broker resource per request). 1 when found, 0 when the broker has none. */
+static int rack_of(kp_topo_client_t *cl, int32_t broker, char *out, size_t size, kp_err_t *err)
 {
-        rd_kafka_ConfigResource_t *res[KP_TOPO_MAX_BROKERS];
+        rd_kafka_ConfigResource_t *res;
         rd_kafka_queue_t *q = rd_kafka_queue_new(cl->rk);
         rd_kafka_AdminOptions_t *o;
         rd_kafka_event_t *ev = NULL;
         const rd_kafka_DescribeConfigs_result_t *r;
         const rd_kafka_ConfigResource_t **rs;
-        size_t n = 0, i, j, cnt;
-        int known = 0;
+        size_t i, j, cnt;
+        int found = 0;
         char id[16];
 
-        for (i = 0; i < (size_t)t->n_brokers; i++) {
-                snprintf(id, sizeof(id), "%d", t->broker_ids[i]);
-                res[n++] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id);
-        }
+        snprintf(id, sizeof(id), "%d", broker);
+        res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id);
         o = rd_kafka_AdminOptions_new(cl->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
         rd_kafka_AdminOptions_set_request_timeout(o, 10000, NULL, 0);
-        rd_kafka_DescribeConfigs(cl->rk, res, n, o, q);
+        rd_kafka_DescribeConfigs(cl->rk, &res, 1, o, q);
         ev = rd_kafka_queue_poll(q, 15000);
         if (!ev) {
-                kp_err_set(err, KP_EINFRA, "DescribeConfigs of the brokers timed out");
-                known = -1;
+                found =
+                    kp_err_set(err, KP_EINFRA, "DescribeConfigs of broker %d timed out", broker);
                 goto out;
         }
         if (rd_kafka_event_error(ev)) {
-                kp_err_set(err, KP_EINFRA, "DescribeConfigs of the brokers: %s",
-                           rd_kafka_event_error_string(ev));
-                known = -1;
+                found = kp_err_set(err, KP_EINFRA, "DescribeConfigs of broker %d: %s", broker,
+                                   rd_kafka_event_error_string(ev));
                 goto out;
         }
         r = rd_kafka_event_DescribeConfigs_result(ev);
@@ -182,21 +182,18 @@ static int racks_from_configs(kp_topo_client_t *cl, kp_topology_t *t, kp_err_t *
         for (i = 0; i < cnt; i++) {
                 const rd_kafka_ConfigEntry_t **ents;
                 size_t ne;
-                long bid;
-                int bi;
-                if (rd_kafka_ConfigResource_error(rs[i]))
-                        continue;
-                bid = strtol(rd_kafka_ConfigResource_name(rs[i]), NULL, 10);
-                bi = broker_index(t, (int32_t)bid);
-                if (bi < 0)
-                        continue;
+                if (rd_kafka_ConfigResource_error(rs[i])) {
+                        found = kp_err_set(err, KP_EINFRA, "DescribeConfigs of broker %d: %s",
+                                           broker, rd_kafka_ConfigResource_error_string(rs[i]));
+                        goto out;
+                }
                 ents = rd_kafka_ConfigResource_configs(rs[i], &ne);
                 for (j = 0; j < ne; j++) {
                         const char *v = rd_kafka_ConfigEntry_value(ents[j]);
                         if (strcmp(rd_kafka_ConfigEntry_name(ents[j]), "broker.rack") == 0 && v &&
                             *v) {
-                                snprintf(t->racks[bi], sizeof(t->racks[bi]), "%s", v);
-                                known++;
+                                snprintf(out, size, "%s", v);
+                                found = 1;
                         }
                 }
         }
@@ -204,10 +201,9 @@ out:
         if (ev)
                 rd_kafka_event_destroy(ev);
         rd_kafka_AdminOptions_destroy(o);
-        for (i = 0; i < n; i++)
-                rd_kafka_ConfigResource_destroy(res[i]);
+        rd_kafka_ConfigResource_destroy(res);
         rd_kafka_queue_destroy(q);
-        return known;
+        return found;
 }
 
 int kp_topo_client_racks(kp_topo_client_t *cl, kp_topology_t *t, kp_err_t *err)
@@ -225,7 +221,13 @@ int kp_topo_client_racks(kp_topo_client_t *cl, kp_topology_t *t, kp_err_t *err)
                 }
                 return known;
         }
-        return racks_from_configs(cl, t, err);
+        for (i = 0; i < t->n_brokers; i++) {
+                int r = rack_of(cl, t->broker_ids[i], t->racks[i], sizeof(t->racks[i]), err);
+                if (r < 0)
+                        return -1;
+                known += r;
+        }
+        return known;
 }
 
 const char *kp_topology_rack(const kp_topology_t *t, int32_t broker)
@@ -284,8 +286,9 @@ int kp_topo_probe(kp_topo_client_t *cl, const char *topic, int32_t partition, in
         while (!cl->probe_done && kp_mono_ns() < deadline)
                 rd_kafka_poll(cl->rk, 50);
         if (!cl->probe_done)
-                return kp_err_set(err, KP_EINFRA, "probe produce to %s[%d]: no acknowledgement in %d ms",
-                                  topic, partition, timeout_ms);
+                return kp_err_set(err, KP_EINFRA,
+                                  "probe produce to %s[%d]: no acknowledgement in %d ms", topic,
+                                  partition, timeout_ms);
         if (cl->probe_err)
                 return kp_err_set(err, KP_EINFRA, "probe produce to %s[%d]: %s", topic, partition,
                                   rd_kafka_err2name(cl->probe_err));

@@ -20,13 +20,13 @@
 extern const kp_suite_def_t kp_suite_cost;
 
 typedef struct cost_options {
-        char *client_zone;         /* zone of the clients; NULL: spread evenly over the zones */
-        double instance_capacity;  /* MB/s of produce one instance carries (projections) */
+        char *client_zone;          /* zone of the clients; NULL: spread evenly over the zones */
+        double instance_capacity;   /* MB/s of produce one instance carries (projections) */
         int64_t local_retention_ns; /* tiered: time on block storage */
-        double segment_bytes;      /* tiered: bytes per uploaded segment */
-        int64_t flush_interval_ns; /* shared-storage: one PUT per instance per interval */
-        int endpoint_zones;        /* private endpoint zones, 0: none */
-        int kms_keys;              /* -1: 1 when the target has a KMS adapter, else 0 */
+        double segment_bytes;       /* tiered: bytes per uploaded segment */
+        int64_t flush_interval_ns;  /* shared-storage: one PUT per instance per interval */
+        int endpoint_zones;         /* private endpoint zones, 0: none */
+        int kms_keys;               /* -1: 1 when the target has a KMS adapter, else 0 */
 } cost_options_t;
 
 const cost_options_t *cost_opts(const kp_ctx_t *ctx);

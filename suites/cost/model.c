@@ -39,7 +39,8 @@ static int64_t storage_total(kp_ctx_t *ctx, const kp_topology_t *t, kp_check_t *
 
                 req.broker = t->broker_ids[i];
                 if (kp_control_do(ctx->plat->control, &req, &res, &err) < 0 || !res.has_value) {
-                        kp_check_note(c, "storage_bytes of broker %d failed: %s", req.broker, err.msg);
+                        kp_check_note(c, "storage_bytes of broker %d failed: %s", req.broker,
+                                      err.msg);
                         return -1;
                 }
                 snprintf(b, sizeof(b), "%d", req.broker);
@@ -71,8 +72,9 @@ static int placement(kp_ctx_t *ctx, kp_check_t *c, kp_topology_t *t, double rf,
         const cost_options_t *o = cost_opts(ctx);
         const kp_deployment_cfg_t *d = &ctx->plat->target->deployment;
         /* the clients' zone: the scenario's option, else the target's client.rack */
-        const char *client_zone =
-            o->client_zone ? o->client_zone : kp_kvlist_get(&ctx->plat->target->kafka, "client.rack");
+        const char *client_zone = o->client_zone
+                                      ? o->client_zone
+                                      : kp_kvlist_get(&ctx->plat->target->kafka, "client.rack");
         char racks[KP_TOPO_MAX_BROKERS][64], f[512];
         int n_racks = 0, i, k, j, other = 0, away = 0;
         double repl = 0, client;
@@ -101,13 +103,15 @@ static int placement(kp_ctx_t *ctx, kp_check_t *c, kp_topology_t *t, double rf,
         }
         if (t->n_partitions == 0 || i < t->n_partitions || n_racks == 0) {
                 int zones = d->n_zones > 0 ? (int)d->n_zones : 1;
-                in->cross_zone_replication = zones >= rf ? rf - 1 : (rf - 1) * (zones - 1) / (zones ? zones : 1);
+                in->cross_zone_replication =
+                    zones >= rf ? rf - 1 : (rf - 1) * (zones - 1) / (zones ? zones : 1);
                 in->cross_zone_produce = in->cross_zone_consume = 1.0 - 1.0 / zones;
-                snprintf(f, sizeof(f),
-                         "racks of the leaders unknown: assumed replicas spread over the %d declared "
-                         "zone(s) (followers crossing = min(RF-1, ...)) and clients spread evenly: "
-                         "1 - 1/%d",
-                         zones, zones);
+                snprintf(
+                    f, sizeof(f),
+                    "racks of the leaders unknown: assumed replicas spread over the %d declared "
+                    "zone(s) (followers crossing = min(RF-1, ...)) and clients spread evenly: "
+                    "1 - 1/%d",
+                    zones, zones);
                 input(c, "cross_zone_replicas_per_byte", in->cross_zone_replication, "copies",
                       "assumed", f);
                 input(c, "cross_zone_share_produce", in->cross_zone_produce, "share", "assumed", f);
@@ -115,14 +119,16 @@ static int placement(kp_ctx_t *ctx, kp_check_t *c, kp_topology_t *t, double rf,
                 return -1;
         }
         repl = (double)other / t->n_partitions;
-        snprintf(f, sizeof(f), "%d follower replicas in another rack than their leader / %d partitions",
-                 other, t->n_partitions);
+        snprintf(f, sizeof(f),
+                 "%d follower replicas in another rack than their leader / %d partitions", other,
+                 t->n_partitions);
         input(c, "cross_zone_replicas_per_byte", repl, "copies", "measured", f);
         in->cross_zone_replication = repl;
         if (client_zone) {
                 client = (double)away / t->n_partitions;
-                snprintf(f, sizeof(f), "%d of %d partition leaders outside the clients' zone %s (%s)",
-                         away, t->n_partitions, client_zone,
+                snprintf(f, sizeof(f),
+                         "%d of %d partition leaders outside the clients' zone %s (%s)", away,
+                         t->n_partitions, client_zone,
                          o->client_zone ? "options.client_zone" : "the target's client.rack");
         } else {
                 client = 1.0 - 1.0 / n_racks;
@@ -132,9 +138,11 @@ static int placement(kp_ctx_t *ctx, kp_check_t *c, kp_topology_t *t, double rf,
                          n_racks, n_racks);
         }
         in->cross_zone_produce = in->cross_zone_consume = client;
-        input(c, "cross_zone_share_produce", client, "share", client_zone ? "measured" : "assumed", f);
+        input(c, "cross_zone_share_produce", client, "share", client_zone ? "measured" : "assumed",
+              f);
         input(c, "cross_zone_share_consume", client, "share", client_zone ? "measured" : "assumed",
-              "consumers fetch from the partition leader (no follower fetching): same share as produce");
+              "consumers fetch from the partition leader (no follower fetching): same share as "
+              "produce");
         return 0;
 }
 
@@ -142,7 +150,8 @@ static int placement(kp_ctx_t *ctx, kp_check_t *c, kp_topology_t *t, double rf,
  * the prices used with their dates and sources. */
 static void record_breakdown(kp_check_t *c, const kp_cost_result_t *r, const kp_pricesheet_t *ps)
 {
-        static const char *const cols[] = {"driver", "monthly USD", "quantity", "formula", "prices"};
+        static const char *const cols[] = {"driver", "monthly USD", "quantity", "formula",
+                                           "prices"};
         kp_table_t *tab = kp_check_table(c, "Monthly cost by driver", cols, 5);
         int i, k;
 
@@ -232,14 +241,17 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
                 goto out;
         }
         if (!kp_pricesheet_instance(ps, d->instance_type)) {
-                kp_check_error(c, "instance type %s is not on the price sheet %s", d->instance_type, path);
+                kp_check_error(c, "instance type %s is not on the price sheet %s", d->instance_type,
+                               path);
                 goto out;
         }
-        kp_check_note(c, "price sheet %s (%s %s, sha256 %s)", path, ps->provider, ps->region, ps->sha256);
+        kp_check_note(c, "price sheet %s (%s %s, sha256 %s)", path, ps->provider, ps->region,
+                      ps->sha256);
         if ((d->provider && strcmp(d->provider, ps->provider) != 0) ||
             (d->region && strcmp(d->region, ps->region) != 0))
-                kp_check_note(c, "the target declares provider %s region %s: the figures price this "
-                                 "workload as if it ran on %s %s",
+                kp_check_note(c,
+                              "the target declares provider %s region %s: the figures price this "
+                              "workload as if it ran on %s %s",
                               d->provider ? d->provider : "-", d->region ? d->region : "-",
                               ps->provider, ps->region);
         cl = kp_topo_client_new(ctx->plat, &err);
@@ -305,16 +317,17 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
         secs = (double)r.produce_ns / 1e9;
         produced = (double)r.value_bytes;
         in.produce_bytes_per_s = produced / secs;
-        snprintf(f, sizeof(f), "%.0f acknowledged value bytes / %.3f s of production", produced, secs);
+        snprintf(f, sizeof(f), "%.0f acknowledged value bytes / %.3f s of production", produced,
+                 secs);
         input(c, "produce_bytes_per_s", in.produce_bytes_per_s, "B/s", "measured", f);
-        in.consume_fanout = (double)r.ledger.consumed_unique / (double)r.ledger.acked *
-                            (w->consumers > 0 ? 1 : 0);
+        in.consume_fanout =
+            (double)r.ledger.consumed_unique / (double)r.ledger.acked * (w->consumers > 0 ? 1 : 0);
         snprintf(f, sizeof(f), "%llu records consumed / %llu acknowledged (one consumer group)",
                  (unsigned long long)r.ledger.consumed_unique, (unsigned long long)r.ledger.acked);
         input(c, "consume_fanout", in.consume_fanout, "bytes/byte", "measured", f);
         in.replication_factor = rf;
-        snprintf(f, sizeof(f), "mean replicas per partition of %s over %d partitions (metadata)", topic,
-                 t.n_partitions);
+        snprintf(f, sizeof(f), "mean replicas per partition of %s over %d partitions (metadata)",
+                 topic, t.n_partitions);
         input(c, "replication_factor", rf, "replicas", "measured", f);
         if (st_before >= 0 && st_after >= 0 && st_after > st_before) {
                 double per = (double)(st_after - st_before) / produced;
@@ -322,8 +335,8 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
                 snprintf(f, sizeof(f),
                          "storage of all brokers after %lld B - before %lld B = %lld B / %.0f B "
                          "produced = %.4f B/B (all replicas, log and index files)",
-                         (long long)st_after, (long long)st_before, (long long)(st_after - st_before),
-                         produced, per);
+                         (long long)st_after, (long long)st_before,
+                         (long long)(st_after - st_before), produced, per);
                 input(c, "retained_bytes_per_produced_byte", per, "bytes/byte", "measured", f);
                 snprintf(f, sizeof(f), "retained bytes per produced byte %.4f / RF %.2f", per, rf);
                 input(c, "compression_ratio", in.compression_ratio, "bytes/byte", "measured", f);
@@ -339,7 +352,8 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
         in.kms_keys = o->kms_keys >= 0 ? o->kms_keys : strcmp(tg->kms_type, "none") != 0;
         in.kms_requests_per_s = 0;
         input(c, "kms_keys", in.kms_keys, "keys", o->kms_keys >= 0 ? "declared" : "derived",
-              o->kms_keys >= 0 ? "options.kms_keys" : "1 when the target has a KMS adapter, else 0");
+              o->kms_keys >= 0 ? "options.kms_keys"
+                               : "1 when the target has a KMS adapter, else 0");
         input(c, "kms_requests_per_s", 0, "requests/s", "not observed",
               "no adapter of this target counts KMS requests: 0");
         in.instance_type = d->instance_type;
@@ -349,15 +363,17 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
         in.segment_bytes = o->segment_bytes;
         in.flush_interval_s = (double)o->flush_interval_ns / 1e9;
         in.endpoint_zones = o->endpoint_zones;
-        input(c, "instance_count", in.instance_count, "instances", "declared", "deployment.instance_count");
+        input(c, "instance_count", in.instance_count, "instances", "declared",
+              "deployment.instance_count");
         input(c, "retention_s", in.retention_s, "s", "declared", "deployment.retention");
-        kp_check_note(c,
-                      "declared: %s on %d x %s in %s %s, retention %.1f days; model parameters: "
-                      "tiered local retention %.1f h, %.0f-byte segments, shared-storage flush every "
-                      "%.0f ms, %d private endpoint zone(s), %.0f MB/s per instance for projections",
-                      d->architecture, d->instance_count, d->instance_type, ps->provider, ps->region,
-                      in.retention_s / 86400, in.tiered_local_retention_s / 3600, in.segment_bytes,
-                      in.flush_interval_s * 1000, in.endpoint_zones, o->instance_capacity);
+        kp_check_note(
+            c,
+            "declared: %s on %d x %s in %s %s, retention %.1f days; model parameters: "
+            "tiered local retention %.1f h, %.0f-byte segments, shared-storage flush every "
+            "%.0f ms, %d private endpoint zone(s), %.0f MB/s per instance for projections",
+            d->architecture, d->instance_count, d->instance_type, ps->provider, ps->region,
+            in.retention_s / 86400, in.tiered_local_retention_s / 3600, in.segment_bytes,
+            in.flush_interval_s * 1000, in.endpoint_zones, o->instance_capacity);
 
         if (kp_cost_compute(&in, ps, &res, &err) < 0) {
                 kp_check_error(c, "%s", err.msg);
@@ -370,12 +386,12 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
                       "%s on %d x %s (%s %s): %.2f USD/month for %.1f kB/s produced, %.1f-day "
                       "retention (compute %.2f, block %.2f, object %.2f, requests %.2f, cross-zone "
                       "%.2f, KMS %.2f, endpoint %.2f)",
-                      d->architecture, d->instance_count, d->instance_type, ps->provider, ps->region,
-                      res.total_usd, in.produce_bytes_per_s / 1000, in.retention_s / 86400,
-                      res.lines[KP_COST_COMPUTE].usd, res.lines[KP_COST_BLOCK].usd,
-                      res.lines[KP_COST_OBJECT].usd, res.lines[KP_COST_REQUESTS].usd,
-                      res.lines[KP_COST_NETWORK].usd, res.lines[KP_COST_KMS].usd,
-                      res.lines[KP_COST_ENDPOINT].usd);
+                      d->architecture, d->instance_count, d->instance_type, ps->provider,
+                      ps->region, res.total_usd, in.produce_bytes_per_s / 1000,
+                      in.retention_s / 86400, res.lines[KP_COST_COMPUTE].usd,
+                      res.lines[KP_COST_BLOCK].usd, res.lines[KP_COST_OBJECT].usd,
+                      res.lines[KP_COST_REQUESTS].usd, res.lines[KP_COST_NETWORK].usd,
+                      res.lines[KP_COST_KMS].usd, res.lines[KP_COST_ENDPOINT].usd);
 out:
         kp_buf_free(&miss);
         kp_topology_release(&t);

@@ -24,8 +24,10 @@ static int project(kp_ctx_t *ctx, kp_check_t *c, const kp_cost_inputs_t *measure
                    const kp_pricesheet_t *ps, double capacity, int by_retention, kp_err_t *err)
 {
         const double *xs = by_retention ? days : mb_per_s;
-        size_t n = by_retention ? sizeof(days) / sizeof(days[0]) : sizeof(mb_per_s) / sizeof(mb_per_s[0]);
-        const char *name = by_retention ? "cost-projection-retention" : "cost-projection-throughput";
+        size_t n =
+            by_retention ? sizeof(days) / sizeof(days[0]) : sizeof(mb_per_s) / sizeof(mb_per_s[0]);
+        const char *name =
+            by_retention ? "cost-projection-retention" : "cost-projection-throughput";
         const char *xlabel = by_retention ? "retention (days)" : "produce throughput (MB/s)";
         static const char *const cols[] = {"x", "shared-nothing USD/month", "tiered USD/month",
                                            "shared-storage USD/month", "instances"};
@@ -51,8 +53,8 @@ static int project(kp_ctx_t *ctx, kp_check_t *c, const kp_cost_inputs_t *measure
                 } else {
                         in.produce_bytes_per_s = xs[i] * 1e6;
                 }
-                in.instance_count =
-                    kp_cost_instances_for(in.produce_bytes_per_s, capacity, measured->instance_count);
+                in.instance_count = kp_cost_instances_for(in.produce_bytes_per_s, capacity,
+                                                          measured->instance_count);
                 snprintf(cell[0], sizeof(cell[0]), "%g %s", xs[i], by_retention ? "days" : "MB/s");
                 kp_buf_printf(&b, "%g", xs[i]);
                 for (a = 0; a < N_ARCH; a++) {
@@ -85,13 +87,14 @@ static int project(kp_ctx_t *ctx, kp_check_t *c, const kp_cost_inputs_t *measure
                 kp_buf_puts(&script, "set logscale xy\n");
         else
                 kp_buf_puts(&script, "set yrange [0:*]\n");
-        kp_buf_printf(&script,
-                      "plot '%s' using 1:2 with linespoints lw %d lc rgb '#0969da' title 'shared-nothing', "
-                      "'' using 1:3 with linespoints lw %d lc rgb '#1a7f37' title 'tiered', "
-                      "'' using 1:4 with linespoints lw %d lc rgb '#bf8700' title 'shared-storage'\n",
-                      tsv, measured->arch == KP_ARCH_SHARED_NOTHING ? 3 : 1,
-                      measured->arch == KP_ARCH_TIERED ? 3 : 1,
-                      measured->arch == KP_ARCH_SHARED_STORAGE ? 3 : 1);
+        kp_buf_printf(
+            &script,
+            "plot '%s' using 1:2 with linespoints lw %d lc rgb '#0969da' title 'shared-nothing', "
+            "'' using 1:3 with linespoints lw %d lc rgb '#1a7f37' title 'tiered', "
+            "'' using 1:4 with linespoints lw %d lc rgb '#bf8700' title 'shared-storage'\n",
+            tsv, measured->arch == KP_ARCH_SHARED_NOTHING ? 3 : 1,
+            measured->arch == KP_ARCH_TIERED ? 3 : 1,
+            measured->arch == KP_ARCH_SHARED_STORAGE ? 3 : 1);
         rc = kp_plot_svg(kp_buf_cstr(&script), svg, 900, 520, err);
         kp_buf_free(&script);
         if (rc == 0) {

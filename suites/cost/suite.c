@@ -73,7 +73,8 @@ static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
         cfg->options_free = opts_free;
         m = kp_jv_push_key(jv, "options");
         if (kp_jv_string(jv, o, "client_zone", 0, &co->client_zone) < 0 ||
-            kp_jv_number(jv, o, "instance_capacity_mb_s", 0, 0, 1e6, 1, &co->instance_capacity) < 0 ||
+            kp_jv_number(jv, o, "instance_capacity_mb_s", 0, 0, 1e6, 1, &co->instance_capacity) <
+                0 ||
             kp_jv_duration(jv, o, "tiered_local_retention", 0, 60 * KP_NS_PER_S,
                            3650LL * 86400 * KP_NS_PER_S, &co->local_retention_ns) < 0 ||
             kp_jv_number(jv, o, "segment_bytes", 0, 1024, 1e13, 0, &co->segment_bytes) < 0 ||

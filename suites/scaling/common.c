@@ -122,7 +122,9 @@ kp_workload_t *sc_start_workload(kp_ctx_t *ctx, kp_check_t *c, const char *suffi
                 kp_workload_free(wl);
                 return NULL;
         }
-        kp_check_note(c, "workload on topic %s: %d partitions, %d-byte records at %.0f records/s for %.0f s, profile %s",
+        kp_check_note(c,
+                      "workload on topic %s: %d partitions, %d-byte records at %.0f records/s for "
+                      "%.0f s, profile %s",
                       topic, w->partitions, w->message_bytes, w->rate, (double)w->duration_ns / 1e9,
                       ctx->scfg->client.profile == KP_PROFILE_SAFE      ? "safe"
                       : ctx->scfg->client.profile == KP_PROFILE_RELAXED ? "relaxed"
@@ -145,7 +147,8 @@ uint64_t sc_finish_workload(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, con
         lost = kp_wlreport_record(c, wl);
         kp_workload_results(wl, &r);
         if (kp_ctx_path(ctx, "plots", dir, sizeof(dir)) == 0 &&
-            kp_wlreport_timeline(c, wl, dir, "plots", plot_name, title, markers, n_markers, &err) < 0)
+            kp_wlreport_timeline(c, wl, dir, "plots", plot_name, title, markers, n_markers, &err) <
+                0)
                 kp_check_note(c, "timeline plot not drawn: %s", err.msg);
         /* The history verdict: the workload ledger's anomaly summary. */
         if (r.ledger.acked == 0)
@@ -156,8 +159,9 @@ uint64_t sc_finish_workload(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, con
                 kp_check_fail(c, "history: %llu of %llu acknowledged records were never consumed",
                               (unsigned long long)lost, (unsigned long long)r.ledger.acked);
         else if (r.other_offset && ctx->scfg->client.profile == KP_PROFILE_SAFE)
-                kp_check_fail(c, "history: %llu records were read at an offset other than "
-                                 "acknowledged (duplicates with idempotence on)",
+                kp_check_fail(c,
+                              "history: %llu records were read at an offset other than "
+                              "acknowledged (duplicates with idempotence on)",
                               (unsigned long long)r.other_offset);
         else if (r.corrupt)
                 kp_check_fail(c, "history: %llu records came back corrupted",

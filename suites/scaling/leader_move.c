@@ -47,7 +47,8 @@ void sc_check_leader_move(kp_ctx_t *ctx, kp_check_t *c)
         kp_err_t err;
 
         if (!kp_control_supports(ctl, KP_CTL_SET_LEADER, &reason)) {
-                kp_check_skip(c, "the target cannot move partition leadership: set_leader: %s", reason);
+                kp_check_skip(c, "the target cannot move partition leadership: set_leader: %s",
+                              reason);
                 return;
         }
         cl = kp_topo_client_new(ctx->plat, &err);
@@ -129,10 +130,11 @@ stop:
                                    (t_traffic ? t_traffic : t_move) + 3 * KP_NS_PER_S);
         kp_check_measure(c, "partitions_moved", moved, "partitions");
         kp_check_measure_ex(c, "time_to_metadata_s", t_meta ? (double)(t_meta - t_move) / 1e9 : NAN,
-                            "s", NULL, "from the first set_leader until metadata showed every new leader");
-        kp_check_measure_ex(c, "time_to_traffic_s",
-                            t_traffic ? (double)(t_traffic - t_move) / 1e9 : NAN, "s", NULL,
-                            "from the first set_leader until every partition acknowledged a probe produce");
+                            "s", NULL,
+                            "from the first set_leader until metadata showed every new leader");
+        kp_check_measure_ex(
+            c, "time_to_traffic_s", t_traffic ? (double)(t_traffic - t_move) / 1e9 : NAN, "s", NULL,
+            "from the first set_leader until every partition acknowledged a probe produce");
         if (!t_meta)
                 kp_check_fail(c, "metadata did not show the new leaders within %.0f s",
                               (double)o->settle_ns / 1e9);

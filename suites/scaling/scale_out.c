@@ -92,8 +92,8 @@ static void *monitor_main(void *arg)
 
 /* storage_bytes of each broker; -1 where it failed. Records one labelled
  * measurement per broker. Returns the sum of the known values. */
-static int64_t storage(kp_ctx_t *ctx, kp_check_t *c, const int32_t *brokers, int n, const char *phase,
-                       int64_t *out)
+static int64_t storage(kp_ctx_t *ctx, kp_check_t *c, const int32_t *brokers, int n,
+                       const char *phase, int64_t *out)
 {
         int64_t sum = 0;
         int i;
@@ -146,8 +146,8 @@ static int write_plan(kp_ctx_t *ctx, const char *rel, const char *topic, const i
         kp_buf_init(&b, 1 << 20);
         kp_buf_puts(&b, "{\"version\":1,\"partitions\":[");
         for (i = 0; i < n; i++) {
-                kp_buf_printf(&b, "%s{\"topic\":\"%s\",\"partition\":%d,\"replicas\":[", i ? "," : "",
-                              topic, parts[i]);
+                kp_buf_printf(&b, "%s{\"topic\":\"%s\",\"partition\":%d,\"replicas\":[",
+                              i ? "," : "", topic, parts[i]);
                 for (k = 0; k < n_replicas[i]; k++)
                         kp_buf_printf(&b, "%s%d", k ? "," : "", replicas[i][k]);
                 kp_buf_puts(&b, "]}");
@@ -167,7 +167,8 @@ static double secs(int64_t from, int64_t to)
 
 void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
 {
-        static const kp_ctl_op_t needed[] = {KP_CTL_ADD_BROKER, KP_CTL_REBALANCE, KP_CTL_STORAGE_BYTES};
+        static const kp_ctl_op_t needed[] = {KP_CTL_ADD_BROKER, KP_CTL_REBALANCE,
+                                             KP_CTL_STORAGE_BYTES};
         const sc_options_t *o = sc_opts(ctx);
         kp_control_t *ctl = ctx->plat->control;
         kp_topo_client_t *cl = NULL, *mcl = NULL;
@@ -177,11 +178,13 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
         kp_plot_marker_t markers[4];
         size_t n_markers = 0;
         int32_t brokers[KP_TOPO_MAX_BROKERS + 1], moved[KP_TOPO_MAX_BROKERS * 16];
-        int32_t (*plan)[KP_TOPO_MAX_REPLICAS] = NULL, (*back)[KP_TOPO_MAX_REPLICAS] = NULL;
+        int32_t(*plan)[KP_TOPO_MAX_REPLICAS] = NULL, (*back)[KP_TOPO_MAX_REPLICAS] = NULL;
         int *n_plan = NULL, *n_back = NULL;
         int64_t before[KP_TOPO_MAX_BROKERS + 1], after[KP_TOPO_MAX_BROKERS + 1];
-        int64_t t_start, t_add = 0, t_added = 0, t_reb = 0, t_drain0 = 0, t_drained = 0, t_removed = 0;
-        int64_t total_before = 0, new_joined = 0, new_after = 0, lo, hi, recs_all = 0, recs_moved = 0;
+        int64_t t_start, t_add = 0, t_added = 0, t_reb = 0, t_drain0 = 0, t_drained = 0,
+                         t_removed = 0;
+        int64_t total_before = 0, new_joined = 0, new_after = 0, lo, hi, recs_all = 0,
+                recs_moved = 0;
         double rf = 0, retained_moved = 0, ratio = NAN, p99_during, scale_out_s;
         char topic[256], desc[512], plan_abs[4096], back_abs[4096], rel[256];
         const char *reason;
@@ -195,8 +198,8 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
         kp_buf_init(&why, 4096);
         for (i = 0; i < (int)(sizeof(needed) / sizeof(needed[0])); i++)
                 if (!kp_control_supports(ctl, needed[i], &reason))
-                        kp_buf_printf(&why, "%s%s: %s", why.len ? "; " : "", kp_ctl_op_names[needed[i]],
-                                      reason);
+                        kp_buf_printf(&why, "%s%s: %s", why.len ? "; " : "",
+                                      kp_ctl_op_names[needed[i]], reason);
         if (why.len) {
                 kp_check_skip(c, "the target cannot add capacity and measure its storage: %s",
                               kp_buf_cstr(&why));
@@ -231,7 +234,7 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
                 rf += t0.partitions[i].n_replicas;
         rf = t0.n_partitions ? rf / t0.n_partitions : 0;
         kp_check_measure(c, "replication_factor", rf, "replicas");
-        total_before = storage(ctx, c, brokers, n_brokers, "before", before);
+        storage(ctx, c, brokers, n_brokers, "before", before);
 
         /* Add the broker. */
         mon.cl = mcl;
@@ -280,6 +283,8 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
                                 plan[i][n_plan[i]++] = tp->replicas[k];
                 }
         }
+        /* What the partitions hold when the move starts. */
+        total_before = storage(ctx, c, brokers, n_brokers, "rebalance-start", before);
         for (i = 0; i < t0.n_partitions; i++) {
                 if (kp_topo_watermarks(cl, topic, t0.partitions[i].id, &lo, &hi, &err) < 0) {
                         kp_check_note(c, "%s", err.msg);
@@ -318,28 +323,36 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_measure_ex(c, "time_to_register_s", secs(t_add, mon.t_registered), "s", NULL,
                             "from the add_broker call until the broker is in the cluster metadata");
         kp_check_measure(c, "add_broker_s", secs(t_add, t_added), "s");
-        kp_check_measure_ex(c, "rebalance_s", secs(t_added, t_reb), "s", NULL,
-                            "from the start of the rebalance until the platform reported it complete");
-        kp_check_measure_ex(c, "time_to_lead_s", secs(t_add, mon.t_leads), "s", NULL,
-                            "from the add_broker call until metadata shows the broker leading a partition");
-        kp_check_measure_ex(c, "time_to_traffic_s", secs(t_add, mon.t_traffic), "s", NULL,
-                            "from the add_broker call until a produce to a partition it leads was acknowledged");
+        kp_check_measure_ex(
+            c, "rebalance_s", secs(t_added, t_reb), "s", NULL,
+            "from the start of the rebalance until the platform reported it complete");
+        kp_check_measure_ex(
+            c, "time_to_lead_s", secs(t_add, mon.t_leads), "s", NULL,
+            "from the add_broker call until metadata shows the broker leading a partition");
+        kp_check_measure_ex(
+            c, "time_to_traffic_s", secs(t_add, mon.t_traffic), "s", NULL,
+            "from the add_broker call until a produce to a partition it leads was acknowledged");
         scale_out_s = secs(t_add, mon.t_traffic > t_reb ? mon.t_traffic : t_reb);
         if (mon.t_traffic)
-                kp_check_measure_ex(c, "scale_out_s", scale_out_s, "s", NULL,
-                                    "from the add_broker call until the rebalance completed and the "
-                                    "broker served produce traffic (the later of the two)");
+                kp_check_measure_ex(
+                    c, "scale_out_s", scale_out_s, "s", NULL,
+                    "from the add_broker call until the rebalance completed and the "
+                    "broker served produce traffic (the later of the two)");
         retained_moved = rf > 0 && recs_all > 0
                              ? (double)total_before / rf * (double)recs_moved / (double)recs_all
                              : 0;
         snprintf(desc, sizeof(desc),
-                 "cluster storage before %lld B / RF %.2f x moved records %lld / all records %lld",
+                 "storage of the brokers when the rebalance started %lld B / RF %.2f x moved "
+                 "records %lld / all records %lld (watermarks)",
                  (long long)total_before, rf, (long long)recs_moved, (long long)recs_all);
-        kp_check_measure_ex(c, "retained_bytes_moved_partitions", retained_moved, "bytes", NULL, desc);
+        kp_check_measure_ex(c, "retained_bytes_moved_partitions", retained_moved, "bytes", NULL,
+                            desc);
         snprintf(desc, sizeof(desc),
-                 "storage of broker %d when the rebalance completed %lld B - right after it joined %lld B",
+                 "storage of broker %d when the rebalance completed %lld B - right after it joined "
+                 "%lld B",
                  o->new_broker, (long long)new_after, (long long)new_joined);
-        kp_check_measure_ex(c, "bytes_copied", (double)(new_after - new_joined), "bytes", NULL, desc);
+        kp_check_measure_ex(c, "bytes_copied", (double)(new_after - new_joined), "bytes", NULL,
+                            desc);
         ratio = retained_moved > 0 ? (double)(new_after - new_joined) / retained_moved : NAN;
         snprintf(desc, sizeof(desc), "bytes_copied %lld / retained_bytes_moved_partitions %.0f",
                  (long long)(new_after - new_joined), retained_moved);
@@ -390,8 +403,9 @@ stop:
         if (!wl)
                 goto out;
         if (kp_workload_start_ns(wl) + ctx->scfg->workload.duration_ns < kp_mono_ns())
-                kp_check_note(c, "the scaling steps outlasted the workload (%.0f s): extend "
-                                 "workload.duration to measure disruption throughout",
+                kp_check_note(c,
+                              "the scaling steps outlasted the workload (%.0f s): extend "
+                              "workload.duration to measure disruption throughout",
                               (double)ctx->scfg->workload.duration_ns / 1e9);
         sc_finish_workload(ctx, c, wl, "scaling-scale-out-timeline",
                            "scale-out: throughput and p99 latency", markers, n_markers);
@@ -408,8 +422,9 @@ stop:
         if (!t_removed)
                 storage(ctx, c, brokers, n_brokers, "after", after);
         if (!mon.t_traffic) {
-                kp_check_fail(c, "broker %d did not serve produce traffic within %.0f s of the "
-                                 "rebalance (%s)",
+                kp_check_fail(c,
+                              "broker %d did not serve produce traffic within %.0f s of the "
+                              "rebalance (%s)",
                               o->new_broker, (double)o->settle_ns / 1e9,
                               mon.last_error[0] ? mon.last_error : "it never led a partition");
                 goto out;
@@ -420,14 +435,17 @@ stop:
                 goto out;
         }
         rc = ratio >= o->copy_ratio;
-        kp_check_pass(c,
-                      "%s: %.0f bytes reached broker %d for %.0f bytes retained in the %d moved "
-                      "partitions (%.2f bytes/byte); it served produce %.1f s after the add, the "
-                      "rebalance took %.1f s; p99 ack %.1f ms during; no acknowledged record lost%s",
-                      rc ? "data-copying" : ratio <= 0.05 ? "metadata-only" : "partly data-copying",
-                      (double)(new_after - new_joined), o->new_broker, retained_moved, n_moved, ratio,
-                      secs(t_add, mon.t_traffic), secs(t_added, t_reb), p99_during,
-                      t_removed ? "; drained and removed again" : "");
+        kp_check_pass(
+            c,
+            "%s: %.0f bytes reached broker %d for %.0f bytes retained in the %d moved "
+            "partitions (%.2f bytes/byte); it served produce %.1f s after the add, the "
+            "rebalance took %.1f s; p99 ack %.1f ms during; no acknowledged record lost%s",
+            rc              ? "data-copying"
+            : ratio <= 0.05 ? "metadata-only"
+                            : "partly data-copying",
+            (double)(new_after - new_joined), o->new_broker, retained_moved, n_moved, ratio,
+            secs(t_add, mon.t_traffic), secs(t_added, t_reb), p99_during,
+            t_removed ? "; drained and removed again" : "");
 out:
         kp_topology_release(&t0);
         kp_workload_free(wl);

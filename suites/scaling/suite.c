@@ -92,7 +92,8 @@ static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
         so->new_broker = (int32_t)v;
         if (kp_jv_string(jv, o, "new_broker_rack", 0, &so->new_rack) < 0 ||
             kp_jv_number(jv, o, "move_share", 0, 0, 1, 1, &so->move_share) < 0 ||
-            kp_jv_duration(jv, o, "warmup", 0, KP_NS_PER_S, 600 * KP_NS_PER_S, &so->warmup_ns) < 0 ||
+            kp_jv_duration(jv, o, "warmup", 0, KP_NS_PER_S, 600 * KP_NS_PER_S, &so->warmup_ns) <
+                0 ||
             kp_jv_duration(jv, o, "settle_timeout", 0, KP_NS_PER_S, 1800 * KP_NS_PER_S,
                            &so->settle_ns) < 0 ||
             kp_jv_bool(jv, o, "scale_in", 0, &so->scale_in) < 0 ||

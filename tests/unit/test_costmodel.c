@@ -88,7 +88,8 @@ static void test_table(void **state)
                         assert_true(r.lines[i].formula[0] != '\0');
                 }
                 if (fabs(r.total_usd - strtod(col[25], NULL)) > 1e-6)
-                        fail_msg("case %s: total %.9f, hand-computed %s", col[0], r.total_usd, col[25]);
+                        fail_msg("case %s: total %.9f, hand-computed %s", col[0], r.total_usd,
+                                 col[25]);
                 cases++;
         }
         fclose(f);
