@@ -127,6 +127,8 @@ out:
         free(date);
         if (rc == 0)
                 kp_jv_pop(jv, m);
+        else
+                price_release(p);
         return rc;
 }
 
