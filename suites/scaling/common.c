@@ -150,7 +150,8 @@ uint64_t sc_finish_workload(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, con
             kp_wlreport_timeline(c, wl, dir, "plots", plot_name, title, markers, n_markers, &err) <
                 0)
                 kp_check_note(c, "timeline plot not drawn: %s", err.msg);
-        /* The history verdict: the workload ledger's anomaly summary. */
+        /* The history verdict during scaling: the workload ledger's anomaly summary
+         * (lost, duplicated, corrupt records) recorded by kp_wlreport_record(). */
         if (r.ledger.acked == 0)
                 kp_check_error(c, "no record was acknowledged: nothing to judge");
         else if (w->consumers == 0)
