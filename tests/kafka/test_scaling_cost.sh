@@ -57,7 +57,7 @@ ttt=$(m time_to_traffic_s); reb=$(m rebalance_s); so=$(m scale_out_s)
 echo "# time to traffic ${ttt}s, rebalance ${reb}s, scale-out ${so}s, scale-in $(m scale_in_s)s"
 check "the new broker's time to traffic is measured ($ttt s)" gt "$ttt" 0
 check "the rebalance time is measured ($reb s)" gt "$reb" 0
-check "scale_out_s within the 120 s gate ($so)" awk -v a="$so" 'BEGIN { exit !(a > 0 && a <= 120) }'
+check "scale_out_s within the 180 s gate ($so)" awk -v a="$so" 'BEGIN { exit !(a > 0 && a <= 180) }'
 check "drained and removed again (scale_in_s $(m scale_in_s))" gt "$(m scale_in_s)" 0
 check "zero lost acknowledged records" eq "$(m lost_acked)" 0
 check "records were acknowledged ($(m records_acked))" gt "$(m records_acked)" 1000
