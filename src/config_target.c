@@ -10,6 +10,7 @@
 #include "config.h"
 #include "control.h"
 #include "jsonv.h"
+#include "pricesheet.h"
 #include "secret.h"
 #include "timeutil.h"
 
@@ -68,7 +69,7 @@ static int parse_kafka(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
 static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
 {
         kp_control_cfg_t *c = &t->control;
-        const cJSON *cmds, *env, *it;
+        const cJSON *cmds = NULL, *env = NULL, *it;
         size_t m;
         int64_t v;
         int idx = 0;
@@ -115,6 +116,15 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
                         if (!*cmd) {
                                 free(cmd);
                                 return kp_jv_fail_at(jv, it->string, "expected a command, got \"\"");
+                        }
+                        {
+                                char bad[64];
+                                if (kp_control_exec_template_check(cmd, bad, sizeof(bad)) < 0) {
+                                        free(cmd);
+                                        return kp_jv_fail_at(jv, it->string,
+                                                             "unknown placeholder {%s} in command",
+                                                             bad);
+                                }
                         }
                         kp_kvlist_set(&c->commands, it->string, cmd);
                         free(cmd);
@@ -168,6 +178,17 @@ static int parse_deployment(kp_jv_t *jv, const cJSON *o, kp_deployment_cfg_t *d)
             kp_jv_string(jv, o, "instance_type", 0, &d->instance_type) < 0 ||
             kp_jv_string(jv, o, "price_sheet", 0, &d->price_sheet) < 0)
                 return -1;
+        if (d->price_sheet) {
+                /* A price sheet is an input file too: a bad one is an invalid target. */
+                kp_pricesheet_t *ps = NULL;
+                kp_err_t perr;
+                char sheet[4096];
+                if (kp_pricesheet_resolve(jv->file, d->price_sheet, sheet, sizeof(sheet)) < 0)
+                        return kp_jv_fail_at(jv, "price_sheet", "path too long");
+                if (kp_pricesheet_load(sheet, &ps, &perr) < 0)
+                        return kp_jv_fail_at(jv, "price_sheet", "%s", perr.msg);
+                kp_pricesheet_free(ps);
+        }
         v = 0;
         if (kp_jv_int(jv, o, "instance_count", 0, 1, 100000, &v) < 0)
                 return -1;
