@@ -84,11 +84,11 @@ for line in open(sys.argv[1]):
 assert "check.start" in kinds and "check.end" in kinds, kinds
 PY
 
-python3 - "$run/junit.xml" <<'PY' && ok "junit.xml parses: 12 test cases, 2 skipped, 0 failures" || not_ok "junit.xml"
+python3 - "$run/junit.xml" <<'PY' && ok "junit.xml parses: 13 test cases, 2 skipped, 0 failures" || not_ok "junit.xml"
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 cases = root.findall(".//testcase")
-assert len(cases) == 12, len(cases)
+assert len(cases) == 13, len(cases)
 assert len(root.findall(".//testcase/skipped")) == 2
 assert not root.findall(".//testcase/failure") and not root.findall(".//testcase/error")
 PY
@@ -103,6 +103,21 @@ done
 check "report.html is self-contained (no external scripts or styles)" \
 	bash -c "! grep -Eq '<script[^>]+src=|<link[^>]+href=\"http' '$html'"
 check "plots were drawn as SVG and embedded" bash -c "ls '$run'/plots/*.svg >/dev/null && grep -q '<svg' '$html'"
+
+python3 - "$ev" <<'PY' && ok "cost.model priced the workload by driver with dated prices" || not_ok "cost.model"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = [c for c in d["checks"] if c["id"] == "cost.model"][0]
+assert c["row"] == "cost-model" and c["verdict"] == "pass", c["verdict"]
+m = {x["name"]: x["value"] for x in c["measurements"]}
+drivers = [k for k in m if k.startswith("cost_") and k.endswith("_usd_month")]
+assert len(drivers) >= 5, drivers
+assert abs(sum(m[k] for k in drivers) - m["monthly_cost_usd"]) < 0.05, m
+assert m["monthly_cost_usd"] > 0
+assert c["tables"], "no breakdown table"
+PY
+check "report.html has the cost breakdown and the projection plot" \
+	bash -c "grep -q 'cost.model' '$html' && grep -qi 'projection' '$html'"
 
 # kproof report renders the same run again from evidence.json alone.
 "$KPROOF" report "$run" --out "$T/rerender" >/dev/null 2>&1
