@@ -12,6 +12,7 @@ int kp_cmd_run(int argc, char **argv);
 int kp_cmd_validate(int argc, char **argv);
 int kp_cmd_list(int argc, char **argv);
 int kp_cmd_report(int argc, char **argv);
+int kp_cmd_recover(int argc, char **argv);
 
 /* Prints "kproof: <msg>" on stderr (redacted) and returns the exit code
  * for err's code. */

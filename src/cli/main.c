@@ -23,6 +23,7 @@ static const cmd_t cmds[] = {
     {"validate", kp_cmd_validate, "check scenario and target files"},
     {"list", kp_cmd_list, "list suites, checks, checklist rows and gates"},
     {"report", kp_cmd_report, "render report.html and junit.xml again from a run's evidence.json"},
+    {"recover", kp_cmd_recover, "undo destructive actions (revoked keys) an interrupted run left behind"},
 };
 
 int kp_cli_fail(const kp_err_t *err)
