@@ -2,6 +2,7 @@
  * Storage adapters' shared part: the token matcher and the dispatch. See
  * storage.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,8 +161,16 @@ void kp_tokscan_feed(kp_tokscan_t *ts, const void *data, size_t len, kp_storage_
 int kp_storage_new(const kp_target_t *t, kp_storage_t **out, kp_err_t *err)
 {
         *out = NULL;
-        if (strcmp(t->storage_type, "dir") == 0)
-                return kp_storage_dir_new(&t->storage, out, err);
+        if (strcmp(t->storage_type, "dir") == 0) {
+                char base[4096], *slash;
+                snprintf(base, sizeof(base), "%s", t->path);
+                slash = strrchr(base, '/');
+                if (slash)
+                        *slash = '\0';
+                else
+                        snprintf(base, sizeof(base), ".");
+                return kp_storage_dir_new(&t->storage, base, out, err);
+        }
         if (strcmp(t->storage_type, "s3") == 0)
                 return kp_storage_s3_new(&t->storage, out, err);
         return kp_err_set(err, KP_EUNSUPPORTED, "target %s declares no storage adapter (storage.type %s)",

@@ -92,8 +92,13 @@ static int dir_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_st
         for (i = 0; i < cfg->n_log_dirs && rc == 0; i++) {
                 glob_t g;
                 size_t k;
+                char pattern[4096];
+                if (cfg->log_dirs[i][0] == '/')
+                        snprintf(pattern, sizeof(pattern), "%s", cfg->log_dirs[i]);
+                else
+                        snprintf(pattern, sizeof(pattern), "%s/%s", (const char *)st->impl, cfg->log_dirs[i]);
                 memset(&g, 0, sizeof(g));
-                if (glob(cfg->log_dirs[i], GLOB_NOSORT, NULL, &g) != 0) {
+                if (glob(pattern, GLOB_NOSORT, NULL, &g) != 0) {
                         globfree(&g);
                         continue;
                 }
@@ -126,17 +131,21 @@ static int dir_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_st
 
 static void dir_destroy(kp_storage_t *st)
 {
+        free(st->impl);
         free(st);
 }
 
 static const kp_storage_ops_t dir_ops = {"dir", dir_scan, dir_destroy};
 
-int kp_storage_dir_new(const kp_storage_cfg_t *cfg, kp_storage_t **out, kp_err_t *err)
+int kp_storage_dir_new(const kp_storage_cfg_t *cfg, const char *base_dir, kp_storage_t **out,
+                       kp_err_t *err)
 {
         kp_storage_t *st = calloc(1, sizeof(*st));
 
-        if (!st)
+        if (!st || !(st->impl = strdup(base_dir))) {
+                free(st);
                 return kp_err_set(err, KP_ENOMEM, "storage dir: out of memory");
+        }
         st->ops = &dir_ops;
         st->cfg = cfg;
         *out = st;

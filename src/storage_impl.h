@@ -20,7 +20,9 @@ struct kp_storage {
         void *impl;
 };
 
-int kp_storage_dir_new(const kp_storage_cfg_t *cfg, kp_storage_t **out, kp_err_t *err);
+/* Relative log_dirs are taken from base_dir (the target file's directory). */
+int kp_storage_dir_new(const kp_storage_cfg_t *cfg, const char *base_dir, kp_storage_t **out,
+                       kp_err_t *err);
 int kp_storage_s3_new(const kp_storage_cfg_t *cfg, kp_storage_t **out, kp_err_t *err);
 
 #endif
