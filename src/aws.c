@@ -21,9 +21,9 @@
 
 struct kp_aws {
         CURL *curl;
-        char *origin;  /* scheme://host[:port] */
-        char *base;    /* path prefix of the endpoint without trailing '/' ("" for none) */
-        char *host;    /* host[:port] as sent in Host */
+        char *origin; /* scheme://host[:port] */
+        char *base;   /* path prefix of the endpoint without trailing '/' ("" for none) */
+        char *host;   /* host[:port] as sent in Host */
         char *region, *service, *akid, *secret, *token;
         int64_t timeout_ns, backoff_base_ns, backoff_max_ns;
         int max_attempts;
@@ -75,7 +75,8 @@ int kp_aws_new(const kp_aws_cfg_t *cfg, kp_aws_t **out, kp_err_t *err)
         *out = NULL;
         if (!cfg->endpoint || !cfg->region || !cfg->service || !cfg->access_key_id ||
             !cfg->secret_access_key)
-                return kp_err_set(err, KP_EINVAL, "aws: endpoint, region and credentials are required");
+                return kp_err_set(err, KP_EINVAL,
+                                  "aws: endpoint, region and credentials are required");
         if (curl_global() < 0)
                 return kp_err_set(err, KP_EINFRA, "aws: curl_global_init failed");
         a = calloc(1, sizeof(*a));
@@ -89,7 +90,8 @@ int kp_aws_new(const kp_aws_cfg_t *cfg, kp_aws_t **out, kp_err_t *err)
                 goto out;
         }
         if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-                kp_err_set(err, KP_EINVAL, "aws: endpoint '%s' must be http or https", cfg->endpoint);
+                kp_err_set(err, KP_EINVAL, "aws: endpoint '%s' must be http or https",
+                           cfg->endpoint);
                 goto out;
         }
         curl_url_get(u, CURLUPART_PORT, &port, 0);
@@ -257,11 +259,18 @@ void kp_aws_error_parse(long status, const char *body, size_t len, const char *e
 
 int kp_aws_error_is_throttling(const kp_aws_error_t *e)
 {
-        static const char *const codes[] = {
-            "Throttling",          "ThrottlingException",  "ThrottledException",
-            "RequestThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-            "SlowDown",            "RequestThrottled",     "BandwidthLimitExceeded",
-            "ProvisionedThroughputExceededException", "PriorRequestNotComplete", NULL};
+        static const char *const codes[] = {"Throttling",
+                                            "ThrottlingException",
+                                            "ThrottledException",
+                                            "RequestThrottledException",
+                                            "TooManyRequestsException",
+                                            "RequestLimitExceeded",
+                                            "SlowDown",
+                                            "RequestThrottled",
+                                            "BandwidthLimitExceeded",
+                                            "ProvisionedThroughputExceededException",
+                                            "PriorRequestNotComplete",
+                                            NULL};
         const char *c = e->code;
         size_t i;
 
@@ -278,7 +287,8 @@ int kp_aws_error_is_throttling(const kp_aws_error_t *e)
 int kp_aws_error_is_unsupported(const kp_aws_error_t *e)
 {
         return e->status == 501 || strcmp(e->code, "UnsupportedOperationException") == 0 ||
-               strcmp(e->code, "NotImplemented") == 0 || strcmp(e->code, "UnknownOperationException") == 0 ||
+               strcmp(e->code, "NotImplemented") == 0 ||
+               strcmp(e->code, "UnknownOperationException") == 0 ||
                strcmp(e->code, "InvalidAction") == 0;
 }
 
@@ -346,8 +356,8 @@ static double rnd01(void)
 
 /* One attempt. Returns 0 when an HTTP answer arrived. */
 static int attempt(kp_aws_t *a, const char *method, const char *path, const kp_kvlist_t *query,
-                   const kp_kvlist_t *headers, const void *body, size_t body_len, kp_aws_resp_t *resp,
-                   kp_err_t *err)
+                   const kp_kvlist_t *headers, const void *body, size_t body_len,
+                   kp_aws_resp_t *resp, kp_err_t *err)
 {
         kp_kvlist_t sh = {0};
         kp_buf_t url, authz, line, fullpath;
@@ -417,8 +427,9 @@ static int attempt(kp_aws_t *a, const char *method, const char *path, const kp_k
         curl_easy_setopt(a->curl, CURLOPT_HTTPHEADER, list);
         curl_easy_setopt(a->curl, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(a->curl, CURLOPT_TIMEOUT_MS, (long)(a->timeout_ns / KP_NS_PER_MS));
-        curl_easy_setopt(a->curl, CURLOPT_CONNECTTIMEOUT_MS,
-                         (long)(a->timeout_ns / KP_NS_PER_MS < 5000 ? a->timeout_ns / KP_NS_PER_MS : 5000));
+        curl_easy_setopt(
+            a->curl, CURLOPT_CONNECTTIMEOUT_MS,
+            (long)(a->timeout_ns / KP_NS_PER_MS < 5000 ? a->timeout_ns / KP_NS_PER_MS : 5000));
         curl_easy_setopt(a->curl, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(a->curl, CURLOPT_WRITEDATA, &resp->body);
         curl_easy_setopt(a->curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -429,7 +440,8 @@ static int attempt(kp_aws_t *a, const char *method, const char *path, const kp_k
         } else if (strcmp(method, "GET") != 0) {
                 curl_easy_setopt(a->curl, CURLOPT_CUSTOMREQUEST, method);
                 curl_easy_setopt(a->curl, CURLOPT_POSTFIELDS, body ? (const char *)body : "");
-                curl_easy_setopt(a->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? body_len : 0));
+                curl_easy_setopt(a->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                                 (curl_off_t)(body ? body_len : 0));
         }
         cc = curl_easy_perform(a->curl);
         if (cc != CURLE_OK) {
@@ -475,9 +487,11 @@ int kp_aws_call(kp_aws_t *a, const char *method, const char *path, const kp_kvli
                 if (n == a->max_attempts || kp_stop_requested())
                         break;
                 {
-                        int64_t d = kp_aws_backoff_ns(n, a->backoff_base_ns, a->backoff_max_ns, rnd01());
+                        int64_t d =
+                            kp_aws_backoff_ns(n, a->backoff_base_ns, a->backoff_max_ns, rnd01());
                         kp_debug("aws: %s %s: %s (attempt %d of %d), retrying in %lld ms", method,
-                                 path, a->last.code, n, a->max_attempts, (long long)(d / KP_NS_PER_MS));
+                                 path, a->last.code, n, a->max_attempts,
+                                 (long long)(d / KP_NS_PER_MS));
                         kp_sleep_ms(d / KP_NS_PER_MS);
                 }
         }
@@ -485,7 +499,8 @@ int kp_aws_call(kp_aws_t *a, const char *method, const char *path, const kp_kvli
         return r;
 }
 
-int kp_aws_json(kp_aws_t *a, const char *target, const char *json_body, kp_buf_t *out, kp_err_t *err)
+int kp_aws_json(kp_aws_t *a, const char *target, const char *json_body, kp_buf_t *out,
+                kp_err_t *err)
 {
         kp_kvlist_t h = {0};
         kp_aws_resp_t resp;
@@ -502,10 +517,10 @@ int kp_aws_json(kp_aws_t *a, const char *target, const char *json_body, kp_buf_t
         }
         if (resp.status != 200) {
                 const kp_aws_error_t *e = &a->last;
-                kp_err_set(err,
-                           kp_aws_error_is_unsupported(e) ? KP_EUNSUPPORTED : KP_EINFRA,
-                           "%s: HTTP %ld %s%s%s%s", op, e->status, e->code, e->message[0] ? ": " : "",
-                           e->message, resp.attempts > 1 ? " (after retries)" : "");
+                kp_err_set(err, kp_aws_error_is_unsupported(e) ? KP_EUNSUPPORTED : KP_EINFRA,
+                           "%s: HTTP %ld %s%s%s%s", op, e->status, e->code,
+                           e->message[0] ? ": " : "", e->message,
+                           resp.attempts > 1 ? " (after retries)" : "");
                 goto out;
         }
         if (out && kp_buf_append(out, resp.body.data ? resp.body.data : "", resp.body.len) < 0) {

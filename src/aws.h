@@ -22,7 +22,8 @@
 #include "kvlist.h"
 
 typedef struct kp_aws_cfg {
-        const char *endpoint; /* "https://kms.eu-west-1.amazonaws.com" or "http://127.0.0.1:4599/" */
+        const char
+            *endpoint; /* "https://kms.eu-west-1.amazonaws.com" or "http://127.0.0.1:4599/" */
         const char *region;
         const char *service; /* "kms", "s3" */
         const char *access_key_id;
@@ -37,11 +38,11 @@ typedef struct kp_aws_cfg {
 /* A normalised AWS error. code is the bare error name
  * ("DisabledException", "NoSuchKey", "KMS.DisabledException"). */
 typedef struct kp_aws_error {
-        long status;       /* HTTP status; 0 for a transport failure */
+        long status; /* HTTP status; 0 for a transport failure */
         char code[128];
         char message[512];
-        int throttled;     /* the service asked us to slow down */
-        int transport;     /* no HTTP answer (connect, timeout) */
+        int throttled; /* the service asked us to slow down */
+        int transport; /* no HTTP answer (connect, timeout) */
 } kp_aws_error_t;
 
 typedef struct kp_aws_resp {

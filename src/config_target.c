@@ -150,7 +150,6 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
         return kp_jv_no_unknown(jv, o);
 }
 
-
 /* A required or optional string that holds credentials: registered as a
  * secret whether it came from ${env:} or was written literally. */
 static int secret_string(kp_jv_t *jv, const cJSON *o, const char *key, int required, char **out)
@@ -170,7 +169,8 @@ static int url_string(kp_jv_t *jv, const cJSON *o, const char *key, char **out)
         int r = kp_jv_string(jv, o, key, 0, out);
 
         if (r == 1 && strncmp(*out, "http://", 7) != 0 && strncmp(*out, "https://", 8) != 0)
-                return kp_jv_fail_at(jv, key, "expected an http:// or https:// URL, got \"%s\"", *out);
+                return kp_jv_fail_at(jv, key, "expected an http:// or https:// URL, got \"%s\"",
+                                     *out);
         return r;
 }
 
@@ -179,7 +179,8 @@ static int region_string(kp_jv_t *jv, const cJSON *o, char **out)
         if (kp_jv_string(jv, o, "region", 1, out) < 0)
                 return -1;
         if (!**out || strspn(*out, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(*out))
-                return kp_jv_fail_at(jv, "region", "expected a region like \"eu-west-1\", got \"%s\"", *out);
+                return kp_jv_fail_at(jv, "region",
+                                     "expected a region like \"eu-west-1\", got \"%s\"", *out);
         return 1;
 }
 
@@ -195,7 +196,8 @@ static int parse_kms(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
         t->kms_type = strdup(kms_types[idx]);
         if (idx == 0)
                 return kp_jv_no_unknown(jv, o);
-        if (region_string(jv, o, &k->region) < 0 || url_string(jv, o, "endpoint", &k->endpoint) < 0 ||
+        if (region_string(jv, o, &k->region) < 0 ||
+            url_string(jv, o, "endpoint", &k->endpoint) < 0 ||
             secret_string(jv, o, "access_key_id", 1, &k->access_key_id) < 0 ||
             secret_string(jv, o, "secret_access_key", 1, &k->secret_access_key) < 0 ||
             secret_string(jv, o, "session_token", 0, &k->session_token) < 0 ||
@@ -206,7 +208,8 @@ static int parse_kms(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
         if (kp_jv_bool(jv, o, "fixture", 0, &k->fixture) < 0)
                 return -1;
         k->timeout_ns = 10 * KP_NS_PER_S;
-        if (kp_jv_duration(jv, o, "timeout", 0, 100 * KP_NS_PER_MS, 300 * KP_NS_PER_S, &k->timeout_ns) < 0)
+        if (kp_jv_duration(jv, o, "timeout", 0, 100 * KP_NS_PER_MS, 300 * KP_NS_PER_S,
+                           &k->timeout_ns) < 0)
                 return -1;
         v = 4;
         if (kp_jv_int(jv, o, "max_attempts", 0, 1, 20, &v) < 0)
@@ -228,7 +231,8 @@ static int parse_storage(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
         st->max_scan_bytes = (int64_t)1 << 30;
         if (idx == 0)
                 return kp_jv_no_unknown(jv, o);
-        if (kp_jv_int(jv, o, "max_scan_bytes", 0, 1 << 20, (int64_t)1 << 40, &st->max_scan_bytes) < 0)
+        if (kp_jv_int(jv, o, "max_scan_bytes", 0, 1 << 20, (int64_t)1 << 40, &st->max_scan_bytes) <
+            0)
                 return -1;
         if (idx == 1) {
                 if (string_array(jv, o, "log_dirs", 1, &st->log_dirs, &st->n_log_dirs) < 0)
@@ -237,17 +241,20 @@ static int parse_storage(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
                         return kp_jv_fail_at(jv, "log_dirs", "required field is missing");
                 return kp_jv_no_unknown(jv, o);
         }
-        if (region_string(jv, o, &st->region) < 0 || url_string(jv, o, "endpoint", &st->endpoint) < 0 ||
+        if (region_string(jv, o, &st->region) < 0 ||
+            url_string(jv, o, "endpoint", &st->endpoint) < 0 ||
             kp_jv_string(jv, o, "bucket", 1, &st->bucket) < 0 ||
             kp_jv_string(jv, o, "prefix", 0, &st->prefix) < 0 ||
             secret_string(jv, o, "access_key_id", 1, &st->access_key_id) < 0 ||
             secret_string(jv, o, "secret_access_key", 1, &st->secret_access_key) < 0 ||
             secret_string(jv, o, "session_token", 0, &st->session_token) < 0 ||
             kp_jv_string(jv, o, "expected_kms_key", 0, &st->expected_kms_key) < 0 ||
-            kp_jv_duration(jv, o, "timeout", 0, 100 * KP_NS_PER_MS, 600 * KP_NS_PER_S, &st->timeout_ns) < 0)
+            kp_jv_duration(jv, o, "timeout", 0, 100 * KP_NS_PER_MS, 600 * KP_NS_PER_S,
+                           &st->timeout_ns) < 0)
                 return -1;
         if (!*st->bucket || strchr(st->bucket, '/'))
-                return kp_jv_fail_at(jv, "bucket", "expected a bucket name, got \"%s\"", st->bucket);
+                return kp_jv_fail_at(jv, "bucket", "expected a bucket name, got \"%s\"",
+                                     st->bucket);
         return kp_jv_no_unknown(jv, o);
 }
 

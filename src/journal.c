@@ -32,7 +32,8 @@ void kp_journal_path(const char *explicit_path, char *out, size_t size)
         else if (xdg && *xdg)
                 snprintf(out, size, "%s/kproof/undo-journal.jsonl", xdg);
         else
-                snprintf(out, size, "%s/.local/state/kproof/undo-journal.jsonl", home ? home : "/tmp");
+                snprintf(out, size, "%s/.local/state/kproof/undo-journal.jsonl",
+                         home ? home : "/tmp");
 }
 
 int kp_journal_open(const char *path, kp_journal_t **out, kp_err_t *err)
@@ -111,7 +112,8 @@ int kp_journal_append(kp_journal_t *j, kp_journal_entry_t *e, const char *phase,
         if (!line || kp_buf_printf(&b, "%s\n", line) < 0)
                 goto oom;
         if (write(j->fd, b.data, b.len) != (ssize_t)b.len || fsync(j->fd) < 0) {
-                kp_err_set(err, KP_EIO, "undo journal %s: write failed: %s", j->path, strerror(errno));
+                kp_err_set(err, KP_EIO, "undo journal %s: write failed: %s", j->path,
+                           strerror(errno));
                 goto out;
         }
         rc = 0;

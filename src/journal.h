@@ -24,13 +24,13 @@
 #include "err.h"
 
 typedef struct kp_journal_entry {
-        char id[96];          /* "<run id>/<n>" */
+        char id[96]; /* "<run id>/<n>" */
         char run_id[64];
         char ts[32];
-        char phase[16];       /* intent, done, failed, undone, undo-failed */
-        char action[32];      /* disable_key, schedule_key_deletion, revoke_grant */
-        char undo[48];        /* enable_key, cancel_key_deletion+enable_key, create_grant */
-        char target[1024];    /* absolute path of the target file */
+        char phase[16];    /* intent, done, failed, undone, undo-failed */
+        char action[32];   /* disable_key, schedule_key_deletion, revoke_grant */
+        char undo[48];     /* enable_key, cancel_key_deletion+enable_key, create_grant */
+        char target[1024]; /* absolute path of the target file */
         char kms_endpoint[512];
         char region[64];
         char key_id[256];

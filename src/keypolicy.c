@@ -55,7 +55,8 @@ void kp_policy_caps_str(unsigned caps, char *out, size_t size)
         out[0] = '\0';
         for (i = 0; i < 5 && len < size; i++)
                 if (caps & (1u << i))
-                        len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "", names[i]);
+                        len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "",
+                                                names[i]);
 }
 
 /* Caps granted by an Action (or NotAction) value: a string or an array. */
@@ -70,9 +71,10 @@ static unsigned caps_of(const cJSON *actions, int negate)
                 if (cJSON_IsString(actions))
                         hit = kp_policy_action_match(actions->valuestring, cap_actions[i].action);
                 else
-                        cJSON_ArrayForEach(a, actions) if (cJSON_IsString(a) &&
-                                                           kp_policy_action_match(a->valuestring,
-                                                                                  cap_actions[i].action)) hit = 1;
+                        cJSON_ArrayForEach(
+                            a, actions) if (cJSON_IsString(a) &&
+                                            kp_policy_action_match(a->valuestring,
+                                                                   cap_actions[i].action)) hit = 1;
                 if (hit != negate)
                         caps |= cap_actions[i].cap;
         }

@@ -26,10 +26,10 @@ enum {
 };
 
 typedef struct kp_policy_principal {
-        char name[512];    /* "arn:aws:iam::1:role/x", "service:logs.amazonaws.com", "*" */
-        unsigned caps;     /* KP_POLICY_* bits */
-        int wildcard;      /* the principal is "*" (anyone) */
-        int conditional;   /* at least one granting statement has a Condition */
+        char name[512];  /* "arn:aws:iam::1:role/x", "service:logs.amazonaws.com", "*" */
+        unsigned caps;   /* KP_POLICY_* bits */
+        int wildcard;    /* the principal is "*" (anyone) */
+        int conditional; /* at least one granting statement has a Condition */
 } kp_policy_principal_t;
 
 typedef struct kp_policy {

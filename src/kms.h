@@ -27,11 +27,11 @@ typedef struct kp_kms kp_kms_t;
 typedef struct kp_kms_key {
         char key_id[128];
         char arn[512];
-        char state[48];       /* Enabled, Disabled, PendingDeletion, ... */
-        char manager[24];     /* CUSTOMER or AWS */
-        char origin[32];      /* AWS_KMS, EXTERNAL, AWS_CLOUDHSM, EXTERNAL_KEY_STORE */
-        char spec[48];        /* SYMMETRIC_DEFAULT, ... */
-        char usage[48];       /* ENCRYPT_DECRYPT, ... */
+        char state[48];   /* Enabled, Disabled, PendingDeletion, ... */
+        char manager[24]; /* CUSTOMER or AWS */
+        char origin[32];  /* AWS_KMS, EXTERNAL, AWS_CLOUDHSM, EXTERNAL_KEY_STORE */
+        char spec[48];    /* SYMMETRIC_DEFAULT, ... */
+        char usage[48];   /* ENCRYPT_DECRYPT, ... */
         char description[256];
         char account[32];
         int enabled;

@@ -127,7 +127,8 @@ int kp_kms_describe_key(kp_kms_t *k, const char *key, kp_kms_key_t *out, kp_err_
         md = cJSON_GetObjectItemCaseSensitive(resp, "KeyMetadata");
         if (!cJSON_IsObject(md)) {
                 cJSON_Delete(resp);
-                return kp_err_set(err, KP_EINFRA, "kms DescribeKey %s: no KeyMetadata in the answer", key);
+                return kp_err_set(err, KP_EINFRA,
+                                  "kms DescribeKey %s: no KeyMetadata in the answer", key);
         }
         str_field(md, "KeyId", out->key_id, sizeof(out->key_id));
         str_field(md, "Arn", out->arn, sizeof(out->arn));
@@ -149,7 +150,8 @@ int kp_kms_describe_key(kp_kms_t *k, const char *key, kp_kms_key_t *out, kp_err_
                 out->deletion_date = v->valuedouble;
         cJSON_Delete(resp);
         if (!out->key_id[0])
-                return kp_err_set(err, KP_EINFRA, "kms DescribeKey %s: no KeyId in the answer", key);
+                return kp_err_set(err, KP_EINFRA, "kms DescribeKey %s: no KeyId in the answer",
+                                  key);
         return 0;
 }
 
@@ -176,7 +178,8 @@ int kp_kms_get_key_policy(kp_kms_t *k, const char *key_id, kp_buf_t *policy, kp_
                 return -1;
         p = cJSON_GetObjectItemCaseSensitive(resp, "Policy");
         if (!cJSON_IsString(p))
-                rc = kp_err_set(err, KP_EINFRA, "kms GetKeyPolicy %s: no Policy in the answer", key_id);
+                rc = kp_err_set(err, KP_EINFRA, "kms GetKeyPolicy %s: no Policy in the answer",
+                                key_id);
         else if (kp_buf_puts(policy, p->valuestring) < 0)
                 rc = kp_err_set(err, KP_ENOMEM, "kms GetKeyPolicy %s: policy too large", key_id);
         cJSON_Delete(resp);
@@ -206,7 +209,8 @@ int kp_kms_list_aliases(kp_kms_t *k, const char *key_id, kp_buf_t *out, size_t *
                         if (!cJSON_IsString(name))
                                 continue;
                         /* Some KMS implementations ignore the KeyId filter. */
-                        if (key_id && cJSON_IsString(target) && strcmp(target->valuestring, key_id) != 0)
+                        if (key_id && cJSON_IsString(target) &&
+                            strcmp(target->valuestring, key_id) != 0)
                                 continue;
                         kp_buf_printf(out, "%s\n", name->valuestring);
                         (*n)++;
@@ -270,8 +274,9 @@ int kp_kms_list_grants(kp_kms_t *k, const char *key_id, kp_kms_grant_t *grants, 
                 cJSON_ArrayForEach(op, ops)
                 {
                         if (cJSON_IsString(op) && len < sizeof(g->operations))
-                                len += (size_t)snprintf(g->operations + len, sizeof(g->operations) - len,
-                                                        "%s%s", len ? "," : "", op->valuestring);
+                                len += (size_t)snprintf(g->operations + len,
+                                                        sizeof(g->operations) - len, "%s%s",
+                                                        len ? "," : "", op->valuestring);
                 }
         }
         cJSON_Delete(resp);

@@ -62,7 +62,8 @@ int kp_revoke_apply(kp_kms_t *kms, kp_journal_t *j, const kp_revoke_req_t *req,
         if (!realpath(req->target->path, abs_target))
                 snprintf(abs_target, sizeof(abs_target), "%s", req->target->path);
         snprintf(e->target, sizeof(e->target), "%s", abs_target);
-        snprintf(e->kms_endpoint, sizeof(e->kms_endpoint), "%s", endpoint_of(req->target, ep, sizeof(ep)));
+        snprintf(e->kms_endpoint, sizeof(e->kms_endpoint), "%s",
+                 endpoint_of(req->target, ep, sizeof(ep)));
         snprintf(e->region, sizeof(e->region), "%s", req->target->kms.region);
         snprintf(e->key_id, sizeof(e->key_id), "%s", req->key_id);
         switch (req->mode) {
@@ -77,9 +78,11 @@ int kp_revoke_apply(kp_kms_t *kms, kp_journal_t *j, const kp_revoke_req_t *req,
         case KP_REVOKE_GRANT:
                 snprintf(e->action, sizeof(e->action), "revoke_grant");
                 snprintf(e->undo, sizeof(e->undo), "create_grant");
-                snprintf(e->grant_id, sizeof(e->grant_id), "%s", req->grant_id ? req->grant_id : "");
+                snprintf(e->grant_id, sizeof(e->grant_id), "%s",
+                         req->grant_id ? req->grant_id : "");
                 snprintf(e->grantee, sizeof(e->grantee), "%s", req->grantee ? req->grantee : "");
-                snprintf(e->operations, sizeof(e->operations), "%s", req->operations ? req->operations : "");
+                snprintf(e->operations, sizeof(e->operations), "%s",
+                         req->operations ? req->operations : "");
                 break;
         }
         if (kp_revoke_permitted(req->target, err) < 0)
@@ -125,11 +128,14 @@ static int do_undo(kp_kms_t *kms, const kp_journal_entry_t *e, kp_err_t *err)
         if (strcmp(e->action, "revoke_grant") == 0) {
                 char id[256];
                 if (!e->grantee[0] || !e->operations[0])
-                        return kp_err_set(err, KP_EINVAL, "revoke_grant entry %s names no grantee/operations",
+                        return kp_err_set(err, KP_EINVAL,
+                                          "revoke_grant entry %s names no grantee/operations",
                                           e->id);
-                return kp_kms_create_grant(kms, e->key_id, e->grantee, e->operations, id, sizeof(id), err);
+                return kp_kms_create_grant(kms, e->key_id, e->grantee, e->operations, id,
+                                           sizeof(id), err);
         }
-        return kp_err_set(err, KP_EINVAL, "undo journal entry %s: unknown action '%s'", e->id, e->action);
+        return kp_err_set(err, KP_EINVAL, "undo journal entry %s: unknown action '%s'", e->id,
+                          e->action);
 }
 
 int kp_revoke_undo(kp_kms_t *kms, kp_journal_t *j, kp_journal_entry_t *e, kp_err_t *err)
@@ -203,7 +209,8 @@ int kp_revoke_recover(const char *journal_path, const char *target_override, siz
                         kp_error("recover: entry %s: %s", e->id, e2.msg);
                         (*failed)++;
                 } else {
-                        kp_info("recover: entry %s: %s done, key %s restored", e->id, e->undo, e->key_id);
+                        kp_info("recover: entry %s: %s done, key %s restored", e->id, e->undo,
+                                e->key_id);
                         (*undone)++;
                 }
                 kp_kms_free(kms);

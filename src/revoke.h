@@ -30,12 +30,13 @@ void kp_safety_set(int allow_destructive, int dry_run, const char *journal_path)
 const kp_safety_t *kp_safety(void);
 
 typedef enum kp_revoke_mode {
-        KP_REVOKE_DISABLE = 0,      /* DisableKey; undo EnableKey */
+        KP_REVOKE_DISABLE = 0,       /* DisableKey; undo EnableKey */
         KP_REVOKE_SCHEDULE_DELETION, /* ScheduleKeyDeletion; undo CancelKeyDeletion + EnableKey */
-        KP_REVOKE_GRANT,            /* RevokeGrant; undo CreateGrant with the same grantee/ops */
+        KP_REVOKE_GRANT,             /* RevokeGrant; undo CreateGrant with the same grantee/ops */
 } kp_revoke_mode_t;
 
-extern const char *const kp_revoke_mode_names[]; /* "disable", "schedule-deletion", "revoke-grant" */
+extern const char
+    *const kp_revoke_mode_names[]; /* "disable", "schedule-deletion", "revoke-grant" */
 
 typedef struct kp_revoke_req {
         kp_revoke_mode_t mode;

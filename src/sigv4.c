@@ -154,8 +154,8 @@ static int canonical_headers(const kp_kvlist_t *headers, kp_buf_t *block, kp_buf
         }
         qsort(h, n, sizeof(*h), hdr_cmp);
         for (i = 0; i < n; i++) {
-                if (kp_buf_printf(block, "%s:", h[i].name) < 0 || put_trimmed(block, h[i].value) < 0 ||
-                    kp_buf_putc(block, '\n') < 0 ||
+                if (kp_buf_printf(block, "%s:", h[i].name) < 0 ||
+                    put_trimmed(block, h[i].value) < 0 || kp_buf_putc(block, '\n') < 0 ||
                     kp_buf_printf(signed_list, "%s%s", i ? ";" : "", h[i].name) < 0)
                         goto out;
         }

@@ -31,9 +31,9 @@ typedef struct kp_sigv4_req {
         const kp_kvlist_t *headers; /* every header that is signed, "host" included */
         const char *payload_sha256; /* hex SHA-256 of the body */
         const char *region;
-        const char *service;        /* "kms", "s3" */
-        const char *amz_date;       /* "20150830T123600Z" */
-        int s3_path;                /* S3: encode path segments once (others: twice) */
+        const char *service;  /* "kms", "s3" */
+        const char *amz_date; /* "20150830T123600Z" */
+        int s3_path;          /* S3: encode path segments once (others: twice) */
 } kp_sigv4_req_t;
 
 /* Percent-encodes s with the SigV4 rules (unreserved A-Z a-z 0-9 - _ . ~

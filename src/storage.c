@@ -13,9 +13,9 @@ struct kp_tokscan {
         char **tokens; /* sorted copies */
         size_t *order; /* sorted index -> caller index */
         size_t n, len, prefix;
-        char *carry;   /* last len-1 bytes of the previous chunk */
+        char *carry; /* last len-1 bytes of the previous chunk */
         size_t carry_len;
-        uint64_t pos;  /* stream offset of the next fed byte */
+        uint64_t pos; /* stream offset of the next fed byte */
         char where[1024];
         char *work;
         size_t work_cap;
@@ -52,7 +52,8 @@ int kp_tokscan_new(const char *const *tokens, size_t n, kp_tokscan_t **out, kp_e
         }
         if (ts->prefix < 4) {
                 kp_tokscan_free(ts);
-                return kp_err_set(err, KP_EINVAL, "storage scan: tokens need a common prefix of 4+ bytes");
+                return kp_err_set(err, KP_EINVAL,
+                                  "storage scan: tokens need a common prefix of 4+ bytes");
         }
         ts->tokens = calloc(n, sizeof(char *));
         ts->order = calloc(n, sizeof(size_t));
@@ -173,8 +174,9 @@ int kp_storage_new(const kp_target_t *t, kp_storage_t **out, kp_err_t *err)
         }
         if (strcmp(t->storage_type, "s3") == 0)
                 return kp_storage_s3_new(&t->storage, out, err);
-        return kp_err_set(err, KP_EUNSUPPORTED, "target %s declares no storage adapter (storage.type %s)",
-                          t->path, t->storage_type);
+        return kp_err_set(err, KP_EUNSUPPORTED,
+                          "target %s declares no storage adapter (storage.type %s)", t->path,
+                          t->storage_type);
 }
 
 void kp_storage_free(kp_storage_t *st)

@@ -19,37 +19,37 @@
 #include "err.h"
 
 #define KP_STORAGE_MAX_EXAMPLES 8
-#define KP_STORAGE_MAX_OBJECTS 64
+#define KP_STORAGE_MAX_OBJECTS  64
 
 typedef struct kp_storage kp_storage_t;
 
 typedef struct kp_storage_hit {
         char where[1024]; /* file path or s3://bucket/key */
         uint64_t offset;
-        size_t token;     /* index of the canary found */
+        size_t token; /* index of the canary found */
 } kp_storage_hit_t;
 
 typedef struct kp_storage_object {
         char key[512];
         uint64_t size;
-        char sse[32];     /* x-amz-server-side-encryption: "aws:kms", "AES256", "" */
+        char sse[32]; /* x-amz-server-side-encryption: "aws:kms", "AES256", "" */
         char kms_key[256];
-        int key_matches;  /* -1 not checked, 0 no, 1 yes */
+        int key_matches; /* -1 not checked, 0 no, 1 yes */
 } kp_storage_object_t;
 
 typedef struct kp_storage_scan {
-        uint64_t units;          /* files (dir) or objects (s3) read */
-        uint64_t bytes;          /* bytes read */
-        int truncated;           /* max_scan_bytes reached */
-        uint32_t *token_hits;    /* caller-owned array, one counter per token */
-        uint64_t hits;           /* occurrences of any token */
+        uint64_t units;       /* files (dir) or objects (s3) read */
+        uint64_t bytes;       /* bytes read */
+        int truncated;        /* max_scan_bytes reached */
+        uint32_t *token_hits; /* caller-owned array, one counter per token */
+        uint64_t hits;        /* occurrences of any token */
         kp_storage_hit_t examples[KP_STORAGE_MAX_EXAMPLES];
         size_t n_examples;
         /* s3 only */
         uint64_t objects, sse_kms, sse_other, unencrypted, wrong_key;
         kp_storage_object_t object_list[KP_STORAGE_MAX_OBJECTS];
         size_t n_object_list;
-        char location[1024];     /* what was scanned, for people */
+        char location[1024]; /* what was scanned, for people */
 } kp_storage_scan_t;
 
 /* Creates the adapter for the target's storage section (dir or s3). */

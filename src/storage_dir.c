@@ -96,7 +96,8 @@ static int dir_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_st
                 if (cfg->log_dirs[i][0] == '/')
                         snprintf(pattern, sizeof(pattern), "%s", cfg->log_dirs[i]);
                 else
-                        snprintf(pattern, sizeof(pattern), "%s/%s", (const char *)st->impl, cfg->log_dirs[i]);
+                        snprintf(pattern, sizeof(pattern), "%s/%s", (const char *)st->impl,
+                                 cfg->log_dirs[i]);
                 memset(&g, 0, sizeof(g));
                 if (glob(pattern, GLOB_NOSORT, NULL, &g) != 0) {
                         globfree(&g);
@@ -109,8 +110,9 @@ static int dir_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_st
                                 continue;
                         dirs++;
                         if (len < sizeof(res->location))
-                                len += (size_t)snprintf(res->location + len, sizeof(res->location) - len,
-                                                        "%s%s", len ? ", " : "", g.gl_pathv[k]);
+                                len += (size_t)snprintf(res->location + len,
+                                                        sizeof(res->location) - len, "%s%s",
+                                                        len ? ", " : "", g.gl_pathv[k]);
                         while (rc == 0 && (de = readdir(d))) {
                                 char path[4096];
                                 if (!is_partition_dir(de->d_name, topic))
@@ -124,7 +126,8 @@ static int dir_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_st
         }
         free(buf);
         if (rc == 0 && dirs == 0)
-                return kp_err_set(err, KP_EINFRA, "storage dir: none of the log_dirs exists (first: %s)",
+                return kp_err_set(err, KP_EINFRA,
+                                  "storage dir: none of the log_dirs exists (first: %s)",
                                   cfg->n_log_dirs ? cfg->log_dirs[0] : "none");
         return rc;
 }

@@ -36,7 +36,11 @@ static int xml_next(const char *xml, const char **pos, const char *tag, char *ou
                 static const struct {
                         const char *ent;
                         char c;
-                } ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+                } ents[] = {{"&amp;", '&'},
+                            {"&lt;", '<'},
+                            {"&gt;", '>'},
+                            {"&quot;", '"'},
+                            {"&apos;", '\''}};
                 size_t i;
                 char c = *p;
                 for (i = 0; c == '&' && i < sizeof(ents) / sizeof(ents[0]); i++) {
@@ -72,8 +76,8 @@ static int s3_error(kp_aws_t *aws, const char *what, const kp_aws_resp_t *resp, 
 {
         const kp_aws_error_t *e = kp_aws_last_error(aws);
 
-        return kp_err_set(err, KP_EINFRA, "storage s3: %s: HTTP %ld %s%s%s", what, resp->status, e->code,
-                          e->message[0] ? ": " : "", e->message);
+        return kp_err_set(err, KP_EINFRA, "storage s3: %s: HTTP %ld %s%s%s", what, resp->status,
+                          e->code, e->message[0] ? ": " : "", e->message);
 }
 
 static int scan_object(s3_t *s, const kp_storage_cfg_t *cfg, const char *key, uint64_t size,
@@ -149,7 +153,8 @@ static int s3_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_sto
         int pages = 0, rc = 0;
         (void)topic;
 
-        snprintf(res->location, sizeof(res->location), "s3://%s/%s", cfg->bucket, cfg->prefix ? cfg->prefix : "");
+        snprintf(res->location, sizeof(res->location), "s3://%s/%s", cfg->bucket,
+                 cfg->prefix ? cfg->prefix : "");
         snprintf(path, sizeof(path), "/%s", cfg->bucket);
         do {
                 kp_kvlist_t q = {0};

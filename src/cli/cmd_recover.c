@@ -15,22 +15,25 @@ static const char *journal_opt, *target_opt;
 static int verbose;
 
 static const kp_opt_t opts[] = {
-    {"journal", 'j', KP_OPT_STRING, "FILE", "undo journal (default $KPROOF_JOURNAL, else "
-                                            "$XDG_STATE_HOME/kproof/undo-journal.jsonl, else "
-                                            "~/.local/state/kproof/undo-journal.jsonl)",
+    {"journal", 'j', KP_OPT_STRING, "FILE",
+     "undo journal (default $KPROOF_JOURNAL, else "
+     "$XDG_STATE_HOME/kproof/undo-journal.jsonl, else "
+     "~/.local/state/kproof/undo-journal.jsonl)",
      &journal_opt},
-    {"target", 't', KP_OPT_STRING, "TARGET", "target file for credentials (default: the one in each entry)",
-     &target_opt},
+    {"target", 't', KP_OPT_STRING, "TARGET",
+     "target file for credentials (default: the one in each entry)", &target_opt},
     {"verbose", 'v', KP_OPT_FLAG, NULL, "log debug detail", &verbose},
 };
 
 static const kp_cmd_spec_t spec = {
-    "recover", "[--journal FILE] [--target TARGET]",
+    "recover",
+    "[--journal FILE] [--target TARGET]",
     "Undo the destructive actions an interrupted or killed run left behind.",
     "Every journal entry whose undo is not recorded is undone (EnableKey,\n"
     "CancelKeyDeletion + EnableKey, CreateGrant) and the undo is appended to the\n"
     "journal. Exit codes: 0 nothing pending or everything undone; 3 an undo failed.",
-    opts, sizeof(opts) / sizeof(opts[0]),
+    opts,
+    sizeof(opts) / sizeof(opts[0]),
 };
 
 int kp_cmd_recover(int argc, char **argv)

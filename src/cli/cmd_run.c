@@ -43,8 +43,8 @@ static const kp_opt_t opts[] = {
     {"allow-destructive", 0, KP_OPT_FLAG, NULL,
      "allow revoking a KMS key the target does not declare a test fixture", &allow_destructive},
     {"dry-run", 0, KP_OPT_FLAG, NULL, "print the revocation plan; make no KMS call", &dry_run},
-    {"journal", 0, KP_OPT_STRING, "FILE", "undo journal of destructive actions (default: see 'kproof recover')",
-     &journal_path},
+    {"journal", 0, KP_OPT_STRING, "FILE",
+     "undo journal of destructive actions (default: see 'kproof recover')", &journal_path},
 };
 
 static const kp_cmd_spec_t spec = {
@@ -149,7 +149,8 @@ int kp_cmd_run(int argc, char **argv)
                 if (kp_revoke_recover(kp_safety()->journal, NULL, &undone, &failed, &err) < 0)
                         kp_warn("undo journal: %s", err.msg);
                 else if (undone || failed)
-                        kp_warn("undo journal %s: %zu pending action(s) of an earlier run undone, %zu failed",
+                        kp_warn("undo journal %s: %zu pending action(s) of an earlier run undone, "
+                                "%zu failed",
                                 kp_safety()->journal, undone, failed);
         }
         for (i = 0; i < suites_opt.n; i++) {

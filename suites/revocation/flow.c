@@ -45,13 +45,14 @@ static int ensure_topic(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
         kp_err_t err;
 
         if (kp_control_supports(ctx->plat->control, KP_CTL_CREATE_TOPIC, NULL)) {
-                if (kp_platform_create_topic(ctx->plat, st->topic, w->partitions, w->replication_factor,
-                                             &w->topic_config, &err) < 0)
+                if (kp_platform_create_topic(ctx->plat, st->topic, w->partitions,
+                                             w->replication_factor, &w->topic_config, &err) < 0)
                         goto fail;
                 return 0;
         }
-        if (kp_kafka_admin_create_topic(&ctx->plat->props, st->topic, w->partitions, w->replication_factor,
-                                        &w->topic_config, 1, 30000, &err) < 0)
+        if (kp_kafka_admin_create_topic(&ctx->plat->props, st->topic, w->partitions,
+                                        w->replication_factor, &w->topic_config, 1, 30000,
+                                        &err) < 0)
                 goto fail;
         kp_check_note(c, "topic %s ready (created or already present)", st->topic);
         return 0;
@@ -85,7 +86,8 @@ static int write_canaries(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
                 kp_random_bytes(r, sizeof(r));
                 for (k = 0; k < 12; k++)
                         snprintf(hex + 2 * k, 3, "%02x", r[k]);
-                snprintf(st->tokens[i], REV_TOKEN_LEN + 1, "%s%08x%s", REV_TOKEN_PREFIX, (unsigned)i, hex);
+                snprintf(st->tokens[i], REV_TOKEN_LEN + 1, "%s%08x%s", REV_TOKEN_PREFIX,
+                         (unsigned)i, hex);
                 st->offsets[i] = -1;
         }
         if (ensure_topic(ctx, st, c) < 0)
@@ -103,10 +105,11 @@ static int write_canaries(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
                 goto out;
         }
         for (i = 0; i < st->n_canaries; i++) {
-                rd_kafka_resp_err_t e = rd_kafka_producev(
-                    p, RD_KAFKA_V_TOPIC(st->topic), RD_KAFKA_V_PARTITION(0),
-                    RD_KAFKA_V_VALUE(st->tokens[i], REV_TOKEN_LEN), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                    RD_KAFKA_V_OPAQUE((void *)(intptr_t)i), RD_KAFKA_V_END);
+                rd_kafka_resp_err_t e =
+                    rd_kafka_producev(p, RD_KAFKA_V_TOPIC(st->topic), RD_KAFKA_V_PARTITION(0),
+                                      RD_KAFKA_V_VALUE(st->tokens[i], REV_TOKEN_LEN),
+                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                      RD_KAFKA_V_OPAQUE((void *)(intptr_t)i), RD_KAFKA_V_END);
                 if (e) {
                         kp_check_error(c, "produce canary %d: %s", i, rd_kafka_err2str(e));
                         goto out;
@@ -115,8 +118,8 @@ static int write_canaries(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
         rd_kafka_flush(p, 35000);
         kp_check_measure(c, "canaries_acked", st->acked, "records");
         if (st->acked != st->n_canaries) {
-                kp_check_error(c, "only %d of %d canaries were acknowledged before the revocation", st->acked,
-                               st->n_canaries);
+                kp_check_error(c, "only %d of %d canaries were acknowledged before the revocation",
+                               st->acked, st->n_canaries);
                 goto out;
         }
         st->first_offset = st->offsets[0];
@@ -141,7 +144,8 @@ static int write_canaries(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
                         continue;
                 if (!m->err && m->len == REV_TOKEN_LEN &&
                     memcmp(m->payload, REV_TOKEN_PREFIX, sizeof(REV_TOKEN_PREFIX) - 1) == 0 &&
-                    sscanf((const char *)m->payload + sizeof(REV_TOKEN_PREFIX) - 1, "%8x", &idx) == 1 &&
+                    sscanf((const char *)m->payload + sizeof(REV_TOKEN_PREFIX) - 1, "%8x", &idx) ==
+                        1 &&
                     idx < (unsigned)st->n_canaries && !got[idx] &&
                     memcmp(m->payload, st->tokens[idx], REV_TOKEN_LEN) == 0) {
                         got[idx] = 1;
@@ -151,11 +155,13 @@ static int write_canaries(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
         }
         kp_check_measure(c, "canaries_read_back", seen, "records");
         if (seen != st->n_canaries) {
-                kp_check_error(c, "only %d of %d canaries were read back before the revocation", seen,
-                               st->n_canaries);
+                kp_check_error(c, "only %d of %d canaries were read back before the revocation",
+                               seen, st->n_canaries);
                 goto out;
         }
-        kp_check_note(c, "%d canaries written to %s partition 0 (offsets %" PRId64 "..), compression off, read back intact",
+        kp_check_note(c,
+                      "%d canaries written to %s partition 0 (offsets %" PRId64
+                      "..), compression off, read back intact",
                       st->n_canaries, st->topic, st->first_offset);
         st->canaries_ok = 1;
         rc = 0;
@@ -166,8 +172,8 @@ out:
                 rd_kafka_destroy_flags(q, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
         free(got);
         if (rc < 0 && !st->fatal) {
-                snprintf(st->fatal_buf, sizeof(st->fatal_buf), "the canaries could not be written and read back: %s",
-                         kp_check_reason(c));
+                snprintf(st->fatal_buf, sizeof(st->fatal_buf),
+                         "the canaries could not be written and read back: %s", kp_check_reason(c));
                 st->fatal = st->fatal_buf;
         }
         return rc;
@@ -190,8 +196,10 @@ void rev_check_at_rest(kp_ctx_t *ctx, kp_check_t *c)
                 return;
         t = ctx->plat->target;
         if (strcmp(t->storage_type, "none") == 0) {
-                kp_check_skip(c, "target %s declares no storage adapter (storage.type none): bytes at rest cannot "
-                                 "be inspected",
+                kp_check_skip(c,
+                              "target %s declares no storage adapter (storage.type none): bytes at "
+                              "rest cannot "
+                              "be inspected",
                               t->name);
                 return;
         }
@@ -213,18 +221,22 @@ void rev_check_at_rest(kp_ctx_t *ctx, kp_check_t *c)
         for (i = 0; i < st->n_canaries; i++)
                 found += hits[i] > 0;
         kp_check_measure(c, "plaintext_canaries", found, "records");
-        kp_check_measure(c, "scanned_units", (double)scan.units, strcmp(t->storage_type, "s3") == 0 ? "objects" : "files");
+        kp_check_measure(c, "scanned_units", (double)scan.units,
+                         strcmp(t->storage_type, "s3") == 0 ? "objects" : "files");
         kp_check_measure(c, "scanned_bytes", (double)scan.bytes, "bytes");
-        kp_check_note(c, "%s scan of %s: %" PRIu64 " %s, %" PRIu64 " bytes%s", kp_storage_type(sto), scan.location,
-                      scan.units, strcmp(t->storage_type, "s3") == 0 ? "objects" : "files", scan.bytes,
+        kp_check_note(c, "%s scan of %s: %" PRIu64 " %s, %" PRIu64 " bytes%s", kp_storage_type(sto),
+                      scan.location, scan.units,
+                      strcmp(t->storage_type, "s3") == 0 ? "objects" : "files", scan.bytes,
                       scan.truncated ? " (stopped at max_scan_bytes)" : "");
         if (found) {
-                kp_anomaly_t *a = kp_check_anomaly(c, "plaintext-at-rest", (uint64_t)found, 0,
-                                                   "canary record values found verbatim in durable storage");
+                kp_anomaly_t *a =
+                    kp_check_anomaly(c, "plaintext-at-rest", (uint64_t)found, 0,
+                                     "canary record values found verbatim in durable storage");
                 size_t k;
                 for (k = 0; k < scan.n_examples; k++) {
                         char d[1200];
-                        snprintf(d, sizeof(d), "%s at byte %" PRIu64, scan.examples[k].where, scan.examples[k].offset);
+                        snprintf(d, sizeof(d), "%s at byte %" PRIu64, scan.examples[k].where,
+                                 scan.examples[k].offset);
                         kp_anomaly_example(a, 0, st->offsets[scan.examples[k].token], -1,
                                            (int64_t)scan.examples[k].token, d);
                 }
@@ -249,17 +261,24 @@ void rev_check_at_rest(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_measure(c, "objects_wrong_key", (double)scan.wrong_key, "objects");
         }
         if (found)
-                kp_check_fail(c, "%d of %d canaries found in plaintext at rest (first: %s at byte %" PRIu64 ")", found,
-                              st->n_canaries, scan.examples[0].where, scan.examples[0].offset);
+                kp_check_fail(
+                    c,
+                    "%d of %d canaries found in plaintext at rest (first: %s at byte %" PRIu64 ")",
+                    found, st->n_canaries, scan.examples[0].where, scan.examples[0].offset);
         else if (scan.unencrypted || scan.wrong_key)
-                kp_check_fail(c, "%" PRIu64 " object(s) without SSE and %" PRIu64 " under another key than %s",
-                              scan.unencrypted, scan.wrong_key, t->storage.expected_kms_key ? t->storage.expected_kms_key : "expected");
+                kp_check_fail(
+                    c,
+                    "%" PRIu64 " object(s) without SSE and %" PRIu64 " under another key than %s",
+                    scan.unencrypted, scan.wrong_key,
+                    t->storage.expected_kms_key ? t->storage.expected_kms_key : "expected");
         else if (scan.units == 0)
-                kp_check_error(c, "no durable data of topic %s found under %s: nothing to inspect", st->topic,
-                               scan.location[0] ? scan.location : "the storage");
+                kp_check_error(c, "no durable data of topic %s found under %s: nothing to inspect",
+                               st->topic, scan.location[0] ? scan.location : "the storage");
         else
-                kp_check_pass(c, "none of %d canaries found in %" PRIu64 " bytes at rest (%" PRIu64 " %s)", st->n_canaries,
-                              scan.bytes, scan.units, strcmp(t->storage_type, "s3") == 0 ? "objects" : "files");
+                kp_check_pass(
+                    c, "none of %d canaries found in %" PRIu64 " bytes at rest (%" PRIu64 " %s)",
+                    st->n_canaries, scan.bytes, scan.units,
+                    strcmp(t->storage_type, "s3") == 0 ? "objects" : "files");
 out:
         kp_storage_free(sto);
         free(hits);
@@ -316,9 +335,10 @@ static void send_write_probe(rev_state_t *st, rd_kafka_t *p, char phase)
         if (!pr)
                 return;
         snprintf(val, sizeof(val), PROBE_PREFIX "%zu", st->n_probes - 1);
-        e = rd_kafka_producev(p, RD_KAFKA_V_TOPIC(st->topic), RD_KAFKA_V_PARTITION(0),
-                              RD_KAFKA_V_VALUE(val, strlen(val)), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_OPAQUE((void *)(intptr_t)(st->n_probes - 1)), RD_KAFKA_V_END);
+        e = rd_kafka_producev(
+            p, RD_KAFKA_V_TOPIC(st->topic), RD_KAFKA_V_PARTITION(0),
+            RD_KAFKA_V_VALUE(val, strlen(val)), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_OPAQUE((void *)(intptr_t)(st->n_probes - 1)), RD_KAFKA_V_END);
         if (e) {
                 pr->ok = 0;
                 pr->err = e;
@@ -432,9 +452,11 @@ static void plot_probes(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
                 if (p->ok < 0)
                         continue;
                 if (p->kind == 'w')
-                        kp_buf_printf(&data, "%.3f %.2f NaN\n", (double)p->t_ns / 1e9, p->ok ? 1.05 : 0.05);
+                        kp_buf_printf(&data, "%.3f %.2f NaN\n", (double)p->t_ns / 1e9,
+                                      p->ok ? 1.05 : 0.05);
                 else
-                        kp_buf_printf(&data, "%.3f NaN %.2f\n", (double)p->t_ns / 1e9, p->ok ? 0.95 : -0.05);
+                        kp_buf_printf(&data, "%.3f NaN %.2f\n", (double)p->t_ns / 1e9,
+                                      p->ok ? 0.95 : -0.05);
         }
         if (kp_rundir_write(ctx->rd, "revocation/probes.dat", data.data, data.len, &err) < 0 ||
             kp_ctx_path(ctx, "revocation/probes.dat", dat, sizeof(dat)) < 0 ||
@@ -442,28 +464,32 @@ static void plot_probes(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
                 kp_check_note(c, "probe timeline not drawn: %s", err.msg);
                 goto out;
         }
-        kp_check_artifact(c, "revocation/probes.dat", "data", "Probe results (seconds since revocation)");
+        kp_check_artifact(c, "revocation/probes.dat", "data",
+                          "Probe results (seconds since revocation)");
         kp_buf_puts(&script,
-                      "set title 'Probes around the key revocation'\n"
-                      "set xlabel 'seconds since the key was revoked'\n"
-                      "set yrange [-0.4:1.4]\nset ytics ('failed' 0, 'ok' 1)\nset grid xtics\n"
-                      "set datafile missing 'NaN'\nset key outside bottom center horizontal\n"
-                      "set arrow from 0,-0.4 to 0,1.4 nohead lw 2 lc rgb '#c0392b'\n"
-                      "set label 'revoke' at 0,1.3 offset 0.5,0 tc rgb '#c0392b'\n");
+                    "set title 'Probes around the key revocation'\n"
+                    "set xlabel 'seconds since the key was revoked'\n"
+                    "set yrange [-0.4:1.4]\nset ytics ('failed' 0, 'ok' 1)\nset grid xtics\n"
+                    "set datafile missing 'NaN'\nset key outside bottom center horizontal\n"
+                    "set arrow from 0,-0.4 to 0,1.4 nohead lw 2 lc rgb '#c0392b'\n"
+                    "set label 'revoke' at 0,1.3 offset 0.5,0 tc rgb '#c0392b'\n");
         if (st->restored)
                 kp_buf_printf(&script,
                               "set arrow from %.3f,-0.4 to %.3f,1.4 nohead lw 2 lc rgb '#27ae60'\n"
                               "set label 'restore' at %.3f,1.3 offset 0.5,0 tc rgb '#27ae60'\n",
                               restore, restore, restore);
-        kp_buf_printf(&script,
-                      "plot '%s' using 1:2 with points pt 7 ps 0.8 lc rgb '#2c3e50' title 'produce probe', "
-                      "'%s' using 1:3 with points pt 5 ps 0.8 lc rgb '#8e44ad' title 'fresh consumer reads old data'\n",
-                      dat, dat);
+        kp_buf_printf(
+            &script,
+            "plot '%s' using 1:2 with points pt 7 ps 0.8 lc rgb '#2c3e50' title 'produce probe', "
+            "'%s' using 1:3 with points pt 5 ps 0.8 lc rgb '#8e44ad' title 'fresh consumer reads "
+            "old data'\n",
+            dat, dat);
         if (kp_plot_svg(kp_buf_cstr(&script), svg, 900, 360, &err) < 0) {
                 kp_check_note(c, "probe timeline not drawn: %s", err.msg);
                 goto out;
         }
-        kp_check_artifact(c, "revocation/probes.svg", "svg", "Produce and read probes over time (revoke and restore marked)");
+        kp_check_artifact(c, "revocation/probes.svg", "svg",
+                          "Produce and read probes over time (revoke and restore marked)");
 out:
         kp_buf_free(&data);
         kp_buf_free(&script);
@@ -481,7 +507,8 @@ static int probing_done(const rev_state_t *st, int64_t now_rel)
         if (trailing_failures(st, 'w', 'b') >= 3 && trailing_failures(st, 'r', 'b') >= 3)
                 return 1;
         we = effect_time(st, 'w', &decided);
-        return we >= 0 && trailing_failures(st, 'w', 'b') >= 3 && now_rel - we >= st->opts.observe_ns;
+        return we >= 0 && trailing_failures(st, 'w', 'b') >= 3 &&
+               now_rel - we >= st->opts.observe_ns;
 }
 
 static int find_grant(rev_state_t *st, kp_revoke_req_t *req, kp_kms_grant_t *g, kp_check_t *c)
@@ -492,7 +519,8 @@ static int find_grant(rev_state_t *st, kp_revoke_req_t *req, kp_kms_grant_t *g, 
 
         if (kp_kms_list_grants(st->kms, st->key.key_id, grants, 128, &n, &err) < 0) {
                 if (err.code == KP_EUNSUPPORTED)
-                        kp_check_skip(c, "revoke-grant: the KMS does not implement grants: %s", err.msg);
+                        kp_check_skip(c, "revoke-grant: the KMS does not implement grants: %s",
+                                      err.msg);
                 else
                         kp_check_error(c, "%s", err.msg);
                 return -1;
@@ -538,7 +566,8 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
         {
                 kp_kvlist_t extra = {0};
                 char mt[32];
-                snprintf(mt, sizeof(mt), "%lld", (long long)(st->opts.probe_timeout_ns / KP_NS_PER_MS));
+                snprintf(mt, sizeof(mt), "%lld",
+                         (long long)(st->opts.probe_timeout_ns / KP_NS_PER_MS));
                 kp_kvlist_set(&extra, "message.timeout.ms", mt);
                 kp_kvlist_set(&extra, "linger.ms", "0");
                 kp_kvlist_set(&extra, "retry.backoff.ms", "100");
@@ -577,8 +606,8 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "%s", err.msg);
                 goto out;
         }
-        kp_info("revocation: %s key %s (undo journal %s)", kp_revoke_mode_names[req.mode], st->key.key_id,
-                kp_journal_file(j));
+        kp_info("revocation: %s key %s (undo journal %s)", kp_revoke_mode_names[req.mode],
+                st->key.key_id, kp_journal_file(j));
         if (kp_revoke_apply(st->kms, j, &req, &st->entry, &err) < 0) {
                 kp_check_error(c, "revocation failed: %s", err.msg);
                 /* The call may have reached the KMS: undo to be safe. */
@@ -588,8 +617,8 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
         }
         st->revoked = 1;
         st->revoke_mono = kp_mono_ns();
-        kp_check_note(c, "%s of key %s journaled (%s, entry %s) and sent", st->entry.action, st->key.key_id,
-                      kp_journal_file(j), st->entry.id);
+        kp_check_note(c, "%s of key %s journaled (%s, entry %s) and sent", st->entry.action,
+                      st->key.key_id, kp_journal_file(j), st->entry.id);
 
         /* Probe until the effect is established or the window closes. */
         next = st->revoke_mono;
@@ -614,7 +643,8 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
         /* Restore, whatever happened above (a stop request included). */
         if (kp_revoke_undo(st->kms, j, &st->entry, &err) < 0) {
                 snprintf(st->fatal_buf, sizeof(st->fatal_buf),
-                         "RESTORE FAILED: key %s is still revoked (%s); run 'kproof recover --journal %s'",
+                         "RESTORE FAILED: key %s is still revoked (%s); run 'kproof recover "
+                         "--journal %s'",
                          st->key.key_id, err.msg, kp_journal_file(j));
                 st->fatal = st->fatal_buf;
                 kp_error("%s", st->fatal);
@@ -623,8 +653,8 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
         }
         st->restored = 1;
         st->restore_mono = kp_mono_ns();
-        kp_check_note(c, "key %s restored (%s) %.1f s after the revocation", st->key.key_id, st->entry.undo,
-                      (double)(st->restore_mono - st->revoke_mono) / 1e9);
+        kp_check_note(c, "key %s restored (%s) %.1f s after the revocation", st->key.key_id,
+                      st->entry.undo, (double)(st->restore_mono - st->revoke_mono) / 1e9);
 
         /* Recovery: probe until a new write and a read succeed. */
         next = st->restore_mono;
@@ -655,7 +685,8 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
                                 count_error(st, st->probes[i].err);
                 t = kp_check_table(c, "What the clients saw during the revocation", cols, 2);
                 for (i = 0; i < st->client_errors.n; i++) {
-                        const char *row[] = {st->client_errors.items[i].key, st->client_errors.items[i].value};
+                        const char *row[] = {st->client_errors.items[i].key,
+                                             st->client_errors.items[i].value};
                         kp_table_row(t, row);
                 }
                 {
@@ -677,16 +708,21 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
                 goto out;
         }
         if (st->write_effect_ns >= 0) {
-                kp_check_measure(c, "write_time_to_effect_s", (double)st->write_effect_ns / 1e9, "s");
+                kp_check_measure(c, "write_time_to_effect_s", (double)st->write_effect_ns / 1e9,
+                                 "s");
                 kp_check_pass(c, "writes failed for good %.1f s after the key was revoked (%s)",
-                              (double)st->write_effect_ns / 1e9, kp_revoke_mode_names[st->opts.mode]);
+                              (double)st->write_effect_ns / 1e9,
+                              kp_revoke_mode_names[st->opts.mode]);
         } else {
                 kp_check_measure(c, "write_time_to_effect_s", (double)st->window_ns / 1e9, "s");
-                kp_anomaly_t *a = kp_check_anomaly(c, "revocation-without-effect", 1, 0,
-                                                   "produce still succeeded at the end of the probing window");
+                kp_anomaly_t *a =
+                    kp_check_anomaly(c, "revocation-without-effect", 1, 0,
+                                     "produce still succeeded at the end of the probing window");
                 (void)a;
-                kp_check_fail(c, "revocation had no effect on writes: produce still succeeded %.1f s after the key "
-                                 "was revoked",
+                kp_check_fail(c,
+                              "revocation had no effect on writes: produce still succeeded %.1f s "
+                              "after the key "
+                              "was revoked",
                               (double)st->window_ns / 1e9);
         }
 out:
@@ -701,8 +737,8 @@ out:
                 rd_kafka_destroy(p);
         kp_journal_close(j);
         if (!st->flow_done && !st->fatal) {
-                snprintf(st->fatal_buf, sizeof(st->fatal_buf), "the revocation flow did not complete: %s",
-                         kp_check_reason(c));
+                snprintf(st->fatal_buf, sizeof(st->fatal_buf),
+                         "the revocation flow did not complete: %s", kp_check_reason(c));
                 st->fatal = st->fatal_buf;
         }
 }
@@ -718,21 +754,28 @@ void rev_check_old_data(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_measure(c, "read_probes", decided, "probes");
         if (st->read_effect_ns >= 0) {
                 kp_check_measure(c, "read_time_to_effect_s", (double)st->read_effect_ns / 1e9, "s");
-                kp_check_pass(c, "a fresh consumer could no longer read old data %.1f s after the revocation",
-                              (double)st->read_effect_ns / 1e9);
+                kp_check_pass(
+                    c, "a fresh consumer could no longer read old data %.1f s after the revocation",
+                    (double)st->read_effect_ns / 1e9);
         } else if (st->write_effect_ns >= 0) {
                 kp_check_measure(c, "old_data_readable_s", (double)st->window_ns / 1e9, "s");
-                kp_check_anomaly(c, "old-data-readable-after-revocation", 1, 1,
-                                 "old data stayed readable after the revocation although writes failed: the "
-                                 "platform serves it with data keys it decrypted before (a cache)");
-                kp_check_pass(c, "FINDING: old data stayed readable by a fresh consumer for the whole %.1f s window "
-                                 "after the revocation, although writes failed after %.1f s: served from cached "
-                                 "data keys",
-                              (double)st->window_ns / 1e9, (double)st->write_effect_ns / 1e9);
+                kp_check_anomaly(
+                    c, "old-data-readable-after-revocation", 1, 1,
+                    "old data stayed readable after the revocation although writes failed: the "
+                    "platform serves it with data keys it decrypted before (a cache)");
+                kp_check_pass(
+                    c,
+                    "FINDING: old data stayed readable by a fresh consumer for the whole %.1f s "
+                    "window "
+                    "after the revocation, although writes failed after %.1f s: served from cached "
+                    "data keys",
+                    (double)st->window_ns / 1e9, (double)st->write_effect_ns / 1e9);
         } else {
                 kp_check_measure(c, "old_data_readable_s", (double)st->window_ns / 1e9, "s");
-                kp_check_fail(c, "old data stayed readable for the whole %.1f s window after the revocation: the key "
-                                 "does not protect it",
+                kp_check_fail(c,
+                              "old data stayed readable for the whole %.1f s window after the "
+                              "revocation: the key "
+                              "does not protect it",
                               (double)st->window_ns / 1e9);
         }
 }
@@ -751,13 +794,15 @@ void rev_check_recovery(kp_ctx_t *ctx, kp_check_t *c)
         if (st->write_recovery_ns < 0 || st->read_recovery_ns < 0) {
                 kp_check_measure(c, "recovery_s", (double)st->opts.recovery_timeout_ns / 1e9, "s");
                 kp_check_fail(c, "%s did not recover within %lld s after the key was restored",
-                              st->write_recovery_ns < 0 && st->read_recovery_ns < 0 ? "writes and reads"
-                              : st->write_recovery_ns < 0                           ? "writes"
-                                                                                    : "reads",
+                              st->write_recovery_ns < 0 && st->read_recovery_ns < 0
+                                  ? "writes and reads"
+                              : st->write_recovery_ns < 0 ? "writes"
+                                                          : "reads",
                               (long long)(st->opts.recovery_timeout_ns / KP_NS_PER_S));
                 return;
         }
-        rec = st->write_recovery_ns > st->read_recovery_ns ? st->write_recovery_ns : st->read_recovery_ns;
+        rec = st->write_recovery_ns > st->read_recovery_ns ? st->write_recovery_ns
+                                                           : st->read_recovery_ns;
         kp_check_measure(c, "recovery_s", (double)rec / 1e9, "s");
         kp_check_pass(c, "writes recovered %.1f s and reads %.1f s after the key was restored",
                       (double)st->write_recovery_ns / 1e9, (double)st->read_recovery_ns / 1e9);
@@ -806,9 +851,11 @@ void rev_check_integrity(kp_ctx_t *ctx, kp_check_t *c)
                 if (!m->err) {
                         last = m->offset;
                         if (m->len >= sizeof(REV_TOKEN_PREFIX) - 1 &&
-                            memcmp(m->payload, REV_TOKEN_PREFIX, sizeof(REV_TOKEN_PREFIX) - 1) == 0) {
+                            memcmp(m->payload, REV_TOKEN_PREFIX, sizeof(REV_TOKEN_PREFIX) - 1) ==
+                                0) {
                                 if (m->len == REV_TOKEN_LEN &&
-                                    sscanf((const char *)m->payload + sizeof(REV_TOKEN_PREFIX) - 1, "%8x", &idx) == 1 &&
+                                    sscanf((const char *)m->payload + sizeof(REV_TOKEN_PREFIX) - 1,
+                                           "%8x", &idx) == 1 &&
                                     idx < (unsigned)st->n_canaries &&
                                     memcmp(m->payload, st->tokens[idx], REV_TOKEN_LEN) == 0 &&
                                     m->offset == st->offsets[idx])
@@ -831,12 +878,16 @@ void rev_check_integrity(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_measure(c, "duplicate_canaries", (double)dup, "records");
         kp_check_measure(c, "corrupt_records", (double)corrupt, "records");
         if (lost || dup || corrupt)
-                kp_check_fail(c, "%" PRIu64 " canaries missing, %" PRIu64 " duplicated, %" PRIu64 " corrupt records after "
-                                 "revocation and restore",
+                kp_check_fail(c,
+                              "%" PRIu64 " canaries missing, %" PRIu64 " duplicated, %" PRIu64
+                              " corrupt records after "
+                              "revocation and restore",
                               lost, dup, corrupt);
         else
-                kp_check_pass(c, "all %d canaries read back intact, exactly once, after revocation and restore",
-                              st->n_canaries);
+                kp_check_pass(
+                    c,
+                    "all %d canaries read back intact, exactly once, after revocation and restore",
+                    st->n_canaries);
 out:
         free(seen);
         rd_kafka_destroy_flags(q, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);

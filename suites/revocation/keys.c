@@ -50,7 +50,8 @@ void rev_check_key_manager(kp_ctx_t *ctx, kp_check_t *c)
                                 *p = p[1] ? ' ' : '\0';
                 ROW("aliases", kp_buf_cstr(&aliases));
         }
-        ROW("kms endpoint", ctx->plat->target->kms.endpoint ? ctx->plat->target->kms.endpoint : "AWS");
+        ROW("kms endpoint",
+            ctx->plat->target->kms.endpoint ? ctx->plat->target->kms.endpoint : "AWS");
 #undef ROW
         snprintf(buf, sizeof(buf), "%zu", n_aliases);
         kp_check_measure(c, "aliases", (double)n_aliases, "aliases");
@@ -63,8 +64,8 @@ void rev_check_key_manager(kp_ctx_t *ctx, kp_check_t *c)
         else if (strcmp(k->state, "Enabled") != 0)
                 kp_check_fail(c, "key %s is customer-managed but in state %s", k->key_id, k->state);
         else
-                kp_check_pass(c, "key %s is customer-managed (%s, %s, origin %s), state Enabled", k->key_id,
-                              k->spec, k->usage, k->origin);
+                kp_check_pass(c, "key %s is customer-managed (%s, %s, origin %s), state Enabled",
+                              k->key_id, k->spec, k->usage, k->origin);
 }
 
 void rev_check_key_rotation(kp_ctx_t *ctx, kp_check_t *c)
@@ -77,7 +78,8 @@ void rev_check_key_rotation(kp_ctx_t *ctx, kp_check_t *c)
                 return;
         if (kp_kms_rotation_status(st->kms, st->key.key_id, &enabled, &err) < 0) {
                 if (err.code == KP_EUNSUPPORTED)
-                        kp_check_skip(c, "the KMS does not implement GetKeyRotationStatus: %s", err.msg);
+                        kp_check_skip(c, "the KMS does not implement GetKeyRotationStatus: %s",
+                                      err.msg);
                 else
                         kp_check_error(c, "%s", err.msg);
                 return;
@@ -112,7 +114,8 @@ void rev_check_key_policy(kp_ctx_t *ctx, kp_check_t *c)
                 return;
         }
         if (kp_rundir_write(ctx->rd, "revocation/key-policy.json", doc.data, doc.len, &err) == 0)
-                kp_check_artifact(c, "revocation/key-policy.json", "json", "Key policy document (GetKeyPolicy)");
+                kp_check_artifact(c, "revocation/key-policy.json", "json",
+                                  "Key policy document (GetKeyPolicy)");
         (void)path;
         if (kp_policy_analyse(kp_buf_cstr(&doc), &pol, &err) < 0) {
                 kp_check_fail(c, "the key policy cannot be analysed: %s", err.msg);
@@ -135,8 +138,9 @@ void rev_check_key_policy(kp_ctx_t *ctx, kp_check_t *c)
                 deleters += (p->caps & KP_POLICY_DELETE) != 0;
                 users += (p->caps & KP_POLICY_USE) != 0;
                 if (p->wildcard && !p->conditional && p->caps) {
-                        kp_anomaly_t *a = kp_check_anomaly(c, "wildcard-principal", 1, 0,
-                                                           "a statement allows any principal (\"*\") without a condition");
+                        kp_anomaly_t *a = kp_check_anomaly(
+                            c, "wildcard-principal", 1, 0,
+                            "a statement allows any principal (\"*\") without a condition");
                         kp_anomaly_example(a, -1, -1, -1, -1, caps);
                         open_wild++;
                 }
@@ -148,12 +152,17 @@ void rev_check_key_policy(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_measure(c, "policy_may_use", (double)users, "principals");
         kp_check_measure(c, "wildcard_principals", (double)open_wild, "principals");
         if (admins == 0)
-                kp_check_fail(c, "no principal may change the key policy (no administrator listed)");
+                kp_check_fail(c,
+                              "no principal may change the key policy (no administrator listed)");
         else if (open_wild)
-                kp_check_fail(c, "the policy allows any principal (\"*\") without a condition: %zu statement(s)",
-                              open_wild);
+                kp_check_fail(
+                    c,
+                    "the policy allows any principal (\"*\") without a condition: %zu statement(s)",
+                    open_wild);
         else
-                kp_check_pass(c, "%zu administrator(s), %zu may disable, %zu may schedule deletion, %zu may use the key; no wildcard principal",
+                kp_check_pass(c,
+                              "%zu administrator(s), %zu may disable, %zu may schedule deletion, "
+                              "%zu may use the key; no wildcard principal",
                               admins, disablers, deleters, users);
         kp_policy_release(&pol);
         kp_buf_free(&doc);

@@ -22,13 +22,14 @@ static void error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
 }
 
 rd_kafka_t *rev_client(kp_ctx_t *ctx, rd_kafka_type_t type, const kp_kvlist_t *extra,
-                       void (*dr_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *), void *opaque,
-                       kp_err_t *err)
+                       void (*dr_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *),
+                       void *opaque, kp_err_t *err)
 {
         kp_kvlist_t props = {0};
         rd_kafka_conf_t *conf;
 
-        kp_platform_client_props(ctx->plat, KP_PROFILE_DEFAULT, type == RD_KAFKA_PRODUCER, NULL, &props);
+        kp_platform_client_props(ctx->plat, KP_PROFILE_DEFAULT, type == RD_KAFKA_PRODUCER, NULL,
+                                 &props);
         if (type == RD_KAFKA_PRODUCER) {
                 kp_kvlist_set(&props, "compression.type", "none");
                 kp_kvlist_set(&props, "acks", "all");
@@ -80,7 +81,8 @@ int rev_read_probe(kp_ctx_t *ctx, rev_state_t *st, int64_t timeout_ns, int *err_
                 if (m->err) {
                         *err_code = m->err;
                 } else if (m->offset == st->offsets[0]) {
-                        ok = m->len == REV_TOKEN_LEN && memcmp(m->payload, st->tokens[0], REV_TOKEN_LEN) == 0;
+                        ok = m->len == REV_TOKEN_LEN &&
+                             memcmp(m->payload, st->tokens[0], REV_TOKEN_LEN) == 0;
                         if (!ok)
                                 *err_code = RD_KAFKA_RESP_ERR__BAD_MSG;
                         rd_kafka_message_destroy(m);

@@ -25,10 +25,10 @@
 #include "src/runner.h"
 #include "src/suite.h"
 
-#define REV_ROW "key-authority"
+#define REV_ROW          "key-authority"
 #define REV_TOKEN_PREFIX "kpcanary:"
-#define REV_TOKEN_LEN (sizeof(REV_TOKEN_PREFIX) - 1 + 32)
-#define REV_MAX_PROBES 4096
+#define REV_TOKEN_LEN    (sizeof(REV_TOKEN_PREFIX) - 1 + 32)
+#define REV_MAX_PROBES   4096
 
 extern const kp_suite_def_t kp_suite_revocation;
 
@@ -38,25 +38,25 @@ typedef struct rev_opts {
         int canaries;
         int deletion_days;
         int64_t probe_interval_ns;
-        int64_t probe_timeout_ns;   /* a write probe's message.timeout.ms; a read probe's wait */
-        int64_t timeout_ns;         /* probing window after the revocation */
-        int64_t observe_ns;         /* keep probing this long after writes failed for good */
+        int64_t probe_timeout_ns; /* a write probe's message.timeout.ms; a read probe's wait */
+        int64_t timeout_ns;       /* probing window after the revocation */
+        int64_t observe_ns;       /* keep probing this long after writes failed for good */
         int64_t recovery_timeout_ns;
 } rev_opts_t;
 
 typedef struct rev_probe {
-        int64_t t_ns;     /* send/start time relative to the revocation */
-        int64_t done_ns;  /* result time relative to the revocation (-1 pending) */
-        char kind;        /* 'w' write, 'r' read */
-        char phase;       /* 'b' before restore, 'a' after restore */
-        int ok;           /* 1 ok, 0 failed, -1 pending */
-        int err;          /* rd_kafka_resp_err_t */
+        int64_t t_ns;    /* send/start time relative to the revocation */
+        int64_t done_ns; /* result time relative to the revocation (-1 pending) */
+        char kind;       /* 'w' write, 'r' read */
+        char phase;      /* 'b' before restore, 'a' after restore */
+        int ok;          /* 1 ok, 0 failed, -1 pending */
+        int err;         /* rd_kafka_resp_err_t */
 } rev_probe_t;
 
 typedef struct rev_state {
-        const char *skip_reason;  /* every check skips with this */
+        const char *skip_reason; /* every check skips with this */
         char skip_buf[512];
-        const char *fatal;        /* every later flow check errors with this */
+        const char *fatal; /* every later flow check errors with this */
         char fatal_buf[1024];
         rev_opts_t opts;
         kp_kms_t *kms;
@@ -65,20 +65,20 @@ typedef struct rev_state {
         char topic[256];
         /* canaries */
         char (*tokens)[REV_TOKEN_LEN + 1];
-        int64_t *offsets;         /* acknowledged offset per canary, -1 when not */
+        int64_t *offsets; /* acknowledged offset per canary, -1 when not */
         int n_canaries, acked;
         int64_t first_offset;
-        int canaries_ok;          /* written and read back before the revocation */
+        int canaries_ok; /* written and read back before the revocation */
         /* revocation */
         int revoked, restored, flow_done;
         int64_t revoke_mono, restore_mono;
         kp_journal_entry_t entry;
         rev_probe_t *probes;
         size_t n_probes;
-        int64_t write_effect_ns;  /* -1: none */
-        int64_t read_effect_ns;   /* -1: none */
+        int64_t write_effect_ns;                     /* -1: none */
+        int64_t read_effect_ns;                      /* -1: none */
         int64_t write_recovery_ns, read_recovery_ns; /* from restore, -1: none */
-        int64_t window_ns;        /* probing window actually used */
+        int64_t window_ns;                           /* probing window actually used */
         uint64_t disconnects;
         kp_kvlist_t client_errors; /* error name -> count (as text) */
         char plot[256];

@@ -13,12 +13,14 @@
 
 static const kp_check_def_t checks[] = {
     {"revocation.key-manager", REV_ROW,
-     "The platform's key is customer-managed and usable (KMS DescribeKey: manager, state, origin, spec)",
+     "The platform's key is customer-managed and usable (KMS DescribeKey: manager, state, origin, "
+     "spec)",
      rev_check_key_manager},
-    {"revocation.key-rotation", REV_ROW, "Automatic rotation is enabled on the key (GetKeyRotationStatus)",
-     rev_check_key_rotation},
+    {"revocation.key-rotation", REV_ROW,
+     "Automatic rotation is enabled on the key (GetKeyRotationStatus)", rev_check_key_rotation},
     {"revocation.key-policy", REV_ROW,
-     "Key policy: administrators listed; who may disable, delete or use the key; no wildcard principal",
+     "Key policy: administrators listed; who may disable, delete or use the key; no wildcard "
+     "principal",
      rev_check_key_policy},
     {"revocation.grants", REV_ROW, "Grants on the key are listed (ListGrants)", rev_check_grants},
     {"revocation.at-rest", REV_ROW,
@@ -27,18 +29,19 @@ static const kp_check_def_t checks[] = {
     {"revocation.write-effect", REV_ROW,
      "Revoking the key stops new writes within the time-to-effect bound", rev_check_write_effect},
     {"revocation.old-data", REV_ROW,
-     "After revocation, old data is unreadable by a fresh consumer (or served from a cache: a finding)",
+     "After revocation, old data is unreadable by a fresh consumer (or served from a cache: a "
+     "finding)",
      rev_check_old_data},
-    {"revocation.recovery", REV_ROW, "After the key is restored, writes and reads recover in bounded time",
-     rev_check_recovery},
+    {"revocation.recovery", REV_ROW,
+     "After the key is restored, writes and reads recover in bounded time", rev_check_recovery},
     {"revocation.integrity", REV_ROW,
      "Every canary acknowledged before the revocation is read back intact, exactly once",
      rev_check_integrity},
 };
 
 static const kp_gate_def_t gates[] = {
-    {"max_time_to_effect_s", "revocation.write-effect", "write_time_to_effect_s", KP_GATE_AT_MOST, "s",
-     "seconds from the revocation until writes fail for good", 30, 1},
+    {"max_time_to_effect_s", "revocation.write-effect", "write_time_to_effect_s", KP_GATE_AT_MOST,
+     "s", "seconds from the revocation until writes fail for good", 30, 1},
     {"max_recovery_s", "revocation.recovery", "recovery_s", KP_GATE_AT_MOST, "s",
      "seconds from the restore until writes and reads succeed again", 60, 1},
     {"max_lost_canaries", "revocation.integrity", "lost_canaries", KP_GATE_AT_MOST, "records",
@@ -87,7 +90,8 @@ static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
         if (kp_jv_string(jv, entry, "grant_id", 0, &o->grant_id) < 0)
                 return -1;
         if (o->mode == KP_REVOKE_GRANT && !o->grant_id)
-                return kp_jv_fail_at(jv, "grant_id", "required when \"revoke\" is \"revoke-grant\"");
+                return kp_jv_fail_at(jv, "grant_id",
+                                     "required when \"revoke\" is \"revoke-grant\"");
         v = o->canaries;
         if (kp_jv_int(jv, entry, "canaries", 0, 1, 10000, &v) < 0)
                 return -1;
@@ -100,8 +104,10 @@ static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
                            &o->probe_interval_ns) < 0 ||
             kp_jv_duration(jv, entry, "probe_timeout", 0, 500 * KP_NS_PER_MS, 120 * KP_NS_PER_S,
                            &o->probe_timeout_ns) < 0 ||
-            kp_jv_duration(jv, entry, "timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S, &o->timeout_ns) < 0 ||
-            kp_jv_duration(jv, entry, "observe_after_effect", 0, 0, 3600 * KP_NS_PER_S, &o->observe_ns) < 0 ||
+            kp_jv_duration(jv, entry, "timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S,
+                           &o->timeout_ns) < 0 ||
+            kp_jv_duration(jv, entry, "observe_after_effect", 0, 0, 3600 * KP_NS_PER_S,
+                           &o->observe_ns) < 0 ||
             kp_jv_duration(jv, entry, "recovery_timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S,
                            &o->recovery_timeout_ns) < 0)
                 return -1;
@@ -134,7 +140,8 @@ static int setup(kp_ctx_t *ctx, kp_err_t *err)
         st->opts.grant_id = o ? o->grant_id : NULL; /* borrowed from the scenario */
         if (!t || strcmp(t->kms_type, "aws-kms") != 0) {
                 snprintf(st->skip_buf, sizeof(st->skip_buf),
-                         "target %s declares no KMS (kms.type %s): the key that protects its data cannot "
+                         "target %s declares no KMS (kms.type %s): the key that protects its data "
+                         "cannot "
                          "be inspected or revoked",
                          t ? t->name : "?", t ? t->kms_type : "none");
                 st->skip_reason = st->skip_buf;
@@ -142,7 +149,8 @@ static int setup(kp_ctx_t *ctx, kp_err_t *err)
         }
         if (kp_safety()->dry_run) {
                 snprintf(st->skip_buf, sizeof(st->skip_buf),
-                         "dry run: plan only, no KMS call made (would %s key %s of target %s, probe every "
+                         "dry run: plan only, no KMS call made (would %s key %s of target %s, "
+                         "probe every "
                          "%lld ms for up to %lld s, then restore it)",
                          kp_revoke_mode_names[st->opts.mode], t->kms.key, t->name,
                          (long long)(st->opts.probe_interval_ns / KP_NS_PER_MS),
@@ -158,7 +166,8 @@ static int setup(kp_ctx_t *ctx, kp_err_t *err)
                 return 0;
         }
         if (kp_kms_describe_key(st->kms, t->kms.key, &st->key, &e2) < 0) {
-                snprintf(st->fatal_buf, sizeof(st->fatal_buf), "cannot describe key %s: %s", t->kms.key, e2.msg);
+                snprintf(st->fatal_buf, sizeof(st->fatal_buf), "cannot describe key %s: %s",
+                         t->kms.key, e2.msg);
                 st->fatal = st->fatal_buf;
                 return 0;
         }
@@ -177,7 +186,8 @@ static void teardown(kp_ctx_t *ctx)
         if (!st)
                 return;
         if (st->revoked && !st->restored)
-                kp_error("revocation: key %s is still revoked: run 'kproof recover'", st->key.key_id);
+                kp_error("revocation: key %s is still revoked: run 'kproof recover'",
+                         st->key.key_id);
         kp_kms_free(st->kms);
         free(st->tokens);
         free(st->offsets);

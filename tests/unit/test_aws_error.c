@@ -24,19 +24,24 @@ static void test_json_prefix_suffix(void **state)
         kp_aws_error_t e;
         (void)state;
 
-        parse(400, "{\"__type\":\"com.amazonaws.kms#DisabledException\",\"message\":\"key is disabled\"}", NULL, &e);
+        parse(
+            400,
+            "{\"__type\":\"com.amazonaws.kms#DisabledException\",\"message\":\"key is disabled\"}",
+            NULL, &e);
         assert_string_equal(e.code, "DisabledException");
         assert_string_equal(e.message, "key is disabled");
         assert_false(e.throttled);
 
         parse(400,
-              "{\"__type\":\"NotFoundException:http://internal.amazon.com/coral/com.amazon.coral.service/\","
+              "{\"__type\":\"NotFoundException:http://internal.amazon.com/coral/"
+              "com.amazon.coral.service/\","
               "\"Message\":\"Alias not found\"}",
               NULL, &e);
         assert_string_equal(e.code, "NotFoundException");
         assert_string_equal(e.message, "Alias not found");
 
-        parse(400, "{\"__type\":\"KMSInvalidStateException\",\"message\":\"pending deletion\"}", NULL, &e);
+        parse(400, "{\"__type\":\"KMSInvalidStateException\",\"message\":\"pending deletion\"}",
+              NULL, &e);
         assert_string_equal(e.code, "KMSInvalidStateException");
 }
 
@@ -45,14 +50,18 @@ static void test_throttling(void **state)
         kp_aws_error_t e;
         (void)state;
 
-        parse(400, "{\"__type\":\"com.amazon.coral.availability#ThrottlingException\",\"message\":\"Rate exceeded\"}",
+        parse(400,
+              "{\"__type\":\"com.amazon.coral.availability#ThrottlingException\",\"message\":"
+              "\"Rate exceeded\"}",
               NULL, &e);
         assert_string_equal(e.code, "ThrottlingException");
         assert_true(e.throttled);
         parse(429, "", NULL, &e);
         assert_true(e.throttled);
         assert_string_equal(e.code, "HTTP429");
-        parse(503, "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+        parse(503,
+              "<Error><Code>SlowDown</Code><Message>Please reduce your request "
+              "rate.</Message></Error>",
               NULL, &e);
         assert_string_equal(e.code, "SlowDown");
         assert_string_equal(e.message, "Please reduce your request rate.");
@@ -64,10 +73,11 @@ static void test_s3_xml_and_header(void **state)
         kp_aws_error_t e;
         (void)state;
 
-        parse(400,
-              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>KMS.DisabledException</Code>"
-              "<Message>arn:aws:kms:... is disabled.</Message><RequestId>1</RequestId></Error>",
-              NULL, &e);
+        parse(
+            400,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>KMS.DisabledException</Code>"
+            "<Message>arn:aws:kms:... is disabled.</Message><RequestId>1</RequestId></Error>",
+            NULL, &e);
         assert_string_equal(e.code, "KMS.DisabledException");
         assert_string_equal(e.message, "arn:aws:kms:... is disabled.");
         parse(404, "", "NoSuchBucket:http://internal", &e);
@@ -104,8 +114,10 @@ static void test_backoff(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_json_prefix_suffix), cmocka_unit_test(test_throttling),
-            cmocka_unit_test(test_s3_xml_and_header),  cmocka_unit_test(test_unsupported),
+            cmocka_unit_test(test_json_prefix_suffix),
+            cmocka_unit_test(test_throttling),
+            cmocka_unit_test(test_s3_xml_and_header),
+            cmocka_unit_test(test_unsupported),
             cmocka_unit_test(test_backoff),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,7 +68,8 @@ static void test_fixture_kek(void **state)
         proxy = find(&p, "arn:aws:iam::111122223333:role/kproof-kroxylicious");
         assert_non_null(admin);
         assert_non_null(proxy);
-        assert_int_equal(admin->caps, KP_POLICY_ADMIN | KP_POLICY_DISABLE | KP_POLICY_DELETE | KP_POLICY_GRANT);
+        assert_int_equal(admin->caps,
+                         KP_POLICY_ADMIN | KP_POLICY_DISABLE | KP_POLICY_DELETE | KP_POLICY_GRANT);
         assert_int_equal(proxy->caps, KP_POLICY_USE);
         kp_policy_release(&p);
         kp_buf_free(&b);
@@ -97,10 +98,13 @@ static void test_shapes(void **state)
 {
         const char *doc =
             "{\"Statement\": ["
-            "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Condition\":{\"StringEquals\":{}}},"
-            "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"arn:a\",\"arn:b\"],\"Service\":\"logs.amazonaws.com\"},"
+            "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Condition\":{"
+            "\"StringEquals\":{}}},"
+            "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"arn:a\",\"arn:b\"],\"Service\":\"logs."
+            "amazonaws.com\"},"
             " \"Action\":\"kms:Decrypt\"},"
-            "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:c\"},\"NotAction\":[\"kms:Decrypt\",\"kms:Encrypt\","
+            "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:c\"},\"NotAction\":[\"kms:"
+            "Decrypt\",\"kms:Encrypt\","
             " \"kms:GenerateDataKey\"]},"
             "{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"arn:a\"},\"Action\":\"kms:*\"}]}";
         kp_policy_t p;
@@ -135,10 +139,12 @@ static void test_single_statement_and_errors(void **state)
         kp_err_t err;
         (void)state;
 
-        assert_int_equal(kp_policy_analyse("{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:x\"},"
-                                           "\"Action\":[\"kms:PutKeyPolicy\"]}}",
-                                           &p, &err),
-                         0);
+        assert_int_equal(
+            kp_policy_analyse(
+                "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:x\"},"
+                "\"Action\":[\"kms:PutKeyPolicy\"]}}",
+                &p, &err),
+            0);
         assert_int_equal(p.n, 1);
         assert_int_equal(p.principals[0].caps, KP_POLICY_ADMIN);
         kp_policy_release(&p);
@@ -150,8 +156,10 @@ static void test_single_statement_and_errors(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_action_match),   cmocka_unit_test(test_fixture_kek),
-            cmocka_unit_test(test_fixture_wildcard), cmocka_unit_test(test_shapes),
+            cmocka_unit_test(test_action_match),
+            cmocka_unit_test(test_fixture_kek),
+            cmocka_unit_test(test_fixture_wildcard),
+            cmocka_unit_test(test_shapes),
             cmocka_unit_test(test_single_statement_and_errors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
