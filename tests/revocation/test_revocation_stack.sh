@@ -68,6 +68,19 @@ if ! "$STACK" start >"$WORK/stack.log" 2>&1; then
 fi
 ok "encrypted stack starts (Kafka, local-kms, Kroxylicious)"
 
+# ---- 0. the proxy refuses a topic without a KEK instead of passing it through in plaintext
+KAFKA=$REPO_ROOT/fixtures/kafka/kafka.sh
+printf 'kproof-plaintext-leak-%s\n' "$RANDOM$RANDOM" >"$WORK/nokek.txt"
+"$KAFKA" tool org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --create \
+  --topic kproof-nokek --partitions 1 --replication-factor 3 >"$WORK/nokek-create.log" 2>&1
+"$KAFKA" tool org.apache.kafka.tools.ConsoleProducer --bootstrap-server 127.0.0.1:9192 --topic kproof-nokek \
+  --producer-property delivery.timeout.ms=10000 --producer-property request.timeout.ms=5000 \
+  --producer-property linger.ms=0 <"$WORK/nokek.txt" >"$WORK/nokek.log" 2>&1
+check "produce through the proxy to a topic without a KEK is refused (INVALID_RECORD)" \
+  grep -qiE 'INVALID_RECORD|InvalidRecordException' "$WORK/nokek.log"
+check "nothing of it reached the brokers in plaintext" \
+  bash -c "! grep -rqa kproof-plaintext-leak '$KPROOF_KAFKA_DIR'/node-*/data/kproof-nokek-0"
+
 # ---- 1. kafka-encrypted-local: every gate met
 out=$WORK/run-enc
 "$KPROOF" run "$REPO_ROOT/scenarios/revocation.json" -t "$WORK/enc.json" -o "$out" >"$WORK/enc.log" 2>&1
@@ -153,6 +166,17 @@ else
   kill -KILL "$pid" 2>/dev/null
   not_ok "SIGKILL test: the revocation did not start"
 fi
+
+# ---- 4b. revoke by scheduling the deletion: the undo cancels it and the key is usable again
+jq '.suites[0].revoke = "schedule-deletion" | .suites[0].timeout = "15s"' "$REPO_ROOT/scenarios/revocation.json" >"$WORK/delete.json"
+out=$WORK/run-delete
+"$KPROOF" run "$WORK/delete.json" -t "$WORK/enc.json" -o "$out" >"$WORK/delete.log" 2>&1
+rc=$?
+check "schedule-deletion revocation on kafka-encrypted-local exits 0 (got $rc)" test "$rc" = 0
+check "writes failed while the key was pending deletion" test "$(verdict "$out" revocation.write-effect)" = pass
+check "journal records schedule_key_deletion and its undo" \
+  grep -q '"phase":"undone","action":"schedule_key_deletion","undo":"cancel_key_deletion+enable_key"' "$KPROOF_JOURNAL"
+check "key is Enabled after the deletion was cancelled" test "$(key_state)" = Enabled
 
 # ---- 5. safety flags
 n=$(intents)
