@@ -12,6 +12,7 @@
 #include "revocation.h"
 #include "src/digest.h"
 #include "src/events.h"
+#include "src/fsutil.h"
 #include "src/kafka.h"
 #include "src/log.h"
 #include "src/plot.h"
@@ -415,7 +416,7 @@ static int64_t recovery_time(const rev_state_t *st, char kind)
                 if (best < 0 || p->done_ns - restore < best)
                         best = p->done_ns - restore;
         }
-        return best < 0 ? -1 : (best < 0 ? 0 : best);
+        return best;
 }
 
 static void emit_probe_events(const rev_state_t *st)
@@ -493,6 +494,38 @@ static void plot_probes(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
 out:
         kp_buf_free(&data);
         kp_buf_free(&script);
+}
+
+/* Copies this run's lines of the undo journal into the run directory, so
+ * the evidence shows the destructive action and its undo. */
+static void copy_journal(kp_ctx_t *ctx, kp_check_t *c, const char *path)
+{
+        kp_buf_t all, mine;
+        char needle[128];
+        const char *line;
+        kp_err_t err;
+
+        kp_buf_init(&all, 64 << 20);
+        kp_buf_init(&mine, 1 << 20);
+        snprintf(needle, sizeof(needle), "\"run_id\":\"%s\"", ctx->run_id);
+        if (kp_read_file(path, 64 << 20, &all, &err) == 0) {
+                for (line = kp_buf_cstr(&all); *line;) {
+                        const char *nl = strchr(line, '\n');
+                        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+                        char *one = strndup(line, len);
+                        if (one && strstr(one, needle))
+                                kp_buf_append(&mine, one, len);
+                        free(one);
+                        line += len;
+                }
+                if (mine.len && kp_rundir_write(ctx->rd, "revocation/undo-journal.jsonl", mine.data,
+                                                mine.len, &err) == 0)
+                        kp_check_artifact(
+                            c, "revocation/undo-journal.jsonl", "jsonl",
+                            "Undo journal entries of this run (intent, done, undone)");
+        }
+        kp_buf_free(&all);
+        kp_buf_free(&mine);
 }
 
 /* Probing after the revocation ends at the timeout, on a stop request, or
@@ -653,6 +686,7 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
         }
         st->restored = 1;
         st->restore_mono = kp_mono_ns();
+        copy_journal(ctx, c, kp_journal_file(j));
         kp_check_note(c, "key %s restored (%s) %.1f s after the revocation", st->key.key_id,
                       st->entry.undo, (double)(st->restore_mono - st->revoke_mono) / 1e9);
 
@@ -804,7 +838,7 @@ void rev_check_recovery(kp_ctx_t *ctx, kp_check_t *c)
         rec = st->write_recovery_ns > st->read_recovery_ns ? st->write_recovery_ns
                                                            : st->read_recovery_ns;
         kp_check_measure(c, "recovery_s", (double)rec / 1e9, "s");
-        kp_check_pass(c, "writes recovered %.1f s and reads %.1f s after the key was restored",
+        kp_check_pass(c, "writes recovered %.2f s and reads %.2f s after the key was restored",
                       (double)st->write_recovery_ns / 1e9, (double)st->read_recovery_ns / 1e9);
 }
 

@@ -129,6 +129,34 @@ check "unreachable KMS exits 3 (got $rc)" test "$rc" = 3
 check "the error names the transport failure" grep -q 'DescribeKey' <<<"$(reason "$WORK/run-down" revocation.key-manager)"
 check "bounded retries finish within 30 s" test $(( $(date +%s) - t0 )) -le 30
 
+# ---- 3b. throttling: retried with backoff, and bounded
+start_throttle() { # N
+  : >"$WORK/throttle.log"
+  python3 "$(dirname "$SELF")/throttle_proxy.py" 4600 "$("$KMS" endpoint)" "$1" "$WORK/throttle.log" &
+  THROTTLE_PID=$!
+  for _ in $(seq 1 50); do curl -s -o /dev/null -X POST http://127.0.0.1:4600/ -H 'X-Amz-Target: TrentService.Ping' && break; sleep 0.1; done
+  : >"$WORK/throttle.log"
+}
+jq '.kms.endpoint = "http://127.0.0.1:4600/" | .kms.max_attempts = 4' "$WORK/kek.json" >"$WORK/throttled.json"
+jq '.suites[0].checks = ["revocation.key-manager","revocation.key-rotation"]' "$WORK/keys.json" >"$WORK/keys2.json"
+start_throttle 2
+"$KPROOF" run "$WORK/keys2.json" -t "$WORK/throttled.json" -o "$WORK/run-thr" >"$WORK/thr.log" 2>&1
+rc=$?
+kill "$THROTTLE_PID"; wait "$THROTTLE_PID" 2>/dev/null
+check "two throttled answers per operation are retried: exit 0 (got $rc)" test "$rc" = 0
+check "DescribeKey was throttled twice, then answered" \
+  test "$(grep -c '^DescribeKey throttled' "$WORK/throttle.log"):$(grep -c '^DescribeKey forwarded' "$WORK/throttle.log")" = 2:1
+start_throttle -1
+t0=$(date +%s%N)
+"$KPROOF" run "$WORK/keys2.json" -t "$WORK/throttled.json" -o "$WORK/run-thr2" >"$WORK/thr2.log" 2>&1
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill "$THROTTLE_PID"; wait "$THROTTLE_PID" 2>/dev/null
+check "a KMS that always throttles: exit 3 (got $rc)" test "$rc" = 3
+check "exactly max_attempts (4) DescribeKey attempts" test "$(grep -c '^DescribeKey' "$WORK/throttle.log")" = 4
+check "the error is the normalised ThrottlingException" grep -q 'ThrottlingException: Rate exceeded (after retries)' <<<"$(reason "$WORK/run-thr2" revocation.key-manager)"
+check "backoff waited between attempts but stayed bounded ($ms ms)" test "$ms" -lt 20000
+
 # ---- 4. the suite skips on the embedded target
 "$KPROOF" run "$REPO_ROOT/scenarios/revocation.json" -t "$REPO_ROOT/targets/embedded.json" -o "$WORK/run-emb" >"$WORK/emb.log" 2>&1
 rc=$?

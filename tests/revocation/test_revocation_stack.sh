@@ -103,6 +103,7 @@ check "events.jsonl has the probes" grep -q '"revocation.probe"' "$out/events.js
 check "key is Enabled after the run" test "$(key_state)" = Enabled
 check "journal has the disable intent" grep -q '"phase":"intent","action":"disable_key"' "$KPROOF_JOURNAL"
 check "journal has the undo" grep -q '"phase":"undone","action":"disable_key","undo":"enable_key"' "$KPROOF_JOURNAL"
+check "the run directory holds this run's journal entries" grep -q '"phase":"undone"' "$out/revocation/undo-journal.jsonl"
 check "no secret in the run directory" bash -c "! grep -rq 'kproof-local-kms-accepts-any-signature' '$out'"
 
 # ---- 2. kafka-local with a key the platform does not use
