@@ -36,6 +36,54 @@ void kp_journal_path(const char *explicit_path, char *out, size_t size)
                          home ? home : "/tmp");
 }
 
+/* Field 22 of /proc/PID/stat (start time in clock ticks), or 0. */
+static unsigned long long proc_start(long pid)
+{
+        char path[64], buf[1024], *p;
+        unsigned long long v = 0;
+        FILE *f;
+        int i;
+
+        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+        f = fopen(path, "r");
+        if (!f)
+                return 0;
+        if (!fgets(buf, sizeof(buf), f)) {
+                fclose(f);
+                return 0;
+        }
+        fclose(f);
+        p = strrchr(buf, ')');
+        if (!p)
+                return 0;
+        p++;
+        /* After ")": field 3 (state) is the first; the start time is field 22. */
+        for (i = 3; i < 22 && p; i++)
+                p = strchr(p + 1, ' ');
+        if (p)
+                v = strtoull(p + 1, NULL, 10);
+        return v;
+}
+
+void kp_journal_self_owner(char *out, size_t size)
+{
+        long pid = (long)getpid();
+
+        snprintf(out, size, "%ld:%llu", pid, proc_start(pid));
+}
+
+int kp_journal_owner_alive(const char *owner)
+{
+        long pid = 0;
+        unsigned long long st = 0;
+
+        if (!owner || sscanf(owner, "%ld:%llu", &pid, &st) != 2 || pid <= 0)
+                return 0;
+        if (pid == (long)getpid())
+                return 0; /* our own entries are ours to undo */
+        return st != 0 && proc_start(pid) == st;
+}
+
 int kp_journal_open(const char *path, kp_journal_t **out, kp_err_t *err)
 {
         kp_journal_t *j;
@@ -108,6 +156,9 @@ int kp_journal_append(kp_journal_t *j, kp_journal_entry_t *e, const char *phase,
         add_nonempty(o, "grantee", e->grantee);
         add_nonempty(o, "operations", e->operations);
         add_nonempty(o, "detail", e->detail);
+        if (!e->owner[0])
+                kp_journal_self_owner(e->owner, sizeof(e->owner));
+        add_nonempty(o, "owner", e->owner);
         line = cJSON_PrintUnformatted(o);
         if (!line || kp_buf_printf(&b, "%s\n", line) < 0)
                 goto oom;
@@ -178,6 +229,7 @@ int kp_journal_pending(const char *path, kp_journal_entry_t **out, size_t *n, kp
                 get(o, "grantee", e.grantee, sizeof(e.grantee));
                 get(o, "operations", e.operations, sizeof(e.operations));
                 get(o, "detail", e.detail, sizeof(e.detail));
+                get(o, "owner", e.owner, sizeof(e.owner));
                 cJSON_Delete(o);
                 for (i = 0; i < *n; i++)
                         if (strcmp(v[i].id, e.id) == 0)

@@ -38,6 +38,7 @@ typedef struct kp_journal_entry {
         char grantee[512];
         char operations[512];
         char detail[512];
+        char owner[64]; /* "<pid>:<process start time>" of the kproof that wrote it */
 } kp_journal_entry_t;
 
 typedef struct kp_journal kp_journal_t;
@@ -52,6 +53,13 @@ const char *kp_journal_file(const kp_journal_t *j);
 
 /* Appends e with the given phase (e->phase and e->ts are set) and fsyncs. */
 int kp_journal_append(kp_journal_t *j, kp_journal_entry_t *e, const char *phase, kp_err_t *err);
+
+/* "<pid>:<start time>" of this process (start time from /proc, so a reused
+ * pid is told apart). */
+void kp_journal_self_owner(char *out, size_t size);
+/* True when the process named by owner is still running: its entries are
+ * in progress, not left behind. */
+int kp_journal_owner_alive(const char *owner);
 
 /* Reads the journal: the last line of every entry whose intent has no
  * "undone" line yet (malloc'ed array, free with free()). A missing file has

@@ -190,6 +190,12 @@ int kp_revoke_recover(const char *journal_path, const char *target_override, siz
                 kp_err_t e2;
                 const char *tp = target_override ? target_override : e->target;
 
+                if (kp_journal_owner_alive(e->owner)) {
+                        kp_info("recover: entry %s (%s %s) belongs to a kproof still running (%s): "
+                                "left to it",
+                                e->id, e->action, e->key_id, e->owner);
+                        continue;
+                }
                 kp_info("recover: entry %s (%s %s, last phase %s): %s", e->id, e->action, e->key_id,
                         e->phase, e->undo);
                 if (kp_target_load(tp, &t, &e2) < 0 || strcmp(t->kms_type, "aws-kms") != 0) {

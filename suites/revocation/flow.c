@@ -317,11 +317,14 @@ static rev_probe_t *new_probe(rev_state_t *st, char kind, char phase)
         return p;
 }
 
-static void count_error(rev_state_t *st, int code)
+static void count_error(rev_state_t *st, char kind, int code)
 {
-        const char *name = rd_kafka_err2name((rd_kafka_resp_err_t)code);
-        const char *cur = kp_kvlist_get(&st->client_errors, name);
-        char buf[32];
+        char name[128], buf[32];
+        const char *cur;
+
+        snprintf(name, sizeof(name), "%s %s", kind == 'w' ? "produce probe" : "read probe",
+                 rd_kafka_err2name((rd_kafka_resp_err_t)code));
+        cur = kp_kvlist_get(&st->client_errors, name);
 
         snprintf(buf, sizeof(buf), "%lld", cur ? atoll(cur) + 1 : 1LL);
         kp_kvlist_set(&st->client_errors, name, buf);
@@ -650,6 +653,7 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
         }
         st->revoked = 1;
         st->revoke_mono = kp_mono_ns();
+        st->counting = 1;
         kp_check_note(c, "%s of key %s journaled (%s, entry %s) and sent", st->entry.action,
                       st->key.key_id, kp_journal_file(j), st->entry.id);
 
@@ -705,6 +709,7 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
                         kp_sleep_until(next);
         }
         rd_kafka_flush(p, (int)(st->opts.probe_timeout_ns / KP_NS_PER_MS) + 1000);
+        st->counting = 0;
         st->write_recovery_ns = recovery_time(st, 'w');
         st->read_recovery_ns = recovery_time(st, 'r');
         st->flow_done = 1;
@@ -716,7 +721,7 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
                 kp_table_t *t;
                 for (i = 0; i < st->n_probes; i++)
                         if (st->probes[i].ok == 0)
-                                count_error(st, st->probes[i].err);
+                                count_error(st, st->probes[i].kind, st->probes[i].err);
                 t = kp_check_table(c, "What the clients saw during the revocation", cols, 2);
                 for (i = 0; i < st->client_errors.n; i++) {
                         const char *row[] = {st->client_errors.items[i].key,

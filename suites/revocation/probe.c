@@ -3,6 +3,7 @@
  * properties, and the read probe — a fresh consumer reading old data.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "revocation.h"
@@ -11,14 +12,25 @@
 #include "src/signals.h"
 #include "src/timeutil.h"
 
+/* Client-level errors (served from rd_kafka_poll/consumer_poll on the
+ * suite's thread): counted by name for the evidence; transport failures
+ * are the disconnects. */
 static void error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
 {
         rev_state_t *st = opaque;
+        char name[128], buf[32];
+        const char *cur;
         (void)rk;
         (void)reason;
 
-        if (st && (e == RD_KAFKA_RESP_ERR__TRANSPORT || e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN))
+        if (!st || !st->counting)
+                return;
+        if (e == RD_KAFKA_RESP_ERR__TRANSPORT || e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
                 st->disconnects++;
+        snprintf(name, sizeof(name), "client event %s", rd_kafka_err2name((rd_kafka_resp_err_t)e));
+        cur = kp_kvlist_get(&st->client_errors, name);
+        snprintf(buf, sizeof(buf), "%lld", cur ? atoll(cur) + 1 : 1LL);
+        kp_kvlist_set(&st->client_errors, name, buf);
 }
 
 rd_kafka_t *rev_client(kp_ctx_t *ctx, rd_kafka_type_t type, const kp_kvlist_t *extra,

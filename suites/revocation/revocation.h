@@ -79,7 +79,8 @@ typedef struct rev_state {
         int64_t read_effect_ns;                      /* -1: none */
         int64_t write_recovery_ns, read_recovery_ns; /* from restore, -1: none */
         int64_t window_ns;                           /* probing window actually used */
-        uint64_t disconnects;
+        uint64_t disconnects;                        /* transport errors after the revocation */
+        int counting;              /* client events are counted (after the revocation) */
         kp_kvlist_t client_errors; /* error name -> count (as text) */
         char plot[256];
 } rev_state_t;

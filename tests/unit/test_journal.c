@@ -91,11 +91,44 @@ static void test_permitted(void **state)
         assert_int_equal(kp_revoke_permitted(&t, &err), 0);
 }
 
+static void test_owner(void **state)
+{
+        char self[64], parent[64];
+        kp_journal_entry_t e;
+        (void)state;
+
+        kp_journal_self_owner(self, sizeof(self));
+        assert_false(kp_journal_owner_alive(self));  /* our own entries are ours */
+        assert_false(kp_journal_owner_alive("1:1")); /* pid 1, but another start time */
+        assert_false(kp_journal_owner_alive(""));
+        assert_false(kp_journal_owner_alive("junk"));
+        /* The parent runs: build its owner string the way the journal does. */
+        entry(&e, "x/1", "k");
+        snprintf(parent, sizeof(parent), "%ld:", (long)getppid());
+        {
+                char path[64], buf[1024], *p;
+                int i;
+                FILE *f;
+                snprintf(path, sizeof(path), "/proc/%ld/stat", (long)getppid());
+                f = fopen(path, "r");
+                assert_non_null(f);
+                assert_non_null(fgets(buf, sizeof(buf), f));
+                fclose(f);
+                p = strrchr(buf, ')') + 1;
+                for (i = 3; i < 22; i++)
+                        p = strchr(p + 1, ' ');
+                snprintf(parent + strlen(parent), sizeof(parent) - strlen(parent), "%llu",
+                         strtoull(p + 1, NULL, 10));
+        }
+        assert_true(kp_journal_owner_alive(parent));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_pending),
             cmocka_unit_test(test_permitted),
+            cmocka_unit_test(test_owner),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
