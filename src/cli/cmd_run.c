@@ -139,6 +139,8 @@ int kp_cmd_run(int argc, char **argv)
                 goto out;
         }
         if (kp_scenario_suite(scn, "revocation") && wanted("revocation") && !dry_run &&
+            kp_suite_cfg_wants_check(kp_scenario_suite(scn, "revocation"),
+                                     "revocation.write-effect") &&
             strcmp(tgt->kms_type, "none") != 0 && kp_revoke_permitted(tgt, &err) < 0) {
                 rc = kp_cli_fail(&err);
                 goto out;

@@ -26,7 +26,7 @@ kp_netns_reexec "$SELF"
 
 WORK=$(mktemp -d "${KPROOF_TEST_TMP:-/tmp}/kproof-adapters.XXXXXX")
 export KPROOF_KMS_DIR=$WORK/kms KPROOF_S3_DIR=$WORK/s3 KPROOF_JOURNAL=$WORK/journal.jsonl
-PASSED=0 FAILED=0 T0=$(date +%s)
+PASSED=0 FAILED=0 T0=$(date +%s) COMPLETED=0
 ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
 not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
@@ -34,6 +34,7 @@ finish() {
   "$KMS" stop >/dev/null 2>&1 || true
   "$S3" stop >/dev/null 2>&1 || true
   printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
+  ((COMPLETED)) || not_ok "the test script ran to its end"
   printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
   if ((FAILED == 0)); then rm -rf "$WORK"; exit 0; fi
   echo "# kept $WORK" >&2
@@ -46,6 +47,9 @@ verdict() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .verdict' "$1/
 reason() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .reason' "$1/evidence.json"; }
 measure() { jq -r --arg id "$2" --arg m "$3" '.checks[] | select(.id == $id) | .measurements[] | select(.name == $m) | .value' "$1/evidence.json" | head -n 1; }
 
+# Watchdog in its own session: servers are stopped even if this test is SIGKILLed.
+setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; [ -d "$4" ] && { "$2" stop; "$3" stop; }' \
+  watchdog "$$" "$KMS" "$S3" "$WORK" >/dev/null 2>&1 </dev/null &
 "$KMS" start >"$WORK/kms.log" 2>&1 || { cat "$WORK/kms.log" >&2; not_ok "local-kms starts"; exit 1; }
 "$S3" start >"$WORK/s3.log" 2>&1 || { cat "$WORK/s3.log" >&2; not_ok "moto starts"; exit 1; }
 ok "local-kms and moto start"
@@ -157,6 +161,12 @@ check "exactly max_attempts (4) DescribeKey attempts" test "$(grep -c '^Describe
 check "the error is the normalised ThrottlingException" grep -q 'ThrottlingException: Rate exceeded (after retries)' <<<"$(reason "$WORK/run-thr2" revocation.key-manager)"
 check "backoff waited between attempts but stayed bounded ($ms ms)" test "$ms" -lt 20000
 
+# ---- 3c. read-only key checks on a key not declared a fixture need no --allow-destructive
+jq '.kms.fixture = false' "$WORK/kek.json" >"$WORK/real.json"
+"$KPROOF" run "$WORK/keys2.json" -t "$WORK/real.json" -o "$WORK/run-real" >"$WORK/real.log" 2>&1
+rc=$?
+check "read-only key checks on a real key run without --allow-destructive (exit $rc)" test "$rc" = 0
+
 # ---- 4. the suite skips on the embedded target
 "$KPROOF" run "$REPO_ROOT/scenarios/revocation.json" -t "$REPO_ROOT/targets/embedded.json" -o "$WORK/run-emb" >"$WORK/emb.log" 2>&1
 rc=$?
@@ -179,3 +189,4 @@ check "unknown kms key is rejected at \$.kms.colour" grep -q '\$\.kms\.colour' "
 env -u KP_TEST_SECRET "$KPROOF" validate "$WORK/kek.json" >"$WORK/bad4.log" 2>&1
 rc=$?
 check "missing \${env:} credential: exit 2 naming the variable (got $rc)" bash -c "test $rc = 2 && grep -q KP_TEST_SECRET '$WORK/bad4.log'"
+COMPLETED=1

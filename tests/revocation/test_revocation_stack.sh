@@ -32,13 +32,14 @@ WORK=$(mktemp -d "${KPROOF_TEST_TMP:-/tmp}/kproof-revocation.XXXXXX")
 export KPROOF_KAFKA_DIR=$WORK/kafka KPROOF_KMS_DIR=$WORK/kms KPROOF_PROXY_DIR=$WORK/proxy
 export KPROOF_JOURNAL=$WORK/journal.jsonl
 export KPROOF_KAFKA_HEAP_OPTS=${KPROOF_KAFKA_HEAP_OPTS:-"-Xms128m -Xmx384m"}
-PASSED=0 FAILED=0 T0=$(date +%s)
+PASSED=0 FAILED=0 T0=$(date +%s) COMPLETED=0
 ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
 not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 finish() {
   "$STACK" stop >/dev/null 2>&1 || true
   printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
+  ((COMPLETED)) || not_ok "the test script ran to its end"
   printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
   if ((FAILED == 0)); then rm -rf "$WORK"; exit 0; fi
   echo "# kept $WORK" >&2
@@ -61,6 +62,11 @@ mk_target kafka-encrypted-local.json enc-real.json '.kms.fixture = false'
 # A scenario with a longer window, for the interruption tests.
 jq '.suites[0].timeout = "60s" | .suites[0].observe_after_effect = "60s"' "$REPO_ROOT/scenarios/revocation.json" >"$WORK/long.json"
 
+# Watchdog in its own session: if this test is killed (a ctest timeout sends SIGKILL), the
+# servers it started are stopped all the same.
+setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; [ -d "$3" ] && "$2" stop' watchdog "$$" \
+  "$STACK" "$WORK" \
+  >/dev/null 2>&1 </dev/null &
 if ! "$STACK" start >"$WORK/stack.log" 2>&1; then
   tail -n 40 "$WORK/stack.log" >&2
   not_ok "encrypted stack starts"
@@ -191,3 +197,4 @@ rc=$?
 check "a key not declared a fixture is refused without --allow-destructive (exit $rc)" test "$rc" = 2
 check "the refusal names the flag" grep -q -- '--allow-destructive' "$WORK/real.log"
 check "key is Enabled at the end" test "$(key_state)" = Enabled
+COMPLETED=1
