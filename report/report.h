@@ -6,6 +6,10 @@
 #ifndef KP_REPORT_H
 #define KP_REPORT_H
 
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
 #include "src/err.h"
 
 /* report.html: one self-contained file (inline CSS and SVG, no external
@@ -14,5 +18,31 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
 
 /* junit.xml: one testsuite per suite, one testcase per check. */
 int kp_report_junit(const char *evidence_path, const char *out_path, kp_err_t *err);
+
+/* report.pdf: report.html's document printed by headless Chromium. */
+int kp_report_pdf(const char *evidence_path, const char *out_path, kp_err_t *err);
+/* Prints any self-contained HTML file to PDF with headless Chromium. */
+int kp_report_html_to_pdf(const char *html_path, const char *out_path, kp_err_t *err);
+/* The browser used: $KPROOF_CHROMIUM, else chromium (or a Chrome) in PATH. */
+int kp_report_browser(char *out, size_t size, kp_err_t *err);
+
+#define KP_COMPARE_MAX_RUNS 16
+
+/* One run of a bake-off: its evidence (borrowed) and how its signature
+ * fared ("verified", "unsigned", "invalid", "untrusted key"). */
+typedef struct kp_compare_run {
+        const char *dir;
+        const cJSON *evidence;
+        const char *signature;
+        const char *signature_detail; /* NULL or a short explanation */
+} kp_compare_run_t;
+
+/* The bake-off page (self-contained HTML). forced: NULL, or the
+ * differences that make the runs incomparable, shown on top. */
+int kp_report_compare(const kp_compare_run_t *runs, size_t n_runs, const char *forced,
+                      const char *out_path, kp_err_t *err);
+/* -1 lower is better, 1 higher is better, 0 not a key measurement (inputs
+ * and counts that say nothing good or bad by themselves). */
+int kp_compare_direction(const char *name, const char *unit);
 
 #endif

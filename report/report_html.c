@@ -38,6 +38,7 @@ static const char css[] =
     ".banner{padding:10px 14px;border-radius:6px;margin:12px 0;font-weight:600}"
     ".banner.bad{background:#ffebe9;border:1px solid #cf222e}.banner.warn{background:#fff8c5;"
     "border:1px solid #bf8700}.banner.good{background:#dafbe1;border:1px solid #1a7f37}"
+    ".checklist code{white-space:nowrap}"
     "@media print{main{padding:0}.check{break-inside:avoid}}";
 
 static void badge(kp_buf_t *b, const char *verdict)

@@ -16,6 +16,7 @@ packages=(
 	chromium poppler-utils
 	clang-format-14
 	openssl iproute2 procps
+	jq python3
 )
 
 missing=()
@@ -40,9 +41,15 @@ else
 	echo "setup: Debian packages present" >&2
 fi
 
+# The reference platforms the tests start (Apache Kafka, local-kms, Kroxylicious, the S3
+# emulator), each resolved once from Maven Central / the Go module proxy / PyPI into
+# ~/.cache/kproof by its own script.
 if [ "${1:-}" = "--fixtures" ]; then
-	for f in "$here"/fixtures/*/install.sh; do
-		[ -x "$f" ] && "$f"
+	for f in fixtures/kafka/kafka.sh fixtures/kms/kms.sh fixtures/kroxylicious/proxy.sh fixtures/s3/s3.sh; do
+		if [ -x "$here/$f" ]; then
+			echo "setup: $f install" >&2
+			"$here/$f" install
+		fi
 	done
 fi
 exit 0

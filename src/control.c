@@ -17,7 +17,8 @@ const char *const kp_ctl_op_names[] = {
     [KP_CTL_REBALANCE] = "rebalance",       [KP_CTL_STORAGE_BYTES] = "storage_bytes",
     [KP_CTL_LEADER] = "leader",             [KP_CTL_CONTROLLER] = "controller",
     [KP_CTL_CREATE_TOPIC] = "create_topic", [KP_CTL_KILL_RACK] = "kill_rack",
-    [KP_CTL_DELETE_RECORDS] = "delete_records", [KP_CTL__COUNT] = NULL,
+    [KP_CTL_DELETE_RECORDS] = "delete_records", [KP_CTL_PENDING_ERRORS] = "pending_errors",
+    [KP_CTL__COUNT] = NULL,
 };
 
 int kp_ctl_op_from_name(const char *name)
@@ -67,6 +68,11 @@ void kp_ctl_req_describe(const kp_ctl_req_t *r, char *out, size_t size)
                 kp_buf_printf(&b, " api_key=%d errors=", r->api_key);
                 for (i = 0; i < r->n_errors; i++)
                         kp_buf_printf(&b, "%s%d", i ? "," : "", r->errors[i]);
+                if (r->error_rtts_ms) {
+                        kp_buf_printf(&b, " rtts_ms=");
+                        for (i = 0; i < r->n_errors; i++)
+                                kp_buf_printf(&b, "%s%d", i ? "," : "", r->error_rtts_ms[i]);
+                }
         }
         if (r->op == KP_CTL_CREATE_TOPIC)
                 kp_buf_printf(&b, " partitions=%d replication_factor=%d", r->partitions,

@@ -35,6 +35,7 @@ typedef enum kp_ctl_op {
         KP_CTL_CREATE_TOPIC,    /* create a topic through the control plane */
         KP_CTL_KILL_RACK,       /* abrupt stop of every broker of a rack */
         KP_CTL_DELETE_RECORDS,  /* delete records of a partition below an offset */
+        KP_CTL_PENDING_ERRORS,  /* injected errors of an API not yet delivered -> res.value */
         KP_CTL__COUNT
 } kp_ctl_op_t;
 
@@ -53,6 +54,7 @@ typedef struct kp_ctl_req {
         int rtt_ms;
         int16_t api_key;    /* push_errors: Kafka API key (0 = Produce) */
         const int *errors;  /* push_errors: Kafka error codes */
+        const int *error_rtts_ms; /* push_errors: optional response delay of each error */
         size_t n_errors;
         int partitions;     /* create_topic */
         int replication_factor;

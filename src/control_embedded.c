@@ -36,6 +36,7 @@ static int emb_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
         case KP_CTL_SET_LEADER:
         case KP_CTL_SET_RTT:
         case KP_CTL_PUSH_ERRORS:
+        case KP_CTL_PENDING_ERRORS:
         case KP_CTL_CREATE_TOPIC:
         case KP_CTL_KILL_RACK:
                 return 1;
@@ -128,20 +129,44 @@ static int emb_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t *
         case KP_CTL_PUSH_ERRORS: {
                 rd_kafka_resp_err_t errs[256];
                 size_t k, cnt = req->n_errors < 256 ? req->n_errors : 256;
+                int32_t b, first = req->broker, last = req->broker;
                 for (k = 0; k < cnt; k++)
                         errs[k] = (rd_kafka_resp_err_t)req->errors[k];
-                if (req->broker >= 0) {
-                        if (check_broker(e, req->broker, err) < 0)
-                                return -1;
+                if (req->broker < 0 && !req->error_rtts_ms) {
+                        rd_kafka_mock_push_request_errors_array(e->mcluster, req->api_key, cnt,
+                                                                errs);
+                        return 0;
+                }
+                /* Per broker: the only path that can delay a response (rtt), which is
+                 * how a request that was applied but timed out on the client is made. */
+                if (req->broker < 0) {
+                        first = 1;
+                        last = e->brokers;
+                } else if (check_broker(e, req->broker, err) < 0) {
+                        return -1;
+                }
+                for (b = first; b <= last; b++)
                         for (k = 0; k < cnt; k++) {
                                 r = rd_kafka_mock_broker_push_request_error_rtts(
-                                    e->mcluster, req->broker, req->api_key, 1, errs[k], 0);
+                                    e->mcluster, b, req->api_key, 1, errs[k],
+                                    req->error_rtts_ms ? req->error_rtts_ms[k] : 0);
                                 if (r)
                                         return mock_result(r, "push errors", err);
                         }
-                        return 0;
+                return 0;
+        }
+        case KP_CTL_PENDING_ERRORS: {
+                int32_t b;
+                res->value = 0;
+                for (b = 1; b <= e->brokers; b++) {
+                        size_t cnt = 0;
+                        r = rd_kafka_mock_broker_error_stack_cnt(e->mcluster, b, req->api_key,
+                                                                 &cnt);
+                        if (r)
+                                return mock_result(r, "error stack count", err);
+                        res->value += (int64_t)cnt;
                 }
-                rd_kafka_mock_push_request_errors_array(e->mcluster, req->api_key, cnt, errs);
+                res->has_value = 1;
                 return 0;
         }
         case KP_CTL_CREATE_TOPIC:

@@ -123,6 +123,14 @@ void kp_evidence_free(kp_evidence_t *ev)
         if (!ev)
                 return;
         for (i = 0; i < ev->n; i++) {
+                kp_check_t *c = ev->list[i];
+                /* Parts of a check never ended are not attached to its object. */
+                cJSON_Delete(c->measurements);
+                cJSON_Delete(c->anomalies);
+                cJSON_Delete(c->tables);
+                cJSON_Delete(c->notes);
+                cJSON_Delete(c->artifacts);
+                cJSON_Delete(c->actions);
                 for (j = 0; j < ev->list[i]->n_anoms; j++)
                         free(ev->list[i]->anoms[j]);
                 for (j = 0; j < ev->list[i]->n_tabs; j++)
@@ -506,9 +514,11 @@ void kp_evidence_summarize(const kp_evidence_t *ev, kp_evidence_summary_t *s)
                 else if (!cJSON_IsTrue(p))
                         s->gates_missed++;
         }
-        if (s->fail || s->gates_missed)
+        if (!ev->complete)
+                s->exit_code = KP_EXIT_INFRA; /* an interrupted run proves nothing either way */
+        else if (s->fail || s->gates_missed)
                 s->exit_code = KP_EXIT_FAIL;
-        else if (s->error || !ev->complete)
+        else if (s->error)
                 s->exit_code = KP_EXIT_INFRA;
         else
                 s->exit_code = KP_EXIT_OK;

@@ -403,7 +403,8 @@ int kp_jv_int(kp_jv_t *jv, const cJSON *obj, const char *key, int required, int6
                 snprintf(what, sizeof(what), "an integer from %lld to %lld", (long long)min,
                          (long long)max);
         if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-            v->valuedouble < (double)min || v->valuedouble > (double)max)
+            v->valuedouble < (double)min || v->valuedouble > (double)max ||
+            v->valuedouble >= 0x1p63) /* (double)INT64_MAX rounds up to 2^63 */
                 return kp_jv_expected(jv, key, v, what);
         *out = (int64_t)v->valuedouble;
         return 1;

@@ -107,8 +107,16 @@ static kp_verdict_t run_check(kp_ctx_t *ctx, const kp_check_def_t *def, char *re
                 ctx->current = c;
                 def->fn(ctx, c);
                 ctx->current = NULL;
-                if (kp_stop_requested() && kp_check_verdict(c) != KP_VERDICT_FAIL)
-                        kp_check_error(c, "interrupted while running");
+                if (kp_stop_requested()) {
+                        /* What a cut-short check saw is kept as a note; its verdict is not
+                         * trusted (a stopped consumer looks like lost data). */
+                        if (kp_check_reason(c) && kp_check_reason(c)[0])
+                                kp_check_note(c, "before the interruption: %s: %s",
+                                              kp_verdict_name(kp_check_verdict(c)),
+                                              kp_check_reason(c));
+                        kp_check_error(c, "interrupted while running: the measurements cover "
+                                          "only part of the workload");
+                }
                 eval_gates(ctx, c, def);
         }
         kp_evidence_check_end(ctx->ev, c);

@@ -51,9 +51,11 @@ int kp_duration_parse(const char *s, int64_t *ns)
                 const char *unit;
                 double mult;
         } units[] = {{"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+        const char *p;
         char *end;
         double v;
         size_t i;
+        int dots = 0;
 
         if (!s || !*s || !(s[0] >= '0' && s[0] <= '9'))
                 return -1;
@@ -61,6 +63,10 @@ int kp_duration_parse(const char *s, int64_t *ns)
         v = strtod(s, &end);
         if (errno || end == s || !isfinite(v) || v < 0)
                 return -1;
+        /* Plain decimals only: strtod would also take "0x10" and "1e3". */
+        for (p = s; p < end; p++)
+                if (!(*p >= '0' && *p <= '9') && !(*p == '.' && dots++ == 0))
+                        return -1;
         for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
                 if (strcmp(end, units[i].unit) == 0) {
                         double r = v * units[i].mult;

@@ -1,7 +1,8 @@
 /*
  * kproof run: loads a scenario and a target, runs the selected suites and
  * writes the run directory: evidence.json, events.jsonl, junit.xml,
- * report.html and the artifacts of the checks. The directory is built under
+ * report.html, report.pdf and the artifacts of the checks, then signs it
+ * (statement.json and evidence.dsse.json, written last). The directory is built under
  * "<dir>.partial" and renamed when complete; its path is the last line of
  * stdout.
  */
@@ -22,6 +23,7 @@
 #include "src/revoke.h"
 #include "src/rundir.h"
 #include "src/runner.h"
+#include "src/sign.h"
 #include "src/signals.h"
 #include "src/timeutil.h"
 #include "suites/registry.h"
@@ -29,6 +31,7 @@
 static const char *out_dir;
 static kp_opt_list_t suites_opt;
 static const char *target_path;
+static const char *sign_key_path;
 static int verbose, quiet;
 static int allow_destructive, dry_run;
 static const char *journal_path;
@@ -38,6 +41,10 @@ static const kp_opt_t opts[] = {
     {"out", 'o', KP_OPT_STRING, "DIR", "run directory (default out/<scenario>-<target>-<utc time>)",
      &out_dir},
     {"suite", 's', KP_OPT_LIST, "NAME", "run only this suite of the scenario", &suites_opt},
+    {"sign-key", 'k', KP_OPT_STRING, "FILE",
+     "Ed25519 private key to sign with (default: $KPROOF_SIGN_KEY, else the user's key in "
+     "~/.config/kproof, created on first use)",
+     &sign_key_path},
     {"verbose", 'v', KP_OPT_FLAG, NULL, "log debug detail (librdkafka included)", &verbose},
     {"quiet", 'q', KP_OPT_FLAG, NULL, "log only warnings and errors", &quiet},
     {"allow-destructive", 0, KP_OPT_FLAG, NULL,
@@ -48,13 +55,14 @@ static const kp_opt_t opts[] = {
 };
 
 static const kp_cmd_spec_t spec = {
-    "run", "SCENARIO --target TARGET [--out DIR] [--suite NAME]...",
+    "run", "SCENARIO --target TARGET [--out DIR] [--suite NAME]... [--sign-key FILE]",
     "Run a scenario's suites against a target and write a run directory.",
     "The run directory's path is printed as the last line of stdout; progress goes to\n"
     "stderr. Exit codes: 0 every check passed or was skipped with a reason and every\n"
     "gate held; 1 a check failed or a gate was missed; 2 usage error or invalid\n"
     "scenario/target; 3 infrastructure error (target unreachable, adapter failure, a\n"
-    "check that ended in error, or the run was interrupted).",
+    "check that ended in error, the run was interrupted, or report.pdf could not be\n"
+    "rendered).",
     opts, sizeof(opts) / sizeof(opts[0]),
 };
 
@@ -103,6 +111,7 @@ int kp_cmd_run(int argc, char **argv)
         kp_scenario_t *scn = NULL;
         kp_target_t *tgt = NULL;
         kp_platform_t *plat = NULL;
+        kp_key_t *key = NULL;
         kp_evidence_t *ev = NULL;
         kp_evidence_summary_t sum;
         kp_run_meta_t meta;
@@ -112,7 +121,7 @@ int kp_cmd_run(int argc, char **argv)
         unsigned char nonce[3];
         const char *fatal = NULL;
         int64_t start_wall = kp_wall_ns(), start_mono = kp_mono_ns();
-        int rc, complete;
+        int rc, complete, pdf_ok = 0;
         kp_err_t err;
 
         kp_buf_init(&cmdline, 64 << 10);
@@ -164,6 +173,11 @@ int kp_cmd_run(int argc, char **argv)
                 }
         }
 
+        if (kp_cli_signing_key(sign_key_path, &key, &err) < 0) {
+                rc = kp_cli_fail(&err);
+                goto out;
+        }
+
         kp_time_compact(start_wall, stamp, sizeof(stamp));
         kp_random_bytes(nonce, sizeof(nonce));
         snprintf(nonce_hex, sizeof(nonce_hex), "%02x%02x%02x", nonce[0], nonce[1], nonce[2]);
@@ -200,6 +214,7 @@ int kp_cmd_run(int argc, char **argv)
                 rc = kp_cli_fail(&err);
                 goto out;
         }
+        kp_evidence_run_fact(ev, "signing_key", kp_key_fingerprint(key));
         kp_event_msg("run.start", NULL, "scenario %s on target %s", scn->name, tgt->name);
         kp_info("run %s: scenario %s on target %s -> %s", run_id, scn->name, tgt->name,
                 rd.final_path);
@@ -254,6 +269,10 @@ int kp_cmd_run(int argc, char **argv)
                 rc = kp_cli_fail(&err);
                 goto out;
         }
+        if (kp_cli_seal(rd.work_path, key, &pdf_ok, &err) < 0) {
+                rc = kp_cli_fail(&err);
+                goto out;
+        }
         if (complete && kp_rundir_commit(&rd, &err) < 0) {
                 rc = kp_cli_fail(&err);
                 goto out;
@@ -265,12 +284,19 @@ int kp_cmd_run(int argc, char **argv)
         printf("%s\n", complete ? rd.final_path : rd.work_path);
         fflush(stdout);
         rc = sum.exit_code;
+        if (!pdf_ok) {
+                kp_error("the run directory has no report.pdf (see the error above)%s",
+                         rc == KP_EXIT_OK ? ": exit code 3" : "");
+                if (rc == KP_EXIT_OK)
+                        rc = KP_EXIT_INFRA;
+        }
 out:
         kp_events_close();
         kp_platform_close(plat);
         kp_evidence_free(ev);
         kp_scenario_free(scn);
         kp_target_free(tgt);
+        kp_key_free(key);
         kp_buf_free(&cmdline);
         return rc;
 }

@@ -22,7 +22,10 @@ static const cmd_t cmds[] = {
     {"run", kp_cmd_run, "run a scenario against a target and write a run directory"},
     {"validate", kp_cmd_validate, "check scenario and target files"},
     {"list", kp_cmd_list, "list suites, checks, checklist rows and gates"},
-    {"report", kp_cmd_report, "render report.html and junit.xml again from a run's evidence.json"},
+    {"report", kp_cmd_report, "render report.html, report.pdf and junit.xml again from a run's evidence.json"},
+    {"keygen", kp_cmd_keygen, "create an Ed25519 key pair for signing run directories"},
+    {"verify", kp_cmd_verify, "verify a run directory's signature, digests and completeness"},
+    {"compare", kp_cmd_compare, "put several runs of one scenario side by side (HTML and PDF)"},
     {"recover", kp_cmd_recover, "undo destructive actions (revoked keys) an interrupted run left behind"},
 };
 
@@ -42,7 +45,8 @@ static void usage(FILE *out)
         fprintf(out, "usage: kproof <command> [options] [args]\n\n"
                      "kproof evaluates a Kafka-compatible streaming platform with the same suites\n"
                      "(semantics, key revocation, failover, scaling, cost) and writes an evidence\n"
-                     "report: evidence.json, events.jsonl, junit.xml, report.html.\n\ncommands:\n");
+                     "report: evidence.json, events.jsonl, junit.xml, report.html, report.pdf,\n"
+                     "signed last (statement.json, evidence.dsse.json).\n\ncommands:\n");
         for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
                 fprintf(out, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
         fprintf(out, "\nRun 'kproof <command> --help' for the options of a command.\n"

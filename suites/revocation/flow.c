@@ -326,7 +326,7 @@ static void count_error(rev_state_t *st, char kind, int code)
                  rd_kafka_err2name((rd_kafka_resp_err_t)code));
         cur = kp_kvlist_get(&st->client_errors, name);
 
-        snprintf(buf, sizeof(buf), "%lld", cur ? atoll(cur) + 1 : 1LL);
+        snprintf(buf, sizeof(buf), "%lld", cur ? strtoll(cur, NULL, 10) + 1 : 1LL);
         kp_kvlist_set(&st->client_errors, name, buf);
 }
 

@@ -29,7 +29,7 @@ static void error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
                 st->disconnects++;
         snprintf(name, sizeof(name), "client event %s", rd_kafka_err2name((rd_kafka_resp_err_t)e));
         cur = kp_kvlist_get(&st->client_errors, name);
-        snprintf(buf, sizeof(buf), "%lld", cur ? atoll(cur) + 1 : 1LL);
+        snprintf(buf, sizeof(buf), "%lld", cur ? strtoll(cur, NULL, 10) + 1 : 1LL);
         kp_kvlist_set(&st->client_errors, name, buf);
 }
 

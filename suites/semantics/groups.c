@@ -68,7 +68,7 @@ static int poll_records(rd_kafka_t *rk, int n, int *idx, int64_t *offs, int time
                         size_t len = m->len < sizeof(v) - 1 ? m->len : sizeof(v) - 1;
                         memcpy(v, m->payload, len);
                         v[len] = '\0';
-                        idx[got] = atoi(v);
+                        idx[got] = (int)strtol(v, NULL, 10);
                         offs[got] = m->offset;
                         got++;
                         rd_kafka_message_destroy(m);
@@ -109,6 +109,10 @@ void sem_check_group_resume(kp_ctx_t *ctx, kp_check_t *c)
         kp_kvlist_set(&extra, "group.id", group);
         kp_kvlist_set(&extra, "enable.auto.commit", "false");
         kp_kvlist_set(&extra, "auto.offset.reset", "earliest");
+        /* A short session bounds the wait for a platform that keeps a departed
+         * member until its session expires instead of honouring LeaveGroup. */
+        kp_kvlist_set(&extra, "session.timeout.ms", "6000");
+        kp_kvlist_set(&extra, "heartbeat.interval.ms", "500");
 
         a = sem_consumer(ctx, c, &extra);
         if (!a || subscribe(a, topic) < 0) {
@@ -141,7 +145,7 @@ void sem_check_group_resume(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "second member could not subscribe");
                 goto out;
         }
-        got_b = poll_records(b, GRP_RECORDS - GRP_FIRST, idx, offs, 20000);
+        got_b = poll_records(b, GRP_RECORDS - GRP_FIRST, idx, offs, 30000);
         for (i = 0; i < got_b; i++)
                 if (idx[i] != GRP_FIRST + i)
                         gaps++;

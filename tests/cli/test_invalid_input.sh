@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Bad scenario and target files: every case is rejected with exit code 2 and one line on stderr
+# that names the file, the JSON path and what was expected; `kproof run` on bad input creates no
+# run directory.
+. "$(dirname "$0")/lib.sh"
+
+cases=$KPROOF_SRC/tests/cli/invalid_input.tsv
+n=0
+cd "$T" || exit 1
+while IFS=$'\t' read -r file content expected; do
+	[[ -z $file || $file == \#* ]] && continue
+	n=$((n + 1))
+	printf '%s' "$content" >"$file"
+	err=$("$KPROOF" validate "$file" 2>&1 >/dev/null)
+	rc=$?
+	if [[ $expected == *'*' ]]; then
+		prefix=${expected%'*'}
+		match=0
+		[[ $err == "$prefix"* ]] && match=1
+	else
+		match=0
+		[[ $err == "$expected" ]] && match=1
+	fi
+	if ((rc == 2 && match == 1)) && [[ $(printf '%s\n' "$err" | wc -l) -eq 1 ]]; then
+		ok "$file rejected: $expected"
+	else
+		not_ok "$file: rc=$rc, stderr: $err (expected: $expected)"
+	fi
+done <"$cases"
+check "at least 20 invalid-input cases ran ($n)" test "$n" -ge 20
+
+# kproof run on bad input: exit 2 and nothing written under --out.
+printf '%s' '{"name":"x","suites":[{"suite":"semantics","workload":{"rate":"fast"}}]}' >bad.json
+"$KPROOF" run bad.json --target "$KPROOF_SRC/targets/embedded.json" --out "$T/run-bad" >out.txt 2>err.txt
+rc=$?
+check "run with an invalid scenario exits 2 (got $rc)" test "$rc" -eq 2
+check "run with an invalid scenario writes no run directory" test ! -e "$T/run-bad" -a ! -e "$T/run-bad.partial"
+check "run with an invalid scenario names file and path" grep -q 'bad.json: \$.suites\[0\].workload.rate: expected a positive number' err.txt
+
+# A scenario given as the target, a missing file, unknown options and commands.
+"$KPROOF" run "$KPROOF_SRC/scenarios/quickstart.json" --target "$KPROOF_SRC/scenarios/quickstart.json" \
+	--out "$T/run-swapped" >/dev/null 2>err.txt
+rc=$?
+check "a scenario passed as --target exits 2 (got $rc)" test "$rc" -eq 2
+check "a scenario passed as --target is named in the error" grep -q 'quickstart.json' err.txt
+"$KPROOF" validate "$T/does-not-exist.json" >/dev/null 2>err.txt
+rc=$?
+check "a missing file exits 2 (got $rc)" test "$rc" -eq 2
+check "a missing file is named in the error" grep -q 'does-not-exist.json' err.txt
+"$KPROOF" run --no-such-option >/dev/null 2>err.txt
+check "an unknown option exits 2" test $? -eq 2
+"$KPROOF" frobnicate >/dev/null 2>err.txt
+check "an unknown command exits 2" test $? -eq 2
+"$KPROOF" run "$KPROOF_SRC/scenarios/quickstart.json" >/dev/null 2>err.txt
+check "run without --target exits 2" test $? -eq 2
+
+# Unset ${env:...} variables are errors, set ones are read.
+printf '%s' '{"name":"x","suites":[{"suite":"semantics","workload":{"topic":"${env:KPROOF_TEST_TOPIC}"}}]}' >env.json
+KPROOF_TEST_TOPIC=kproof-env-topic "$KPROOF" validate env.json >/dev/null 2>err.txt
+check "a set \${env:} variable validates" test $? -eq 0
+finish

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The README's main job: the quickstart scenario on the embedded cluster. Checks the run directory
+# it writes: evidence.json (every check, verdicts with reasons, gates with measured values, rows,
+# summary), events.jsonl, junit.xml, report.html and plots.
+. "$(dirname "$0")/lib.sh"
+
+run=$T/quickstart
+"$KPROOF" run "$KPROOF_SRC/scenarios/quickstart.json" --target "$KPROOF_SRC/targets/embedded.json" \
+	--out "$run" >"$T/stdout" 2>"$T/stderr"
+rc=$?
+check "quickstart exits 0 (got $rc)" test "$rc" -eq 0
+check "the last line of stdout is the run directory" test "$(tail -n 1 "$T/stdout")" = "$run"
+check "no .partial directory is left" test ! -e "$run.partial"
+for f in evidence.json events.jsonl junit.xml report.html; do
+	check "$f written" test -s "$run/$f"
+done
+ev=$run/evidence.json
+
+python3 - "$ev" <<'PY' && ok "evidence.json holds every semantics check with a verdict and a reason" || not_ok "evidence.json content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+checks = {c["id"]: c for c in d["checks"]}
+want = ["round-trip", "partition-order", "acks-all", "idempotence", "group-resume",
+        "compression-gzip", "compression-snappy", "compression-lz4", "compression-zstd",
+        "list-offsets", "transactions", "admin"]
+for w in want:
+    c = checks["semantics." + w]
+    assert c["row"] == "kafka-semantics", c
+    assert c["verdict"] in ("pass", "skip"), (w, c["verdict"], c.get("reason"))
+    assert c.get("reason"), c
+    if c["verdict"] == "pass" and w not in ("round-trip", "partition-order", "list-offsets"):
+        assert c.get("measurements"), w
+# the mock cannot do transactions and admin: skipped with a reason, never passed
+assert checks["semantics.transactions"]["verdict"] == "skip"
+assert checks["semantics.admin"]["verdict"] == "skip"
+PY
+
+python3 - "$ev" <<'PY' && ok "acks-all measured the tracked workload and lost nothing" || not_ok "acks-all measurements"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = [c for c in d["checks"] if c["id"] == "semantics.acks-all"][0]
+m = {x["name"]: x["value"] for x in c["measurements"]}
+assert m["records_acked"] > 1000, m
+assert m["lost_acked"] == 0, m
+assert m["records_acked"] <= m["records_sent"], m
+assert 0 < m["ack_latency_p99_ms"] < 5000, m
+PY
+
+python3 - "$ev" <<'PY' && ok "gates evaluated against measured values and held" || not_ok "gates"
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = {x["name"]: x for x in d["gates"]}
+assert set(g) >= {"max_lost_acked", "max_p99_ack_ms"}, g
+for x in g.values():
+    assert x["passed"] is True, x
+    assert isinstance(x["observed"], (int, float)), x
+    assert x["check"] == "semantics.acks-all", x
+assert g["max_lost_acked"]["threshold"] == 0
+assert g["max_p99_ack_ms"]["threshold"] == 500
+PY
+
+python3 - "$ev" <<'PY' && ok "summary and checklist rows agree with the checks" || not_ok "summary/rows"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["summary"]
+n = len(d["checks"])
+assert s["checks"] == n and s["pass"] + s["skip"] == n and s["fail"] == 0 and s["error"] == 0, s
+assert s["exit_code"] == 0, s
+rows = {r["id"]: r for r in d["rows"]}
+assert len(rows) == 8, rows.keys()
+assert rows["kafka-semantics"]["verdict"] in ("PASS", "PARTIAL"), rows["kafka-semantics"]
+assert rows["key-authority"]["verdict"] == "NOT TESTED", rows["key-authority"]
+assert d["run"]["complete"] is True
+assert d["run"]["scenario"]["name"] == "quickstart" and d["run"]["target"]["name"] == "embedded"
+PY
+
+python3 - "$run/events.jsonl" <<'PY' && ok "events.jsonl is one JSON object per line with check events" || not_ok "events.jsonl"
+import json, sys
+kinds = set()
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    assert "ts" in e and "type" in e, e
+    kinds.add(e["type"])
+assert "check.start" in kinds and "check.end" in kinds, kinds
+PY
+
+python3 - "$run/junit.xml" <<'PY' && ok "junit.xml parses: 12 test cases, 2 skipped, 0 failures" || not_ok "junit.xml"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+cases = root.findall(".//testcase")
+assert len(cases) == 12, len(cases)
+assert len(root.findall(".//testcase/skipped")) == 2
+assert not root.findall(".//testcase/failure") and not root.findall(".//testcase/error")
+PY
+
+html=$run/report.html
+check "report.html starts with the checklist" python3 -c '
+import sys; h=open(sys.argv[1]).read(); i=h.find("Evaluation checklist"); j=h.find("semantics.round-trip")
+assert 0 <= i < j, (i, j)' "$html"
+for id in round-trip acks-all idempotence transactions; do
+	check "report.html shows semantics.$id" grep -q "semantics.$id" "$html"
+done
+check "report.html is self-contained (no external scripts or styles)" \
+	bash -c "! grep -Eq '<script[^>]+src=|<link[^>]+href=\"http' '$html'"
+check "plots were drawn as SVG and embedded" bash -c "ls '$run'/plots/*.svg >/dev/null && grep -q '<svg' '$html'"
+
+# kproof report renders the same run again from evidence.json alone.
+"$KPROOF" report "$run" --out "$T/rerender" >/dev/null 2>&1
+check "kproof report re-renders report.html and junit.xml from evidence.json" \
+	test -s "$T/rerender/report.html" -a -s "$T/rerender/junit.xml"
+check "the re-rendered JUnit XML equals the original" cmp -s "$run/junit.xml" "$T/rerender/junit.xml"
+check "the run directory is signed" test -s "$run/statement.json" -a -s "$run/evidence.dsse.json"
+finish
