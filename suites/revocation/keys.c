@@ -18,7 +18,6 @@ void rev_check_key_manager(kp_ctx_t *ctx, kp_check_t *c)
         kp_buf_t aliases;
         size_t n_aliases = 0;
         kp_err_t err;
-        char buf[64];
 
         if (rev_precheck(ctx, c, 0) < 0)
                 return;
@@ -53,7 +52,6 @@ void rev_check_key_manager(kp_ctx_t *ctx, kp_check_t *c)
         ROW("kms endpoint",
             ctx->plat->target->kms.endpoint ? ctx->plat->target->kms.endpoint : "AWS");
 #undef ROW
-        snprintf(buf, sizeof(buf), "%zu", n_aliases);
         kp_check_measure(c, "aliases", (double)n_aliases, "aliases");
         kp_check_measure(c, "customer_managed", strcmp(k->manager, "CUSTOMER") == 0, "bool");
         kp_check_measure(c, "key_enabled", strcmp(k->state, "Enabled") == 0, "bool");
@@ -100,7 +98,6 @@ void rev_check_key_policy(kp_ctx_t *ctx, kp_check_t *c)
         kp_table_t *t;
         kp_err_t err;
         size_t i, admins = 0, disablers = 0, deleters = 0, users = 0, open_wild = 0;
-        char path[4096];
 
         if (rev_precheck(ctx, c, 0) < 0)
                 return;
@@ -116,7 +113,6 @@ void rev_check_key_policy(kp_ctx_t *ctx, kp_check_t *c)
         if (kp_rundir_write(ctx->rd, "revocation/key-policy.json", doc.data, doc.len, &err) == 0)
                 kp_check_artifact(c, "revocation/key-policy.json", "json",
                                   "Key policy document (GetKeyPolicy)");
-        (void)path;
         if (kp_policy_analyse(kp_buf_cstr(&doc), &pol, &err) < 0) {
                 kp_check_fail(c, "the key policy cannot be analysed: %s", err.msg);
                 kp_buf_free(&doc);

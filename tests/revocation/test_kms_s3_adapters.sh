@@ -167,6 +167,18 @@ jq '.kms.fixture = false' "$WORK/kek.json" >"$WORK/real.json"
 rc=$?
 check "read-only key checks on a real key run without --allow-destructive (exit $rc)" test "$rc" = 0
 
+# ---- 3d. revoke-grant on a KMS without grants: canaries written, the revocation skips
+jq 'del(.storage)' "$WORK/kek.json" >"$WORK/nostore.json"
+jq '.suites[0].revoke = "revoke-grant" | .suites[0].grant_id = "g-1" | .suites[0].checks = ["revocation.at-rest","revocation.write-effect"]' \
+  "$REPO_ROOT/scenarios/revocation.json" >"$WORK/grant.json"
+"$KPROOF" run "$WORK/grant.json" -t "$WORK/nostore.json" -o "$WORK/run-grant" >"$WORK/grant.log" 2>&1
+rc=$?
+check "revoke-grant on local-kms exits 0 (got $rc)" test "$rc" = 0
+check "at-rest skips without a storage adapter, after writing the canaries" \
+  test "$(verdict "$WORK/run-grant" revocation.at-rest):$(measure "$WORK/run-grant" revocation.at-rest canaries_read_back)" = skip:20
+check "write-effect skips: the KMS has no grants" grep -q 'does not implement grants' <<<"$(reason "$WORK/run-grant" revocation.write-effect)"
+check "nothing was journaled" test ! -s "$KPROOF_JOURNAL"
+
 # ---- 4. the suite skips on the embedded target
 "$KPROOF" run "$REPO_ROOT/scenarios/revocation.json" -t "$REPO_ROOT/targets/embedded.json" -o "$WORK/run-emb" >"$WORK/emb.log" 2>&1
 rc=$?
