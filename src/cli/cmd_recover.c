@@ -8,6 +8,8 @@
 
 #include "cli.h"
 #include "opt.h"
+#include "src/buf.h"
+#include "src/fsutil.h"
 #include "src/log.h"
 #include "src/revoke.h"
 
@@ -27,9 +29,11 @@ static const kp_opt_t opts[] = {
 
 static const kp_cmd_spec_t spec = {
     "recover",
-    "[--journal FILE] [--target TARGET]",
+    "[RUN_DIR | --journal FILE] [--target TARGET]",
     "Undo the destructive actions an interrupted or killed run left behind.",
-    "Every journal entry whose undo is not recorded is undone (EnableKey,\n"
+    "RUN_DIR (a run directory, .partial after a crash) names the journal its\n"
+    "revocation used. Every journal entry whose undo is not recorded and whose\n"
+    "kproof is no longer running is undone (EnableKey,\n"
     "CancelKeyDeletion + EnableKey, CreateGrant) and the undo is appended to the\n"
     "journal. Exit codes: 0 nothing pending or everything undone; 3 an undo failed.",
     opts,
@@ -41,7 +45,8 @@ int kp_cmd_recover(int argc, char **argv)
         const char *pos[1];
         size_t n_pos = 0, undone = 0, failed = 0;
         kp_err_t err;
-        int rc = kp_opt_parse(&spec, argc, argv, pos, 0, &n_pos, &err);
+        kp_buf_t jp;
+        int rc = kp_opt_parse(&spec, argc, argv, pos, 1, &n_pos, &err);
 
         if (rc == 1)
                 return 0;
@@ -49,7 +54,25 @@ int kp_cmd_recover(int argc, char **argv)
                 return kp_cli_fail(&err);
         if (verbose)
                 kp_log_set_level(KP_LOG_DEBUG);
+        kp_buf_init(&jp, 8192);
+        if (n_pos == 1) {
+                char path[4096];
+                if (journal_opt) {
+                        fprintf(stderr, "kproof recover: give a RUN_DIR or --journal, not both\n");
+                        kp_buf_free(&jp);
+                        return KP_EXIT_INVALID;
+                }
+                snprintf(path, sizeof(path), "%s/revocation/journal-path", pos[0]);
+                if (kp_read_file(path, 8192, &jp, &err) < 0) {
+                        kp_err_prefix(&err, "%s has no revocation journal", pos[0]);
+                        err.code = KP_EUSAGE;
+                        kp_buf_free(&jp);
+                        return kp_cli_fail(&err);
+                }
+                journal_opt = kp_buf_cstr(&jp);
+        }
         kp_safety_set(0, 0, journal_opt);
+        kp_buf_free(&jp);
         if (kp_revoke_recover(kp_safety()->journal, target_opt, &undone, &failed, &err) < 0)
                 return kp_cli_fail(&err);
         printf("journal %s: %zu undone, %zu failed\n", kp_safety()->journal, undone, failed);

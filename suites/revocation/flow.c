@@ -642,6 +642,10 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "%s", err.msg);
                 goto out;
         }
+        /* Where the undo lives, for `kproof recover RUN_DIR` after a crash. */
+        if (kp_rundir_write(ctx->rd, "revocation/journal-path", kp_journal_file(j),
+                            strlen(kp_journal_file(j)), &err) < 0)
+                kp_check_note(c, "journal path not recorded in the run directory: %s", err.msg);
         kp_info("revocation: %s key %s (undo journal %s)", kp_revoke_mode_names[req.mode],
                 st->key.key_id, kp_journal_file(j));
         if (kp_revoke_apply(st->kms, j, &req, &st->entry, &err) < 0) {

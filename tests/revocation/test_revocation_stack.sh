@@ -160,9 +160,11 @@ if wait_journal "$n"; then
   kill -KILL "$pid"
   wait "$pid" 2>/dev/null
   check "key stays Disabled after SIGKILL" test "$(key_state)" = Disabled
-  "$KPROOF" recover --journal "$KPROOF_JOURNAL" >"$WORK/recover.log" 2>&1
+  check "the killed run's directory names its journal" test "$(cat "$WORK/run-kill.partial/revocation/journal-path")" = "$KPROOF_JOURNAL"
+  env -u KPROOF_JOURNAL "$KPROOF" recover "$WORK/run-kill.partial" >"$WORK/recover.log" 2>&1
   rc=$?
-  check "kproof recover exits 0 (got $rc)" test "$rc" = 0
+  check "kproof recover RUN_DIR exits 0 (got $rc)" test "$rc" = 0
+  check "kproof recover undid one entry" grep -q ': 1 undone, 0 failed' "$WORK/recover.log"
   check "key is Enabled after kproof recover" test "$(key_state)" = Enabled
   id=$(grep '"phase":"intent","action":"disable_key"' "$KPROOF_JOURNAL" | tail -n 1 | jq -r .id)
   check "journal records the disable of the killed run" grep -q "\"id\":\"$id\",.*\"phase\":\"done\",\"action\":\"disable_key\"" "$KPROOF_JOURNAL"
