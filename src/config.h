@@ -146,6 +146,35 @@ typedef struct kp_deployment_cfg {
         char *boundary_account;
 } kp_deployment_cfg_t;
 
+/* kms section: the KMS that holds the key protecting the platform's data. */
+typedef struct kp_kms_cfg {
+        char *region;
+        char *endpoint;      /* default https://kms.<region>.amazonaws.com/ */
+        char *access_key_id; /* usually ${env:...}; registered as secrets */
+        char *secret_access_key;
+        char *session_token; /* optional */
+        char *key;           /* key id, ARN or alias/NAME of the platform's key */
+        int fixture;         /* declared a test fixture: destructive calls need no flag */
+        int64_t timeout_ns;  /* per call attempt */
+        int max_attempts;    /* attempts on throttling and transport errors */
+} kp_kms_cfg_t;
+
+/* storage section: where the platform's durable bytes can be inspected. */
+typedef struct kp_storage_cfg {
+        char **log_dirs; /* dir: broker log directories (glob patterns) */
+        size_t n_log_dirs;
+        char *endpoint; /* s3: default https://s3.<region>.amazonaws.com */
+        char *region;
+        char *bucket;
+        char *prefix;
+        char *access_key_id;
+        char *secret_access_key;
+        char *session_token;
+        char *expected_kms_key; /* s3: objects must be SSE-KMS under this key id/ARN */
+        int64_t timeout_ns;
+        int64_t max_scan_bytes; /* bytes read at most per scan */
+} kp_storage_cfg_t;
+
 typedef struct kp_target {
         char *path;
         char *name;
@@ -155,6 +184,8 @@ typedef struct kp_target {
         kp_deployment_cfg_t deployment;
         char *kms_type;     /* "none" until a kms adapter is configured */
         char *storage_type; /* "none" until a storage adapter is configured */
+        kp_kms_cfg_t kms;         /* valid when kms_type is "aws-kms" */
+        kp_storage_cfg_t storage; /* valid when storage_type is "dir" or "s3" */
         char sha256[KP_SHA256_HEX];
 } kp_target_t;
 

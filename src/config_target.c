@@ -15,8 +15,8 @@
 #include "timeutil.h"
 
 static const char *const control_types[] = {"none", "embedded", "exec", NULL};
-static const char *const kms_types[] = {"none", NULL};
-static const char *const storage_types[] = {"none", NULL};
+static const char *const kms_types[] = {"none", "aws-kms", NULL};
+static const char *const storage_types[] = {"none", "dir", "s3", NULL};
 static const char *const architectures[] = {"shared-nothing", "tiered", "shared-storage", NULL};
 
 static int string_array(kp_jv_t *jv, const cJSON *obj, const char *key, size_t min,
@@ -151,14 +151,111 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
         return kp_jv_no_unknown(jv, o);
 }
 
-static int parse_typed_none(kp_jv_t *jv, const cJSON *o, const char *const *types, char **out)
+/* A required or optional string that holds credentials: registered as a
+ * secret whether it came from ${env:} or was written literally. */
+static int secret_string(kp_jv_t *jv, const cJSON *o, const char *key, int required, char **out)
 {
+        int r = kp_jv_string(jv, o, key, required, out);
+
+        if (r == 1 && *out) {
+                if (!**out)
+                        return kp_jv_fail_at(jv, key, "expected a non-empty string");
+                kp_secret_add(*out);
+        }
+        return r;
+}
+
+static int url_string(kp_jv_t *jv, const cJSON *o, const char *key, char **out)
+{
+        int r = kp_jv_string(jv, o, key, 0, out);
+
+        if (r == 1 && strncmp(*out, "http://", 7) != 0 && strncmp(*out, "https://", 8) != 0)
+                return kp_jv_fail_at(jv, key, "expected an http:// or https:// URL, got \"%s\"",
+                                     *out);
+        return r;
+}
+
+static int region_string(kp_jv_t *jv, const cJSON *o, char **out)
+{
+        if (kp_jv_string(jv, o, "region", 1, out) < 0)
+                return -1;
+        if (!**out || strspn(*out, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(*out))
+                return kp_jv_fail_at(jv, "region",
+                                     "expected a region like \"eu-west-1\", got \"%s\"", *out);
+        return 1;
+}
+
+static int parse_kms(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
+{
+        kp_kms_cfg_t *k = &t->kms;
+        int64_t v;
         int idx = 0;
 
-        if (kp_jv_enum(jv, o, "type", 1, types, &idx) < 0)
+        if (kp_jv_enum(jv, o, "type", 1, kms_types, &idx) < 0)
                 return -1;
-        free(*out);
-        *out = strdup(types[idx]);
+        free(t->kms_type);
+        t->kms_type = strdup(kms_types[idx]);
+        if (idx == 0)
+                return kp_jv_no_unknown(jv, o);
+        if (region_string(jv, o, &k->region) < 0 ||
+            url_string(jv, o, "endpoint", &k->endpoint) < 0 ||
+            secret_string(jv, o, "access_key_id", 1, &k->access_key_id) < 0 ||
+            secret_string(jv, o, "secret_access_key", 1, &k->secret_access_key) < 0 ||
+            secret_string(jv, o, "session_token", 0, &k->session_token) < 0 ||
+            kp_jv_string(jv, o, "key", 1, &k->key) < 0)
+                return -1;
+        if (!*k->key)
+                return kp_jv_fail_at(jv, "key", "expected a key id, ARN or alias/NAME, got \"\"");
+        if (kp_jv_bool(jv, o, "fixture", 0, &k->fixture) < 0)
+                return -1;
+        k->timeout_ns = 10 * KP_NS_PER_S;
+        if (kp_jv_duration(jv, o, "timeout", 0, 100 * KP_NS_PER_MS, 300 * KP_NS_PER_S,
+                           &k->timeout_ns) < 0)
+                return -1;
+        v = 4;
+        if (kp_jv_int(jv, o, "max_attempts", 0, 1, 20, &v) < 0)
+                return -1;
+        k->max_attempts = (int)v;
+        return kp_jv_no_unknown(jv, o);
+}
+
+static int parse_storage(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
+{
+        kp_storage_cfg_t *st = &t->storage;
+        int idx = 0;
+
+        if (kp_jv_enum(jv, o, "type", 1, storage_types, &idx) < 0)
+                return -1;
+        free(t->storage_type);
+        t->storage_type = strdup(storage_types[idx]);
+        st->timeout_ns = 30 * KP_NS_PER_S;
+        st->max_scan_bytes = (int64_t)1 << 30;
+        if (idx == 0)
+                return kp_jv_no_unknown(jv, o);
+        if (kp_jv_int(jv, o, "max_scan_bytes", 0, 1 << 20, (int64_t)1 << 40, &st->max_scan_bytes) <
+            0)
+                return -1;
+        if (idx == 1) {
+                if (string_array(jv, o, "log_dirs", 1, &st->log_dirs, &st->n_log_dirs) < 0)
+                        return -1;
+                if (!st->log_dirs)
+                        return kp_jv_fail_at(jv, "log_dirs", "required field is missing");
+                return kp_jv_no_unknown(jv, o);
+        }
+        if (region_string(jv, o, &st->region) < 0 ||
+            url_string(jv, o, "endpoint", &st->endpoint) < 0 ||
+            kp_jv_string(jv, o, "bucket", 1, &st->bucket) < 0 ||
+            kp_jv_string(jv, o, "prefix", 0, &st->prefix) < 0 ||
+            secret_string(jv, o, "access_key_id", 1, &st->access_key_id) < 0 ||
+            secret_string(jv, o, "secret_access_key", 1, &st->secret_access_key) < 0 ||
+            secret_string(jv, o, "session_token", 0, &st->session_token) < 0 ||
+            kp_jv_string(jv, o, "expected_kms_key", 0, &st->expected_kms_key) < 0 ||
+            kp_jv_duration(jv, o, "timeout", 0, 100 * KP_NS_PER_MS, 600 * KP_NS_PER_S,
+                           &st->timeout_ns) < 0)
+                return -1;
+        if (!*st->bucket || strchr(st->bucket, '/'))
+                return kp_jv_fail_at(jv, "bucket", "expected a bucket name, got \"%s\"",
+                                     st->bucket);
         return kp_jv_no_unknown(jv, o);
 }
 
@@ -235,6 +332,21 @@ void kp_target_free(kp_target_t *t)
         free(d->boundary_account);
         free(t->kms_type);
         free(t->storage_type);
+        free(t->kms.region);
+        free(t->kms.endpoint);
+        free(t->kms.access_key_id);
+        free(t->kms.secret_access_key);
+        free(t->kms.session_token);
+        free(t->kms.key);
+        kp_strv_free(t->storage.log_dirs, t->storage.n_log_dirs);
+        free(t->storage.endpoint);
+        free(t->storage.region);
+        free(t->storage.bucket);
+        free(t->storage.prefix);
+        free(t->storage.access_key_id);
+        free(t->storage.secret_access_key);
+        free(t->storage.session_token);
+        free(t->storage.expected_kms_key);
         free(t);
 }
 
@@ -301,8 +413,8 @@ int kp_target_load(const char *path, kp_target_t **out, kp_err_t *err)
                 kp_jv_pop(&jv, m);
                 goto out;
         }
-        SECTION("kms", 0, parse_typed_none(&jv, o, kms_types, &t->kms_type));
-        SECTION("storage", 0, parse_typed_none(&jv, o, storage_types, &t->storage_type));
+        SECTION("kms", 0, parse_kms(&jv, o, t));
+        SECTION("storage", 0, parse_storage(&jv, o, t));
         SECTION("deployment", 0, parse_deployment(&jv, o, &t->deployment));
         if (kp_jv_no_unknown(&jv, root) < 0)
                 goto out;

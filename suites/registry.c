@@ -1,11 +1,13 @@
 #include "registry.h"
 
+#include "revocation/revocation.h"
 #include "semantics/semantics.h"
 #include "scaling/scaling.h"
 #include "cost/cost.h"
 
 static const kp_suite_def_t *const all[] = {
     &kp_suite_semantics,
+    &kp_suite_revocation,
     &kp_suite_scaling,
     &kp_suite_cost,
 };

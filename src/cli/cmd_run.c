@@ -20,6 +20,7 @@
 #include "src/events.h"
 #include "src/log.h"
 #include "src/platform.h"
+#include "src/revoke.h"
 #include "src/rundir.h"
 #include "src/runner.h"
 #include "src/sign.h"
@@ -32,6 +33,8 @@ static kp_opt_list_t suites_opt;
 static const char *target_path;
 static const char *sign_key_path;
 static int verbose, quiet;
+static int allow_destructive, dry_run;
+static const char *journal_path;
 
 static const kp_opt_t opts[] = {
     {"target", 't', KP_OPT_STRING, "TARGET", "target file (required)", &target_path},
@@ -44,6 +47,11 @@ static const kp_opt_t opts[] = {
      &sign_key_path},
     {"verbose", 'v', KP_OPT_FLAG, NULL, "log debug detail (librdkafka included)", &verbose},
     {"quiet", 'q', KP_OPT_FLAG, NULL, "log only warnings and errors", &quiet},
+    {"allow-destructive", 0, KP_OPT_FLAG, NULL,
+     "allow revoking a KMS key the target does not declare a test fixture", &allow_destructive},
+    {"dry-run", 0, KP_OPT_FLAG, NULL, "print the revocation plan; make no KMS call", &dry_run},
+    {"journal", 0, KP_OPT_STRING, "FILE",
+     "undo journal of destructive actions (default: see 'kproof recover')", &journal_path},
 };
 
 static const kp_cmd_spec_t spec = {
@@ -132,11 +140,29 @@ int kp_cmd_run(int argc, char **argv)
         else if (quiet)
                 kp_log_set_level(KP_LOG_WARN);
         kp_signals_install();
+        kp_safety_set(allow_destructive, dry_run, journal_path);
 
         if (kp_target_load(target_path, &tgt, &err) < 0 ||
             kp_scenario_load(pos[0], &kp_builtin_suites, &scn, &err) < 0) {
                 rc = kp_cli_fail(&err);
                 goto out;
+        }
+        if (kp_scenario_suite(scn, "revocation") && wanted("revocation") && !dry_run &&
+            kp_suite_cfg_wants_check(kp_scenario_suite(scn, "revocation"),
+                                     "revocation.write-effect") &&
+            strcmp(tgt->kms_type, "none") != 0 && kp_revoke_permitted(tgt, &err) < 0) {
+                rc = kp_cli_fail(&err);
+                goto out;
+        }
+        {
+                /* Undo what an earlier, killed run left revoked before starting. */
+                size_t undone = 0, failed = 0;
+                if (kp_revoke_recover(kp_safety()->journal, NULL, &undone, &failed, &err) < 0)
+                        kp_warn("undo journal: %s", err.msg);
+                else if (undone || failed)
+                        kp_warn("undo journal %s: %zu pending action(s) of an earlier run undone, "
+                                "%zu failed",
+                                kp_safety()->journal, undone, failed);
         }
         for (i = 0; i < suites_opt.n; i++) {
                 if (!kp_scenario_suite(scn, suites_opt.items[i])) {

@@ -1,0 +1,937 @@
+/*
+ * The revocation flow: canaries, at-rest scan, revoke + probes, restore +
+ * recovery, integrity. The at-rest and write-effect checks do the work; the
+ * checks after them report what the flow measured.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revocation.h"
+#include "src/digest.h"
+#include "src/events.h"
+#include "src/fsutil.h"
+#include "src/kafka.h"
+#include "src/log.h"
+#include "src/plot.h"
+#include "src/signals.h"
+#include "src/storage.h"
+#include "src/timeutil.h"
+
+#define PROBE_PREFIX "kpprobe:"
+
+/* ------------------------------------------------------------ canaries */
+
+static void canary_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+        rev_state_t *st = opaque;
+        intptr_t i = (intptr_t)m->_private;
+        (void)rk;
+
+        if (!st || i < 0 || i >= st->n_canaries)
+                return;
+        if (!m->err && m->partition == 0) {
+                st->offsets[i] = m->offset;
+                st->acked++;
+        } else {
+                st->offsets[i] = -1;
+        }
+}
+
+static int ensure_topic(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
+{
+        const kp_workload_cfg_t *w = &ctx->scfg->workload;
+        kp_err_t err;
+
+        if (kp_control_supports(ctx->plat->control, KP_CTL_CREATE_TOPIC, NULL)) {
+                if (kp_platform_create_topic(ctx->plat, st->topic, w->partitions,
+                                             w->replication_factor, &w->topic_config, &err) < 0)
+                        goto fail;
+                return 0;
+        }
+        if (kp_kafka_admin_create_topic(&ctx->plat->props, st->topic, w->partitions,
+                                        w->replication_factor, &w->topic_config, 1, 30000,
+                                        &err) < 0)
+                goto fail;
+        kp_check_note(c, "topic %s ready (created or already present)", st->topic);
+        return 0;
+fail:
+        kp_check_error(c, "cannot create topic %s: %s", st->topic, err.msg);
+        return -1;
+}
+
+/* Writes the canaries (acks=all, no compression) and reads them back. */
+static int write_canaries(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
+{
+        rd_kafka_t *p = NULL, *q = NULL;
+        rd_kafka_topic_partition_list_t *l;
+        int i, seen = 0, rc = -1;
+        int64_t deadline;
+        uint8_t *got = NULL;
+        kp_err_t err;
+
+        st->n_canaries = st->opts.canaries;
+        st->tokens = calloc((size_t)st->n_canaries, sizeof(*st->tokens));
+        st->offsets = calloc((size_t)st->n_canaries, sizeof(*st->offsets));
+        got = calloc((size_t)st->n_canaries, 1);
+        if (!st->tokens || !st->offsets || !got) {
+                kp_check_error(c, "out of memory");
+                goto out;
+        }
+        for (i = 0; i < st->n_canaries; i++) {
+                unsigned char r[12];
+                char hex[25];
+                int k;
+                kp_random_bytes(r, sizeof(r));
+                for (k = 0; k < 12; k++)
+                        snprintf(hex + 2 * k, 3, "%02x", r[k]);
+                snprintf(st->tokens[i], REV_TOKEN_LEN + 1, "%s%08x%s", REV_TOKEN_PREFIX,
+                         (unsigned)i, hex);
+                st->offsets[i] = -1;
+        }
+        if (ensure_topic(ctx, st, c) < 0)
+                goto out;
+        {
+                kp_kvlist_t extra = {0};
+                kp_kvlist_set(&extra, "enable.idempotence", "true");
+                kp_kvlist_set(&extra, "linger.ms", "5");
+                kp_kvlist_set(&extra, "message.timeout.ms", "30000");
+                p = rev_client(ctx, RD_KAFKA_PRODUCER, &extra, canary_dr, st, &err);
+                kp_kvlist_clear(&extra);
+        }
+        if (!p) {
+                kp_check_error(c, "%s", err.msg);
+                goto out;
+        }
+        for (i = 0; i < st->n_canaries; i++) {
+                rd_kafka_resp_err_t e =
+                    rd_kafka_producev(p, RD_KAFKA_V_TOPIC(st->topic), RD_KAFKA_V_PARTITION(0),
+                                      RD_KAFKA_V_VALUE(st->tokens[i], REV_TOKEN_LEN),
+                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                      RD_KAFKA_V_OPAQUE((void *)(intptr_t)i), RD_KAFKA_V_END);
+                if (e) {
+                        kp_check_error(c, "produce canary %d: %s", i, rd_kafka_err2str(e));
+                        goto out;
+                }
+        }
+        rd_kafka_flush(p, 35000);
+        kp_check_measure(c, "canaries_acked", st->acked, "records");
+        if (st->acked != st->n_canaries) {
+                kp_check_error(c, "only %d of %d canaries were acknowledged before the revocation",
+                               st->acked, st->n_canaries);
+                goto out;
+        }
+        st->first_offset = st->offsets[0];
+        for (i = 1; i < st->n_canaries; i++)
+                if (st->offsets[i] < st->first_offset)
+                        st->first_offset = st->offsets[i];
+        /* Read them back with a fresh consumer. */
+        q = rev_client(ctx, RD_KAFKA_CONSUMER, NULL, NULL, st, &err);
+        if (!q) {
+                kp_check_error(c, "%s", err.msg);
+                goto out;
+        }
+        l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, st->topic, 0)->offset = st->first_offset;
+        rd_kafka_assign(q, l);
+        rd_kafka_topic_partition_list_destroy(l);
+        deadline = kp_mono_ns() + 30 * KP_NS_PER_S;
+        while (seen < st->n_canaries && kp_mono_ns() < deadline && !kp_stop_requested()) {
+                rd_kafka_message_t *m = rd_kafka_consumer_poll(q, 100);
+                unsigned idx;
+                if (!m)
+                        continue;
+                if (!m->err && m->len == REV_TOKEN_LEN &&
+                    memcmp(m->payload, REV_TOKEN_PREFIX, sizeof(REV_TOKEN_PREFIX) - 1) == 0 &&
+                    sscanf((const char *)m->payload + sizeof(REV_TOKEN_PREFIX) - 1, "%8x", &idx) ==
+                        1 &&
+                    idx < (unsigned)st->n_canaries && !got[idx] &&
+                    memcmp(m->payload, st->tokens[idx], REV_TOKEN_LEN) == 0) {
+                        got[idx] = 1;
+                        seen++;
+                }
+                rd_kafka_message_destroy(m);
+        }
+        kp_check_measure(c, "canaries_read_back", seen, "records");
+        if (seen != st->n_canaries) {
+                kp_check_error(c, "only %d of %d canaries were read back before the revocation",
+                               seen, st->n_canaries);
+                goto out;
+        }
+        kp_check_note(c,
+                      "%d canaries written to %s partition 0 (offsets %" PRId64
+                      "..), compression off, read back intact",
+                      st->n_canaries, st->topic, st->first_offset);
+        st->canaries_ok = 1;
+        rc = 0;
+out:
+        if (p)
+                rd_kafka_destroy(p);
+        if (q)
+                rd_kafka_destroy_flags(q, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+        free(got);
+        if (rc < 0 && !st->fatal) {
+                snprintf(st->fatal_buf, sizeof(st->fatal_buf),
+                         "the canaries could not be written and read back: %s", kp_check_reason(c));
+                st->fatal = st->fatal_buf;
+        }
+        return rc;
+}
+
+void rev_check_at_rest(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rev_state_t *st = rev_state(ctx);
+        const kp_target_t *t;
+        kp_storage_t *sto = NULL;
+        kp_storage_scan_t scan;
+        uint32_t *hits = NULL;
+        const char **toks = NULL;
+        kp_err_t err;
+        int i, found = 0;
+
+        if (rev_precheck(ctx, c, 1) < 0)
+                return;
+        if (write_canaries(ctx, st, c) < 0)
+                return;
+        t = ctx->plat->target;
+        if (strcmp(t->storage_type, "none") == 0) {
+                kp_check_skip(c,
+                              "target %s declares no storage adapter (storage.type none): bytes at "
+                              "rest cannot "
+                              "be inspected",
+                              t->name);
+                return;
+        }
+        memset(&scan, 0, sizeof(scan));
+        hits = calloc((size_t)st->n_canaries, sizeof(*hits));
+        toks = calloc((size_t)st->n_canaries, sizeof(*toks));
+        if (!hits || !toks) {
+                kp_check_error(c, "out of memory");
+                goto out;
+        }
+        for (i = 0; i < st->n_canaries; i++)
+                toks[i] = st->tokens[i];
+        scan.token_hits = hits;
+        if (kp_storage_new(t, &sto, &err) < 0 ||
+            kp_storage_scan(sto, st->topic, toks, (size_t)st->n_canaries, &scan, &err) < 0) {
+                kp_check_error(c, "at-rest scan: %s", err.msg);
+                goto out;
+        }
+        for (i = 0; i < st->n_canaries; i++)
+                found += hits[i] > 0;
+        kp_check_measure(c, "plaintext_canaries", found, "records");
+        kp_check_measure(c, "scanned_units", (double)scan.units,
+                         strcmp(t->storage_type, "s3") == 0 ? "objects" : "files");
+        kp_check_measure(c, "scanned_bytes", (double)scan.bytes, "bytes");
+        kp_check_note(c, "%s scan of %s: %" PRIu64 " %s, %" PRIu64 " bytes%s", kp_storage_type(sto),
+                      scan.location, scan.units,
+                      strcmp(t->storage_type, "s3") == 0 ? "objects" : "files", scan.bytes,
+                      scan.truncated ? " (stopped at max_scan_bytes)" : "");
+        if (found) {
+                kp_anomaly_t *a =
+                    kp_check_anomaly(c, "plaintext-at-rest", (uint64_t)found, 0,
+                                     "canary record values found verbatim in durable storage");
+                size_t k;
+                for (k = 0; k < scan.n_examples; k++) {
+                        char d[1200];
+                        snprintf(d, sizeof(d), "%s at byte %" PRIu64, scan.examples[k].where,
+                                 scan.examples[k].offset);
+                        kp_anomaly_example(a, 0, st->offsets[scan.examples[k].token], -1,
+                                           (int64_t)scan.examples[k].token, d);
+                }
+        }
+        if (strcmp(t->storage_type, "s3") == 0) {
+                const char *cols[] = {"object", "bytes", "sse", "kms key", "expected key"};
+                kp_table_t *tab = kp_check_table(c, "Objects at rest (HeadObject)", cols, 5);
+                size_t k;
+                for (k = 0; k < scan.n_object_list; k++) {
+                        const kp_storage_object_t *o = &scan.object_list[k];
+                        char sz[32];
+                        const char *row[5];
+                        snprintf(sz, sizeof(sz), "%" PRIu64, o->size);
+                        row[0] = o->key;
+                        row[1] = sz;
+                        row[2] = o->sse[0] ? o->sse : "none";
+                        row[3] = o->kms_key[0] ? o->kms_key : "-";
+                        row[4] = o->key_matches < 0 ? "-" : o->key_matches ? "yes" : "NO";
+                        kp_table_row(tab, row);
+                }
+                kp_check_measure(c, "unencrypted_objects", (double)scan.unencrypted, "objects");
+                kp_check_measure(c, "objects_wrong_key", (double)scan.wrong_key, "objects");
+        }
+        if (found)
+                kp_check_fail(
+                    c,
+                    "%d of %d canaries found in plaintext at rest (first: %s at byte %" PRIu64 ")",
+                    found, st->n_canaries, scan.examples[0].where, scan.examples[0].offset);
+        else if (scan.unencrypted || scan.wrong_key)
+                kp_check_fail(
+                    c,
+                    "%" PRIu64 " object(s) without SSE and %" PRIu64 " under another key than %s",
+                    scan.unencrypted, scan.wrong_key,
+                    t->storage.expected_kms_key ? t->storage.expected_kms_key : "expected");
+        else if (scan.units == 0)
+                kp_check_error(c, "no durable data of topic %s found under %s: nothing to inspect",
+                               st->topic, scan.location[0] ? scan.location : "the storage");
+        else
+                kp_check_pass(
+                    c, "none of %d canaries found in %" PRIu64 " bytes at rest (%" PRIu64 " %s)",
+                    st->n_canaries, scan.bytes, scan.units,
+                    strcmp(t->storage_type, "s3") == 0 ? "objects" : "files");
+out:
+        kp_storage_free(sto);
+        free(hits);
+        free(toks);
+}
+
+/* ------------------------------------------------------------ probes */
+
+static void probe_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+        rev_state_t *st = opaque;
+        intptr_t i = (intptr_t)m->_private;
+        (void)rk;
+
+        if (!st || i < 0 || (size_t)i >= st->n_probes)
+                return;
+        st->probes[i].ok = m->err ? 0 : 1;
+        st->probes[i].err = m->err;
+        st->probes[i].done_ns = kp_mono_ns() - st->revoke_mono;
+}
+
+static rev_probe_t *new_probe(rev_state_t *st, char kind, char phase)
+{
+        rev_probe_t *p;
+
+        if (st->n_probes >= REV_MAX_PROBES)
+                return NULL;
+        p = &st->probes[st->n_probes++];
+        memset(p, 0, sizeof(*p));
+        p->kind = kind;
+        p->phase = phase;
+        p->ok = -1;
+        p->done_ns = -1;
+        p->t_ns = kp_mono_ns() - st->revoke_mono;
+        return p;
+}
+
+static void count_error(rev_state_t *st, char kind, int code)
+{
+        char name[128], buf[32];
+        const char *cur;
+
+        snprintf(name, sizeof(name), "%s %s", kind == 'w' ? "produce probe" : "read probe",
+                 rd_kafka_err2name((rd_kafka_resp_err_t)code));
+        cur = kp_kvlist_get(&st->client_errors, name);
+
+        snprintf(buf, sizeof(buf), "%lld", cur ? strtoll(cur, NULL, 10) + 1 : 1LL);
+        kp_kvlist_set(&st->client_errors, name, buf);
+}
+
+static void send_write_probe(rev_state_t *st, rd_kafka_t *p, char phase)
+{
+        rev_probe_t *pr = new_probe(st, 'w', phase);
+        char val[64];
+        rd_kafka_resp_err_t e;
+
+        if (!pr)
+                return;
+        snprintf(val, sizeof(val), PROBE_PREFIX "%zu", st->n_probes - 1);
+        e = rd_kafka_producev(
+            p, RD_KAFKA_V_TOPIC(st->topic), RD_KAFKA_V_PARTITION(0),
+            RD_KAFKA_V_VALUE(val, strlen(val)), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_OPAQUE((void *)(intptr_t)(st->n_probes - 1)), RD_KAFKA_V_END);
+        if (e) {
+                pr->ok = 0;
+                pr->err = e;
+                pr->done_ns = pr->t_ns;
+        }
+}
+
+static void run_read_probe(kp_ctx_t *ctx, rev_state_t *st, char phase)
+{
+        rev_probe_t *pr = new_probe(st, 'r', phase);
+        int code = 0;
+
+        if (!pr)
+                return;
+        pr->ok = rev_read_probe(ctx, st, st->opts.probe_timeout_ns, &code);
+        pr->err = code;
+        pr->done_ns = kp_mono_ns() - st->revoke_mono;
+}
+
+/* Time (from the revocation) at which kind failed for good before the
+ * restore: the first failing probe after the last successful one. -1 when
+ * the last decided probe succeeded. */
+static int64_t effect_time(const rev_state_t *st, char kind, int *decided)
+{
+        int64_t last_ok = INT64_MIN, first_fail_after = -1;
+        size_t i;
+
+        *decided = 0;
+        for (i = 0; i < st->n_probes; i++) {
+                const rev_probe_t *p = &st->probes[i];
+                if (p->kind != kind || p->phase != 'b' || p->ok < 0)
+                        continue;
+                (*decided)++;
+                if (p->ok && p->t_ns > last_ok)
+                        last_ok = p->t_ns;
+        }
+        for (i = 0; i < st->n_probes; i++) {
+                const rev_probe_t *p = &st->probes[i];
+                if (p->kind != kind || p->phase != 'b' || p->ok != 0 || p->t_ns <= last_ok)
+                        continue;
+                if (first_fail_after < 0 || p->t_ns < first_fail_after)
+                        first_fail_after = p->t_ns;
+        }
+        return first_fail_after;
+}
+
+/* Consecutive failures at the end of the decided probes of kind. */
+static int trailing_failures(const rev_state_t *st, char kind, char phase)
+{
+        int n = 0;
+        size_t i;
+
+        for (i = st->n_probes; i-- > 0;) {
+                const rev_probe_t *p = &st->probes[i];
+                if (p->kind != kind || p->phase != phase || p->ok < 0)
+                        continue;
+                if (p->ok)
+                        break;
+                n++;
+        }
+        return n;
+}
+
+/* First success of kind sent at or after the restore, from the restore. */
+static int64_t recovery_time(const rev_state_t *st, char kind)
+{
+        int64_t best = -1, restore = st->restore_mono - st->revoke_mono;
+        size_t i;
+
+        for (i = 0; i < st->n_probes; i++) {
+                const rev_probe_t *p = &st->probes[i];
+                if (p->kind != kind || p->phase != 'a' || p->ok != 1)
+                        continue;
+                if (best < 0 || p->done_ns - restore < best)
+                        best = p->done_ns - restore;
+        }
+        return best;
+}
+
+static void emit_probe_events(const rev_state_t *st)
+{
+        size_t i;
+
+        for (i = 0; i < st->n_probes; i++) {
+                const rev_probe_t *p = &st->probes[i];
+                kp_event_t *e = kp_event_new("revocation.probe");
+                kp_event_str(e, "kind", p->kind == 'w' ? "produce" : "fresh-consumer-read");
+                kp_event_str(e, "phase", p->phase == 'b' ? "revoked" : "restored");
+                kp_event_num(e, "t_since_revoke_s", (double)p->t_ns / 1e9);
+                kp_event_num(e, "done_since_revoke_s", (double)p->done_ns / 1e9);
+                kp_event_str(e, "result", p->ok < 0 ? "pending" : p->ok ? "ok" : "failed");
+                if (p->ok == 0)
+                        kp_event_str(e, "error", rd_kafka_err2name((rd_kafka_resp_err_t)p->err));
+                kp_event_emit(e);
+        }
+}
+
+static void plot_probes(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
+{
+        kp_buf_t data, script;
+        char dat[4096], svg[4096];
+        kp_err_t err;
+        size_t i;
+        double restore = (double)(st->restore_mono - st->revoke_mono) / 1e9;
+
+        kp_buf_init(&data, 8 << 20);
+        kp_buf_init(&script, 64 << 10);
+        kp_buf_puts(&data, "# t_since_revoke_s produce read (1 ok, 0 failed)\n");
+        for (i = 0; i < st->n_probes; i++) {
+                const rev_probe_t *p = &st->probes[i];
+                if (p->ok < 0)
+                        continue;
+                if (p->kind == 'w')
+                        kp_buf_printf(&data, "%.3f %.2f NaN\n", (double)p->t_ns / 1e9,
+                                      p->ok ? 1.05 : 0.05);
+                else
+                        kp_buf_printf(&data, "%.3f NaN %.2f\n", (double)p->t_ns / 1e9,
+                                      p->ok ? 0.95 : -0.05);
+        }
+        if (kp_rundir_write(ctx->rd, "revocation/probes.dat", data.data, data.len, &err) < 0 ||
+            kp_ctx_path(ctx, "revocation/probes.dat", dat, sizeof(dat)) < 0 ||
+            kp_ctx_path(ctx, "revocation/probes.svg", svg, sizeof(svg)) < 0) {
+                kp_check_note(c, "probe timeline not drawn: %s", err.msg);
+                goto out;
+        }
+        kp_check_artifact(c, "revocation/probes.dat", "data",
+                          "Probe results (seconds since revocation)");
+        kp_buf_puts(&script,
+                    "set title 'Probes around the key revocation'\n"
+                    "set xlabel 'seconds since the key was revoked'\n"
+                    "set yrange [-0.4:1.4]\nset ytics ('failed' 0, 'ok' 1)\nset grid xtics\n"
+                    "set datafile missing 'NaN'\nset key outside bottom center horizontal\n"
+                    "set arrow from 0,-0.4 to 0,1.4 nohead lw 2 lc rgb '#c0392b'\n"
+                    "set label 'revoke' at 0,1.3 offset 0.5,0 tc rgb '#c0392b'\n");
+        if (st->restored)
+                kp_buf_printf(&script,
+                              "set arrow from %.3f,-0.4 to %.3f,1.4 nohead lw 2 lc rgb '#27ae60'\n"
+                              "set label 'restore' at %.3f,1.3 offset 0.5,0 tc rgb '#27ae60'\n",
+                              restore, restore, restore);
+        kp_buf_printf(
+            &script,
+            "plot '%s' using 1:2 with points pt 7 ps 0.8 lc rgb '#2c3e50' title 'produce probe', "
+            "'%s' using 1:3 with points pt 5 ps 0.8 lc rgb '#8e44ad' title 'fresh consumer reads "
+            "old data'\n",
+            dat, dat);
+        if (kp_plot_svg(kp_buf_cstr(&script), svg, 900, 360, &err) < 0) {
+                kp_check_note(c, "probe timeline not drawn: %s", err.msg);
+                goto out;
+        }
+        kp_check_artifact(c, "revocation/probes.svg", "svg",
+                          "Produce and read probes over time (revoke and restore marked)");
+out:
+        kp_buf_free(&data);
+        kp_buf_free(&script);
+}
+
+/* Copies this run's lines of the undo journal into the run directory, so
+ * the evidence shows the destructive action and its undo. */
+static void copy_journal(kp_ctx_t *ctx, kp_check_t *c, const char *path)
+{
+        kp_buf_t all, mine;
+        char needle[128];
+        const char *line;
+        kp_err_t err;
+
+        kp_buf_init(&all, 64 << 20);
+        kp_buf_init(&mine, 1 << 20);
+        snprintf(needle, sizeof(needle), "\"run_id\":\"%s\"", ctx->run_id);
+        if (kp_read_file(path, 64 << 20, &all, &err) == 0) {
+                for (line = kp_buf_cstr(&all); *line;) {
+                        const char *nl = strchr(line, '\n');
+                        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+                        char *one = strndup(line, len);
+                        if (one && strstr(one, needle))
+                                kp_buf_append(&mine, one, len);
+                        free(one);
+                        line += len;
+                }
+                if (mine.len && kp_rundir_write(ctx->rd, "revocation/undo-journal.jsonl", mine.data,
+                                                mine.len, &err) == 0)
+                        kp_check_artifact(
+                            c, "revocation/undo-journal.jsonl", "jsonl",
+                            "Undo journal entries of this run (intent, done, undone)");
+        }
+        kp_buf_free(&all);
+        kp_buf_free(&mine);
+}
+
+/* Probing after the revocation ends at the timeout, on a stop request, or
+ * once writes (and reads) have failed for good. */
+static int probing_done(const rev_state_t *st, int64_t now_rel)
+{
+        int decided;
+        int64_t we;
+
+        if (now_rel >= st->opts.timeout_ns)
+                return 1;
+        if (trailing_failures(st, 'w', 'b') >= 3 && trailing_failures(st, 'r', 'b') >= 3)
+                return 1;
+        we = effect_time(st, 'w', &decided);
+        return we >= 0 && trailing_failures(st, 'w', 'b') >= 3 &&
+               now_rel - we >= st->opts.observe_ns;
+}
+
+static int find_grant(rev_state_t *st, kp_revoke_req_t *req, kp_kms_grant_t *g, kp_check_t *c)
+{
+        kp_kms_grant_t grants[128];
+        size_t n = 0, i;
+        kp_err_t err;
+
+        if (kp_kms_list_grants(st->kms, st->key.key_id, grants, 128, &n, &err) < 0) {
+                if (err.code == KP_EUNSUPPORTED)
+                        kp_check_skip(c, "revoke-grant: the KMS does not implement grants: %s",
+                                      err.msg);
+                else
+                        kp_check_error(c, "%s", err.msg);
+                return -1;
+        }
+        for (i = 0; i < n; i++)
+                if (strcmp(grants[i].grant_id, st->opts.grant_id) == 0) {
+                        *g = grants[i];
+                        req->grant_id = g->grant_id;
+                        req->grantee = g->grantee;
+                        req->operations = g->operations;
+                        return 0;
+                }
+        kp_check_error(c, "grant %s not found on key %s", st->opts.grant_id, st->key.key_id);
+        return -1;
+}
+
+void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rev_state_t *st = rev_state(ctx);
+        rd_kafka_t *p = NULL;
+        kp_journal_t *j = NULL;
+        kp_revoke_req_t req;
+        kp_kms_grant_t grant;
+        kp_err_t err;
+        int code = 0, decided = 0;
+        int64_t next, now_rel;
+
+        if (rev_precheck(ctx, c, 1) < 0)
+                return;
+        if (!st->canaries_ok) {
+                kp_check_error(c, "not run: the canaries were not written");
+                return;
+        }
+        if (kp_revoke_permitted(ctx->plat->target, &err) < 0) {
+                kp_check_error(c, "%s", err.msg);
+                return;
+        }
+        st->probes = calloc(REV_MAX_PROBES, sizeof(*st->probes));
+        if (!st->probes) {
+                kp_check_error(c, "out of memory");
+                return;
+        }
+        {
+                kp_kvlist_t extra = {0};
+                char mt[32];
+                snprintf(mt, sizeof(mt), "%lld",
+                         (long long)(st->opts.probe_timeout_ns / KP_NS_PER_MS));
+                kp_kvlist_set(&extra, "message.timeout.ms", mt);
+                kp_kvlist_set(&extra, "linger.ms", "0");
+                kp_kvlist_set(&extra, "retry.backoff.ms", "100");
+                p = rev_client(ctx, RD_KAFKA_PRODUCER, &extra, probe_dr, st, &err);
+                kp_kvlist_clear(&extra);
+        }
+        if (!p) {
+                kp_check_error(c, "%s", err.msg);
+                return;
+        }
+        /* Baseline: both probes must succeed while the key is enabled. */
+        st->revoke_mono = kp_mono_ns();
+        send_write_probe(st, p, 'x');
+        rd_kafka_flush(p, (int)(st->opts.probe_timeout_ns / KP_NS_PER_MS) + 1000);
+        if (st->probes[0].ok != 1) {
+                kp_check_error(c, "baseline produce probe failed before the revocation: %s",
+                               rd_kafka_err2name((rd_kafka_resp_err_t)st->probes[0].err));
+                goto out;
+        }
+        if (!rev_read_probe(ctx, st, 10 * KP_NS_PER_S, &code)) {
+                kp_check_error(c, "baseline read probe failed before the revocation: %s",
+                               rd_kafka_err2name((rd_kafka_resp_err_t)code));
+                goto out;
+        }
+        st->n_probes = 0;
+
+        memset(&req, 0, sizeof(req));
+        req.mode = st->opts.mode;
+        req.run_id = ctx->run_id;
+        req.target = ctx->plat->target;
+        req.key_id = st->key.key_id;
+        req.deletion_days = st->opts.deletion_days;
+        if (req.mode == KP_REVOKE_GRANT && find_grant(st, &req, &grant, c) < 0)
+                goto out;
+        if (kp_journal_open(kp_safety()->journal, &j, &err) < 0) {
+                kp_check_error(c, "%s", err.msg);
+                goto out;
+        }
+        /* Where the undo lives, for `kproof recover RUN_DIR` after a crash. */
+        if (kp_rundir_write(ctx->rd, "revocation/journal-path", kp_journal_file(j),
+                            strlen(kp_journal_file(j)), &err) < 0)
+                kp_check_note(c, "journal path not recorded in the run directory: %s", err.msg);
+        kp_info("revocation: %s key %s (undo journal %s)", kp_revoke_mode_names[req.mode],
+                st->key.key_id, kp_journal_file(j));
+        if (kp_revoke_apply(st->kms, j, &req, &st->entry, &err) < 0) {
+                kp_check_error(c, "revocation failed: %s", err.msg);
+                /* The call may have reached the KMS: undo to be safe. */
+                if (kp_revoke_undo(st->kms, j, &st->entry, &err) < 0)
+                        kp_error("revocation: undo after a failed revocation failed: %s", err.msg);
+                goto out;
+        }
+        st->revoked = 1;
+        st->revoke_mono = kp_mono_ns();
+        st->counting = 1;
+        kp_check_note(c, "%s of key %s journaled (%s, entry %s) and sent", st->entry.action,
+                      st->key.key_id, kp_journal_file(j), st->entry.id);
+
+        /* Probe until the effect is established or the window closes. */
+        next = st->revoke_mono;
+        for (;;) {
+                send_write_probe(st, p, 'b');
+                run_read_probe(ctx, st, 'b');
+                rd_kafka_poll(p, 0);
+                now_rel = kp_mono_ns() - st->revoke_mono;
+                if (kp_stop_requested() || probing_done(st, now_rel))
+                        break;
+                next += st->opts.probe_interval_ns;
+                if (next > kp_mono_ns())
+                        kp_sleep_until(next);
+                else
+                        next = kp_mono_ns();
+                rd_kafka_poll(p, 0);
+        }
+        /* Let the write probes of the window come to a verdict while still revoked. */
+        rd_kafka_flush(p, (int)(st->opts.probe_timeout_ns / KP_NS_PER_MS) + 1000);
+        st->window_ns = kp_mono_ns() - st->revoke_mono;
+
+        /* Restore, whatever happened above (a stop request included). */
+        if (kp_revoke_undo(st->kms, j, &st->entry, &err) < 0) {
+                snprintf(st->fatal_buf, sizeof(st->fatal_buf),
+                         "RESTORE FAILED: key %s is still revoked (%s); run 'kproof recover "
+                         "--journal %s'",
+                         st->key.key_id, err.msg, kp_journal_file(j));
+                st->fatal = st->fatal_buf;
+                kp_error("%s", st->fatal);
+                kp_check_error(c, "%s", st->fatal);
+                goto out;
+        }
+        st->restored = 1;
+        st->restore_mono = kp_mono_ns();
+        copy_journal(ctx, c, kp_journal_file(j));
+        kp_check_note(c, "key %s restored (%s) %.1f s after the revocation", st->key.key_id,
+                      st->entry.undo, (double)(st->restore_mono - st->revoke_mono) / 1e9);
+
+        /* Recovery: probe until a new write and a read succeed. */
+        next = st->restore_mono;
+        while (!kp_stop_requested()) {
+                send_write_probe(st, p, 'a');
+                run_read_probe(ctx, st, 'a');
+                rd_kafka_poll(p, 0);
+                if (recovery_time(st, 'w') >= 0 && recovery_time(st, 'r') >= 0)
+                        break;
+                if (kp_mono_ns() - st->restore_mono >= st->opts.recovery_timeout_ns)
+                        break;
+                next += st->opts.probe_interval_ns;
+                if (next > kp_mono_ns())
+                        kp_sleep_until(next);
+        }
+        rd_kafka_flush(p, (int)(st->opts.probe_timeout_ns / KP_NS_PER_MS) + 1000);
+        st->counting = 0;
+        st->write_recovery_ns = recovery_time(st, 'w');
+        st->read_recovery_ns = recovery_time(st, 'r');
+        st->flow_done = 1;
+
+        /* What the clients saw. */
+        {
+                size_t i;
+                const char *cols[] = {"client error", "count"};
+                kp_table_t *t;
+                for (i = 0; i < st->n_probes; i++)
+                        if (st->probes[i].ok == 0)
+                                count_error(st, st->probes[i].kind, st->probes[i].err);
+                t = kp_check_table(c, "What the clients saw during the revocation", cols, 2);
+                for (i = 0; i < st->client_errors.n; i++) {
+                        const char *row[] = {st->client_errors.items[i].key,
+                                             st->client_errors.items[i].value};
+                        kp_table_row(t, row);
+                }
+                {
+                        char d[32];
+                        const char *row[] = {"disconnects (transport errors)", d};
+                        snprintf(d, sizeof(d), "%" PRIu64, st->disconnects);
+                        kp_table_row(t, row);
+                }
+                kp_check_measure(c, "disconnects", (double)st->disconnects, "events");
+                kp_check_measure(c, "probes", (double)st->n_probes, "probes");
+        }
+        emit_probe_events(st);
+        plot_probes(ctx, st, c);
+
+        st->write_effect_ns = effect_time(st, 'w', &decided);
+        st->read_effect_ns = effect_time(st, 'r', &decided);
+        if (kp_stop_requested()) {
+                kp_check_error(c, "interrupted: the key was restored before exit");
+                goto out;
+        }
+        if (st->write_effect_ns >= 0) {
+                kp_check_measure(c, "write_time_to_effect_s", (double)st->write_effect_ns / 1e9,
+                                 "s");
+                kp_check_pass(c, "writes failed for good %.1f s after the key was revoked (%s)",
+                              (double)st->write_effect_ns / 1e9,
+                              kp_revoke_mode_names[st->opts.mode]);
+        } else {
+                kp_check_measure(c, "write_time_to_effect_s", (double)st->window_ns / 1e9, "s");
+                kp_anomaly_t *a =
+                    kp_check_anomaly(c, "revocation-without-effect", 1, 0,
+                                     "produce still succeeded at the end of the probing window");
+                (void)a;
+                kp_check_fail(c,
+                              "revocation had no effect on writes: produce still succeeded %.1f s "
+                              "after the key "
+                              "was revoked",
+                              (double)st->window_ns / 1e9);
+        }
+out:
+        if (st->revoked && !st->restored && !st->fatal) {
+                /* Any early exit after the revocation still restores. */
+                if (kp_revoke_undo(st->kms, j, &st->entry, &err) == 0) {
+                        st->restored = 1;
+                        st->restore_mono = kp_mono_ns();
+                }
+        }
+        if (p)
+                rd_kafka_destroy(p);
+        kp_journal_close(j);
+        if (!st->flow_done && !st->fatal) {
+                snprintf(st->fatal_buf, sizeof(st->fatal_buf),
+                         "the revocation flow did not complete: %s", kp_check_reason(c));
+                st->fatal = st->fatal_buf;
+        }
+}
+
+void rev_check_old_data(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rev_state_t *st = rev_state(ctx);
+        int decided = 0;
+
+        if (rev_precheck(ctx, c, 1) < 0)
+                return;
+        effect_time(st, 'r', &decided);
+        kp_check_measure(c, "read_probes", decided, "probes");
+        if (st->read_effect_ns >= 0) {
+                kp_check_measure(c, "read_time_to_effect_s", (double)st->read_effect_ns / 1e9, "s");
+                kp_check_pass(
+                    c, "a fresh consumer could no longer read old data %.1f s after the revocation",
+                    (double)st->read_effect_ns / 1e9);
+        } else if (st->write_effect_ns >= 0) {
+                kp_check_measure(c, "old_data_readable_s", (double)st->window_ns / 1e9, "s");
+                kp_check_anomaly(
+                    c, "old-data-readable-after-revocation", 1, 1,
+                    "old data stayed readable after the revocation although writes failed: the "
+                    "platform serves it with data keys it decrypted before (a cache)");
+                kp_check_pass(
+                    c,
+                    "FINDING: old data stayed readable by a fresh consumer for the whole %.1f s "
+                    "window "
+                    "after the revocation, although writes failed after %.1f s: served from cached "
+                    "data keys",
+                    (double)st->window_ns / 1e9, (double)st->write_effect_ns / 1e9);
+        } else {
+                kp_check_measure(c, "old_data_readable_s", (double)st->window_ns / 1e9, "s");
+                kp_check_fail(c,
+                              "old data stayed readable for the whole %.1f s window after the "
+                              "revocation: the key "
+                              "does not protect it",
+                              (double)st->window_ns / 1e9);
+        }
+}
+
+void rev_check_recovery(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rev_state_t *st = rev_state(ctx);
+        int64_t rec;
+
+        if (rev_precheck(ctx, c, 1) < 0)
+                return;
+        if (st->write_recovery_ns >= 0)
+                kp_check_measure(c, "write_recovery_s", (double)st->write_recovery_ns / 1e9, "s");
+        if (st->read_recovery_ns >= 0)
+                kp_check_measure(c, "read_recovery_s", (double)st->read_recovery_ns / 1e9, "s");
+        if (st->write_recovery_ns < 0 || st->read_recovery_ns < 0) {
+                kp_check_measure(c, "recovery_s", (double)st->opts.recovery_timeout_ns / 1e9, "s");
+                kp_check_fail(c, "%s did not recover within %lld s after the key was restored",
+                              st->write_recovery_ns < 0 && st->read_recovery_ns < 0
+                                  ? "writes and reads"
+                              : st->write_recovery_ns < 0 ? "writes"
+                                                          : "reads",
+                              (long long)(st->opts.recovery_timeout_ns / KP_NS_PER_S));
+                return;
+        }
+        rec = st->write_recovery_ns > st->read_recovery_ns ? st->write_recovery_ns
+                                                           : st->read_recovery_ns;
+        kp_check_measure(c, "recovery_s", (double)rec / 1e9, "s");
+        kp_check_pass(c, "writes recovered %.2f s and reads %.2f s after the key was restored",
+                      (double)st->write_recovery_ns / 1e9, (double)st->read_recovery_ns / 1e9);
+}
+
+void rev_check_integrity(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rev_state_t *st = rev_state(ctx);
+        rd_kafka_t *q;
+        rd_kafka_topic_partition_list_t *l;
+        uint32_t *seen;
+        int64_t low = 0, high = 0, deadline, last = -1;
+        uint64_t corrupt = 0, dup = 0, lost = 0;
+        kp_err_t err;
+        int i;
+
+        if (rev_precheck(ctx, c, 1) < 0)
+                return;
+        if (!st->canaries_ok) {
+                kp_check_error(c, "not run: the canaries were not written");
+                return;
+        }
+        seen = calloc((size_t)st->n_canaries, sizeof(*seen));
+        q = rev_client(ctx, RD_KAFKA_CONSUMER, NULL, NULL, st, &err);
+        if (!seen || !q) {
+                kp_check_error(c, "%s", q ? "out of memory" : err.msg);
+                free(seen);
+                if (q)
+                        rd_kafka_destroy(q);
+                return;
+        }
+        if (kp_kafka_watermarks(q, st->topic, 0, &low, &high, 10000, &err) < 0) {
+                kp_check_error(c, "%s", err.msg);
+                goto out;
+        }
+        l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, st->topic, 0)->offset = st->first_offset;
+        rd_kafka_assign(q, l);
+        rd_kafka_topic_partition_list_destroy(l);
+        deadline = kp_mono_ns() + 60 * KP_NS_PER_S;
+        while (last + 1 < high && kp_mono_ns() < deadline && !kp_stop_requested()) {
+                rd_kafka_message_t *m = rd_kafka_consumer_poll(q, 100);
+                unsigned idx;
+                if (!m)
+                        continue;
+                if (!m->err) {
+                        last = m->offset;
+                        if (m->len >= sizeof(REV_TOKEN_PREFIX) - 1 &&
+                            memcmp(m->payload, REV_TOKEN_PREFIX, sizeof(REV_TOKEN_PREFIX) - 1) ==
+                                0) {
+                                if (m->len == REV_TOKEN_LEN &&
+                                    sscanf((const char *)m->payload + sizeof(REV_TOKEN_PREFIX) - 1,
+                                           "%8x", &idx) == 1 &&
+                                    idx < (unsigned)st->n_canaries &&
+                                    memcmp(m->payload, st->tokens[idx], REV_TOKEN_LEN) == 0 &&
+                                    m->offset == st->offsets[idx])
+                                        seen[idx]++;
+                                else
+                                        corrupt++;
+                        }
+                }
+                rd_kafka_message_destroy(m);
+        }
+        for (i = 0; i < st->n_canaries; i++) {
+                if (seen[i] == 0)
+                        lost++;
+                else if (seen[i] > 1)
+                        dup++;
+        }
+        kp_check_measure(c, "canaries", st->n_canaries, "records");
+        kp_check_measure(c, "lost_canaries", (double)(lost + dup), "records");
+        kp_check_measure(c, "missing_canaries", (double)lost, "records");
+        kp_check_measure(c, "duplicate_canaries", (double)dup, "records");
+        kp_check_measure(c, "corrupt_records", (double)corrupt, "records");
+        if (lost || dup || corrupt)
+                kp_check_fail(c,
+                              "%" PRIu64 " canaries missing, %" PRIu64 " duplicated, %" PRIu64
+                              " corrupt records after "
+                              "revocation and restore",
+                              lost, dup, corrupt);
+        else
+                kp_check_pass(
+                    c,
+                    "all %d canaries read back intact, exactly once, after revocation and restore",
+                    st->n_canaries);
+out:
+        free(seen);
+        rd_kafka_destroy_flags(q, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+}

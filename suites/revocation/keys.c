@@ -1,0 +1,192 @@
+/*
+ * Key checks: metadata, rotation, policy and grants of the platform's key,
+ * read through the KMS adapter.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "revocation.h"
+#include "src/buf.h"
+#include "src/keypolicy.h"
+
+void rev_check_key_manager(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rev_state_t *st = rev_state(ctx);
+        const char *cols[] = {"field", "value"};
+        kp_table_t *t;
+        kp_kms_key_t *k;
+        kp_buf_t aliases;
+        size_t n_aliases = 0;
+        kp_err_t err;
+
+        if (rev_precheck(ctx, c, 0) < 0)
+                return;
+        k = &st->key;
+        kp_buf_init(&aliases, 1 << 20);
+        if (kp_kms_list_aliases(st->kms, k->key_id, &aliases, &n_aliases, &err) < 0)
+                kp_check_note(c, "ListAliases failed: %s", err.msg);
+        t = kp_check_table(c, "Key evidence (KMS DescribeKey)", cols, 2);
+#define ROW(name, val)                                                                             \
+        do {                                                                                       \
+                const char *r_[] = {(name), (val)};                                                \
+                kp_table_row(t, r_);                                                               \
+        } while (0)
+        ROW("configured key", ctx->plat->target->kms.key);
+        ROW("key id", k->key_id);
+        ROW("arn", k->arn);
+        ROW("key manager", k->manager);
+        ROW("state", k->state);
+        ROW("origin", k->origin);
+        ROW("spec", k->spec);
+        ROW("usage", k->usage);
+        ROW("account", k->account);
+        ROW("multi-region", k->multi_region ? "yes" : "no");
+        ROW("description", k->description);
+        {
+                char *p;
+                for (p = aliases.data; p && *p; p++)
+                        if (*p == '\n')
+                                *p = p[1] ? ' ' : '\0';
+                ROW("aliases", kp_buf_cstr(&aliases));
+        }
+        ROW("kms endpoint",
+            ctx->plat->target->kms.endpoint ? ctx->plat->target->kms.endpoint : "AWS");
+#undef ROW
+        kp_check_measure(c, "aliases", (double)n_aliases, "aliases");
+        kp_check_measure(c, "customer_managed", strcmp(k->manager, "CUSTOMER") == 0, "bool");
+        kp_check_measure(c, "key_enabled", strcmp(k->state, "Enabled") == 0, "bool");
+        kp_buf_free(&aliases);
+        if (strcmp(k->manager, "CUSTOMER") != 0)
+                kp_check_fail(c, "key %s is managed by %s, not by the customer", k->key_id,
+                              k->manager[0] ? k->manager : "an unknown party");
+        else if (strcmp(k->state, "Enabled") != 0)
+                kp_check_fail(c, "key %s is customer-managed but in state %s", k->key_id, k->state);
+        else
+                kp_check_pass(c, "key %s is customer-managed (%s, %s, origin %s), state Enabled",
+                              k->key_id, k->spec, k->usage, k->origin);
+}
+
+void rev_check_key_rotation(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rev_state_t *st = rev_state(ctx);
+        int enabled = 0;
+        kp_err_t err;
+
+        if (rev_precheck(ctx, c, 0) < 0)
+                return;
+        if (kp_kms_rotation_status(st->kms, st->key.key_id, &enabled, &err) < 0) {
+                if (err.code == KP_EUNSUPPORTED)
+                        kp_check_skip(c, "the KMS does not implement GetKeyRotationStatus: %s",
+                                      err.msg);
+                else
+                        kp_check_error(c, "%s", err.msg);
+                return;
+        }
+        kp_check_measure(c, "rotation_enabled", enabled, "bool");
+        if (enabled)
+                kp_check_pass(c, "automatic rotation is enabled on key %s", st->key.key_id);
+        else
+                kp_check_fail(c, "automatic rotation is disabled on key %s", st->key.key_id);
+}
+
+void rev_check_key_policy(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rev_state_t *st = rev_state(ctx);
+        const char *cols[] = {"principal", "may", "wildcard", "conditional"};
+        kp_buf_t doc;
+        kp_policy_t pol;
+        kp_table_t *t;
+        kp_err_t err;
+        size_t i, admins = 0, disablers = 0, deleters = 0, users = 0, open_wild = 0;
+
+        if (rev_precheck(ctx, c, 0) < 0)
+                return;
+        kp_buf_init(&doc, 1 << 20);
+        if (kp_kms_get_key_policy(st->kms, st->key.key_id, &doc, &err) < 0) {
+                if (err.code == KP_EUNSUPPORTED)
+                        kp_check_skip(c, "the KMS does not implement GetKeyPolicy: %s", err.msg);
+                else
+                        kp_check_error(c, "%s", err.msg);
+                kp_buf_free(&doc);
+                return;
+        }
+        if (kp_rundir_write(ctx->rd, "revocation/key-policy.json", doc.data, doc.len, &err) == 0)
+                kp_check_artifact(c, "revocation/key-policy.json", "json",
+                                  "Key policy document (GetKeyPolicy)");
+        if (kp_policy_analyse(kp_buf_cstr(&doc), &pol, &err) < 0) {
+                kp_check_fail(c, "the key policy cannot be analysed: %s", err.msg);
+                kp_buf_free(&doc);
+                return;
+        }
+        t = kp_check_table(c, "Key policy: who may do what", cols, 4);
+        for (i = 0; i < pol.n; i++) {
+                const kp_policy_principal_t *p = &pol.principals[i];
+                char caps[96];
+                const char *row[4];
+                kp_policy_caps_str(p->caps, caps, sizeof(caps));
+                row[0] = p->name;
+                row[1] = caps[0] ? caps : "-";
+                row[2] = p->wildcard ? "YES" : "no";
+                row[3] = p->conditional ? "yes" : "no";
+                kp_table_row(t, row);
+                admins += (p->caps & KP_POLICY_ADMIN) != 0;
+                disablers += (p->caps & KP_POLICY_DISABLE) != 0;
+                deleters += (p->caps & KP_POLICY_DELETE) != 0;
+                users += (p->caps & KP_POLICY_USE) != 0;
+                if (p->wildcard && !p->conditional && p->caps) {
+                        kp_anomaly_t *a = kp_check_anomaly(
+                            c, "wildcard-principal", 1, 0,
+                            "a statement allows any principal (\"*\") without a condition");
+                        kp_anomaly_example(a, -1, -1, -1, -1, caps);
+                        open_wild++;
+                }
+        }
+        kp_check_measure(c, "policy_statements", pol.statements, "statements");
+        kp_check_measure(c, "policy_admins", (double)admins, "principals");
+        kp_check_measure(c, "policy_may_disable", (double)disablers, "principals");
+        kp_check_measure(c, "policy_may_delete", (double)deleters, "principals");
+        kp_check_measure(c, "policy_may_use", (double)users, "principals");
+        kp_check_measure(c, "wildcard_principals", (double)open_wild, "principals");
+        if (admins == 0)
+                kp_check_fail(c,
+                              "no principal may change the key policy (no administrator listed)");
+        else if (open_wild)
+                kp_check_fail(
+                    c,
+                    "the policy allows any principal (\"*\") without a condition: %zu statement(s)",
+                    open_wild);
+        else
+                kp_check_pass(c,
+                              "%zu administrator(s), %zu may disable, %zu may schedule deletion, "
+                              "%zu may use the key; no wildcard principal",
+                              admins, disablers, deleters, users);
+        kp_policy_release(&pol);
+        kp_buf_free(&doc);
+}
+
+void rev_check_grants(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rev_state_t *st = rev_state(ctx);
+        const char *cols[] = {"grant id", "grantee", "operations"};
+        kp_kms_grant_t grants[64];
+        kp_table_t *t;
+        size_t n = 0, i;
+        kp_err_t err;
+
+        if (rev_precheck(ctx, c, 0) < 0)
+                return;
+        if (kp_kms_list_grants(st->kms, st->key.key_id, grants, 64, &n, &err) < 0) {
+                if (err.code == KP_EUNSUPPORTED)
+                        kp_check_skip(c, "the KMS does not implement grants: %s", err.msg);
+                else
+                        kp_check_error(c, "%s", err.msg);
+                return;
+        }
+        t = kp_check_table(c, "Grants on the key (ListGrants)", cols, 3);
+        for (i = 0; i < n; i++) {
+                const char *row[] = {grants[i].grant_id, grants[i].grantee, grants[i].operations};
+                kp_table_row(t, row);
+        }
+        kp_check_measure(c, "grants", (double)n, "grants");
+        kp_check_pass(c, "%zu grant(s) on key %s listed", n, st->key.key_id);
+}

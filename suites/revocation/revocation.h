@@ -1,0 +1,118 @@
+/*
+ * The revocation suite (checklist row key-authority): which key protects
+ * the platform's durable data, who controls it, and what actually happens —
+ * and how fast — when the customer revokes it.
+ *
+ * The key checks read metadata, rotation, policy and grants through the KMS
+ * adapter (src/kms.h). The flow checks share one sequence, run by the
+ * at-rest check and the write-effect check and reported by the checks after
+ * them: write unique canaries and read them back; scan the durable bytes
+ * for them (src/storage.h); revoke the key (journaled, src/revoke.h); probe
+ * produce and a fresh consumer reading old data every interval; restore;
+ * measure recovery; read every canary back.
+ */
+#ifndef KP_REVOCATION_H
+#define KP_REVOCATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "src/evidence.h"
+#include "src/kms.h"
+#include "src/revoke.h"
+#include "src/runner.h"
+#include "src/suite.h"
+
+#define REV_ROW          "key-authority"
+#define REV_TOKEN_PREFIX "kpcanary:"
+#define REV_TOKEN_LEN    (sizeof(REV_TOKEN_PREFIX) - 1 + 32)
+#define REV_MAX_PROBES   4096
+
+extern const kp_suite_def_t kp_suite_revocation;
+
+typedef struct rev_opts {
+        kp_revoke_mode_t mode;
+        char *grant_id;
+        int canaries;
+        int deletion_days;
+        int64_t probe_interval_ns;
+        int64_t probe_timeout_ns; /* a write probe's message.timeout.ms; a read probe's wait */
+        int64_t timeout_ns;       /* probing window after the revocation */
+        int64_t observe_ns;       /* keep probing this long after writes failed for good */
+        int64_t recovery_timeout_ns;
+} rev_opts_t;
+
+typedef struct rev_probe {
+        int64_t t_ns;    /* send/start time relative to the revocation */
+        int64_t done_ns; /* result time relative to the revocation (-1 pending) */
+        char kind;       /* 'w' write, 'r' read */
+        char phase;      /* 'b' before restore, 'a' after restore */
+        int ok;          /* 1 ok, 0 failed, -1 pending */
+        int err;         /* rd_kafka_resp_err_t */
+} rev_probe_t;
+
+typedef struct rev_state {
+        const char *skip_reason; /* every check skips with this */
+        char skip_buf[512];
+        const char *fatal; /* every later flow check errors with this */
+        char fatal_buf[1024];
+        rev_opts_t opts;
+        kp_kms_t *kms;
+        kp_kms_key_t key;
+        int have_key;
+        char topic[256];
+        /* canaries */
+        char (*tokens)[REV_TOKEN_LEN + 1];
+        int64_t *offsets; /* acknowledged offset per canary, -1 when not */
+        int n_canaries, acked;
+        int64_t first_offset;
+        int canaries_ok; /* written and read back before the revocation */
+        /* revocation */
+        int revoked, restored, flow_done;
+        int64_t revoke_mono, restore_mono;
+        kp_journal_entry_t entry;
+        rev_probe_t *probes;
+        size_t n_probes;
+        int64_t write_effect_ns;                     /* -1: none */
+        int64_t read_effect_ns;                      /* -1: none */
+        int64_t write_recovery_ns, read_recovery_ns; /* from restore, -1: none */
+        int64_t window_ns;                           /* probing window actually used */
+        uint64_t disconnects;                        /* transport errors after the revocation */
+        int counting;              /* client events are counted (after the revocation) */
+        kp_kvlist_t client_errors; /* error name -> count (as text) */
+        char plot[256];
+} rev_state_t;
+
+static inline rev_state_t *rev_state(kp_ctx_t *ctx)
+{
+        return ctx->suite_state;
+}
+
+/* Key checks (keys.c). */
+void rev_check_key_manager(kp_ctx_t *ctx, kp_check_t *c);
+void rev_check_key_rotation(kp_ctx_t *ctx, kp_check_t *c);
+void rev_check_key_policy(kp_ctx_t *ctx, kp_check_t *c);
+void rev_check_grants(kp_ctx_t *ctx, kp_check_t *c);
+
+/* Flow checks (flow.c). */
+void rev_check_at_rest(kp_ctx_t *ctx, kp_check_t *c);
+void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c);
+void rev_check_old_data(kp_ctx_t *ctx, kp_check_t *c);
+void rev_check_recovery(kp_ctx_t *ctx, kp_check_t *c);
+void rev_check_integrity(kp_ctx_t *ctx, kp_check_t *c);
+
+/* Kafka helpers (probe.c). */
+rd_kafka_t *rev_client(kp_ctx_t *ctx, rd_kafka_type_t type, const kp_kvlist_t *extra,
+                       void (*dr_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *),
+                       void *opaque, kp_err_t *err);
+/* A fresh consumer reads the first canary of partition 0 from its offset;
+ * 1 when it arrived intact within timeout, 0 when not (*err_code set). */
+int rev_read_probe(kp_ctx_t *ctx, rev_state_t *st, int64_t timeout_ns, int *err_code);
+
+/* Common preamble of every check: skip or error when the suite cannot run.
+ * Returns 0 when the check may proceed. */
+int rev_precheck(kp_ctx_t *ctx, kp_check_t *c, int needs_flow);
+
+#endif
