@@ -68,7 +68,7 @@ static int parse_kafka(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
 static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
 {
         kp_control_cfg_t *c = &t->control;
-        const cJSON *cmds, *env, *it;
+        const cJSON *cmds = NULL, *env = NULL, *it;
         size_t m;
         int64_t v;
         int idx = 0;
@@ -115,6 +115,15 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
                         if (!*cmd) {
                                 free(cmd);
                                 return kp_jv_fail_at(jv, it->string, "expected a command, got \"\"");
+                        }
+                        {
+                                char bad[64];
+                                if (kp_control_exec_template_check(cmd, bad, sizeof(bad)) < 0) {
+                                        free(cmd);
+                                        return kp_jv_fail_at(jv, it->string,
+                                                             "unknown placeholder {%s} in command",
+                                                             bad);
+                                }
                         }
                         kp_kvlist_set(&c->commands, it->string, cmd);
                         free(cmd);

@@ -110,6 +110,9 @@ int kp_control_embedded_new(const kp_target_t *t, kp_control_t **out, const char
                             kp_err_t *err);
 int kp_control_exec_new(const kp_target_t *t, kp_control_t **out, kp_err_t *err);
 int kp_control_none_new(kp_control_t **out, kp_err_t *err);
+/* exec: 0 when every {placeholder} of a command template is known; else -1
+ * with the unknown name in bad. */
+int kp_control_exec_template_check(const char *tpl, char *bad, size_t bad_size);
 
 /* For the embedded adapter only: the librdkafka mock cluster handle
  * (rd_kafka_mock_cluster_t *), or NULL for other adapters. */

@@ -223,14 +223,3 @@ void *kp_control_embedded_mock(kp_control_t *ctl)
                 return NULL;
         return ((embedded_t *)ctl->impl)->mcluster;
 }
-
-/* The exec adapter is provided by control_exec.c. Until it is built into
- * this binary, an exec target is refused with a clear error. */
-__attribute__((weak)) int kp_control_exec_new(const kp_target_t *t, kp_control_t **out,
-                                              kp_err_t *err)
-{
-        (void)t;
-        *out = NULL;
-        return kp_err_set(err, KP_EUNSUPPORTED,
-                          "control type \"exec\" is not available in this build of kproof");
-}

@@ -22,17 +22,36 @@ static void keep_tail(kp_buf_t *b, size_t limit)
         b->data[b->len] = '\0';
 }
 
+/* Reads what is available on fd into b (keeping its tail); 0 at end of file. */
+static int drain_fd(int fd, kp_buf_t *b, size_t limit)
+{
+        char chunk[8192];
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+
+        if (n > 0) {
+                kp_buf_append(b, chunk, (size_t)n);
+                if (b->len > limit)
+                        keep_tail(b, limit);
+                return 1;
+        }
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                return 1;
+        return 0;
+}
+
 int kp_proc_run(const kp_proc_opts_t *o, kp_proc_result_t *res, kp_err_t *err)
 {
         size_t limit = o->output_limit ? o->output_limit : 65536, written = 0, i;
-        int out_pipe[2] = {-1, -1}, in_pipe[2] = {-1, -1};
+        int out_pipe[2] = {-1, -1}, in_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
         int64_t t0 = kp_mono_ns(), deadline;
-        int status = 0, out_open = 1, in_open;
+        int status = 0, out_open = 1, err_open = 0, in_open, termed = 0;
         pid_t pid;
 
         memset(res, 0, sizeof(*res));
         kp_buf_init(&res->output, limit * 2 + 65536);
-        if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(in_pipe, O_CLOEXEC) < 0) {
+        kp_buf_init(&res->errout, limit * 2 + 65536);
+        if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(in_pipe, O_CLOEXEC) < 0 ||
+            (o->split_stderr && pipe2(err_pipe, O_CLOEXEC) < 0)) {
                 kp_err_set(err, KP_EINFRA, "%s: cannot create pipes: %s", o->argv[0],
                            strerror(errno));
                 goto fail_fds;
@@ -49,7 +68,7 @@ int kp_proc_run(const kp_proc_opts_t *o, kp_proc_result_t *res, kp_err_t *err)
                 signal(SIGTERM, SIG_DFL);
                 dup2(in_pipe[0], 0);
                 dup2(out_pipe[1], 1);
-                dup2(out_pipe[1], 2);
+                dup2(o->split_stderr ? err_pipe[1] : out_pipe[1], 2);
                 for (i = 0; o->env && i < o->env->n; i++)
                         setenv(o->env->items[i].key, o->env->items[i].value, 1);
                 if (o->cwd && chdir(o->cwd) < 0)
@@ -62,6 +81,11 @@ int kp_proc_run(const kp_proc_opts_t *o, kp_proc_result_t *res, kp_err_t *err)
         close(out_pipe[1]);
         close(in_pipe[0]);
         out_pipe[1] = in_pipe[0] = -1;
+        if (o->split_stderr) {
+                close(err_pipe[1]);
+                err_pipe[1] = -1;
+                err_open = 1;
+        }
         in_open = o->stdin_data != NULL;
         if (!in_open) {
                 close(in_pipe[1]);
@@ -71,11 +95,19 @@ int kp_proc_run(const kp_proc_opts_t *o, kp_proc_result_t *res, kp_err_t *err)
         }
         deadline = o->timeout_ns > 0 ? t0 + o->timeout_ns : INT64_MAX;
 
-        while (out_open) {
-                struct pollfd pfd[2];
-                int nfd = 0, wait_ms = 200;
+        while (out_open || err_open) {
+                struct pollfd pfd[3];
+                int nfd = 0, wait_ms = 200, out_i = -1, err_i = -1, in_i = -1;
                 int64_t left = deadline - kp_mono_ns();
 
+                if (left <= 0 && !termed && o->term_grace_ns > 0) {
+                        /* Let the command clean up what it started, then kill. */
+                        res->timed_out = 1;
+                        termed = 1;
+                        kill(-pid, SIGTERM);
+                        deadline = kp_mono_ns() + o->term_grace_ns;
+                        continue;
+                }
                 if (left <= 0) {
                         res->timed_out = 1;
                         kill(-pid, SIGKILL);
@@ -83,28 +115,32 @@ int kp_proc_run(const kp_proc_opts_t *o, kp_proc_result_t *res, kp_err_t *err)
                 }
                 if (left < 200 * KP_NS_PER_MS)
                         wait_ms = (int)(left / KP_NS_PER_MS) + 1;
-                pfd[nfd].fd = out_pipe[0];
-                pfd[nfd++].events = POLLIN;
+                if (out_open) {
+                        out_i = nfd;
+                        pfd[nfd].fd = out_pipe[0];
+                        pfd[nfd++].events = POLLIN;
+                }
+                if (err_open) {
+                        err_i = nfd;
+                        pfd[nfd].fd = err_pipe[0];
+                        pfd[nfd++].events = POLLIN;
+                }
                 if (in_open) {
+                        in_i = nfd;
                         pfd[nfd].fd = in_pipe[1];
                         pfd[nfd++].events = POLLOUT;
                 }
+                for (i = 0; i < (size_t)nfd; i++)
+                        pfd[i].revents = 0;
                 if (poll(pfd, (nfds_t)nfd, wait_ms) < 0 && errno != EINTR)
                         break;
-                if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-                        char chunk[8192];
-                        ssize_t n = read(out_pipe[0], chunk, sizeof(chunk));
-                        if (n > 0) {
-                                kp_buf_append(&res->output, chunk, (size_t)n);
-                                if (res->output.len > limit)
-                                        keep_tail(&res->output, limit);
-                        } else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
-                                out_open = 0;
-                        }
-                }
-                if (in_open && nfd > 1 && (pfd[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-                        ssize_t n = write(in_pipe[1], o->stdin_data + written,
-                                          o->stdin_len - written);
+                if (out_i >= 0 && (pfd[out_i].revents & (POLLIN | POLLHUP | POLLERR)))
+                        out_open = drain_fd(out_pipe[0], &res->output, limit);
+                if (err_i >= 0 && (pfd[err_i].revents & (POLLIN | POLLHUP | POLLERR)))
+                        err_open = drain_fd(err_pipe[0], &res->errout, limit);
+                if (in_i >= 0 && (pfd[in_i].revents & (POLLOUT | POLLERR | POLLHUP))) {
+                        ssize_t n =
+                            write(in_pipe[1], o->stdin_data + written, o->stdin_len - written);
                         if (n > 0)
                                 written += (size_t)n;
                         if (n < 0 && errno != EAGAIN && errno != EINTR)
@@ -119,6 +155,8 @@ int kp_proc_run(const kp_proc_opts_t *o, kp_proc_result_t *res, kp_err_t *err)
         if (in_pipe[1] >= 0)
                 close(in_pipe[1]);
         close(out_pipe[0]);
+        if (err_pipe[0] >= 0)
+                close(err_pipe[0]);
         /* The group leader has closed its output; wait for it (bounded). */
         for (;;) {
                 pid_t w = waitpid(pid, &status, WNOHANG);
@@ -149,8 +187,18 @@ fail_fds:
                         close(out_pipe[i]);
                 if (in_pipe[i] >= 0)
                         close(in_pipe[i]);
+                if (err_pipe[i] >= 0)
+                        close(err_pipe[i]);
         }
         return -1;
+}
+
+void kp_proc_result_release(kp_proc_result_t *res)
+{
+        if (!res)
+                return;
+        kp_buf_free(&res->output);
+        kp_buf_free(&res->errout);
 }
 
 int kp_proc_shell(const char *cmd, int64_t timeout_ns, const kp_kvlist_t *env,

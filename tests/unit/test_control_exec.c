@@ -1,0 +1,271 @@
+/*
+ * The exec control adapter: command templates from a target file, run with
+ * placeholders quoted for the shell, evidence of every invocation (redacted
+ * command, exit code, duration, stdout/stderr tails), failing commands and
+ * timeouts reported as errors rather than crashes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "control.h"
+#include "config.h"
+#include "secret.h"
+#include "timeutil.h"
+
+#define SECRET_VALUE "s3cr3t-Token-42"
+
+typedef struct fx {
+        char dir[512];
+        char path[600];
+        kp_target_t *t;
+        kp_control_t *ctl;
+} fx_t;
+
+/* Writes a target with the given "commands" object body and timeout, loads it
+ * and creates its control adapter. */
+static int load(fx_t *f, const char *commands, const char *timeout, kp_err_t *err)
+{
+        FILE *fp = fopen(f->path, "w");
+
+        assert_non_null(fp);
+        fprintf(fp,
+                "{\"name\": \"exec-test\", \"control\": {\"type\": \"exec\", \"timeout\": \"%s\", "
+                "\"env\": {\"KP_EXEC_TEST_ENV\": \"from-target\"}, \"commands\": {%s}}, "
+                "\"kafka\": {\"bootstrap.servers\": \"127.0.0.1:1\"}}\n",
+                timeout, commands);
+        fclose(fp);
+        if (kp_target_load(f->path, &f->t, err) < 0)
+                return -1;
+        return kp_control_new(f->t, &f->ctl, NULL, err);
+}
+
+static int setup(void **state)
+{
+        fx_t *f = calloc(1, sizeof(*f));
+        const char *tmp = getenv("KPROOF_TEST_TMP");
+
+        assert_non_null(f);
+        snprintf(f->dir, sizeof(f->dir), "%s/control-exec-XXXXXX", tmp ? tmp : "/tmp");
+        assert_non_null(mkdtemp(f->dir));
+        snprintf(f->path, sizeof(f->path), "%s/target.json", f->dir);
+        setenv("KP_EXEC_TEST_SECRET", SECRET_VALUE, 1);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        fx_t *f = *state;
+
+        kp_control_destroy(f->ctl);
+        kp_target_free(f->t);
+        unlink(f->path);
+        rmdir(f->dir);
+        free(f);
+        kp_secret_clear();
+        return 0;
+}
+
+static void test_success_records_evidence(void **state)
+{
+        fx_t *f = *state;
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_KILL_BROKER);
+        kp_ctl_res_t res;
+        kp_err_t err;
+
+        assert_int_equal(load(f,
+                              "\"kill_broker\": \"echo killed {broker} $KP_EXEC_TEST_ENV; "
+                              "echo note on stderr >&2\"",
+                              "10s", &err),
+                         0);
+        req.broker = 2;
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), 0);
+        assert_int_equal(res.exit_code, 0);
+        assert_string_equal(res.command,
+                            "echo killed '2' $KP_EXEC_TEST_ENV; echo note on stderr >&2");
+        assert_non_null(strstr(res.output, "[stdout]\nkilled 2 from-target\n"));
+        assert_non_null(strstr(res.output, "[stderr]\nnote on stderr\n"));
+        assert_true(res.duration_ns > 0);
+        assert_false(res.has_value);
+}
+
+static void test_value_from_last_stdout_line(void **state)
+{
+        fx_t *f = *state;
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_LEADER);
+        kp_ctl_res_t res;
+        kp_err_t err;
+
+        assert_int_equal(
+            load(f,
+                 "\"leader\": \"echo 7 >&2; echo leader of {topic}-{partition}; echo 3\", "
+                 "\"controller\": \"echo not-a-number\"",
+                 "10s", &err),
+            0);
+        req.topic = "t1";
+        req.partition = 0;
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), 0);
+        assert_true(res.has_value);
+        assert_int_equal(res.value, 3);
+        assert_string_equal(res.command, "echo 7 >&2; echo leader of 't1'-'0'; echo 3");
+
+        req = kp_ctl_req(KP_CTL_CONTROLLER);
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), -1);
+        assert_int_equal(err.code, KP_EINFRA);
+        assert_non_null(strstr(err.msg, "expected a number"));
+        assert_non_null(strstr(err.msg, "not-a-number"));
+        assert_false(res.has_value);
+}
+
+static void test_failing_command_is_an_error_with_evidence(void **state)
+{
+        fx_t *f = *state;
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_STOP_BROKER);
+        kp_ctl_res_t res;
+        kp_err_t err;
+
+        assert_int_equal(load(f,
+                              "\"stop_broker\": \"echo partial; echo first >&2; "
+                              "echo broker {broker} is gone >&2; exit 3\"",
+                              "10s", &err),
+                         0);
+        req.broker = 5;
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), -1);
+        assert_int_equal(err.code, KP_EINFRA);
+        assert_string_equal(err.msg, "stop_broker: command exited with status 3: broker 5 is gone");
+        assert_int_equal(res.exit_code, 3);
+        assert_non_null(strstr(res.command, "'5'"));
+        assert_non_null(strstr(res.output, "[stdout]\npartial\n"));
+        assert_non_null(strstr(res.output, "first\nbroker 5 is gone"));
+}
+
+static void test_timeout_kills_the_command(void **state)
+{
+        fx_t *f = *state;
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_START_BROKER);
+        kp_ctl_res_t res;
+        kp_err_t err;
+        int64_t t0;
+
+        /* The background child must die with the command's process group. */
+        assert_int_equal(load(f,
+                              "\"start_broker\": \"echo starting {broker} >&2; sleep 60 & wait\"",
+                              "1s", &err),
+                         0);
+        req.broker = 1;
+        t0 = kp_mono_ns();
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), -1);
+        assert_true(kp_mono_ns() - t0 < 12 * KP_NS_PER_S);
+        assert_int_equal(err.code, KP_EINFRA);
+        assert_non_null(strstr(err.msg, "start_broker: command timed out after 1 s"));
+        assert_non_null(strstr(err.msg, "starting 1"));
+        assert_int_equal(res.exit_code, -1);
+        assert_true(res.duration_ns >= KP_NS_PER_S);
+        assert_non_null(strstr(res.output, "starting 1"));
+}
+
+static void test_secrets_are_redacted(void **state)
+{
+        fx_t *f = *state;
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_KILL_RACK);
+        kp_ctl_res_t res;
+        kp_err_t err;
+
+        assert_int_equal(load(f,
+                              "\"kill_rack\": \"echo token=${env:KP_EXEC_TEST_SECRET} rack={rack}; "
+                              "echo ${env:KP_EXEC_TEST_SECRET} >&2; exit 1\"",
+                              "10s", &err),
+                         0);
+        req.rack = "zone-b";
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), -1);
+        assert_null(strstr(res.command, SECRET_VALUE));
+        assert_null(strstr(res.output, SECRET_VALUE));
+        assert_null(strstr(err.msg, SECRET_VALUE));
+        assert_non_null(strstr(res.command, "token=" KP_REDACTED " rack='zone-b'"));
+        assert_non_null(strstr(res.output, "token=" KP_REDACTED " rack=zone-b"));
+}
+
+static void test_placeholders_are_quoted(void **state)
+{
+        fx_t *f = *state;
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_REBALANCE);
+        kp_ctl_res_t res;
+        kp_err_t err;
+
+        /* {file} is one quoted word, whatever it holds. */
+        assert_int_equal(
+            load(f,
+                 "\"rebalance\": \"test -n \\\"$HOME\\\" && printf '%s|' {file} "
+                 "&& printf '%s' {target_dir} && printf '|%s' \\\"$KPROOF_TARGET_DIR\\\"\"",
+                 "10s", &err),
+            0);
+        req.file = "a b'c;$(echo x)";
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), 0);
+        {
+                char want[2048];
+                snprintf(want, sizeof(want), "[stdout]\na b'c;$(echo x)|%s|%s\n", f->dir, f->dir);
+                assert_string_equal(res.output, want);
+        }
+}
+
+static void test_missing_value_and_unsupported_op(void **state)
+{
+        fx_t *f = *state;
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_KILL_BROKER);
+        kp_ctl_res_t res;
+        const char *reason = NULL;
+        kp_err_t err;
+
+        assert_int_equal(load(f, "\"kill_broker\": \"echo {broker}\"", "10s", &err), 0);
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), -1);
+        assert_int_equal(err.code, KP_EINVAL);
+        assert_non_null(strstr(err.msg, "uses {broker} but the request gives no broker"));
+
+        assert_true(kp_control_supports(f->ctl, KP_CTL_KILL_BROKER, NULL));
+        assert_false(kp_control_supports(f->ctl, KP_CTL_ADD_BROKER, &reason));
+        assert_non_null(reason);
+        assert_non_null(strstr(reason, "control.commands"));
+        req = kp_ctl_req(KP_CTL_ADD_BROKER);
+        req.broker = 4;
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), -1);
+        assert_int_equal(err.code, KP_EUNSUPPORTED);
+}
+
+static void test_unknown_placeholder_rejected_at_load(void **state)
+{
+        fx_t *f = *state;
+        kp_err_t err;
+        char want[1024];
+
+        assert_int_equal(load(f, "\"kill_broker\": \"kill {brokr}\"", "10s", &err), -1);
+        assert_int_equal(err.code, KP_EINVAL);
+        snprintf(want, sizeof(want),
+                 "%s: $.control.commands.kill_broker: unknown placeholder {brokr} in command",
+                 f->path);
+        assert_string_equal(err.msg, want);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test_setup_teardown(test_success_records_evidence, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_value_from_last_stdout_line, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_failing_command_is_an_error_with_evidence, setup,
+                                            teardown),
+            cmocka_unit_test_setup_teardown(test_timeout_kills_the_command, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_secrets_are_redacted, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_placeholders_are_quoted, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_missing_value_and_unsupported_op, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_unknown_placeholder_rejected_at_load, setup,
+                                            teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
