@@ -287,8 +287,12 @@ static void plot(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, const fo_sched
         for (i = 0; i < s->n_runs; i++) {
                 const fo_fault_run_t *r = &s->runs[i];
                 if (r->applied_ns) {
+                        char *u;
+                        /* '-' not '_': gnuplot's enhanced text would subscript */
                         snprintf(labels[n], sizeof(labels[n]), "%zu %s", i + 1,
                                  kp_fault_action_names[r->f->action]);
+                        while ((u = strchr(labels[n], '_')))
+                                *u = '-';
                         mk[n].at_ns = r->applied_ns;
                         mk[n].label = labels[n];
                         n++;
