@@ -245,12 +245,23 @@ static void ids_from_output(fo_fault_run_t *r, const char *out)
         }
 }
 
+/* Starts a broker; a failed start is retried twice, 2 s apart (a fixture
+ * may lose a race with a JVM that is still coming up), each retry noted. */
 static int start_broker(fo_sched_t *s, int32_t broker, kp_err_t *err)
 {
         kp_ctl_req_t req = kp_ctl_req(KP_CTL_START_BROKER);
+        int attempt;
 
         req.broker = broker;
-        return do_ctl(s, &req, NULL, err);
+        for (attempt = 1;; attempt++) {
+                if (do_ctl(s, &req, NULL, err) == 0)
+                        return 0;
+                if (attempt == 3 || kp_stop_requested())
+                        return -1;
+                kp_check_note(s->c, "start_broker %d failed (attempt %d of 3): %s; retrying",
+                              broker, attempt, err->msg);
+                kp_sleep_ms(2000);
+        }
 }
 
 static int rolling_restart(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
@@ -576,11 +587,17 @@ void fo_sched_run(fo_sched_t *s, int64_t start_ns)
                                 continue;
                         r->healed_ns = kp_mono_ns();
                         rc = heal(s, r, &err);
+                        /* the next fault meets a healthy cluster, not a compound one */
+                        if (rc == 0)
+                                rc = fo_wait_healthy(s->meta, s->topic, s->partitions,
+                                                     s->healthy_timeout_ns, &err);
                         r->healed_end_ns = kp_mono_ns();
                         kp_info("failover: heal of fault %d at %.1f s%s%s", r->index + 1,
                                 (double)(r->healed_ns - start_ns) / 1e9, rc < 0 ? " FAILED: " : "",
                                 rc < 0 ? err.msg : "");
-                        kp_check_note(s->c, "fault %d healed at %.3f s (took %.3f s)", r->index + 1,
+                        kp_check_note(s->c,
+                                      "fault %d healed at %.3f s (healthy again after %.3f s)",
+                                      r->index + 1,
                                       (double)(r->healed_ns - start_ns) / 1e9,
                                       (double)(r->healed_end_ns - r->healed_ns) / 1e9);
                 }
