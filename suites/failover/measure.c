@@ -10,10 +10,13 @@
  * applied before it began (within blocked_ns); a partition's unavailability
  * for a fault is the sum of its episodes.
  *
- * Time to recover: acknowledged records per second over a sliding 1 s window
- * (100 ms steps), compared with the rate before the first fault; a fault has
- * recovered when the rate stays at or above 90% of it until the next fault or
- * the end of production, measured from when the fault was applied.
+ * Time to recover: from when the fault was applied until acknowledged
+ * records per second, over a sliding 1 s window in 100 ms steps, are back to
+ * at least 90% of the rate before the first fault — looking only after the
+ * last unavailability episode of that fault ended (so a fault recovers once
+ * its partitions are writable again and throughput is back, not at an
+ * early moment before the outage showed). A fault whose throughput does not
+ * come back before the next fault or the end of production is unrecovered.
  *
  * Latency by phase: "before" is everything intended before the first fault,
  * "during" lasts until the last fault recovered (or was healed, or its last
@@ -137,38 +140,39 @@ oom:
 }
 
 static void recovery(fo_measure_t *m, const fo_fault_run_t *runs, size_t n_runs,
-                     const uint32_t *bins, size_t n_bins, int64_t start_ns, int64_t end_ns)
+                     const int64_t *last_end, const uint32_t *bins, size_t n_bins,
+                     int64_t start_ns, int64_t end_ns)
 {
+        double need = RECOVER_SHARE * m->baseline_rate * (double)(WINDOW_BINS * BIN_NS) / 1e9;
         size_t i;
 
         for (i = 0; i < n_runs; i++) {
                 fo_fault_measure_t *fm = &m->faults[i];
-                int64_t a = runs[i].applied_ns, wend = end_ns, last_low = -1, t;
+                int64_t a = runs[i].applied_ns, wend = end_ns, t0, t;
                 size_t j;
                 if (!a)
                         continue;
                 for (j = 0; j < n_runs; j++)
                         if (runs[j].applied_ns > a && runs[j].applied_ns < wend)
                                 wend = runs[j].applied_ns;
-                for (t = a + BIN_NS; t <= wend; t += BIN_NS) {
+                /* not before the fault's last unavailability ended */
+                t0 = last_end[i] > a ? last_end[i] : a;
+                if (wend < t0 + 2 * KP_NS_PER_S)
+                        wend = t0 + 2 * KP_NS_PER_S < end_ns ? t0 + 2 * KP_NS_PER_S : end_ns;
+                fm->recovered = 0;
+                fm->recovery_s = (double)(wend - a) / 1e9;
+                for (t = start_ns + ((t0 - start_ns) / BIN_NS + 1) * BIN_NS; t <= wend;
+                     t += BIN_NS) {
                         size_t bt = (size_t)((t - start_ns) / BIN_NS), b;
                         size_t b0 = bt > WINDOW_BINS ? bt - WINDOW_BINS : 0;
                         uint64_t sum = 0;
                         for (b = b0; b < bt && b < n_bins; b++)
                                 sum += bins[b];
-                        if ((double)sum < RECOVER_SHARE * m->baseline_rate *
-                                              (double)(WINDOW_BINS * BIN_NS) / 1e9)
-                                last_low = t;
-                }
-                if (last_low < 0) {
-                        fm->recovery_s = 0;
-                        fm->recovered = 1;
-                } else if (last_low + BIN_NS > wend) {
-                        fm->recovery_s = (double)(wend - a) / 1e9;
-                        fm->recovered = 0;
-                } else {
-                        fm->recovery_s = (double)(last_low + BIN_NS - a) / 1e9;
-                        fm->recovered = 1;
+                        if ((double)sum >= need) {
+                                fm->recovered = 1;
+                                fm->recovery_s = (double)(t - a) / 1e9;
+                                break;
+                        }
                 }
         }
 }
@@ -180,6 +184,7 @@ int fo_measure(const kp_history_t *h, const fo_fault_run_t *runs, size_t n_runs,
         size_t *count = NULL, *pos = NULL, total = 0, cap = 0, i, n_bins;
         outcome_t *all = NULL;
         uint32_t *bins = NULL;
+        int64_t *last_end = NULL;
         int64_t first = first_fault_ns(runs, n_runs);
         uint64_t before_ok = 0;
         kp_hist_t base;
@@ -291,7 +296,14 @@ int fo_measure(const kp_history_t *h, const fo_fault_run_t *runs, size_t n_runs,
                                 m->during_end_ns = e->end_ns;
                 }
         }
-        recovery(m, runs, n_runs, bins, n_bins, start_ns, produce_end_ns);
+        last_end = calloc(n_runs ? n_runs : 1, sizeof(int64_t));
+        if (!last_end)
+                goto oom;
+        for (i = 0; i < m->n_episodes; i++)
+                if (m->episodes[i].fault >= 0 &&
+                    m->episodes[i].end_ns > last_end[m->episodes[i].fault])
+                        last_end[m->episodes[i].fault] = m->episodes[i].end_ns;
+        recovery(m, runs, n_runs, last_end, bins, n_bins, start_ns, produce_end_ns);
         for (i = 0; i < n_runs; i++) {
                 fo_fault_measure_t *fm = &m->faults[i];
                 int64_t t;
@@ -317,6 +329,7 @@ oom:
         kp_err_set(err, KP_ENOMEM, "failover measurements: out of memory");
 out:
         kp_hist_release(&base);
+        free(last_end);
         free(all);
         free(bins);
         free(count);
