@@ -68,7 +68,7 @@ typedef struct crec {
         uint8_t slots; /* offsets this record occupies, saturating */
 } crec_t;
 
-#define SLOT_FOREIGN UINT64_MAX
+#define SLOT_FOREIGN  UINT64_MAX
 #define MAX_SEQ_SLACK ((uint64_t)1 << 20)
 
 typedef struct cpart {
@@ -87,12 +87,12 @@ typedef struct cstate {
         const kp_checker_opts_t *o;
         kp_checker_result_t *r;
         int np, nc, nparts;
-        uint64_t *nseq;   /* per producer: sequence numbers covered */
-        uint64_t *base;   /* per producer: index of seq 0 in recs */
+        uint64_t *nseq; /* per producer: sequence numbers covered */
+        uint64_t *base; /* per producer: index of seq 0 in recs */
         uint64_t n_recs;
         crec_t *recs;
         cpart_t *parts;
-        int64_t *last;    /* per partition scratch */
+        int64_t *last; /* per partition scratch */
         int64_t *last_seq;
         uint64_t bad_partition, bad_span;
 } cstate_t;
@@ -462,8 +462,8 @@ static void scan_poll_order(cstate_t *s)
                                         if (skipped == 0)
                                                 continue;
                                         s->r->count[KP_ANOM_POLL_SKIP]++;
-                                        add_ex(s->r, KP_ANOM_POLL_SKIP, e->partition, e->offset,
-                                               pr, sq,
+                                        add_ex(s->r, KP_ANOM_POLL_SKIP, e->partition, e->offset, pr,
+                                               sq,
                                                "consumer %d jumped from %lld to %lld over %llu "
                                                "known offset(s)",
                                                log - s->np, (long long)prev, (long long)e->offset,

@@ -80,18 +80,18 @@ typedef struct kp_checker_result {
         int allowed[KP_ANOM__COUNT];
         kp_checker_example_t examples[KP_ANOM__COUNT][KP_CHECKER_EXAMPLES];
         size_t n_examples[KP_ANOM__COUNT];
-        uint64_t records;          /* distinct records with any event */
-        uint64_t acked;            /* acknowledged */
-        uint64_t failed;           /* delivery failed */
-        uint64_t aborted;          /* in aborted transactions */
-        uint64_t consume_events;   /* reads of this run's records (with repeats) */
-        uint64_t consumed_unique;  /* distinct records read */
-        uint64_t foreign_reads;    /* reads of records not of this run */
-        uint64_t failed_but_read;  /* delivery failed, yet the record was read */
-        uint64_t offsets_indexed;  /* offset slots over all partitions */
-        uint64_t not_allowed;      /* anomalies (records/events) not allowed */
-        size_t bytes;              /* working memory the check used */
-        int complete;              /* 0: history incomplete or not indexable */
+        uint64_t records;         /* distinct records with any event */
+        uint64_t acked;           /* acknowledged */
+        uint64_t failed;          /* delivery failed */
+        uint64_t aborted;         /* in aborted transactions */
+        uint64_t consume_events;  /* reads of this run's records (with repeats) */
+        uint64_t consumed_unique; /* distinct records read */
+        uint64_t foreign_reads;   /* reads of records not of this run */
+        uint64_t failed_but_read; /* delivery failed, yet the record was read */
+        uint64_t offsets_indexed; /* offset slots over all partitions */
+        uint64_t not_allowed;     /* anomalies (records/events) not allowed */
+        size_t bytes;             /* working memory the check used */
+        int complete;             /* 0: history incomplete or not indexable */
         char incomplete_reason[256];
 } kp_checker_result_t;
 

@@ -28,32 +28,32 @@
 #define KP_HIST_TICK_NS 10000 /* time unit of kp_hev_t.t */
 
 typedef enum kp_hev_kind {
-        KP_HEV_ACK = 1,  /* produce acknowledged at partition/offset */
-        KP_HEV_ACK_ERR,  /* produce failed with err (the record may still exist) */
-        KP_HEV_ABORTED,  /* the record's transaction was aborted */
-        KP_HEV_CONSUME,  /* the record was read at partition/offset */
-        KP_HEV_FOREIGN,  /* a record not of this run (or corrupt) was read at partition/offset */
-        KP_HEV_ASSIGN,   /* the consumer's assignment changed: poll order starts over */
+        KP_HEV_ACK = 1, /* produce acknowledged at partition/offset */
+        KP_HEV_ACK_ERR, /* produce failed with err (the record may still exist) */
+        KP_HEV_ABORTED, /* the record's transaction was aborted */
+        KP_HEV_CONSUME, /* the record was read at partition/offset */
+        KP_HEV_FOREIGN, /* a record not of this run (or corrupt) was read at partition/offset */
+        KP_HEV_ASSIGN,  /* the consumer's assignment changed: poll order starts over */
 } kp_hev_kind_t;
 
 /* One event, 32 bytes. rid packs producer (high 16 bits) and sequence
  * number (low 48 bits). */
 typedef struct kp_hev {
         uint64_t rid;
-        int64_t offset;     /* -1 when none */
-        int32_t partition;  /* -1 when none */
-        int16_t err;        /* librdkafka error code for ACK_ERR */
-        uint8_t kind;       /* kp_hev_kind_t */
+        int64_t offset;    /* -1 when none */
+        int32_t partition; /* -1 when none */
+        int16_t err;       /* librdkafka error code for ACK_ERR */
+        uint8_t kind;      /* kp_hev_kind_t */
         uint8_t pad;
-        uint32_t t;         /* completion time, KP_HIST_TICK_NS units since the origin */
-        uint32_t lat_us;    /* completion - intended send time, microseconds */
+        uint32_t t;      /* completion time, KP_HIST_TICK_NS units since the origin */
+        uint32_t lat_us; /* completion - intended send time, microseconds */
 } kp_hev_t;
 
 _Static_assert(sizeof(kp_hev_t) == 32, "history events are 32 bytes");
 
-#define KP_RID(producer, seq) (((uint64_t)(producer) << 48) | ((uint64_t)(seq) & 0xffffffffffffULL))
+#define KP_RID(producer, seq) (((uint64_t)(producer) << 48) | ((uint64_t)(seq)&0xffffffffffffULL))
 #define KP_RID_PRODUCER(rid)  ((int)((rid) >> 48))
-#define KP_RID_SEQ(rid)       ((rid) & 0xffffffffffffULL)
+#define KP_RID_SEQ(rid)       ((rid)&0xffffffffffffULL)
 
 typedef struct kp_history kp_history_t;
 

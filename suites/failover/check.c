@@ -175,9 +175,8 @@ static void record_anomalies(kp_check_t *c, const kp_checker_result_t *r)
 static void record_faults(kp_check_t *c, const fo_sched_t *s, const fo_measure_t *m,
                           int64_t start_ns, int partitions)
 {
-        static const char *const cols[] = {"#",          "fault",        "applied at s",
-                                           "healed at s", "max unavail s", "recovery s",
-                                           "status"};
+        static const char *const cols[] = {
+            "#", "fault", "applied at s", "healed at s", "max unavail s", "recovery s", "status"};
         static const char *const pcols[] = {"fault", "partition", "unavailable s"};
         kp_table_t *t = kp_check_table(c, "Faults", cols, 7);
         kp_table_t *pt = kp_check_table(c, "Unavailability by fault and partition", pcols, 3);
@@ -214,7 +213,7 @@ static void record_faults(kp_check_t *c, const fo_sched_t *s, const fo_measure_t
                 row[3] = healed;
                 row[4] = un;
                 row[5] = rec;
-                row[6] = r->failed                                ? r->error
+                row[6] = r->failed                             ? r->error
                          : (!fm->recovered || fm->unrecovered) ? "not recovered"
                                                                : "recovered";
                 kp_table_row(t, row);
@@ -277,7 +276,7 @@ static void record_errors(kp_check_t *c, const kp_workload_results_t *wr)
 static void plot(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, const fo_sched_t *s)
 {
         kp_plot_marker_t *mk = calloc(2 * s->n_runs + 1, sizeof(*mk));
-        char (*labels)[96] = calloc(2 * s->n_runs + 1, sizeof(*labels));
+        char(*labels)[96] = calloc(2 * s->n_runs + 1, sizeof(*labels));
         char dir[4096];
         size_t i, n = 0;
         kp_err_t err;
@@ -323,8 +322,8 @@ static void verdict(kp_check_t *c, const fo_sched_t *s, const kp_checker_result_
 
         for (i = 0; i < s->n_runs; i++) {
                 if (s->runs[i].failed) {
-                        kp_check_error(c, "fault %zu (%s) could not be applied or healed: %s", i + 1,
-                                       s->runs[i].what, s->runs[i].error);
+                        kp_check_error(c, "fault %zu (%s) could not be applied or healed: %s",
+                                       i + 1, s->runs[i].what, s->runs[i].error);
                         return;
                 }
                 if (!s->runs[i].applied_ns) {
@@ -343,9 +342,9 @@ static void verdict(kp_check_t *c, const fo_sched_t *s, const kp_checker_result_
         }
         for (k = 0; k < KP_ANOM__COUNT; k++)
                 if (r->count[k] && !r->allowed[k])
-                        len += (size_t)snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0,
-                                                "%s%s %llu", len ? ", " : "", kp_anom_names[k],
-                                                (unsigned long long)r->count[k]);
+                        len += (size_t)snprintf(
+                            list + len, len < sizeof(list) ? sizeof(list) - len : 0, "%s%s %llu",
+                            len ? ", " : "", kp_anom_names[k], (unsigned long long)r->count[k]);
         if (r->not_allowed) {
                 kp_check_fail(c, "anomalies not allowed with the %s profile: %s",
                               kp_profile_name(profile), list);
@@ -407,8 +406,8 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "%s", err.msg);
                 return;
         }
-        per_producer = (uint64_t)(w->rate / w->producers * ((double)w->duration_ns / 1e9) * 1.05) +
-                       1000;
+        per_producer =
+            (uint64_t)(w->rate / w->producers * ((double)w->duration_ns / 1e9) * 1.05) + 1000;
         max_events = per_producer * (uint64_t)w->producers * 4 + 100000;
         h = kp_history_new(w->producers, w->consumers + 1, w->partitions, max_events, &err);
         if (!h) {
@@ -450,8 +449,8 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
                         snprintf(final_msg, sizeof(final_msg), "%s", err.msg);
                         final_err = final_msg;
                 }
-                kp_check_note(c, "final read: %llu records in %.1f s",
-                              (unsigned long long)n_final, (double)(kp_mono_ns() - t0) / 1e9);
+                kp_check_note(c, "final read: %llu records in %.1f s", (unsigned long long)n_final,
+                              (double)(kp_mono_ns() - t0) / 1e9);
                 kp_check_measure(c, "final_read_records", (double)n_final, "records");
         } else if (!opts->final_read) {
                 kp_check_note(c, "final read disabled by the scenario: only the workload's "
@@ -475,9 +474,8 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
                       "history checker: %llu records, %llu reads, %llu offsets indexed in %.2f s "
                       "(%.1f MiB working memory; history %.1f MiB)",
                       (unsigned long long)res->records, (unsigned long long)res->consume_events,
-                      (unsigned long long)res->offsets_indexed,
-                      (double)(kp_mono_ns() - t0) / 1e9, (double)res->bytes / 1048576.0,
-                      (double)kp_history_bytes(h) / 1048576.0);
+                      (unsigned long long)res->offsets_indexed, (double)(kp_mono_ns() - t0) / 1e9,
+                      (double)res->bytes / 1048576.0, (double)kp_history_bytes(h) / 1048576.0);
         record_anomalies(c, res);
 
         /* Workload totals. */

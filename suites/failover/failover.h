@@ -26,16 +26,16 @@
 #include "src/runner.h"
 #include "src/suite.h"
 
-#define FO_ROW        "recovery-behavior"
-#define FO_MAX_DOWN   16 /* brokers one fault may take down */
+#define FO_ROW      "recovery-behavior"
+#define FO_MAX_DOWN 16 /* brokers one fault may take down */
 
 extern const kp_suite_def_t kp_suite_failover;
 
 /* Suite options (scenario keys of the failover entry). */
 typedef struct fo_options {
-        uint32_t allow_extra;      /* anomalies allowed on top of the profile's list */
-        int64_t blocked_after_ns;  /* 0: from the baseline latency */
-        int final_read;            /* read every partition again after the drain */
+        uint32_t allow_extra;     /* anomalies allowed on top of the profile's list */
+        int64_t blocked_after_ns; /* 0: from the baseline latency */
+        int final_read;           /* read every partition again after the drain */
         int64_t final_read_timeout_ns;
         int64_t healthy_timeout_ns; /* wait for a healthy cluster after restarts */
 } fo_options_t;
@@ -95,11 +95,11 @@ typedef struct fo_episode {
 } fo_episode_t;
 
 typedef struct fo_fault_measure {
-        double unavail_max_s;  /* longest per-partition unavailability of this fault */
-        double *unavail_s;     /* per partition (sum of its episodes) */
-        int unrecovered;       /* a partition had no successful write after it */
-        double recovery_s;     /* until throughput was back to >= 90% of before */
-        int recovered;         /* throughput came back within the fault's window */
+        double unavail_max_s; /* longest per-partition unavailability of this fault */
+        double *unavail_s;    /* per partition (sum of its episodes) */
+        int unrecovered;      /* a partition had no successful write after it */
+        double recovery_s;    /* until throughput was back to >= 90% of before */
+        int recovered;        /* throughput came back within the fault's window */
 } fo_fault_measure_t;
 
 typedef struct fo_measure {

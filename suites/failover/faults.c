@@ -148,8 +148,8 @@ int fo_wait_healthy(rd_kafka_t *rk, const char *topic, int partitions, int64_t t
                                         ok = 0;
                                 } else if (p->isr_cnt < p->replica_cnt) {
                                         snprintf(why, sizeof(why),
-                                                 "partition %d has %d of %d replicas in sync", p->id,
-                                                 p->isr_cnt, p->replica_cnt);
+                                                 "partition %d has %d of %d replicas in sync",
+                                                 p->id, p->isr_cnt, p->replica_cnt);
                                         ok = 0;
                                 }
                         }
@@ -338,7 +338,8 @@ static int delete_records_admin(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
         } else if (rd_kafka_event_error(ev)) {
                 kp_err_set(err, KP_EINFRA, "delete_records: %s", rd_kafka_event_error_string(ev));
         } else {
-                const rd_kafka_DeleteRecords_result_t *res = rd_kafka_event_DeleteRecords_result(ev);
+                const rd_kafka_DeleteRecords_result_t *res =
+                    rd_kafka_event_DeleteRecords_result(ev);
                 const rd_kafka_topic_partition_list_t *out =
                     rd_kafka_DeleteRecords_result_offsets(res);
                 int i;
@@ -597,8 +598,7 @@ void fo_sched_run(fo_sched_t *s, int64_t start_ns)
                                 rc < 0 ? err.msg : "");
                         kp_check_note(s->c,
                                       "fault %d healed at %.3f s (healthy again after %.3f s)",
-                                      r->index + 1,
-                                      (double)(r->healed_ns - start_ns) / 1e9,
+                                      r->index + 1, (double)(r->healed_ns - start_ns) / 1e9,
                                       (double)(r->healed_end_ns - r->healed_ns) / 1e9);
                 }
                 if (rc < 0 && !r->failed) {
@@ -635,8 +635,8 @@ void fo_sched_restore(fo_sched_t *s)
         }
         if (any && !kp_stop_requested()) {
                 kp_err_t err;
-                if (fo_wait_healthy(s->meta, s->topic, s->partitions, s->healthy_timeout_ns,
-                                    &err) < 0)
+                if (fo_wait_healthy(s->meta, s->topic, s->partitions, s->healthy_timeout_ns, &err) <
+                    0)
                         kp_check_note(s->c, "after restore: %s", err.msg);
         }
 }

@@ -140,8 +140,8 @@ oom:
 }
 
 static void recovery(fo_measure_t *m, const fo_fault_run_t *runs, size_t n_runs,
-                     const int64_t *last_end, const uint32_t *bins, size_t n_bins,
-                     int64_t start_ns, int64_t end_ns)
+                     const int64_t *last_end, const uint32_t *bins, size_t n_bins, int64_t start_ns,
+                     int64_t end_ns)
 {
         double need = RECOVER_SHARE * m->baseline_rate * (double)(WINDOW_BINS * BIN_NS) / 1e9;
         size_t i;
@@ -224,7 +224,8 @@ int fo_measure(const kp_history_t *h, const fo_fault_run_t *runs, size_t n_runs,
                                         if (first && done < first)
                                                 before_ok++;
                                 }
-                                if (done >= start_ns && (size_t)((done - start_ns) / BIN_NS) < n_bins)
+                                if (done >= start_ns &&
+                                    (size_t)((done - start_ns) / BIN_NS) < n_bins)
                                         bins[(done - start_ns) / BIN_NS]++;
                         }
                         k += n;
@@ -348,7 +349,7 @@ void fo_measure_latency(kp_check_t *c, const kp_history_t *h, int producers, int
                         const fo_measure_t *m)
 {
         static const char *const phases[] = {"before", "during", "after"};
-        static const char *const cols[] = {"latency", "phase", "records", "p50 ms",
+        static const char *const cols[] = {"latency", "phase",    "records", "p50 ms",
                                            "p99 ms",  "p99.9 ms", "max ms"};
         kp_hist_t hs[2][3];
         kp_table_t *t;
@@ -394,8 +395,7 @@ void fo_measure_latency(kp_check_t *c, const kp_history_t *h, int producers, int
                         kp_check_measure(c, name, p99, "ms");
                         snprintf(name, sizeof(name), "%s_latency_max_ms_%s", pre, phases[ph]);
                         kp_check_measure(c, name, mx, "ms");
-                        snprintf(cells[0], sizeof(cells[0]), "%llu",
-                                 (unsigned long long)hh->total);
+                        snprintf(cells[0], sizeof(cells[0]), "%llu", (unsigned long long)hh->total);
                         snprintf(cells[1], sizeof(cells[1]), "%.2f", p50);
                         snprintf(cells[2], sizeof(cells[2]), "%.2f", p99);
                         snprintf(cells[3], sizeof(cells[3]), "%.2f", p999);

@@ -18,8 +18,8 @@
 #include "history.h"
 #include "timeutil.h"
 
-#define NP 2 /* producers */
-#define NC 2 /* consumers */
+#define NP    2 /* producers */
+#define NC    2 /* consumers */
 #define NPART 3
 
 typedef struct fx {

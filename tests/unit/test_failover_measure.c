@@ -121,9 +121,8 @@ static void test_no_fault_no_episode(void **state)
 
         /* blocked writes without any fault are an episode attributed to none */
         h = make(&start, 0);
-        assert_int_equal(fo_measure(h, NULL, 0, 2, 1, start, start + 10 * KP_NS_PER_S,
-                                    1000 * MS, &m, &err),
-                         0);
+        assert_int_equal(
+            fo_measure(h, NULL, 0, 2, 1, start, start + 10 * KP_NS_PER_S, 1000 * MS, &m, &err), 0);
         assert_int_equal(m.blocked_ns, 1000 * MS);
         assert_int_equal(m.n_episodes, 1);
         assert_int_equal(m.episodes[0].fault, -1);
