@@ -18,7 +18,6 @@
 #include "src/record.h"
 #include "src/signals.h"
 #include "src/timeutil.h"
-#include "src/wlreport.h"
 #include "src/workload.h"
 
 /* Reads every partition from its start to the high watermark seen when the
@@ -273,46 +272,6 @@ static void record_errors(kp_check_t *c, const kp_workload_results_t *wr)
         }
 }
 
-static void plot(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, const fo_sched_t *s)
-{
-        kp_plot_marker_t *mk = calloc(2 * s->n_runs + 1, sizeof(*mk));
-        char(*labels)[96] = calloc(2 * s->n_runs + 1, sizeof(*labels));
-        char dir[4096];
-        size_t i, n = 0;
-        kp_err_t err;
-
-        if (!mk || !labels)
-                goto out;
-        for (i = 0; i < s->n_runs; i++) {
-                const fo_fault_run_t *r = &s->runs[i];
-                if (r->applied_ns) {
-                        char *u;
-                        /* '-' not '_': gnuplot's enhanced text would subscript */
-                        snprintf(labels[n], sizeof(labels[n]), "%zu %s", i + 1,
-                                 kp_fault_action_names[r->f->action]);
-                        while ((u = strchr(labels[n], '_')))
-                                *u = '-';
-                        mk[n].at_ns = r->applied_ns;
-                        mk[n].label = labels[n];
-                        n++;
-                }
-                if (r->healed_ns) {
-                        snprintf(labels[n], sizeof(labels[n]), "%zu heal", i + 1);
-                        mk[n].at_ns = r->healed_ns;
-                        mk[n].label = labels[n];
-                        n++;
-                }
-        }
-        if (kp_ctx_path(ctx, "plots", dir, sizeof(dir)) == 0 &&
-            kp_wlreport_timeline(c, wl, dir, "plots", "failover-timeline",
-                                 "Failover: throughput, p99 latency and errors, faults marked", mk,
-                                 n, &err) < 0)
-                kp_check_note(c, "timeline plot not drawn: %s", err.msg);
-out:
-        free(mk);
-        free(labels);
-}
-
 static void verdict(kp_check_t *c, const fo_sched_t *s, const kp_checker_result_t *r,
                     const fo_measure_t *m, kp_profile_t profile, const char *final_err)
 {
@@ -509,7 +468,8 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_measure(c, "unavailability_episodes", (double)meas.n_episodes, "count");
         record_faults(c, &sched, &meas, start_ns, w->partitions);
         fo_measure_latency(c, h, w->producers, w->consumers, &meas);
-        plot(ctx, c, wl, &sched);
+        if (fo_plot_timeline(ctx, c, wl, &sched, &meas, &err) < 0)
+                kp_check_note(c, "timeline plot not drawn: %s", err.msg);
         kp_check_note(c,
                       "topic %s: %d partition(s), replication factor %d, %d-byte records at %.0f/s "
                       "for %.0f s, %d producer(s), %d consumer(s), profile %s, read_committed %s",

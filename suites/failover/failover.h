@@ -11,7 +11,8 @@
  *
  * Files: suite.c (definition, options, gates), faults.c (the fault
  * scheduler and its undo), measure.c (unavailability, recovery, latency by
- * phase), check.c (the check body: workload, final read, checker, evidence).
+ * phase), plot.c (the timeline), check.c (the check body: workload, final
+ * read, checker, evidence).
  */
 #ifndef KP_FAILOVER_H
 #define KP_FAILOVER_H
@@ -122,6 +123,11 @@ int fo_measure(const kp_history_t *h, const fo_fault_run_t *runs, size_t n_runs,
 void fo_measure_latency(kp_check_t *c, const kp_history_t *h, int producers, int consumers,
                         const fo_measure_t *m);
 void fo_measure_release(fo_measure_t *m);
+
+struct kp_workload;
+/* Draws plots/failover-timeline.svg (and .tsv) and attaches both to c. */
+int fo_plot_timeline(kp_ctx_t *ctx, kp_check_t *c, struct kp_workload *wl, const fo_sched_t *sc,
+                     const fo_measure_t *m, kp_err_t *err);
 
 void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c);
 

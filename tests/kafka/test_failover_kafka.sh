@@ -78,6 +78,11 @@ if [[ -f $RUN/evidence.json ]]; then
   check "failover-kafka: the final read found every acknowledged record" \
     num_ge "$(m "$RUN" final_read_records)" "$(m "$RUN" records_acked)"
   rows=$(q "$RUN" '[.tables[] | select(.title == "Faults")][0].rows')
+  # the measured figures, for the CI log
+  jq -r '.[] | "# fault \(.[0]): \(.[1]); applied \(.[2]) s, healed \(.[3]) s; max unavailability \(.[4]) s; recovery \(.[5]) s; \(.[6])"' <<<"$rows"
+  q "$RUN" '.tables[] | select(.title | startswith("Latency")) | .rows[] | "# latency \(.[0]) \(.[1]): p50 \(.[3]) ms, p99 \(.[4]) ms, max \(.[6]) ms (\(.[2]) records)"'
+  q "$RUN" '.tables[] | select(.title | startswith("Client errors")) | .rows[] | "# errors: \(.[0]) (\(.[1])) x \(.[2])"'
+  echo "# acknowledged $(m "$RUN" records_acked), lost $(m "$RUN" lost_acked), duplicates $(m "$RUN" duplicates), final read $(m "$RUN" final_read_records)"
   check "failover-kafka: four faults applied" test "$(jq length <<<"$rows")" = 4
   check "failover-kafka: every fault recovered" \
     test "$(jq 'map(select(.[6] != "recovered")) | length' <<<"$rows")" = 0
