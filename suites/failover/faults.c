@@ -569,7 +569,13 @@ void fo_sched_run(fo_sched_t *s, int64_t start_ns)
                 fo_fault_run_t *r = &s->runs[steps[i].run];
                 kp_err_t err;
                 int rc;
-                kp_sleep_until(start_ns + steps[i].at_ns);
+                /* a heal waits heal_after from when its fault was really
+                 * applied (an earlier step may have delayed the fault) */
+                if (steps[i].heal && r->applied_ns &&
+                    r->applied_end_ns + r->f->heal_after_ns > start_ns + steps[i].at_ns)
+                        kp_sleep_until(r->applied_end_ns + r->f->heal_after_ns);
+                else
+                        kp_sleep_until(start_ns + steps[i].at_ns);
                 if (kp_stop_requested())
                         break;
                 kp_err_clear(&err);
