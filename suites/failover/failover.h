@@ -35,7 +35,7 @@ extern const kp_suite_def_t kp_suite_failover;
 /* Suite options (scenario keys of the failover entry). */
 typedef struct fo_options {
         uint32_t allow_extra;     /* anomalies allowed on top of the profile's list */
-        int64_t blocked_after_ns; /* 0: from the baseline latency */
+        int64_t blocked_after_ns; /* 0: 10 x the median before the first fault, 0.5-2 s */
         int final_read;           /* read every partition again after the drain */
         int64_t final_read_timeout_ns;
         int64_t healthy_timeout_ns; /* wait for a healthy cluster after restarts */

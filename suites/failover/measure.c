@@ -234,8 +234,15 @@ int fo_measure(const kp_history_t *h, const fo_fault_run_t *runs, size_t n_runs,
         if (blocked_ns > 0) {
                 m->blocked_ns = blocked_ns;
         } else {
-                int64_t p99 = (int64_t)kp_hist_percentile(&base, 99.0);
-                m->blocked_ns = 5 * p99 > 500 * KP_NS_PER_MS ? 5 * p99 : 500 * KP_NS_PER_MS;
+                /* 10 x the median before the first fault, within [0.5 s, 2 s]: the
+                 * median, not a tail percentile, so a slow start (a fresh cluster
+                 * creating its coordinator topics) cannot hide the outages */
+                int64_t v = 10 * (int64_t)kp_hist_percentile(&base, 50.0);
+                if (v < 500 * KP_NS_PER_MS)
+                        v = 500 * KP_NS_PER_MS;
+                if (v > 2 * KP_NS_PER_S)
+                        v = 2 * KP_NS_PER_S;
+                m->blocked_ns = v;
         }
         if (first && first - start_ns >= KP_NS_PER_S)
                 m->baseline_rate = (double)before_ok * 1e9 / (double)(first - start_ns);

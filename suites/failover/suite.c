@@ -5,7 +5,8 @@
  *   "failover": {
  *     "allow": ["duplicate"],        anomalies tolerated on top of the profile's list
  *     "blocked_after": "1s",         an acknowledgement slower than this is "blocked"
- *                                    (default: 5 x the p99 before the first fault, >= 500 ms)
+ *                                    (default: 10 x the median before the first fault,
+ *                                    between 500 ms and 2 s)
  *     "final_read": true,            read every partition again after the drain
  *     "final_read_timeout": "60s",
  *     "healthy_timeout": "180s"      wait for leaders and full ISRs after restarts

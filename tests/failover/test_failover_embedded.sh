@@ -75,8 +75,8 @@ check "the leader kill was felt: partition unavailable >= 1 s while its broker w
 check "no write was blocked much longer than the 2 s outage (max $(m unavailability_max_s) s)" \
   awk -v a="$(m unavailability_max_s)" 'BEGIN { exit !(a < 6) }'
 acts=$(q '[.actions[] | select(.ok) | .operation] | sort | join(",")')
-check "control actions recorded: kill, start, set_leader, kill_rack, start ($acts)" \
-  test "$acts" = "create_topic,kill_broker,kill_rack,set_leader,start_broker,start_broker"
+check "control actions recorded: topics, kill, start, set_leader, kill_rack, start ($acts)" \
+  test "$acts" = "create_topic,create_topic,kill_broker,kill_rack,set_leader,start_broker,start_broker"
 check "latency before and during the faults measured" \
   test "$(m ack_latency_p99_ms_before)" != null -a "$(m ack_latency_p99_ms_during)" != null
 check "gates evaluated and held" \
