@@ -83,6 +83,7 @@ struct kp_workload {
         kp_profile_t profile;
         kp_kvlist_t producer_props, consumer_props;
         kp_ledger_t *ledger;
+        kp_history_t *history; /* optional, borrowed */
         uint32_t nonce;
         uint8_t *pattern;
         int64_t start_ns;
@@ -174,6 +175,9 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         size_t s = slot_of(wl, now);
         (void)rk;
 
+        if (wl->history)
+                kp_history_produced(wl->history, pr->id, seq, m->partition, m->offset, m->err,
+                                    read_intended(m->payload, m->len), now);
         if (m->err) {
                 kp_ledger_on_ack_error(wl->ledger, pr->id, seq);
                 count_err(pr->errs, m->err);
@@ -265,6 +269,9 @@ static void *producer_main(void *arg)
                 }
                 pr->tl.counts[slot_of(wl, kp_mono_ns())].sent++;
                 if (e) {
+                        if (wl->history)
+                                kp_history_produced(wl->history, pr->id, seq, -1, -1, e, intended,
+                                                    kp_mono_ns());
                         kp_ledger_on_ack_error(wl->ledger, pr->id, seq);
                         count_err(pr->errs, e);
                         pr->produce_errors++;
@@ -291,11 +298,15 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                                 co->last_offset[parts->elems[i].partition] = -1;
                 rd_kafka_assign(rk, parts);
                 __atomic_store_n(&co->assigned, parts->cnt, __ATOMIC_RELEASE);
+                if (co->wl->history)
+                        kp_history_assigned(co->wl->history, co->id, kp_mono_ns());
         } else {
                 if (!co->auto_commit)
                         rd_kafka_commit(rk, NULL, 0);
                 rd_kafka_assign(rk, NULL);
                 __atomic_store_n(&co->assigned, 0, __ATOMIC_RELEASE);
+                if (co->wl->history)
+                        kp_history_assigned(co->wl->history, co->id, kp_mono_ns());
         }
 }
 
@@ -328,6 +339,13 @@ static void consume_one(cons_t *co, const rd_kafka_message_t *m)
                 *last = m->offset;
         }
         st = kp_rec_decode(m->payload, m->len, wl->nonce, &h);
+        if (wl->history) {
+                if (st == KP_REC_OK)
+                        kp_history_consumed(wl->history, co->id, h.producer, h.seq, m->partition,
+                                            m->offset, h.intended_ns, now);
+                else
+                        kp_history_foreign(wl->history, co->id, m->partition, m->offset, now);
+        }
         if (st == KP_REC_FOREIGN) {
                 co->foreign++;
                 return;
@@ -427,6 +445,7 @@ kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec,
         if (!wl->topic || !wl->group_id)
                 goto oom;
         wl->profile = spec->profile;
+        wl->history = spec->history;
         wl->n_prod = c->producers;
         wl->n_cons = c->consumers;
         if (!max_records) {

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "err.h"
 #include "hist.h"
+#include "history.h"
 #include "ledger.h"
 #include "platform.h"
 
@@ -37,6 +38,10 @@ typedef struct kp_workload_spec {
         const kp_kvlist_t *consumer_overrides;
         const char *group_id;  /* NULL: kproof-<topic> */
         uint64_t max_records;  /* per producer; 0: from rate and duration */
+        /* Optional, borrowed: every produce outcome and read is also appended
+         * to this history (producer i -> log i, consumer j -> consumer log j),
+         * for the history checker. Needs >= producers and consumers logs. */
+        struct kp_history *history;
 } kp_workload_spec_t;
 
 /* One time slot of the timeline (slot_ns wide, from the workload start). */

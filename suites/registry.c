@@ -2,12 +2,14 @@
 
 #include "revocation/revocation.h"
 #include "semantics/semantics.h"
+#include "failover/failover.h"
 #include "scaling/scaling.h"
 #include "cost/cost.h"
 
 static const kp_suite_def_t *const all[] = {
     &kp_suite_semantics,
     &kp_suite_revocation,
+    &kp_suite_failover,
     &kp_suite_scaling,
     &kp_suite_cost,
 };

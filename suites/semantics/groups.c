@@ -227,21 +227,3 @@ void sem_check_list_offsets(kp_ctx_t *ctx, kp_check_t *c)
 out:
         rd_kafka_destroy(rk);
 }
-
-void sem_check_transactions(kp_ctx_t *ctx, kp_check_t *c)
-{
-        if (ctx->plat->no_txn_markers) {
-                kp_check_skip(c, "%s", ctx->plat->no_txn_markers);
-                return;
-        }
-        kp_check_error(c, "transaction checks are not available in this build of kproof");
-}
-
-void sem_check_admin(kp_ctx_t *ctx, kp_check_t *c)
-{
-        if (ctx->plat->no_admin_api) {
-                kp_check_skip(c, "%s", ctx->plat->no_admin_api);
-                return;
-        }
-        kp_check_error(c, "admin checks are not available in this build of kproof");
-}

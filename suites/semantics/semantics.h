@@ -61,6 +61,10 @@ long sem_consume_partition(rd_kafka_t *rk, const char *topic, int32_t partition,
 /* Sum of a per-broker counter (e.g. "txretries") from a statistics JSON. */
 int64_t sem_stats_broker_sum(const char *stats_json, const char *field);
 
+/* semantics.idempotence on a target that can kill and restart brokers but
+ * not inject errors; 0 when the target cannot either (nothing recorded). */
+int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c);
+
 /* Check bodies. */
 void sem_check_round_trip(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_partition_order(kp_ctx_t *ctx, kp_check_t *c);
@@ -74,5 +78,13 @@ void sem_check_compression_zstd(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_list_offsets(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_transactions(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_admin(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_txn_fencing(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_txn_ctp(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_list_offsets_time(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_offset_reset(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_group_rebalance(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_compaction(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_size_limit(kp_ctx_t *ctx, kp_check_t *c);
 
 #endif

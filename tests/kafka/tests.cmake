@@ -1,2 +1,11 @@
-# Tests against the real Kafka cluster: one cluster at a time on this machine's budget.
-set_tests_properties(kafka.scaling_cost PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE RESOURCE_LOCK kafka-cluster)
+# Tests against a real Kafka cluster: one cluster at a time on this machine (fixed ports inside
+# each test's private network namespace, 2 shared cores), so they run serially and share a lock
+# with the fixture tests that start clusters.
+foreach(t kafka.semantics_kafka kafka.cluster_cleanup fixtures.kafka_fixture)
+  if(TEST ${t})
+    set_tests_properties(${t} PROPERTIES RUN_SERIAL TRUE RESOURCE_LOCK kafka_cluster TIMEOUT 600)
+  endif()
+endforeach()
+if(TEST kafka.scaling_cost)
+  set_tests_properties(kafka.scaling_cost PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE RESOURCE_LOCK kafka_cluster)
+endif()

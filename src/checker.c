@@ -1,0 +1,664 @@
+#include "checker.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const kp_anom_names[] = {
+    [KP_ANOM_LOST_WRITE] = "lost-write",
+    [KP_ANOM_UNSEEN] = "unseen",
+    [KP_ANOM_DUPLICATE] = "duplicate",
+    [KP_ANOM_INCONSISTENT_OFFSETS] = "inconsistent-offsets",
+    [KP_ANOM_NONMONOTONIC_SEND] = "nonmonotonic-send",
+    [KP_ANOM_NONMONOTONIC_POLL] = "nonmonotonic-poll",
+    [KP_ANOM_POLL_SKIP] = "poll-skip",
+    [KP_ANOM_ABORTED_READ] = "aborted-read",
+    [KP_ANOM__COUNT] = NULL,
+};
+
+const char *const kp_anom_descriptions[] = {
+    [KP_ANOM_LOST_WRITE] =
+        "acknowledged records never consumed, though a later offset of their partition was",
+    [KP_ANOM_UNSEEN] = "acknowledged records never consumed by the end of the final drain",
+    [KP_ANOM_DUPLICATE] = "records present at more than one offset",
+    [KP_ANOM_INCONSISTENT_OFFSETS] = "offsets at which two different records were reported",
+    [KP_ANOM_NONMONOTONIC_SEND] =
+        "a later send of one producer landed at an earlier offset of the partition",
+    [KP_ANOM_NONMONOTONIC_POLL] =
+        "a consumer read an offset at or below its previous one without a reassignment",
+    [KP_ANOM_POLL_SKIP] =
+        "a consumer jumped over offsets known to hold records without a reassignment",
+    [KP_ANOM_ABORTED_READ] = "records of aborted transactions read under read_committed",
+    [KP_ANOM__COUNT] = NULL,
+};
+
+int kp_anom_from_name(const char *name)
+{
+        int i;
+
+        for (i = 0; i < KP_ANOM__COUNT; i++)
+                if (strcmp(kp_anom_names[i], name) == 0)
+                        return i;
+        return -1;
+}
+
+uint32_t kp_checker_allow_for_profile(kp_profile_t profile)
+{
+        switch (profile) {
+        case KP_PROFILE_SAFE:
+                return 0;
+        case KP_PROFILE_RELAXED:
+                return KP_ANOM_BIT(KP_ANOM_DUPLICATE) | KP_ANOM_BIT(KP_ANOM_NONMONOTONIC_SEND) |
+                       KP_ANOM_BIT(KP_ANOM_LOST_WRITE) | KP_ANOM_BIT(KP_ANOM_UNSEEN) |
+                       KP_ANOM_BIT(KP_ANOM_INCONSISTENT_OFFSETS);
+        default:
+                return KP_ANOM_BIT(KP_ANOM_DUPLICATE) | KP_ANOM_BIT(KP_ANOM_NONMONOTONIC_SEND);
+        }
+}
+
+/* Record states (bits). */
+enum { ST_ACKED = 1, ST_FAILED = 2, ST_ABORTED = 4 };
+
+typedef struct crec {
+        int64_t offset;    /* acknowledged offset */
+        int32_t partition; /* acknowledged partition, -1 */
+        uint16_t consumed; /* reads, saturating */
+        uint8_t state;
+        uint8_t slots; /* offsets this record occupies, saturating */
+} crec_t;
+
+#define SLOT_FOREIGN  UINT64_MAX
+#define MAX_SEQ_SLACK ((uint64_t)1 << 20)
+
+typedef struct cpart {
+        int64_t lo, hi; /* observed offset span; lo > hi when none */
+        uint64_t events;
+        int indexed;
+        uint64_t *slot;     /* record index + 1, SLOT_FOREIGN, 0 empty */
+        uint64_t *conflict; /* bit per offset: an inconsistency was counted here */
+        uint64_t *known;    /* bit per offset: some record is known there */
+        uint32_t *rank;     /* known offsets before each 64-offset word */
+        int64_t max_read;
+} cpart_t;
+
+typedef struct cstate {
+        const kp_history_t *h;
+        const kp_checker_opts_t *o;
+        kp_checker_result_t *r;
+        int np, nc, nparts;
+        uint64_t *nseq; /* per producer: sequence numbers covered */
+        uint64_t *base; /* per producer: index of seq 0 in recs */
+        uint64_t n_recs;
+        crec_t *recs;
+        cpart_t *parts;
+        int64_t *last; /* per partition scratch */
+        int64_t *last_seq;
+        uint64_t bad_partition, bad_span;
+} cstate_t;
+
+static void add_ex(kp_checker_result_t *r, kp_anom_t k, int32_t partition, int64_t offset,
+                   int producer, int64_t seq, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void add_ex(kp_checker_result_t *r, kp_anom_t k, int32_t partition, int64_t offset,
+                   int producer, int64_t seq, const char *fmt, ...)
+{
+        kp_checker_example_t *e;
+        va_list ap;
+
+        if (r->n_examples[k] >= KP_CHECKER_EXAMPLES)
+                return;
+        e = &r->examples[k][r->n_examples[k]++];
+        e->partition = partition;
+        e->offset = offset;
+        e->producer = producer;
+        e->seq = seq;
+        e->detail[0] = '\0';
+        if (fmt) {
+                va_start(ap, fmt);
+                vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+                va_end(ap);
+        }
+}
+
+/* Record index + 1 for a rid, or 0 when it is not a record of this history. */
+static uint64_t rec_ref(const cstate_t *s, uint64_t rid)
+{
+        int p = KP_RID_PRODUCER(rid);
+        uint64_t seq = KP_RID_SEQ(rid);
+
+        if (p < 0 || p >= s->np || seq >= s->nseq[p])
+                return 0;
+        return s->base[p] + seq + 1;
+}
+
+static void ref_name(const cstate_t *s, uint64_t ref, int *producer, int64_t *seq)
+{
+        int p;
+
+        *producer = -1;
+        *seq = -1;
+        if (ref == 0 || ref == SLOT_FOREIGN)
+                return;
+        for (p = 0; p < s->np; p++) {
+                if (ref - 1 < s->base[p] + s->nseq[p]) {
+                        *producer = p;
+                        *seq = (int64_t)(ref - 1 - s->base[p]);
+                        return;
+                }
+        }
+}
+
+static cpart_t *part_of(cstate_t *s, int32_t partition, int64_t offset)
+{
+        cpart_t *cp;
+
+        if (partition < 0 || partition >= s->nparts || offset < 0)
+                return NULL;
+        cp = &s->parts[partition];
+        if (!cp->indexed || offset < cp->lo || offset > cp->hi)
+                return NULL;
+        return cp;
+}
+
+/* Pass 1: sizes — sequence numbers per producer, offset span per partition. */
+static void scan_sizes(cstate_t *s)
+{
+        uint64_t *maxprod = calloc((size_t)s->np, sizeof(uint64_t));
+        int log, nlogs = s->np + s->nc, pass;
+
+        if (!maxprod)
+                return;
+        /* Produce events first: they bound the plausible sequence numbers. */
+        for (pass = 0; pass < 2; pass++) {
+                for (log = pass ? s->np : 0; log < (pass ? nlogs : s->np); log++) {
+                        uint64_t i = 0, n;
+                        const kp_hev_t *ev;
+                        while ((ev = kp_history_span(s->h, log, i, &n))) {
+                                uint64_t k;
+                                for (k = 0; k < n; k++) {
+                                        const kp_hev_t *e = &ev[k];
+                                        int p = KP_RID_PRODUCER(e->rid);
+                                        uint64_t seq = KP_RID_SEQ(e->rid);
+                                        if (e->kind == KP_HEV_ACK || e->kind == KP_HEV_ACK_ERR ||
+                                            e->kind == KP_HEV_ABORTED) {
+                                                if (p == log && seq + 1 > maxprod[p])
+                                                        maxprod[p] = seq + 1;
+                                                if (p == log && seq + 1 > s->nseq[p])
+                                                        s->nseq[p] = seq + 1;
+                                        } else if (e->kind == KP_HEV_CONSUME) {
+                                                if (p >= 0 && p < s->np &&
+                                                    seq < maxprod[p] + MAX_SEQ_SLACK) {
+                                                        if (seq + 1 > s->nseq[p])
+                                                                s->nseq[p] = seq + 1;
+                                                }
+                                        }
+                                        if ((e->kind == KP_HEV_ACK || e->kind == KP_HEV_CONSUME ||
+                                             e->kind == KP_HEV_FOREIGN) &&
+                                            e->offset >= 0) {
+                                                cpart_t *cp;
+                                                if (e->partition < 0 || e->partition >= s->nparts) {
+                                                        s->bad_partition++;
+                                                        continue;
+                                                }
+                                                cp = &s->parts[e->partition];
+                                                if (e->offset < cp->lo)
+                                                        cp->lo = e->offset;
+                                                if (e->offset > cp->hi)
+                                                        cp->hi = e->offset;
+                                                cp->events++;
+                                        }
+                                }
+                                i += n;
+                        }
+                }
+        }
+        free(maxprod);
+}
+
+static int alloc_tables(cstate_t *s, kp_err_t *err)
+{
+        uint64_t i;
+        int p;
+
+        for (p = 0; p < s->np; p++) {
+                s->base[p] = s->n_recs;
+                s->n_recs += s->nseq[p];
+        }
+        s->recs = malloc((s->n_recs ? s->n_recs : 1) * sizeof(crec_t));
+        if (!s->recs)
+                return kp_err_set(err, KP_ENOMEM, "checker: out of memory for %llu records",
+                                  (unsigned long long)s->n_recs);
+        for (i = 0; i < s->n_recs; i++) {
+                s->recs[i].offset = -1;
+                s->recs[i].partition = -1;
+                s->recs[i].consumed = 0;
+                s->recs[i].state = 0;
+                s->recs[i].slots = 0;
+        }
+        s->r->bytes += s->n_recs * sizeof(crec_t);
+        for (p = 0; p < s->nparts; p++) {
+                cpart_t *cp = &s->parts[p];
+                uint64_t span, words;
+                if (cp->hi < cp->lo)
+                        continue;
+                span = (uint64_t)(cp->hi - cp->lo) + 1;
+                if (span > 4 * cp->events + ((uint64_t)1 << 16)) {
+                        s->bad_span += cp->events;
+                        continue;
+                }
+                words = (span + 63) / 64;
+                cp->slot = calloc(span, sizeof(uint64_t));
+                cp->conflict = calloc(words, sizeof(uint64_t));
+                cp->known = calloc(words, sizeof(uint64_t));
+                cp->rank = calloc(words + 1, sizeof(uint32_t));
+                if (!cp->slot || !cp->conflict || !cp->known || !cp->rank)
+                        return kp_err_set(err, KP_ENOMEM,
+                                          "checker: out of memory for %llu offsets of partition %d",
+                                          (unsigned long long)span, p);
+                cp->indexed = 1;
+                s->r->offsets_indexed += span;
+                s->r->bytes += span * sizeof(uint64_t) + words * (2 * sizeof(uint64_t) + 4);
+        }
+        return 0;
+}
+
+/* Claims an offset for a record (ref) or a foreign record; counts an
+ * inconsistency the first time two different claims meet at one offset. */
+static void claim(cstate_t *s, int32_t partition, int64_t offset, uint64_t ref, int is_ack)
+{
+        cpart_t *cp = part_of(s, partition, offset);
+        uint64_t i, *slot, bit;
+        int p1, p2;
+        int64_t s1, s2;
+
+        if (!cp)
+                return;
+        i = (uint64_t)(offset - cp->lo);
+        slot = &cp->slot[i];
+        if (*slot == 0) {
+                *slot = ref;
+                return;
+        }
+        if (*slot == ref)
+                return;
+        bit = (uint64_t)1 << (i & 63);
+        if (cp->conflict[i / 64] & bit)
+                return;
+        cp->conflict[i / 64] |= bit;
+        s->r->count[KP_ANOM_INCONSISTENT_OFFSETS]++;
+        ref_name(s, *slot, &p1, &s1);
+        ref_name(s, ref, &p2, &s2);
+        add_ex(s->r, KP_ANOM_INCONSISTENT_OFFSETS, partition, offset, p2, s2,
+               "%s %s%d/%lld, but %s%d/%lld was there first", is_ack ? "acknowledged" : "read",
+               ref == SLOT_FOREIGN ? "foreign record " : "", p2, (long long)s2,
+               *slot == SLOT_FOREIGN ? "foreign record " : "", p1, (long long)s1);
+}
+
+/* Pass 2: acknowledgements and failures from the producer logs. */
+static void scan_produce(cstate_t *s)
+{
+        int log;
+
+        for (log = 0; log < s->np; log++) {
+                uint64_t i = 0, n, k;
+                const kp_hev_t *ev;
+                while ((ev = kp_history_span(s->h, log, i, &n))) {
+                        for (k = 0; k < n; k++) {
+                                const kp_hev_t *e = &ev[k];
+                                uint64_t ref = rec_ref(s, e->rid);
+                                crec_t *rc;
+                                if (!ref || KP_RID_PRODUCER(e->rid) != log)
+                                        continue;
+                                rc = &s->recs[ref - 1];
+                                if (e->kind == KP_HEV_ACK && !(rc->state & ST_ACKED)) {
+                                        rc->state = (uint8_t)((rc->state | ST_ACKED) & ~ST_FAILED);
+                                        rc->partition = e->partition;
+                                        rc->offset = e->offset;
+                                        claim(s, e->partition, e->offset, ref, 1);
+                                } else if (e->kind == KP_HEV_ACK_ERR && !(rc->state & ST_ACKED)) {
+                                        rc->state |= ST_FAILED;
+                                } else if (e->kind == KP_HEV_ABORTED) {
+                                        rc->state |= ST_ABORTED;
+                                }
+                        }
+                        i += n;
+                }
+        }
+}
+
+/* Pass 3: reads — consumption counts, offset claims, highest offset read. */
+static void scan_reads(cstate_t *s)
+{
+        int log;
+
+        for (log = s->np; log < s->np + s->nc; log++) {
+                uint64_t i = 0, n, k;
+                const kp_hev_t *ev;
+                while ((ev = kp_history_span(s->h, log, i, &n))) {
+                        for (k = 0; k < n; k++) {
+                                const kp_hev_t *e = &ev[k];
+                                uint64_t ref = 0;
+                                if (e->kind != KP_HEV_CONSUME && e->kind != KP_HEV_FOREIGN)
+                                        continue;
+                                if (e->kind == KP_HEV_CONSUME)
+                                        ref = rec_ref(s, e->rid);
+                                if (ref) {
+                                        crec_t *rc = &s->recs[ref - 1];
+                                        s->r->consume_events++;
+                                        if (rc->consumed == 0 && (rc->state & ST_ABORTED) &&
+                                            s->o->read_committed) {
+                                                s->r->count[KP_ANOM_ABORTED_READ]++;
+                                                add_ex(s->r, KP_ANOM_ABORTED_READ, e->partition,
+                                                       e->offset, KP_RID_PRODUCER(e->rid),
+                                                       (int64_t)KP_RID_SEQ(e->rid),
+                                                       "read by consumer %d", log - s->np);
+                                        }
+                                        if (rc->consumed < UINT16_MAX)
+                                                rc->consumed++;
+                                } else {
+                                        s->r->foreign_reads++;
+                                        ref = SLOT_FOREIGN;
+                                }
+                                if (e->partition >= 0 && e->partition < s->nparts &&
+                                    e->offset > s->parts[e->partition].max_read)
+                                        s->parts[e->partition].max_read = e->offset;
+                                claim(s, e->partition, e->offset, ref, 0);
+                        }
+                        i += n;
+                }
+        }
+}
+
+static void build_rank(cstate_t *s)
+{
+        int p;
+
+        for (p = 0; p < s->nparts; p++) {
+                cpart_t *cp = &s->parts[p];
+                uint64_t span, i, words;
+                uint32_t acc = 0;
+                if (!cp->indexed)
+                        continue;
+                span = (uint64_t)(cp->hi - cp->lo) + 1;
+                words = (span + 63) / 64;
+                /* A record of an aborted transaction is invisible under
+                 * read_committed: skipping it is correct. */
+                for (i = 0; i < span; i++) {
+                        uint64_t ref = cp->slot[i];
+                        if (!ref || (ref != SLOT_FOREIGN && s->o->read_committed &&
+                                     (s->recs[ref - 1].state & ST_ABORTED)))
+                                continue;
+                        cp->known[i / 64] |= (uint64_t)1 << (i & 63);
+                }
+                for (i = 0; i < words; i++) {
+                        cp->rank[i] = acc;
+                        acc += (uint32_t)__builtin_popcountll(cp->known[i]);
+                }
+                cp->rank[words] = acc;
+        }
+}
+
+/* Known offsets in [lo, hi) of an indexed partition (clamped to its span). */
+static uint64_t known_before(const cpart_t *cp, int64_t off)
+{
+        uint64_t i;
+
+        if (off <= cp->lo)
+                return 0;
+        if (off > cp->hi)
+                return cp->rank[((uint64_t)(cp->hi - cp->lo) + 1 + 63) / 64];
+        i = (uint64_t)(off - cp->lo);
+        return cp->rank[i / 64] +
+               (uint64_t)__builtin_popcountll(cp->known[i / 64] & (((uint64_t)1 << (i & 63)) - 1));
+}
+
+/* Pass 4: poll order of each consumer. */
+static void scan_poll_order(cstate_t *s)
+{
+        int log, p;
+
+        for (log = s->np; log < s->np + s->nc; log++) {
+                uint64_t i = 0, n, k;
+                const kp_hev_t *ev;
+                for (p = 0; p < s->nparts; p++)
+                        s->last[p] = -1;
+                while ((ev = kp_history_span(s->h, log, i, &n))) {
+                        for (k = 0; k < n; k++) {
+                                const kp_hev_t *e = &ev[k];
+                                int64_t prev;
+                                int pr = -1;
+                                int64_t sq = -1;
+                                if (e->kind == KP_HEV_ASSIGN) {
+                                        for (p = 0; p < s->nparts; p++)
+                                                s->last[p] = -1;
+                                        continue;
+                                }
+                                if ((e->kind != KP_HEV_CONSUME && e->kind != KP_HEV_FOREIGN) ||
+                                    e->partition < 0 || e->partition >= s->nparts || e->offset < 0)
+                                        continue;
+                                prev = s->last[e->partition];
+                                s->last[e->partition] = e->offset;
+                                if (prev < 0)
+                                        continue;
+                                if (e->kind == KP_HEV_CONSUME && rec_ref(s, e->rid)) {
+                                        pr = KP_RID_PRODUCER(e->rid);
+                                        sq = (int64_t)KP_RID_SEQ(e->rid);
+                                }
+                                if (e->offset <= prev) {
+                                        s->r->count[KP_ANOM_NONMONOTONIC_POLL]++;
+                                        add_ex(s->r, KP_ANOM_NONMONOTONIC_POLL, e->partition,
+                                               e->offset, pr, sq,
+                                               "consumer %d read offset %lld after %lld",
+                                               log - s->np, (long long)e->offset, (long long)prev);
+                                } else if (e->offset > prev + 1) {
+                                        const cpart_t *cp = &s->parts[e->partition];
+                                        uint64_t skipped;
+                                        if (!cp->indexed)
+                                                continue;
+                                        skipped = known_before(cp, e->offset) -
+                                                  known_before(cp, prev + 1);
+                                        if (skipped == 0)
+                                                continue;
+                                        s->r->count[KP_ANOM_POLL_SKIP]++;
+                                        add_ex(s->r, KP_ANOM_POLL_SKIP, e->partition, e->offset, pr,
+                                               sq,
+                                               "consumer %d jumped from %lld to %lld over %llu "
+                                               "known offset(s)",
+                                               log - s->np, (long long)prev, (long long)e->offset,
+                                               (unsigned long long)skipped);
+                                }
+                        }
+                        i += n;
+                }
+        }
+}
+
+/* Pass 5: duplicates (a record holding more than one offset). */
+static void scan_duplicates(cstate_t *s)
+{
+        uint64_t i, span;
+        int p, pr;
+        int64_t sq;
+
+        for (p = 0; p < s->nparts; p++) {
+                cpart_t *cp = &s->parts[p];
+                if (!cp->indexed)
+                        continue;
+                span = (uint64_t)(cp->hi - cp->lo) + 1;
+                for (i = 0; i < span; i++) {
+                        uint64_t ref = cp->slot[i];
+                        if (ref && ref != SLOT_FOREIGN && s->recs[ref - 1].slots < UINT8_MAX)
+                                s->recs[ref - 1].slots++;
+                }
+        }
+        for (i = 0; i < s->n_recs; i++)
+                if (s->recs[i].slots > 1)
+                        s->r->count[KP_ANOM_DUPLICATE]++;
+        if (!s->r->count[KP_ANOM_DUPLICATE])
+                return;
+        for (p = 0; p < s->nparts; p++) {
+                cpart_t *cp = &s->parts[p];
+                if (!cp->indexed)
+                        continue;
+                span = (uint64_t)(cp->hi - cp->lo) + 1;
+                for (i = 0; i < span && s->r->n_examples[KP_ANOM_DUPLICATE] < KP_CHECKER_EXAMPLES;
+                     i++) {
+                        uint64_t ref = cp->slot[i];
+                        const crec_t *rc;
+                        if (!ref || ref == SLOT_FOREIGN || s->recs[ref - 1].slots < 2)
+                                continue;
+                        rc = &s->recs[ref - 1];
+                        ref_name(s, ref, &pr, &sq);
+                        add_ex(s->r, KP_ANOM_DUPLICATE, p, cp->lo + (int64_t)i, pr, sq,
+                               "record at %d offsets; acknowledged at %d/%lld", rc->slots,
+                               rc->partition, (long long)rc->offset);
+                }
+        }
+}
+
+/* Pass 6: per record — lost, unseen, send order, totals. */
+static void scan_records(cstate_t *s)
+{
+        kp_checker_result_t *r = s->r;
+        int p, q;
+
+        for (p = 0; p < s->np; p++) {
+                uint64_t seq;
+                for (q = 0; q < s->nparts; q++) {
+                        s->last[q] = -1;
+                        s->last_seq[q] = -1;
+                }
+                for (seq = 0; seq < s->nseq[p]; seq++) {
+                        crec_t *rc = &s->recs[s->base[p] + seq];
+                        if (rc->state || rc->consumed)
+                                r->records++;
+                        if (rc->consumed)
+                                r->consumed_unique++;
+                        if (rc->state & ST_ABORTED)
+                                r->aborted++;
+                        if (rc->state & ST_FAILED) {
+                                r->failed++;
+                                if (rc->consumed)
+                                        r->failed_but_read++;
+                        }
+                        if (!(rc->state & ST_ACKED))
+                                continue;
+                        r->acked++;
+                        if (rc->partition >= 0 && rc->partition < s->nparts) {
+                                int64_t prev = s->last[rc->partition];
+                                if (prev >= 0 && rc->offset <= prev) {
+                                        r->count[KP_ANOM_NONMONOTONIC_SEND]++;
+                                        add_ex(r, KP_ANOM_NONMONOTONIC_SEND, rc->partition,
+                                               rc->offset, p, (int64_t)seq,
+                                               "sent after seq %lld, which landed at %lld",
+                                               (long long)s->last_seq[rc->partition],
+                                               (long long)prev);
+                                }
+                                s->last[rc->partition] = rc->offset;
+                                s->last_seq[rc->partition] = (int64_t)seq;
+                        }
+                        if (rc->consumed || (rc->state & ST_ABORTED))
+                                continue;
+                        if (rc->partition >= 0 && rc->partition < s->nparts &&
+                            s->parts[rc->partition].max_read > rc->offset) {
+                                r->count[KP_ANOM_LOST_WRITE]++;
+                                add_ex(r, KP_ANOM_LOST_WRITE, rc->partition, rc->offset, p,
+                                       (int64_t)seq, "never read; offset %lld of the partition was",
+                                       (long long)s->parts[rc->partition].max_read);
+                        } else {
+                                r->count[KP_ANOM_UNSEEN]++;
+                                add_ex(r, KP_ANOM_UNSEEN, rc->partition, rc->offset, p,
+                                       (int64_t)seq, "never read; highest offset read: %lld",
+                                       rc->partition >= 0 && rc->partition < s->nparts
+                                           ? (long long)s->parts[rc->partition].max_read
+                                           : -1LL);
+                        }
+                }
+        }
+}
+
+static void release(cstate_t *s)
+{
+        int p;
+
+        for (p = 0; s->parts && p < s->nparts; p++) {
+                free(s->parts[p].slot);
+                free(s->parts[p].conflict);
+                free(s->parts[p].known);
+                free(s->parts[p].rank);
+        }
+        free(s->parts);
+        free(s->recs);
+        free(s->nseq);
+        free(s->base);
+        free(s->last);
+        free(s->last_seq);
+}
+
+int kp_checker_run(const kp_history_t *h, const kp_checker_opts_t *opts, kp_checker_result_t *r,
+                   kp_err_t *err)
+{
+        cstate_t s;
+        int p, k, rc = -1;
+
+        memset(r, 0, sizeof(*r));
+        memset(&s, 0, sizeof(s));
+        s.h = h;
+        s.o = opts;
+        s.r = r;
+        s.np = kp_history_producers(h);
+        s.nc = kp_history_consumers(h);
+        s.nparts = kp_history_partitions(h);
+        s.nseq = calloc((size_t)s.np, sizeof(uint64_t));
+        s.base = calloc((size_t)s.np, sizeof(uint64_t));
+        s.parts = calloc((size_t)s.nparts, sizeof(cpart_t));
+        s.last = malloc((size_t)s.nparts * sizeof(int64_t));
+        s.last_seq = malloc((size_t)s.nparts * sizeof(int64_t));
+        if (!s.nseq || !s.base || !s.parts || !s.last || !s.last_seq) {
+                kp_err_set(err, KP_ENOMEM, "checker: out of memory");
+                goto out;
+        }
+        for (p = 0; p < s.nparts; p++) {
+                s.parts[p].lo = INT64_MAX;
+                s.parts[p].hi = -1;
+                s.parts[p].max_read = -1;
+        }
+        scan_sizes(&s);
+        if (alloc_tables(&s, err) < 0)
+                goto out;
+        scan_produce(&s);
+        scan_reads(&s);
+        build_rank(&s);
+        scan_poll_order(&s);
+        scan_duplicates(&s);
+        scan_records(&s);
+
+        r->complete = 1;
+        if (kp_history_dropped(h)) {
+                r->complete = 0;
+                snprintf(r->incomplete_reason, sizeof(r->incomplete_reason),
+                         "the history dropped %llu events (a log reached its bound)",
+                         (unsigned long long)kp_history_dropped(h));
+        } else if (s.bad_span) {
+                r->complete = 0;
+                snprintf(r->incomplete_reason, sizeof(r->incomplete_reason),
+                         "%llu events lie in partitions whose offsets are too sparse to index",
+                         (unsigned long long)s.bad_span);
+        } else if (s.bad_partition) {
+                r->complete = 0;
+                snprintf(r->incomplete_reason, sizeof(r->incomplete_reason),
+                         "%llu events name a partition outside 0..%d",
+                         (unsigned long long)s.bad_partition, s.nparts - 1);
+        }
+        for (k = 0; k < KP_ANOM__COUNT; k++) {
+                r->allowed[k] = (opts->allow & KP_ANOM_BIT(k)) != 0;
+                if (!r->allowed[k])
+                        r->not_allowed += r->count[k];
+        }
+        rc = 0;
+out:
+        release(&s);
+        return rc;
+}

@@ -1,0 +1,392 @@
+/*
+ * Admin operations through the Kafka admin API: topics are created, refused
+ * when they exist, deleted and gone from metadata; topic configs are
+ * described, altered and read back, and an invalid value is refused without
+ * changing anything.
+ *
+ * librdkafka 2.0 has no IncrementalAlterConfigs (added in 2.2), so the config
+ * check alters with AlterConfigs, which replaces a topic's whole set of
+ * dynamic configs: it reads the dynamic configs first and writes them back
+ * with the change (read-modify-write), then proves the untouched ones
+ * survived.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "semantics.h"
+#include "src/kafka.h"
+#include "src/platform.h"
+#include "src/timeutil.h"
+
+#define ADM_TIMEOUT_MS 30000
+
+static int admin_unsupported(kp_ctx_t *ctx, kp_check_t *c)
+{
+        if (ctx->plat->no_admin_api) {
+                kp_check_skip(c, "%s", ctx->plat->no_admin_api);
+                return 1;
+        }
+        return 0;
+}
+
+/* The first event of the wanted type from q (others are dropped). */
+static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms)
+{
+        int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
+
+        while (kp_mono_ns() < deadline) {
+                rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 200);
+                if (!ev)
+                        continue;
+                if (rd_kafka_event_type(ev) == type)
+                        return ev;
+                rd_kafka_event_destroy(ev);
+        }
+        return NULL;
+}
+
+/* Topic present in metadata: 1 with its partition count and the replica
+ * count of partition 0, 0 when the cluster says it does not exist, -1 on a
+ * metadata error. */
+static int topic_in_metadata(rd_kafka_t *rk, const char *topic, int *partitions, int *replicas)
+{
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+        rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, 5000);
+        int rc = -1;
+
+        if (!e && md->topic_cnt == 1) {
+                const rd_kafka_metadata_topic_t *t = &md->topics[0];
+                if (t->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+                        rc = 0;
+                } else if (!t->err) {
+                        *partitions = t->partition_cnt;
+                        *replicas = t->partition_cnt > 0 ? t->partitions[0].replica_cnt : 0;
+                        rc = 1;
+                }
+        }
+        if (md)
+                rd_kafka_metadata_destroy(md);
+        rd_kafka_topic_destroy(rkt);
+        return rc;
+}
+
+void sem_check_admin(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rd_kafka_conf_t *conf;
+        rd_kafka_t *rk = NULL;
+        kp_err_t err;
+        char topic[256];
+        int parts = 0, reps = 0, present = -1, again_refused = 0;
+        int64_t t0, create_ms, delete_ms = -1, gone_ms = -1, deadline;
+
+        if (admin_unsupported(ctx, c))
+                return;
+        kp_ctx_topic(ctx, "admin", topic, sizeof(topic));
+        conf = kp_kafka_conf_new(&ctx->plat->props, &err);
+        rk = conf ? kp_kafka_new(RD_KAFKA_PRODUCER, conf, &err) : NULL;
+        if (!rk) {
+                kp_check_error(c, "%s", err.msg);
+                return;
+        }
+        t0 = kp_mono_ns();
+        if (kp_kafka_admin_create_topic(&ctx->plat->props, topic, 3, 0, NULL, 0, ADM_TIMEOUT_MS,
+                                        &err) < 0) {
+                kp_check_fail(c, "CreateTopics failed: %s", err.msg);
+                goto out;
+        }
+        if (kp_kafka_wait_topic(rk, topic, 3, ADM_TIMEOUT_MS, &err) < 0) {
+                kp_check_fail(c, "the created topic did not get leaders: %s", err.msg);
+                goto out;
+        }
+        create_ms = (kp_mono_ns() - t0) / KP_NS_PER_MS;
+        present = topic_in_metadata(rk, topic, &parts, &reps);
+        if (kp_kafka_admin_create_topic(&ctx->plat->props, topic, 3, 0, NULL, 0, ADM_TIMEOUT_MS,
+                                        &err) < 0)
+                again_refused = strstr(err.msg, "TOPIC_ALREADY_EXISTS") != NULL;
+        kp_check_note(c, "second CreateTopics of %s: %s", topic,
+                      again_refused ? err.msg : "accepted");
+        t0 = kp_mono_ns();
+        if (kp_kafka_admin_delete_topic(&ctx->plat->props, topic, ADM_TIMEOUT_MS, &err) < 0) {
+                kp_check_fail(c, "DeleteTopics failed: %s", err.msg);
+                goto out;
+        }
+        delete_ms = (kp_mono_ns() - t0) / KP_NS_PER_MS;
+        deadline = kp_mono_ns() + (int64_t)ADM_TIMEOUT_MS * KP_NS_PER_MS;
+        while (kp_mono_ns() < deadline) {
+                int p2, r2;
+                if (topic_in_metadata(rk, topic, &p2, &r2) == 0) {
+                        gone_ms = (kp_mono_ns() - t0) / KP_NS_PER_MS;
+                        break;
+                }
+                rd_kafka_poll(rk, 200);
+        }
+        kp_check_measure(c, "create_ms", (double)create_ms, "ms");
+        kp_check_measure(c, "partitions", parts, "partitions");
+        kp_check_measure(c, "replication_factor", reps, "replicas");
+        kp_check_measure(c, "delete_ms", (double)delete_ms, "ms");
+        kp_check_measure(c, "gone_from_metadata_ms", (double)gone_ms, "ms");
+        if (present != 1 || parts != 3)
+                kp_check_fail(c, "after CreateTopics the metadata shows %d partitions (expected 3)",
+                              parts);
+        else if (reps < 1)
+                kp_check_fail(c, "the created topic has no replicas in metadata");
+        else if (!again_refused)
+                kp_check_fail(
+                    c, "creating an existing topic was not refused with TOPIC_ALREADY_EXISTS");
+        else if (gone_ms < 0)
+                kp_check_fail(c, "the deleted topic is still in metadata after %d ms",
+                              ADM_TIMEOUT_MS);
+        else
+                kp_check_pass(c,
+                              "CreateTopics made %s with 3 partitions and replication factor %d "
+                              "(%lld ms); a second create was refused with TOPIC_ALREADY_EXISTS; "
+                              "DeleteTopics removed it from metadata in %lld ms",
+                              topic, reps, (long long)create_ms, (long long)gone_ms);
+out:
+        rd_kafka_destroy(rk);
+}
+
+/* The configs of a topic as name -> value and name -> source name. */
+static int describe_topic(rd_kafka_t *rk, const char *topic, kp_kvlist_t *values,
+                          kp_kvlist_t *sources, kp_err_t *err)
+{
+        rd_kafka_ConfigResource_t *res =
+            rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+        rd_kafka_AdminOptions_t *opts =
+            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+        const rd_kafka_ConfigResource_t **rres;
+        const rd_kafka_ConfigEntry_t **entries;
+        rd_kafka_event_t *ev;
+        size_t n, ne, i;
+        int rc = -1;
+
+        rd_kafka_AdminOptions_set_request_timeout(opts, ADM_TIMEOUT_MS, NULL, 0);
+        rd_kafka_DescribeConfigs(rk, &res, 1, opts, q);
+        ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, ADM_TIMEOUT_MS);
+        if (!ev) {
+                kp_err_set(err, KP_EINFRA, "DescribeConfigs %s: no answer", topic);
+                goto out;
+        }
+        if (rd_kafka_event_error(ev)) {
+                kp_err_set(err, KP_EINFRA, "DescribeConfigs %s: %s", topic,
+                           rd_kafka_event_error_string(ev));
+                goto out;
+        }
+        rres = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev),
+                                                         &n);
+        if (n != 1 || rd_kafka_ConfigResource_error(rres[0])) {
+                kp_err_set(err, KP_EINFRA, "DescribeConfigs %s: %s", topic,
+                           n == 1 ? rd_kafka_err2name(rd_kafka_ConfigResource_error(rres[0]))
+                                  : "no resource in the answer");
+                goto out;
+        }
+        entries = rd_kafka_ConfigResource_configs(rres[0], &ne);
+        for (i = 0; i < ne; i++) {
+                const char *name = rd_kafka_ConfigEntry_name(entries[i]);
+                const char *value = rd_kafka_ConfigEntry_value(entries[i]);
+                kp_kvlist_set(values, name, value ? value : "");
+                kp_kvlist_set(sources, name,
+                              rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(entries[i])));
+        }
+        rc = 0;
+out:
+        if (ev)
+                rd_kafka_event_destroy(ev);
+        rd_kafka_queue_destroy(q);
+        rd_kafka_AdminOptions_destroy(opts);
+        rd_kafka_ConfigResource_destroy(res);
+        return rc;
+}
+
+/* AlterConfigs: the topic's dynamic configs become exactly `set`. Returns 0
+ * when accepted; the per-resource error code goes to *code. */
+static int alter_topic(rd_kafka_t *rk, const char *topic, const kp_kvlist_t *set,
+                       rd_kafka_resp_err_t *code, kp_err_t *err)
+{
+        rd_kafka_ConfigResource_t *res =
+            rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+        rd_kafka_AdminOptions_t *opts =
+            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_ALTERCONFIGS);
+        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+        const rd_kafka_ConfigResource_t **rres;
+        rd_kafka_event_t *ev;
+        size_t n, i;
+        int rc = -1;
+
+        *code = RD_KAFKA_RESP_ERR_NO_ERROR;
+        for (i = 0; i < set->n; i++)
+                rd_kafka_ConfigResource_set_config(res, set->items[i].key, set->items[i].value);
+        rd_kafka_AdminOptions_set_request_timeout(opts, ADM_TIMEOUT_MS, NULL, 0);
+        rd_kafka_AlterConfigs(rk, &res, 1, opts, q);
+        ev = admin_wait(q, RD_KAFKA_EVENT_ALTERCONFIGS_RESULT, ADM_TIMEOUT_MS);
+        if (!ev) {
+                kp_err_set(err, KP_EINFRA, "AlterConfigs %s: no answer", topic);
+                goto out;
+        }
+        if (rd_kafka_event_error(ev)) {
+                *code = rd_kafka_event_error(ev);
+                kp_err_set(err, KP_EINFRA, "AlterConfigs %s: %s", topic,
+                           rd_kafka_event_error_string(ev));
+                goto out;
+        }
+        rres = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
+        if (n == 1 && rd_kafka_ConfigResource_error(rres[0])) {
+                const char *es = rd_kafka_ConfigResource_error_string(rres[0]);
+                *code = rd_kafka_ConfigResource_error(rres[0]);
+                kp_err_set(err, KP_EINFRA, "AlterConfigs %s: %s: %s", topic,
+                           rd_kafka_err2name(*code), es ? es : "");
+                goto out;
+        }
+        rc = 0;
+out:
+        if (ev)
+                rd_kafka_event_destroy(ev);
+        rd_kafka_queue_destroy(q);
+        rd_kafka_AdminOptions_destroy(opts);
+        rd_kafka_ConfigResource_destroy(res);
+        return rc;
+}
+
+/* The topic's dynamic (topic-level) configs, for a read-modify-write. */
+static void dynamic_only(const kp_kvlist_t *values, const kp_kvlist_t *sources, kp_kvlist_t *out)
+{
+        size_t i;
+
+        for (i = 0; i < values->n; i++) {
+                const char *src = kp_kvlist_get(sources, values->items[i].key);
+                if (src && strcmp(src, "DYNAMIC_TOPIC_CONFIG") == 0)
+                        kp_kvlist_set(out, values->items[i].key, values->items[i].value);
+        }
+}
+
+static const char *or_str(const char *s, const char *fallback)
+{
+        return s ? s : fallback;
+}
+
+static int value_is(const kp_kvlist_t *l, const char *key, const char *want)
+{
+        const char *v = kp_kvlist_get(l, key);
+
+        return v && strcmp(v, want) == 0;
+}
+
+void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
+{
+        kp_kvlist_t create = {0}, v1 = {0}, s1 = {0}, v2 = {0}, s2 = {0}, v3 = {0}, s3 = {0};
+        kp_kvlist_t set = {0}, bad = {0};
+        rd_kafka_conf_t *conf;
+        rd_kafka_t *rk = NULL;
+        rd_kafka_resp_err_t code;
+        kp_err_t err, bad_err;
+        char topic[256];
+        int bad_refused;
+
+        if (admin_unsupported(ctx, c))
+                return;
+        kp_kvlist_set(&create, "retention.ms", "3600000");
+        kp_kvlist_set(&create, "cleanup.policy", "delete");
+        if (sem_topic(ctx, c, "admin-configs", 1, &create, topic, sizeof(topic)) < 0)
+                goto out;
+        conf = kp_kafka_conf_new(&ctx->plat->props, &err);
+        rk = conf ? kp_kafka_new(RD_KAFKA_PRODUCER, conf, &err) : NULL;
+        if (!rk) {
+                kp_check_error(c, "%s", err.msg);
+                goto out;
+        }
+        if (describe_topic(rk, topic, &v1, &s1, &err) < 0) {
+                kp_check_fail(c, "%s", err.msg);
+                goto out;
+        }
+        kp_check_note(c,
+                      "DescribeConfigs after create: retention.ms=%s (%s), cleanup.policy=%s (%s), "
+                      "min.insync.replicas=%s (%s), max.message.bytes=%s (%s); %zu configs in all",
+                      or_str(kp_kvlist_get(&v1, "retention.ms"), "-"),
+                      or_str(kp_kvlist_get(&s1, "retention.ms"), "-"),
+                      or_str(kp_kvlist_get(&v1, "cleanup.policy"), "-"),
+                      or_str(kp_kvlist_get(&s1, "cleanup.policy"), "-"),
+                      or_str(kp_kvlist_get(&v1, "min.insync.replicas"), "-"),
+                      or_str(kp_kvlist_get(&s1, "min.insync.replicas"), "-"),
+                      or_str(kp_kvlist_get(&v1, "max.message.bytes"), "-"),
+                      or_str(kp_kvlist_get(&s1, "max.message.bytes"), "-"), v1.n);
+        if (!value_is(&v1, "retention.ms", "3600000") ||
+            !value_is(&s1, "retention.ms", "DYNAMIC_TOPIC_CONFIG")) {
+                kp_check_fail(
+                    c,
+                    "DescribeConfigs does not show retention.ms=3600000 as set at creation "
+                    "(got %s from %s)",
+                    or_str(kp_kvlist_get(&v1, "retention.ms"), "nothing"),
+                    or_str(kp_kvlist_get(&s1, "retention.ms"), "-"));
+                goto out;
+        }
+        /* read-modify-write: keep every dynamic config, change one, add one */
+        dynamic_only(&v1, &s1, &set);
+        kp_kvlist_set(&set, "retention.ms", "7200000");
+        kp_kvlist_set(&set, "max.message.bytes", "500000");
+        if (alter_topic(rk, topic, &set, &code, &err) < 0) {
+                kp_check_fail(c, "%s", err.msg);
+                goto out;
+        }
+        if (describe_topic(rk, topic, &v2, &s2, &err) < 0) {
+                kp_check_fail(c, "%s", err.msg);
+                goto out;
+        }
+        /* an invalid value must be refused and change nothing */
+        kp_kvlist_merge(&bad, &set);
+        kp_kvlist_set(&bad, "retention.ms", "not-a-number");
+        bad_refused = alter_topic(rk, topic, &bad, &code, &bad_err) < 0 && code != 0;
+        if (describe_topic(rk, topic, &v3, &s3, &err) < 0) {
+                kp_check_fail(c, "%s", err.msg);
+                goto out;
+        }
+        kp_check_note(c, "AlterConfigs with retention.ms=not-a-number: %s",
+                      bad_refused ? bad_err.msg : "accepted");
+        kp_check_measure(c, "configs_described", (double)v1.n, "configs");
+        kp_check_measure(c, "dynamic_configs_written", (double)set.n, "configs");
+        if (!value_is(&v2, "retention.ms", "7200000") ||
+            !value_is(&v2, "max.message.bytes", "500000"))
+                kp_check_fail(c,
+                              "after AlterConfigs the topic reads back retention.ms=%s, "
+                              "max.message.bytes=%s (expected 7200000 and 500000)",
+                              or_str(kp_kvlist_get(&v2, "retention.ms"), "-"),
+                              or_str(kp_kvlist_get(&v2, "max.message.bytes"), "-"));
+        else if (!value_is(&v2, "cleanup.policy", "delete") ||
+                 !value_is(&s2, "cleanup.policy", "DYNAMIC_TOPIC_CONFIG"))
+                kp_check_fail(c,
+                              "the untouched dynamic config cleanup.policy did not survive the "
+                              "alteration (%s from %s)",
+                              or_str(kp_kvlist_get(&v2, "cleanup.policy"), "-"),
+                              or_str(kp_kvlist_get(&s2, "cleanup.policy"), "-"));
+        else if (!bad_refused)
+                kp_check_fail(c, "AlterConfigs accepted retention.ms=not-a-number");
+        else if (!value_is(&v3, "retention.ms", "7200000"))
+                kp_check_fail(c, "the refused alteration changed retention.ms to %s",
+                              or_str(kp_kvlist_get(&v3, "retention.ms"), "-"));
+        else
+                kp_check_pass(c,
+                              "DescribeConfigs showed the creation configs; AlterConfigs "
+                              "(read-modify-write of the %zu dynamic configs, as librdkafka 2.0 "
+                              "has no IncrementalAlterConfigs) set retention.ms=7200000 and "
+                              "max.message.bytes=500000, both read back with cleanup.policy kept; "
+                              "an invalid value was refused (%s) and changed nothing",
+                              set.n, rd_kafka_err2name(code));
+out:
+        if (rk) {
+                kp_err_t derr;
+                if (kp_platform_delete_topic(ctx->plat, topic, &derr) < 0)
+                        kp_check_note(c, "topic not deleted: %s", derr.msg);
+                rd_kafka_destroy(rk);
+        }
+        kp_kvlist_clear(&create);
+        kp_kvlist_clear(&v1);
+        kp_kvlist_clear(&s1);
+        kp_kvlist_clear(&v2);
+        kp_kvlist_clear(&s2);
+        kp_kvlist_clear(&v3);
+        kp_kvlist_clear(&s3);
+        kp_kvlist_clear(&set);
+        kp_kvlist_clear(&bad);
+}
