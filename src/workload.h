@@ -36,7 +36,12 @@ typedef struct kp_workload_spec {
         const kp_kvlist_t *producer_overrides;
         const kp_kvlist_t *consumer_overrides;
         const char *group_id;  /* NULL: kproof-<topic> */
-        uint64_t max_records;  /* per producer; 0: from rate and duration */
+        uint64_t max_records;  /* per producer; 0: from rate and duration. When set,
+                                  each producer sends exactly this many records (or
+                                  fewer when the duration ends first). */
+        int defer_consumers;   /* 1: kp_workload_start starts producers only; the
+                                  caller starts consumers with kp_workload_start_consumers
+                                  (e.g. to read a topic that is already full) */
 } kp_workload_spec_t;
 
 /* One time slot of the timeline (slot_ns wide, from the workload start). */
@@ -111,5 +116,10 @@ const kp_ledger_t *kp_workload_ledger(const kp_workload_t *wl);
 int64_t kp_workload_start_ns(const kp_workload_t *wl);
 /* Records acknowledged so far (any thread, while running). */
 uint64_t kp_workload_acked_now(const kp_workload_t *wl);
+/* Records consumed so far, redeliveries included (any thread, while running). */
+uint64_t kp_workload_consumed_now(const kp_workload_t *wl);
+/* With spec.defer_consumers: starts the consumers and waits (bounded, 20 s)
+ * until the group has every partition assigned. A no-op when consumers run. */
+int kp_workload_start_consumers(kp_workload_t *wl, kp_err_t *err);
 
 #endif
