@@ -48,7 +48,7 @@ typedef struct bench_env {
         kp_platform_t *plat;
         kp_kvlist_t producer_props; /* platform props + the benchmark's client settings */
         kp_kvlist_t consumer_props;
-        kp_kvlist_t overrides_p;    /* the settings alone, handed to the engine */
+        kp_kvlist_t overrides_p; /* the settings alone, handed to the engine */
         kp_kvlist_t overrides_c;
 } bench_env_t;
 

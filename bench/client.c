@@ -259,7 +259,7 @@ out:
 
 typedef struct raw_cons {
         rd_kafka_t *rk;
-        uint64_t n;      /* written by the thread, read by the main thread */
+        uint64_t n; /* written by the thread, read by the main thread */
         uint64_t bytes;
         volatile int *stop;
         pthread_t thr;
@@ -435,7 +435,8 @@ int bench_cmd_consume(const bench_opts_t *o)
         for (run = 1; run <= o->runs && !kp_stop_requested(); run++) {
                 uint64_t expect;
                 bench_topic("consume", topic, sizeof(topic));
-                if (kp_platform_create_topic(env.plat, topic, o->partitions, o->rf, NULL, &err) < 0) {
+                if (kp_platform_create_topic(env.plat, topic, o->partitions, o->rf, NULL, &err) <
+                    0) {
                         fprintf(stderr, "kpbench: %s\n", err.msg);
                         rc = 3;
                         break;

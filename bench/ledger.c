@@ -114,9 +114,9 @@ static int one_run(const bench_opts_t *o, int run)
         for (seq = 0; seq < per; seq++)
                 for (p = 0; p < o->producers; p++) {
                         uint64_t k = seq * (uint64_t)o->producers + (uint64_t)p;
-                        sink += kp_ledger_on_consume(lg, p, seq,
-                                                     (int32_t)(k % (uint64_t)o->partitions),
-                                                     (int64_t)(k / (uint64_t)o->partitions));
+                        sink +=
+                            kp_ledger_on_consume(lg, p, seq, (int32_t)(k % (uint64_t)o->partitions),
+                                                 (int64_t)(k / (uint64_t)o->partitions));
                         kp_hist_record(&e2e, 2000 + (k & 0xffff));
                         kp_hist_record(&slot2, 2000 + (k & 0xffff));
                 }

@@ -52,13 +52,16 @@ static void usage(FILE *f)
 static int parse_opts(int argc, char **argv, bench_opts_t *o)
 {
         static const struct option lo[] = {
-            {"target", 1, NULL, 't'},     {"bootstrap", 1, NULL, 'b'},  {"label", 1, NULL, 'L'},
-            {"mode", 1, NULL, 'm'},       {"size", 1, NULL, 's'},       {"records", 1, NULL, 'n'},
-            {"producers", 1, NULL, 'P'},  {"consumers", 1, NULL, 'C'},  {"partitions", 1, NULL, 'p'},
-            {"rf", 1, NULL, 'r'},         {"runs", 1, NULL, 'R'},       {"acks", 1, NULL, 'a'},
-            {"linger-ms", 1, NULL, 'l'},  {"batch-bytes", 1, NULL, 'B'}, {"compression", 1, NULL, 'z'},
-            {"out", 1, NULL, 'o'},        {"kafka-sh", 1, NULL, 'K'},   {"topic", 1, NULL, 'T'},
-            {"help", 0, NULL, 'h'},       {NULL, 0, NULL, 0}};
+            {"target", 1, NULL, 't'},      {"bootstrap", 1, NULL, 'b'},
+            {"label", 1, NULL, 'L'},       {"mode", 1, NULL, 'm'},
+            {"size", 1, NULL, 's'},        {"records", 1, NULL, 'n'},
+            {"producers", 1, NULL, 'P'},   {"consumers", 1, NULL, 'C'},
+            {"partitions", 1, NULL, 'p'},  {"rf", 1, NULL, 'r'},
+            {"runs", 1, NULL, 'R'},        {"acks", 1, NULL, 'a'},
+            {"linger-ms", 1, NULL, 'l'},   {"batch-bytes", 1, NULL, 'B'},
+            {"compression", 1, NULL, 'z'}, {"out", 1, NULL, 'o'},
+            {"kafka-sh", 1, NULL, 'K'},    {"topic", 1, NULL, 'T'},
+            {"help", 0, NULL, 'h'},        {NULL, 0, NULL, 0}};
         int c;
 
         memset(o, 0, sizeof(*o));
@@ -78,26 +81,66 @@ static int parse_opts(int argc, char **argv, bench_opts_t *o)
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
                 switch (c) {
-                case 't': o->target_path = optarg; break;
-                case 'b': o->bootstrap = optarg; break;
-                case 'L': o->label = optarg; break;
-                case 'm': o->mode = optarg; break;
-                case 's': o->size = atoi(optarg); break;
-                case 'n': o->records = strtoull(optarg, NULL, 10); break;
-                case 'P': o->producers = atoi(optarg); break;
-                case 'C': o->consumers = atoi(optarg); break;
-                case 'p': o->partitions = atoi(optarg); break;
-                case 'r': o->rf = atoi(optarg); break;
-                case 'R': o->runs = atoi(optarg); break;
-                case 'a': o->acks = optarg; break;
-                case 'l': o->linger_ms = atoi(optarg); break;
-                case 'B': o->batch_bytes = atoi(optarg); break;
-                case 'z': o->compression = optarg; break;
-                case 'o': o->out_dir = optarg; break;
-                case 'K': o->kafka_sh = optarg; break;
-                case 'T': o->topic = optarg; break;
-                case 'h': usage(stdout); exit(0);
-                default: usage(stderr); return -1;
+                case 't':
+                        o->target_path = optarg;
+                        break;
+                case 'b':
+                        o->bootstrap = optarg;
+                        break;
+                case 'L':
+                        o->label = optarg;
+                        break;
+                case 'm':
+                        o->mode = optarg;
+                        break;
+                case 's':
+                        o->size = atoi(optarg);
+                        break;
+                case 'n':
+                        o->records = strtoull(optarg, NULL, 10);
+                        break;
+                case 'P':
+                        o->producers = atoi(optarg);
+                        break;
+                case 'C':
+                        o->consumers = atoi(optarg);
+                        break;
+                case 'p':
+                        o->partitions = atoi(optarg);
+                        break;
+                case 'r':
+                        o->rf = atoi(optarg);
+                        break;
+                case 'R':
+                        o->runs = atoi(optarg);
+                        break;
+                case 'a':
+                        o->acks = optarg;
+                        break;
+                case 'l':
+                        o->linger_ms = atoi(optarg);
+                        break;
+                case 'B':
+                        o->batch_bytes = atoi(optarg);
+                        break;
+                case 'z':
+                        o->compression = optarg;
+                        break;
+                case 'o':
+                        o->out_dir = optarg;
+                        break;
+                case 'K':
+                        o->kafka_sh = optarg;
+                        break;
+                case 'T':
+                        o->topic = optarg;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        exit(0);
+                default:
+                        usage(stderr);
+                        return -1;
                 }
         }
         if (o->size < 32 || o->records < 1 || o->producers < 1 || o->producers > 64 ||

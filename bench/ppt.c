@@ -94,7 +94,8 @@ static void emit(const bench_opts_t *o, const char *mode, int run, double record
         cJSON_AddNumberToObject(j, "mb_per_s", mb);
         cJSON_AddNumberToObject(j, "proc_cpu_s", cr->cpu_s);
         cJSON_AddNumberToObject(j, "proc_wall_s", cr->wall_s);
-        cJSON_AddNumberToObject(j, "cpu_s_per_million", records > 0 ? cr->cpu_s * 1e6 / records : 0);
+        cJSON_AddNumberToObject(j, "cpu_s_per_million",
+                                records > 0 ? cr->cpu_s * 1e6 / records : 0);
         cJSON_AddNumberToObject(j, "records_per_cpu_s", cr->cpu_s > 0 ? records / cr->cpu_s : 0);
         bench_emit(j);
 }

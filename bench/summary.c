@@ -335,8 +335,7 @@ int bench_cmd_summarize(int argc, char **argv)
                                 continue;
                         snprintf(where, sizeof(where), "%s %d B", java->target, java->size);
                         goal(goals, "records per CPU-s, kproof / ProducerPerformance", where,
-                             med(kp, "records_per_cpu_s") / med(java, "records_per_cpu_s"), 2.0,
-                             1);
+                             med(kp, "records_per_cpu_s") / med(java, "records_per_cpu_s"), 2.0, 1);
                 }
                 if (lg) {
                         snprintf(where, sizeof(where), "%.0f records", med(lg, "records"));

@@ -67,8 +67,7 @@ void kp_rec_encode(uint8_t *buf, size_t len, const kp_rec_hdr_t *h, const uint8_
         put_u32(buf + 12, rec_crc(buf, len));
 }
 
-kp_rec_status_t kp_rec_decode(const void *data, size_t len, uint32_t expect_nonce,
-                              kp_rec_hdr_t *h)
+kp_rec_status_t kp_rec_decode(const void *data, size_t len, uint32_t expect_nonce, kp_rec_hdr_t *h)
 {
         const uint8_t *buf = data;
 
