@@ -282,6 +282,75 @@ static void *raw_cons_main(void *arg)
         return NULL;
 }
 
+/* The measured window of a consumption, sampled every millisecond from the
+ * same kind of counter on both sides: it opens at the first sample that saw
+ * records and closes at the last sample that saw new ones, so client set-up
+ * before the first fetch and the idle wait after the last record are
+ * excluded alike. It ends when expect records were read, after QUIET_NS
+ * without progress, or after 300 s. */
+typedef struct window {
+        int64_t start_ns, first_ns, last_ns;
+        uint64_t base, first_n, last_n;
+} window_t;
+
+static void window_init(window_t *w, uint64_t base, int64_t now)
+{
+        w->start_ns = w->first_ns = w->last_ns = now;
+        w->base = w->first_n = w->last_n = base;
+}
+
+static int window_step(window_t *w, uint64_t n, uint64_t expect)
+{
+        int64_t now = kp_mono_ns();
+
+        if (n > w->last_n) {
+                if (w->last_n == w->base) {
+                        /* First sight of records: the window opens here. */
+                        w->first_ns = now;
+                        w->first_n = n;
+                }
+                w->last_ns = now;
+                w->last_n = n;
+        }
+        if (n >= expect || kp_stop_requested() || now - w->last_ns > QUIET_NS ||
+            now - w->start_ns > 300 * KP_NS_PER_S) {
+                /* Everything arrived within one sample: measure from the start. */
+                if (w->first_n == w->last_n) {
+                        w->first_ns = w->start_ns;
+                        w->first_n = w->base;
+                }
+                return 1;
+        }
+        return 0;
+}
+
+/* Names the partitions a consumer did not read to their end. */
+static void short_report(raw_cons_t *rcs, const bench_opts_t *o, const char *topic)
+{
+        int i, p;
+
+        for (i = 0; i < o->consumers; i++) {
+                rd_kafka_topic_partition_list_t *parts = NULL;
+                if (rd_kafka_assignment(rcs[i].rk, &parts) || !parts)
+                        continue;
+                rd_kafka_position(rcs[i].rk, parts);
+                for (p = 0; p < parts->cnt; p++) {
+                        int64_t lo = -1, hi = -1;
+                        kp_err_t err;
+                        kp_kafka_watermarks(rcs[i].rk, topic, parts->elems[p].partition, &lo, &hi,
+                                            5000, &err);
+                        if (parts->elems[p].offset != hi)
+                                fprintf(
+                                    stderr,
+                                    "kpbench:   partition %d: read up to %lld, log %lld..%lld\n",
+                                    (int)parts->elems[p].partition,
+                                    (long long)parts->elems[p].offset, (long long)lo,
+                                    (long long)hi);
+                }
+                rd_kafka_topic_partition_list_destroy(parts);
+        }
+}
+
 /* Reads the whole topic with assigned partitions (no group); returns the
  * records read and the measured window through *ns. */
 static int consume_raw(const bench_opts_t *o, bench_env_t *env, const char *topic, uint64_t expect,
@@ -290,7 +359,8 @@ static int consume_raw(const bench_opts_t *o, bench_env_t *env, const char *topi
         raw_cons_t *rcs = calloc((size_t)o->consumers, sizeof(*rcs));
         volatile int stop = 0;
         uint64_t n = 0, bytes = 0;
-        int64_t t0, t1, deadline, quiet_since;
+        window_t win;
+        int64_t t0;
         double cpu0;
         kp_kvlist_t props = {0};
         kp_err_t err;
@@ -323,36 +393,36 @@ static int consume_raw(const bench_opts_t *o, bench_env_t *env, const char *topi
         t0 = kp_mono_ns();
         for (i = 0; i < o->consumers; i++)
                 pthread_create(&rcs[i].thr, NULL, raw_cons_main, &rcs[i]);
-        deadline = t0 + 300 * KP_NS_PER_S;
-        quiet_since = t0;
+        window_init(&win, 0, t0);
         for (;;) {
-                uint64_t prev = n;
-                int64_t now = kp_mono_ns();
                 n = 0;
                 for (i = 0; i < o->consumers; i++)
                         n += __atomic_load_n(&rcs[i].n, __ATOMIC_RELAXED);
-                if (n != prev)
-                        quiet_since = now;
-                if (n >= expect || now > deadline || now - quiet_since > QUIET_NS ||
-                    kp_stop_requested())
+                if (window_step(&win, n, expect))
                         break;
                 kp_sleep_ms(1);
         }
-        t1 = kp_mono_ns();
         stop = 1;
         for (i = 0; i < o->consumers; i++) {
                 pthread_join(rcs[i].thr, NULL);
                 bytes += rcs[i].bytes;
         }
         j = bench_line("consume", o, "raw", run);
-        add_rates(j, n, bytes, t1 - t0, bench_cpu_s() - cpu0);
+        add_rates(j, win.last_n - win.first_n,
+                  n ? (uint64_t)((double)bytes * (double)(win.last_n - win.first_n) / (double)n)
+                    : 0,
+                  win.last_ns - win.first_ns, bench_cpu_s() - cpu0);
+        cJSON_AddNumberToObject(j, "read", (double)n);
         cJSON_AddNumberToObject(j, "expected", (double)expect);
+        cJSON_AddNumberToObject(j, "setup_s", (double)(win.first_ns - t0) / 1e9);
         cJSON_AddNumberToObject(j, "consumers", o->consumers);
         bench_emit(j);
-        rc = n >= expect ? 0 : -1;
-        if (rc)
+        rc = win.last_n > win.first_n ? 0 : -1;
+        if (n < expect) {
                 fprintf(stderr, "kpbench: raw consumer read %llu of %llu records\n",
                         (unsigned long long)n, (unsigned long long)expect);
+                short_report(rcs, o, topic);
+        }
         goto out;
 fail:
         fprintf(stderr, "kpbench: raw consumer: %s\n", err.msg);
@@ -374,7 +444,8 @@ static int consume_tracked(const bench_opts_t *o, kp_workload_t *wl, uint64_t ex
 {
         kp_workload_results_t r;
         uint64_t c0, n = 0;
-        int64_t t0, t1, deadline, quiet_since;
+        window_t win;
+        int64_t t0;
         double cpu0 = bench_cpu_s(), cpu1;
         kp_err_t err;
         cJSON *j;
@@ -385,36 +456,35 @@ static int consume_tracked(const bench_opts_t *o, kp_workload_t *wl, uint64_t ex
         }
         c0 = kp_workload_consumed_now(wl);
         t0 = kp_mono_ns();
-        deadline = t0 + 300 * KP_NS_PER_S;
-        quiet_since = t0;
-        n = c0;
-        while (!kp_stop_requested()) {
-                uint64_t prev = n;
-                int64_t now = kp_mono_ns();
+        window_init(&win, c0, t0);
+        for (;;) {
                 n = kp_workload_consumed_now(wl);
-                if (n != prev)
-                        quiet_since = now;
-                if (n >= expect || now > deadline || now - quiet_since > QUIET_NS)
+                if (window_step(&win, n, expect))
                         break;
                 kp_sleep_ms(1);
         }
-        t1 = kp_mono_ns();
         cpu1 = bench_cpu_s();
         kp_workload_stop(wl);
         kp_workload_results(wl, &r);
         j = bench_line("consume", o, "tracked", run);
-        add_rates(j, n - c0, (n - c0) * (uint64_t)o->size, t1 - t0, cpu1 - cpu0);
+        add_rates(j, win.last_n - win.first_n, (win.last_n - win.first_n) * (uint64_t)o->size,
+                  win.last_ns - win.first_ns, cpu1 - cpu0);
+        cJSON_AddNumberToObject(j, "read", (double)n);
         cJSON_AddNumberToObject(j, "expected", (double)expect);
+        cJSON_AddNumberToObject(j, "setup_s", (double)(win.first_ns - t0) / 1e9);
         cJSON_AddNumberToObject(j, "consumers", o->consumers);
         cJSON_AddNumberToObject(j, "consumed_unique", (double)r.ledger.consumed_unique);
+        cJSON_AddNumberToObject(j, "acked_unconsumed", (double)r.ledger.acked_unconsumed);
+        cJSON_AddNumberToObject(j, "skipped", (double)r.ledger.skipped);
         cJSON_AddNumberToObject(j, "e2e_p99_us", (double)kp_hist_percentile(r.e2e_hist, 99) / 1e3);
         bench_emit(j);
-        if (r.ledger.consumed_unique < expect) {
-                fprintf(stderr, "kpbench: tracked consumers read %llu of %llu records\n",
-                        (unsigned long long)r.ledger.consumed_unique, (unsigned long long)expect);
-                return -1;
-        }
-        return 0;
+        if (r.ledger.consumed_unique < expect)
+                fprintf(stderr,
+                        "kpbench: tracked consumers read %llu of %llu acknowledged records "
+                        "(%llu skipped: below a later offset read in their partition)\n",
+                        (unsigned long long)r.ledger.consumed_unique, (unsigned long long)expect,
+                        (unsigned long long)r.ledger.skipped);
+        return win.last_n > win.first_n ? 0 : -1;
 }
 
 int bench_cmd_consume(const bench_opts_t *o)

@@ -42,7 +42,7 @@ static void usage(FILE *f)
                 "  --runs N              runs (default 3)\n"
                 "  --acks V              producer acks (default 1)\n"
                 "  --linger-ms N         linger.ms (default 5)\n"
-                "  --batch-bytes N       batch.size (default 1000000)\n"
+                "  --batch-bytes N       batch.size (default 262144)\n"
                 "  --compression C       none, gzip, snappy, lz4, zstd (default none)\n"
                 "  --topic NAME          topic name (topic, ppt)\n"
                 "  --out DIR             scratch directory (report; default ./kpbench-out)\n"
@@ -75,7 +75,7 @@ static int parse_opts(int argc, char **argv, bench_opts_t *o)
         o->runs = 3;
         o->acks = "1";
         o->linger_ms = 5;
-        o->batch_bytes = 1000000;
+        o->batch_bytes = 262144;
         o->compression = "none";
         o->out_dir = "kpbench-out";
         optind = 1;
