@@ -59,6 +59,7 @@ typedef struct prod {
         uint64_t produce_errors, queue_full, value_bytes;
         uint64_t acked_n; /* written by this producer's thread only, read by any */
         int64_t poll_now; /* clock read just before a non-blocking poll, else 0 */
+        int64_t max_lag_ns; /* largest delay of a send behind its intended time */
         int64_t finished_ns;
         uint8_t *buf;
 } prod_t;
@@ -282,6 +283,8 @@ static void *producer_main(void *arg)
                 if (next > now || ++since_clock >= CLOCK_EVERY) {
                         now = kp_mono_ns();
                         since_clock = 0;
+                        if (now - intended > pr->max_lag_ns)
+                                pr->max_lag_ns = now - intended;
                 }
                 pr->tl.counts[slot_of(wl, now)].sent++;
                 if (e) {
@@ -794,6 +797,8 @@ void kp_workload_stop(kp_workload_t *wl)
                 r->value_bytes += pr->value_bytes;
                 if (pr->finished_ns > last_finish)
                         last_finish = pr->finished_ns;
+                if (pr->max_lag_ns > r->max_send_lag_ns)
+                        r->max_send_lag_ns = pr->max_lag_ns;
         }
         for (k = 0; k < wl->n_cons; k++) {
                 cons_t *co = &wl->conss[k];

@@ -90,6 +90,9 @@ typedef struct kp_workload_results {
         size_t n_errors;
         const kp_workload_example_t *examples;
         size_t n_examples;
+        int64_t max_send_lag_ns; /* largest delay of a send behind its intended time: near
+                                    zero below saturation, large when the producer (or the
+                                    machine it runs on) could not keep up */
 } kp_workload_results_t;
 
 kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec, kp_err_t *err);
