@@ -283,20 +283,23 @@ static void *raw_cons_main(void *arg)
 }
 
 /* The measured window of a consumption, sampled every millisecond from the
- * same kind of counter on both sides: it opens at the first sample that saw
- * records and closes at the last sample that saw new ones, so client set-up
- * before the first fetch and the idle wait after the last record are
- * excluded alike. It ends when expect records were read, after QUIET_NS
- * without progress, or after 300 s. */
+ * same kind of counter on both sides: it opens when the consumers are ready
+ * to fetch (raw: partitions assigned after the topic's metadata is known;
+ * tracked: the group has every partition) and closes at the last sample
+ * that saw new records, so the idle wait after the last record is excluded.
+ * Opening it at the first record instead made rates bimodal: a consumer
+ * whose fetcher had queued most of the topic before the application saw its
+ * first record measured only its dequeueing. It ends when expect records
+ * were read, after QUIET_NS without progress, or after 300 s. */
 typedef struct window {
         int64_t start_ns, first_ns, last_ns;
-        uint64_t base, first_n, last_n;
+        uint64_t base, last_n;
 } window_t;
 
 static void window_init(window_t *w, uint64_t base, int64_t now)
 {
         w->start_ns = w->first_ns = w->last_ns = now;
-        w->base = w->first_n = w->last_n = base;
+        w->base = w->last_n = base;
 }
 
 static int window_step(window_t *w, uint64_t n, uint64_t expect)
@@ -304,24 +307,13 @@ static int window_step(window_t *w, uint64_t n, uint64_t expect)
         int64_t now = kp_mono_ns();
 
         if (n > w->last_n) {
-                if (w->last_n == w->base) {
-                        /* First sight of records: the window opens here. */
-                        w->first_ns = now;
-                        w->first_n = n;
-                }
+                if (w->last_n == w->base)
+                        w->first_ns = now; /* first records seen: reported as set-up time */
                 w->last_ns = now;
                 w->last_n = n;
         }
-        if (n >= expect || kp_stop_requested() || now - w->last_ns > QUIET_NS ||
-            now - w->start_ns > 300 * KP_NS_PER_S) {
-                /* Everything arrived within one sample: measure from the start. */
-                if (w->first_n == w->last_n) {
-                        w->first_ns = w->start_ns;
-                        w->first_n = w->base;
-                }
-                return 1;
-        }
-        return 0;
+        return n >= expect || kp_stop_requested() || now - w->last_ns > QUIET_NS ||
+               now - w->start_ns > 300 * KP_NS_PER_S;
 }
 
 /* Names the partitions a consumer did not read to their end. */
@@ -382,6 +374,10 @@ static int consume_raw(const bench_opts_t *o, bench_env_t *env, const char *topi
                 if (!rcs[i].rk)
                         goto fail;
                 rd_kafka_poll_set_consumer(rcs[i].rk);
+                /* Like the engine's consumers after their group join, know the
+                 * partition leaders before the window opens. */
+                if (kp_kafka_wait_topic(rcs[i].rk, topic, o->partitions, 30000, &err) < 0)
+                        goto fail;
                 parts = rd_kafka_topic_partition_list_new(o->partitions);
                 for (p = i; p < o->partitions; p += o->consumers)
                         rd_kafka_topic_partition_list_add(parts, topic, p)->offset =
@@ -408,16 +404,14 @@ static int consume_raw(const bench_opts_t *o, bench_env_t *env, const char *topi
                 bytes += rcs[i].bytes;
         }
         j = bench_line("consume", o, "raw", run);
-        add_rates(j, win.last_n - win.first_n,
-                  n ? (uint64_t)((double)bytes * (double)(win.last_n - win.first_n) / (double)n)
-                    : 0,
-                  win.last_ns - win.first_ns, bench_cpu_s() - cpu0);
+        add_rates(j, win.last_n - win.base, bytes, win.last_ns - win.start_ns,
+                  bench_cpu_s() - cpu0);
         cJSON_AddNumberToObject(j, "read", (double)n);
         cJSON_AddNumberToObject(j, "expected", (double)expect);
-        cJSON_AddNumberToObject(j, "setup_s", (double)(win.first_ns - t0) / 1e9);
+        cJSON_AddNumberToObject(j, "first_record_s", (double)(win.first_ns - t0) / 1e9);
         cJSON_AddNumberToObject(j, "consumers", o->consumers);
         bench_emit(j);
-        rc = win.last_n > win.first_n ? 0 : -1;
+        rc = win.last_n > win.base ? 0 : -1;
         if (n < expect) {
                 fprintf(stderr, "kpbench: raw consumer read %llu of %llu records\n",
                         (unsigned long long)n, (unsigned long long)expect);
@@ -467,11 +461,11 @@ static int consume_tracked(const bench_opts_t *o, kp_workload_t *wl, uint64_t ex
         kp_workload_stop(wl);
         kp_workload_results(wl, &r);
         j = bench_line("consume", o, "tracked", run);
-        add_rates(j, win.last_n - win.first_n, (win.last_n - win.first_n) * (uint64_t)o->size,
-                  win.last_ns - win.first_ns, cpu1 - cpu0);
+        add_rates(j, win.last_n - win.base, (win.last_n - win.base) * (uint64_t)o->size,
+                  win.last_ns - win.start_ns, cpu1 - cpu0);
         cJSON_AddNumberToObject(j, "read", (double)n);
         cJSON_AddNumberToObject(j, "expected", (double)expect);
-        cJSON_AddNumberToObject(j, "setup_s", (double)(win.first_ns - t0) / 1e9);
+        cJSON_AddNumberToObject(j, "first_record_s", (double)(win.first_ns - t0) / 1e9);
         cJSON_AddNumberToObject(j, "consumers", o->consumers);
         cJSON_AddNumberToObject(j, "consumed_unique", (double)r.ledger.consumed_unique);
         cJSON_AddNumberToObject(j, "acked_unconsumed", (double)r.ledger.acked_unconsumed);
@@ -484,7 +478,7 @@ static int consume_tracked(const bench_opts_t *o, kp_workload_t *wl, uint64_t ex
                         "(%llu skipped: below a later offset read in their partition)\n",
                         (unsigned long long)r.ledger.consumed_unique, (unsigned long long)expect,
                         (unsigned long long)r.ledger.skipped);
-        return win.last_n > win.first_n ? 0 : -1;
+        return win.last_n > win.base ? 0 : -1;
 }
 
 int bench_cmd_consume(const bench_opts_t *o)

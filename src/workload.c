@@ -629,7 +629,7 @@ static int start_consumers(kp_workload_t *wl, kp_err_t *err)
                         assigned += __atomic_load_n(&wl->conss[i].assigned, __ATOMIC_ACQUIRE);
                 if (assigned >= wl->cfg.partitions)
                         break;
-                kp_sleep_ms(20);
+                kp_sleep_ms(2);
         }
         if (kp_mono_ns() >= deadline)
                 kp_warn("workload %s: consumers not fully assigned after 20 s; going on",
