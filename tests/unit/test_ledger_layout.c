@@ -18,8 +18,12 @@ static void test_round_trip(void **state)
         static const struct {
                 int32_t partition;
                 int64_t offset;
-        } cases[] = {{0, 0}, {1, 1}, {16381, 0}, {7, ((int64_t)1 << 47)},
-                     {9999, ((int64_t)1 << 48) - 3}, {3, 123456789012LL}};
+        } cases[] = {{0, 0},
+                     {1, 1},
+                     {16381, 0},
+                     {7, ((int64_t)1 << 47)},
+                     {9999, ((int64_t)1 << 48) - 3},
+                     {3, 123456789012LL}};
         kp_ledger_t *lg;
         kp_ledger_entry_t e;
         kp_err_t err;
