@@ -2,7 +2,9 @@
  * kpbench entry point: subcommand dispatch, the shared options, the target
  * and cluster a benchmark runs against, and the JSON result lines.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,32 @@ static void usage(FILE *f)
                 "  --kafka-sh PATH       fixtures/kafka/kafka.sh (ppt)\n");
 }
 
+/* A whole decimal number (no sign, no trailing text); 1 when it is not. */
+static int u64_opt(const char *s, uint64_t *out)
+{
+        char *end;
+        unsigned long long v;
+
+        errno = 0;
+        if (!s || *s < '0' || *s > '9')
+                return 1;
+        v = strtoull(s, &end, 10);
+        if (errno || *end)
+                return 1;
+        *out = v;
+        return 0;
+}
+
+static int num_opt(const char *s, int *out)
+{
+        uint64_t v;
+
+        if (u64_opt(s, &v) || v > INT32_MAX)
+                return 1;
+        *out = (int)v;
+        return 0;
+}
+
 static int parse_opts(int argc, char **argv, bench_opts_t *o)
 {
         static const struct option lo[] = {
@@ -62,7 +90,7 @@ static int parse_opts(int argc, char **argv, bench_opts_t *o)
             {"compression", 1, NULL, 'z'}, {"out", 1, NULL, 'o'},
             {"kafka-sh", 1, NULL, 'K'},    {"topic", 1, NULL, 'T'},
             {"help", 0, NULL, 'h'},        {NULL, 0, NULL, 0}};
-        int c;
+        int c, bad = 0;
 
         memset(o, 0, sizeof(*o));
         o->mode = "both";
@@ -94,34 +122,34 @@ static int parse_opts(int argc, char **argv, bench_opts_t *o)
                         o->mode = optarg;
                         break;
                 case 's':
-                        o->size = atoi(optarg);
+                        bad |= num_opt(optarg, &o->size);
                         break;
                 case 'n':
-                        o->records = strtoull(optarg, NULL, 10);
+                        bad |= u64_opt(optarg, &o->records);
                         break;
                 case 'P':
-                        o->producers = atoi(optarg);
+                        bad |= num_opt(optarg, &o->producers);
                         break;
                 case 'C':
-                        o->consumers = atoi(optarg);
+                        bad |= num_opt(optarg, &o->consumers);
                         break;
                 case 'p':
-                        o->partitions = atoi(optarg);
+                        bad |= num_opt(optarg, &o->partitions);
                         break;
                 case 'r':
-                        o->rf = atoi(optarg);
+                        bad |= num_opt(optarg, &o->rf);
                         break;
                 case 'R':
-                        o->runs = atoi(optarg);
+                        bad |= num_opt(optarg, &o->runs);
                         break;
                 case 'a':
                         o->acks = optarg;
                         break;
                 case 'l':
-                        o->linger_ms = atoi(optarg);
+                        bad |= num_opt(optarg, &o->linger_ms);
                         break;
                 case 'B':
-                        o->batch_bytes = atoi(optarg);
+                        bad |= num_opt(optarg, &o->batch_bytes);
                         break;
                 case 'z':
                         o->compression = optarg;
@@ -142,6 +170,10 @@ static int parse_opts(int argc, char **argv, bench_opts_t *o)
                         usage(stderr);
                         return -1;
                 }
+        }
+        if (bad) {
+                fprintf(stderr, "kpbench: a numeric option is not a whole number\n");
+                return -1;
         }
         if (o->size < 32 || o->records < 1 || o->producers < 1 || o->producers > 64 ||
             o->consumers < 1 || o->consumers > 64 || o->partitions < 1 || o->runs < 1 ||
