@@ -1,10 +1,13 @@
 /*
- * ledger: what happened to every record of a workload, in 16 bytes each.
+ * ledger: what happened to every record of a workload, in 12 bytes each.
  *
  * Each producer owns a dense sequence space; entry (producer, seq) holds the
  * acknowledged partition and offset (written by the producer's delivery
  * reports), a consumption count and flags (written by consumers). Entries
- * live in chunks of 65,536 allocated when a producer first reaches them, so
+ * live in chunks of 65,536 allocated when a producer first reaches them
+ * (one 64-bit word per record for the producer side: state, partition and
+ * offset packed and published by one store; 4 bytes for the consumer side;
+ * partitions up to 16,382 and offsets below 2^48 - 2 are exact), so
  * there is no allocation per record and no lookup structure. Producer-side
  * and consumer-side fields are separate and accessed atomically, so one
  * producer thread per producer id and any number of consumer threads may
@@ -39,6 +42,8 @@ enum {
         KP_LC_BEFORE_ACK = 2,   /* consumed before its acknowledgement was processed */
 };
 
+/* One entry as kp_ledger_get and kp_ledger_foreach return it (a copy; the
+ * ledger stores it packed). */
 typedef struct kp_ledger_entry {
         int64_t offset;    /* acknowledged offset, -1 when unknown */
         int32_t partition; /* acknowledged partition, -1 when unknown */
@@ -47,7 +52,7 @@ typedef struct kp_ledger_entry {
         uint8_t cflags;    /* KP_LC_* */
 } kp_ledger_entry_t;
 
-_Static_assert(sizeof(kp_ledger_entry_t) == 16, "ledger entries are 16 bytes");
+_Static_assert(sizeof(kp_ledger_entry_t) == 16, "the entry view is 16 bytes");
 
 typedef enum kp_ledger_consume {
         KP_LEDGER_FIRST = 0,    /* first consumption, matches the acknowledgement */

@@ -23,6 +23,11 @@
 #define EXAMPLES_MAX   20
 #define SLOT_HIST_BITS 4
 #define HIST_MAX_NS    ((uint64_t)3600 * KP_NS_PER_S)
+/* Behind schedule (saturated), a producer serves delivery reports every
+ * POLL_EVERY records instead of after each one: rd_kafka_poll takes a lock
+ * and would otherwise cost more than kproof's own tracking. */
+#define POLL_EVERY  32
+#define CLOCK_EVERY 16
 
 typedef struct tl_counts {
         uint64_t sent, acked, ack_errors, consumed;
@@ -47,10 +52,14 @@ typedef struct prod {
         pthread_t thr;
         int started;
         rd_kafka_t *rk;
+        rd_kafka_topic_t *rkt;
         kp_hist_t ack_hist;
         thread_tl_t tl;
         uint64_t errs[ERR_SLOTS];
         uint64_t produce_errors, queue_full, value_bytes;
+        uint64_t acked_n; /* written by this producer's thread only, read by any */
+        int64_t poll_now; /* clock read just before a non-blocking poll, else 0 */
+        int64_t max_lag_ns; /* largest delay of a send behind its intended time */
         int64_t finished_ns;
         uint8_t *buf;
 } prod_t;
@@ -68,6 +77,7 @@ typedef struct cons {
             backwards;
         int64_t *last_offset; /* per partition, -1 */
         int assigned;         /* partitions currently assigned */
+        uint64_t consumed_n;  /* written by this consumer's thread only, read by any */
         pending_t *pending;
         size_t n_pending;
         kp_workload_example_t examples[EXAMPLES_MAX];
@@ -94,7 +104,9 @@ struct kp_workload {
         cons_t *conss;
         volatile int stop_producers;
         volatile int stop_consumers;
-        uint64_t acked_total; /* atomic */
+        uint64_t records_per_producer; /* 0: until the duration ends */
+        int defer_consumers;
+        int consumers_started;
         int stopped;
         int64_t drain_ns;
         int drained;
@@ -171,7 +183,9 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         prod_t *pr = opaque;
         kp_workload_t *wl = pr->wl;
         uint64_t seq = (uint64_t)(uintptr_t)m->_private;
-        int64_t now = kp_mono_ns();
+        /* A non-blocking poll serves its reports within microseconds of the
+         * clock read before it; a blocking one may wait, so read the clock. */
+        int64_t now = pr->poll_now ? pr->poll_now : kp_mono_ns();
         size_t s = slot_of(wl, now);
         (void)rk;
 
@@ -185,7 +199,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
                 return;
         }
         kp_ledger_on_ack(wl->ledger, pr->id, seq, m->partition, m->offset);
-        __atomic_fetch_add(&wl->acked_total, 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&pr->acked_n, pr->acked_n + 1, __ATOMIC_RELAXED);
         {
                 int64_t lat = now - read_intended(m->payload, m->len);
                 uint64_t v = lat > 0 ? (uint64_t)lat : 0;
@@ -196,31 +210,36 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         pr->value_bytes += m->len;
 }
 
+/* Intended send times come from the record's index, not from the previous
+ * send: the schedule never drifts, and after a stall the producer sends the
+ * records that are due at once, each keeping its own intended time, so the
+ * stall shows up as latency and the per-second rate is made up. */
 static void *producer_main(void *arg)
 {
         prod_t *pr = arg;
         kp_workload_t *wl = pr->wl;
         const kp_workload_cfg_t *c = &wl->cfg;
-        double per_producer = c->rate / wl->n_prod;
-        int64_t interval = (int64_t)(1e9 / per_producer);
-        int64_t phase = interval * pr->id / wl->n_prod;
+        double interval = 1e9 * wl->n_prod / c->rate;
+        int64_t phase = (int64_t)(interval * pr->id / wl->n_prod);
         int64_t end = wl->start_ns + c->duration_ns;
+        uint64_t limit = wl->records_per_producer;
+        size_t len = (size_t)c->message_bytes;
+        unsigned since_poll = 0, since_clock = 0;
         kp_rec_hdr_t h;
         uint64_t seq;
         uint8_t key[8];
+        int64_t now = kp_mono_ns();
 
-        if (interval < 1)
-                interval = 1;
         h.nonce = wl->nonce;
         h.producer = (uint16_t)pr->id;
-        for (seq = 0;; seq++) {
-                int64_t intended = wl->start_ns + phase + (int64_t)seq * interval;
+        for (seq = 0; !limit || seq < limit; seq++) {
+                int64_t intended = wl->start_ns + phase + (int64_t)((double)seq * interval);
+                int64_t next = wl->start_ns + phase + (int64_t)((double)(seq + 1) * interval);
                 rd_kafka_resp_err_t e;
-                int64_t now;
 
                 if (intended >= end || wl->stop_producers || kp_stop_requested())
                         break;
-                now = kp_mono_ns();
+                /* now: read after the previous record was produced. */
                 while (intended > now + 50000) {
                         int64_t left = intended - now;
                         if (left > 2 * KP_NS_PER_MS)
@@ -240,7 +259,7 @@ static void *producer_main(void *arg)
                 }
                 h.seq = seq;
                 h.intended_ns = intended;
-                kp_rec_encode(pr->buf, (size_t)c->message_bytes, &h, wl->pattern, PATTERN_BYTES);
+                kp_rec_encode(pr->buf, len, &h, wl->pattern, PATTERN_BYTES);
                 if (c->keys > 0) {
                         uint64_t k = (seq * (uint64_t)wl->n_prod + (uint64_t)pr->id) % (uint64_t)c->keys;
                         int i;
@@ -248,26 +267,30 @@ static void *producer_main(void *arg)
                                 key[i] = (uint8_t)(k >> (56 - 8 * i));
                 }
                 for (;;) {
-                        if (c->keys > 0)
-                                e = rd_kafka_producev(
-                                    pr->rk, RD_KAFKA_V_TOPIC(wl->topic),
-                                    RD_KAFKA_V_VALUE(pr->buf, (size_t)c->message_bytes),
-                                    RD_KAFKA_V_KEY(key, sizeof(key)),
-                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)seq), RD_KAFKA_V_END);
-                        else
-                                e = rd_kafka_producev(
-                                    pr->rk, RD_KAFKA_V_TOPIC(wl->topic),
-                                    RD_KAFKA_V_VALUE(pr->buf, (size_t)c->message_bytes),
-                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)seq), RD_KAFKA_V_END);
+                        /* rd_kafka_produce: no variable-argument parsing per record. */
+                        e = rd_kafka_produce(pr->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                                             pr->buf, len, c->keys > 0 ? key : NULL,
+                                             c->keys > 0 ? sizeof(key) : 0,
+                                             (void *)(uintptr_t)seq) == -1
+                                ? rd_kafka_last_error()
+                                : RD_KAFKA_RESP_ERR_NO_ERROR;
                         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || wl->stop_producers ||
                             kp_stop_requested())
                                 break;
                         pr->queue_full++;
                         rd_kafka_poll(pr->rk, 5);
+                        since_poll = 0;
                 }
-                pr->tl.counts[slot_of(wl, kp_mono_ns())].sent++;
+                /* Behind schedule the clock is read every CLOCK_EVERY records:
+                 * a reading that says "behind" stays true, and sent counts
+                 * land in their one-second slot within microseconds. */
+                if (next > now || ++since_clock >= CLOCK_EVERY) {
+                        now = kp_mono_ns();
+                        since_clock = 0;
+                        if (now - intended > pr->max_lag_ns)
+                                pr->max_lag_ns = now - intended;
+                }
+                pr->tl.counts[slot_of(wl, now)].sent++;
                 if (e) {
                         if (wl->history)
                                 kp_history_produced(wl->history, pr->id, seq, -1, -1, e, intended,
@@ -276,7 +299,12 @@ static void *producer_main(void *arg)
                         count_err(pr->errs, e);
                         pr->produce_errors++;
                 }
-                rd_kafka_poll(pr->rk, 0);
+                if (++since_poll >= POLL_EVERY || next > now) {
+                        pr->poll_now = now;
+                        rd_kafka_poll(pr->rk, 0);
+                        pr->poll_now = 0;
+                        since_poll = 0;
+                }
         }
         /* Flush: wait for every outstanding delivery report. */
         while (rd_kafka_outq_len(pr->rk) > 0 && !kp_stop_requested() &&
@@ -407,6 +435,8 @@ static void *consumer_main(void *arg)
                                 }
                         } else {
                                 consume_one(co, m);
+                                __atomic_store_n(&co->consumed_n, co->consumed_n + 1,
+                                                 __ATOMIC_RELAXED);
                         }
                         rd_kafka_message_destroy(m);
                 }
@@ -448,6 +478,8 @@ kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec,
         wl->history = spec->history;
         wl->n_prod = c->producers;
         wl->n_cons = c->consumers;
+        wl->records_per_producer = max_records;
+        wl->defer_consumers = spec->defer_consumers;
         if (!max_records) {
                 double per = c->rate / c->producers * ((double)c->duration_ns / 1e9);
                 max_records = (uint64_t)(per * 1.05) + 1000;
@@ -538,7 +570,7 @@ fail:
         return NULL;
 }
 
-static int make_clients(kp_workload_t *wl, kp_err_t *err)
+static int make_producers(kp_workload_t *wl, kp_err_t *err)
 {
         int i;
 
@@ -552,7 +584,19 @@ static int make_clients(kp_workload_t *wl, kp_err_t *err)
                 pr->rk = kp_kafka_new(RD_KAFKA_PRODUCER, conf, err);
                 if (!pr->rk)
                         return -1;
+                /* A topic handle spares librdkafka a lookup by name per record. */
+                pr->rkt = rd_kafka_topic_new(pr->rk, wl->topic, NULL);
+                if (!pr->rkt)
+                        return kp_err_set(err, KP_EINFRA, "cannot open topic %s: %s", wl->topic,
+                                          rd_kafka_err2str(rd_kafka_last_error()));
         }
+        return 0;
+}
+
+static int make_consumers(kp_workload_t *wl, kp_err_t *err)
+{
+        int i;
+
         for (i = 0; i < wl->n_cons; i++) {
                 cons_t *co = &wl->conss[i];
                 rd_kafka_conf_t *conf = kp_kafka_conf_new(&wl->consumer_props, err);
@@ -579,12 +623,49 @@ static int make_clients(kp_workload_t *wl, kp_err_t *err)
         return 0;
 }
 
-int kp_workload_start(kp_workload_t *wl, kp_err_t *err)
+/* Starts the consumer threads and waits (bounded) until the group has every
+ * partition assigned, so produce->consume latency does not include the
+ * group join. */
+static int start_consumers(kp_workload_t *wl, kp_err_t *err)
 {
         int64_t deadline;
         int i, assigned;
 
-        if (make_clients(wl, err) < 0)
+        if (wl->consumers_started || wl->n_cons == 0)
+                return 0;
+        wl->consumers_started = 1;
+        if (make_consumers(wl, err) < 0)
+                return -1;
+        for (i = 0; i < wl->n_cons; i++) {
+                if (pthread_create(&wl->conss[i].thr, NULL, consumer_main, &wl->conss[i]) != 0)
+                        return kp_err_set(err, KP_EINFRA, "cannot start consumer thread");
+                wl->conss[i].started = 1;
+        }
+        deadline = kp_mono_ns() + 20 * KP_NS_PER_S;
+        while (kp_mono_ns() < deadline && !kp_stop_requested()) {
+                assigned = 0;
+                for (i = 0; i < wl->n_cons; i++)
+                        assigned += __atomic_load_n(&wl->conss[i].assigned, __ATOMIC_ACQUIRE);
+                if (assigned >= wl->cfg.partitions)
+                        break;
+                kp_sleep_ms(2);
+        }
+        if (kp_mono_ns() >= deadline)
+                kp_warn("workload %s: consumers not fully assigned after 20 s; going on",
+                        wl->topic);
+        return 0;
+}
+
+int kp_workload_start_consumers(kp_workload_t *wl, kp_err_t *err)
+{
+        return start_consumers(wl, err);
+}
+
+int kp_workload_start(kp_workload_t *wl, kp_err_t *err)
+{
+        int i;
+
+        if (make_producers(wl, err) < 0)
                 return -1;
         /* Warm up: every producer learns the topic's leaders before the
          * schedule starts, so connection set-up is not charged as latency. */
@@ -593,25 +674,8 @@ int kp_workload_start(kp_workload_t *wl, kp_err_t *err)
                         return -1;
         /* The timeline starts now so the consumer-join wait is visible. */
         wl->start_ns = kp_mono_ns();
-        for (i = 0; i < wl->n_cons; i++) {
-                if (pthread_create(&wl->conss[i].thr, NULL, consumer_main, &wl->conss[i]) != 0)
-                        return kp_err_set(err, KP_EINFRA, "cannot start consumer thread");
-                wl->conss[i].started = 1;
-        }
-        /* Wait (bounded) until the group has every partition assigned, so
-         * produce->consume latency does not include the group join. */
-        deadline = kp_mono_ns() + 20 * KP_NS_PER_S;
-        while (wl->n_cons > 0 && kp_mono_ns() < deadline && !kp_stop_requested()) {
-                assigned = 0;
-                for (i = 0; i < wl->n_cons; i++)
-                        assigned += __atomic_load_n(&wl->conss[i].assigned, __ATOMIC_ACQUIRE);
-                if (assigned >= wl->cfg.partitions)
-                        break;
-                kp_sleep_ms(20);
-        }
-        if (wl->n_cons > 0 && kp_mono_ns() >= deadline)
-                kp_warn("workload %s: consumers not fully assigned after 20 s; producing anyway",
-                        wl->topic);
+        if (!wl->defer_consumers && start_consumers(wl, err) < 0)
+                return -1;
         wl->start_ns = kp_mono_ns();
         for (i = 0; i < wl->n_prod; i++) {
                 if (pthread_create(&wl->prods[i].thr, NULL, producer_main, &wl->prods[i]) != 0)
@@ -752,6 +816,8 @@ void kp_workload_stop(kp_workload_t *wl)
                 r->value_bytes += pr->value_bytes;
                 if (pr->finished_ns > last_finish)
                         last_finish = pr->finished_ns;
+                if (pr->max_lag_ns > r->max_send_lag_ns)
+                        r->max_send_lag_ns = pr->max_lag_ns;
         }
         for (k = 0; k < wl->n_cons; k++) {
                 cons_t *co = &wl->conss[k];
@@ -840,7 +906,22 @@ int64_t kp_workload_start_ns(const kp_workload_t *wl)
 
 uint64_t kp_workload_acked_now(const kp_workload_t *wl)
 {
-        return __atomic_load_n(&wl->acked_total, __ATOMIC_RELAXED);
+        uint64_t n = 0;
+        int i;
+
+        for (i = 0; i < wl->n_prod; i++)
+                n += __atomic_load_n(&wl->prods[i].acked_n, __ATOMIC_RELAXED);
+        return n;
+}
+
+uint64_t kp_workload_consumed_now(const kp_workload_t *wl)
+{
+        uint64_t n = 0;
+        int i;
+
+        for (i = 0; i < wl->n_cons; i++)
+                n += __atomic_load_n(&wl->conss[i].consumed_n, __ATOMIC_RELAXED);
+        return n;
 }
 
 void kp_workload_free(kp_workload_t *wl)
@@ -853,6 +934,8 @@ void kp_workload_free(kp_workload_t *wl)
                 kp_workload_stop(wl);
         for (i = 0; wl->prods && i < wl->n_prod; i++) {
                 prod_t *pr = &wl->prods[i];
+                if (pr->rkt)
+                        rd_kafka_topic_destroy(pr->rkt);
                 if (pr->rk)
                         rd_kafka_destroy(pr->rk);
                 kp_hist_release(&pr->ack_hist);

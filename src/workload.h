@@ -37,7 +37,12 @@ typedef struct kp_workload_spec {
         const kp_kvlist_t *producer_overrides;
         const kp_kvlist_t *consumer_overrides;
         const char *group_id;  /* NULL: kproof-<topic> */
-        uint64_t max_records;  /* per producer; 0: from rate and duration */
+        uint64_t max_records;  /* per producer; 0: from rate and duration. When set,
+                                  each producer sends exactly this many records (or
+                                  fewer when the duration ends first). */
+        int defer_consumers;   /* 1: kp_workload_start starts producers only; the
+                                  caller starts consumers with kp_workload_start_consumers
+                                  (e.g. to read a topic that is already full) */
         /* Optional, borrowed: every produce outcome and read is also appended
          * to this history (producer i -> log i, consumer j -> consumer log j),
          * for the history checker. Needs >= producers and consumers logs. */
@@ -90,6 +95,9 @@ typedef struct kp_workload_results {
         size_t n_errors;
         const kp_workload_example_t *examples;
         size_t n_examples;
+        int64_t max_send_lag_ns; /* largest delay of a send behind its intended time: near
+                                    zero below saturation, large when the producer (or the
+                                    machine it runs on) could not keep up */
 } kp_workload_results_t;
 
 kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec, kp_err_t *err);
@@ -116,5 +124,10 @@ const kp_ledger_t *kp_workload_ledger(const kp_workload_t *wl);
 int64_t kp_workload_start_ns(const kp_workload_t *wl);
 /* Records acknowledged so far (any thread, while running). */
 uint64_t kp_workload_acked_now(const kp_workload_t *wl);
+/* Records consumed so far, redeliveries included (any thread, while running). */
+uint64_t kp_workload_consumed_now(const kp_workload_t *wl);
+/* With spec.defer_consumers: starts the consumers and waits (bounded, 20 s)
+ * until the group has every partition assigned. A no-op when consumers run. */
+int kp_workload_start_consumers(kp_workload_t *wl, kp_err_t *err);
 
 #endif

@@ -1,0 +1,182 @@
+/*
+ * ledger: what tracking costs per record without any client in the way —
+ * ledger memory (the ledger's own accounting and the peak RSS delta of this
+ * process), the ledger and histogram work a delivery report and a
+ * consumption do, the record codec, and the checkers' time over the ledger.
+ *
+ * Checkers are a table: a checker that reads the ledger after a run (the
+ * ledger summary today, the history checker later) is measured by adding
+ * one entry to `checkers`.
+ */
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "src/hist.h"
+#include "src/ledger.h"
+#include "src/record.h"
+#include "src/timeutil.h"
+
+typedef struct bench_checker {
+        const char *name;
+        /* Checks the whole ledger; returns a count that depends on every
+         * entry, so the work cannot be optimised away. */
+        uint64_t (*run)(const kp_ledger_t *lg);
+} bench_checker_t;
+
+static uint64_t check_summary(const kp_ledger_t *lg)
+{
+        kp_ledger_summary_t s;
+
+        kp_ledger_summarize(lg, &s);
+        return s.consumed_unique + s.acked_unconsumed;
+}
+
+static const bench_checker_t checkers[] = {
+    {"ledger-summary", check_summary},
+};
+
+static double ns_per(int64_t ns, uint64_t n)
+{
+        return n ? (double)ns / (double)n : 0;
+}
+
+/* Encode + decode of one record of o->size bytes, ns per record. */
+static void codec_cost(const bench_opts_t *o, cJSON *j)
+{
+        enum { N = 200000, PATTERN = 1 << 20 };
+        uint8_t *pattern = malloc(PATTERN + (size_t)o->size), *buf = malloc((size_t)o->size);
+        kp_rec_hdr_t h = {0x1234567u, 3, 0, 0}, d;
+        uint64_t ok = 0, i;
+        int64_t t0, t1, t2;
+
+        if (!pattern || !buf)
+                goto out;
+        memset(pattern, 0x5a, PATTERN + (size_t)o->size);
+        t0 = kp_mono_ns();
+        for (i = 0; i < N; i++) {
+                h.seq = i;
+                h.intended_ns = (int64_t)i;
+                kp_rec_encode(buf, (size_t)o->size, &h, pattern, PATTERN);
+        }
+        t1 = kp_mono_ns();
+        for (i = 0; i < N; i++)
+                ok += kp_rec_decode(buf, (size_t)o->size, h.nonce, &d) == KP_REC_OK;
+        t2 = kp_mono_ns();
+        cJSON_AddNumberToObject(j, "encode_ns", ns_per(t1 - t0, N));
+        cJSON_AddNumberToObject(j, "decode_ns", ns_per(t2 - t1, N));
+        if (ok != N)
+                cJSON_AddStringToObject(j, "codec_error", "decode rejected an encoded record");
+out:
+        free(pattern);
+        free(buf);
+}
+
+static int one_run(const bench_opts_t *o, int run)
+{
+        uint64_t per = o->records / (uint64_t)o->producers, n = per * (uint64_t)o->producers;
+        uint64_t rss0, peak0, rss1, peak1, seq, sink = 0;
+        kp_hist_t ack, slot, e2e, slot2;
+        int64_t t0, t1, t2, t3;
+        kp_ledger_t *lg;
+        kp_err_t err;
+        size_t i;
+        cJSON *j;
+        int p;
+
+        bench_rss(&rss0, &peak0);
+        lg = kp_ledger_new(o->producers, o->partitions, per, &err);
+        if (!lg || kp_hist_init(&ack, 7, (uint64_t)3600 * KP_NS_PER_S) < 0 ||
+            kp_hist_init(&e2e, 7, (uint64_t)3600 * KP_NS_PER_S) < 0 ||
+            kp_hist_init(&slot, 4, (uint64_t)3600 * KP_NS_PER_S) < 0 ||
+            kp_hist_init(&slot2, 4, (uint64_t)3600 * KP_NS_PER_S) < 0) {
+                fprintf(stderr, "kpbench: ledger: out of memory\n");
+                kp_ledger_free(lg);
+                return 3;
+        }
+        /* Send side: what a producer does per record before producing. */
+        t0 = kp_mono_ns();
+        for (seq = 0; seq < per; seq++)
+                for (p = 0; p < o->producers; p++)
+                        kp_ledger_on_send(lg, p, seq);
+        /* Delivery report side: ledger entry, ack histogram, slot histogram. */
+        t1 = kp_mono_ns();
+        for (p = 0; p < o->producers; p++)
+                for (seq = 0; seq < per; seq++) {
+                        uint64_t k = seq * (uint64_t)o->producers + (uint64_t)p;
+                        kp_ledger_on_ack(lg, p, seq, (int32_t)(k % (uint64_t)o->partitions),
+                                         (int64_t)(k / (uint64_t)o->partitions));
+                        kp_hist_record(&ack, 1000 + (k & 0xffff));
+                        kp_hist_record(&slot, 1000 + (k & 0xffff));
+                }
+        /* Consume side, in partition order as a consumer would see records. */
+        t2 = kp_mono_ns();
+        for (seq = 0; seq < per; seq++)
+                for (p = 0; p < o->producers; p++) {
+                        uint64_t k = seq * (uint64_t)o->producers + (uint64_t)p;
+                        sink +=
+                            kp_ledger_on_consume(lg, p, seq, (int32_t)(k % (uint64_t)o->partitions),
+                                                 (int64_t)(k / (uint64_t)o->partitions));
+                        kp_hist_record(&e2e, 2000 + (k & 0xffff));
+                        kp_hist_record(&slot2, 2000 + (k & 0xffff));
+                }
+        t3 = kp_mono_ns();
+        bench_rss(&rss1, &peak1);
+
+        j = bench_line("ledger", o, "tracked", run);
+        cJSON_AddNumberToObject(j, "records", (double)n);
+        cJSON_AddNumberToObject(j, "producers", o->producers);
+        cJSON_AddNumberToObject(j, "ledger_bytes", (double)kp_ledger_bytes(lg));
+        cJSON_AddNumberToObject(j, "bytes_per_record", (double)kp_ledger_bytes(lg) / (double)n);
+        cJSON_AddNumberToObject(j, "rss_delta_bytes", (double)(peak1 - rss0));
+        cJSON_AddNumberToObject(j, "rss_bytes_per_record", (double)(peak1 - rss0) / (double)n);
+        cJSON_AddNumberToObject(j, "send_ns", ns_per(t1 - t0, n));
+        cJSON_AddNumberToObject(j, "ack_ns", ns_per(t2 - t1, n));
+        cJSON_AddNumberToObject(j, "consume_ns", ns_per(t3 - t2, n));
+        codec_cost(o, j);
+        for (i = 0; i < sizeof(checkers) / sizeof(checkers[0]); i++) {
+                char key[96];
+                int64_t c0 = kp_mono_ns(), c1;
+                sink += checkers[i].run(lg);
+                c1 = kp_mono_ns();
+                snprintf(key, sizeof(key), "checker_%s_s_per_million", checkers[i].name);
+                cJSON_AddNumberToObject(j, key, (double)(c1 - c0) / 1e9 * 1e6 / (double)n);
+                snprintf(key, sizeof(key), "checker_%s_records_per_s", checkers[i].name);
+                cJSON_AddNumberToObject(j, key, c1 > c0 ? (double)n * 1e9 / (double)(c1 - c0) : 0);
+        }
+        cJSON_AddNumberToObject(j, "check_sink", (double)(sink & 0xff));
+        bench_emit(j);
+        kp_hist_release(&ack);
+        kp_hist_release(&slot);
+        kp_hist_release(&e2e);
+        kp_hist_release(&slot2);
+        kp_ledger_free(lg);
+        return 0;
+}
+
+/* Resets this process's peak RSS (VmHWM) so each run measures its own. */
+static void reset_peak_rss(void)
+{
+        FILE *f = fopen("/proc/self/clear_refs", "w");
+
+        if (f) {
+                fputs("5", f);
+                fclose(f);
+        }
+}
+
+int bench_cmd_ledger(const bench_opts_t *o)
+{
+        int run, rc = 0;
+
+        /* A fixed mmap threshold: chunks freed by one run go back to the
+         * system instead of staying in the heap, where the next run would
+         * reuse them without raising its RSS. */
+        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+        for (run = 1; run <= o->runs && rc == 0; run++) {
+                reset_peak_rss();
+                rc = one_run(o, run);
+        }
+        return rc;
+}
