@@ -24,14 +24,15 @@ trap on_exit EXIT
 
 require "kproof binary exists ($KPROOF)" test -x "$KPROOF"
 
-# mk_target FILE TIMEOUT KILL_COMMAND: kafka-local with another kill_broker command and timeout
+# mk_target FILE TIMEOUT KILL_COMMAND: kafka-local with another kill_broker command and its own
+# timeout (control.timeouts; the other operations keep the target's)
 mk_target() {
   python3 - "$REPO_ROOT/targets" "$@" <<'PY'
 import json, sys
 tdir, out, timeout, kill = sys.argv[1:5]
 t = json.load(open(tdir + "/kafka-local.json"))
 t["name"] = "kafka-local-broken"
-t["control"]["timeout"] = timeout
+t["control"].setdefault("timeouts", {})["kill_broker"] = timeout
 cmds = t["control"]["commands"]
 for op in cmds:  # the file lives elsewhere: resolve {target_dir} now
     cmds[op] = cmds[op].replace("{target_dir}", "'" + tdir + "'")
