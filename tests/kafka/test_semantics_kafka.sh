@@ -18,9 +18,11 @@ RUN=$DIR/run
 
 on_exit() {
   "$KAFKA_SH" stop >/dev/null 2>&1 || true
+  end_watch_cluster
   if ((FAILED == 0)); then rm -rf "$DIR"; else echo "# kept for inspection: $DIR" >&2; fi
 }
 trap on_exit EXIT
+watch_cluster
 
 require "kproof binary exists ($KPROOF)" test -x "$KPROOF"
 
