@@ -16,6 +16,7 @@ packages=(
 	chromium poppler-utils
 	clang-format-14
 	openssl iproute2 procps
+	maven openjdk-17-jre-headless python3 util-linux
 )
 
 missing=()
