@@ -16,7 +16,8 @@ packages=(
 	chromium poppler-utils
 	clang-format-14
 	openssl iproute2 procps
-	jq python3
+	jq python3 python3-yaml util-linux
+	maven openjdk-17-jdk-headless
 )
 
 missing=()

@@ -127,6 +127,7 @@ typedef struct kp_control_cfg {
         int64_t timeout_ns; /* exec: per command */
         kp_kvlist_t commands; /* exec: operation name -> command template */
         kp_kvlist_t env;      /* exec: extra environment for commands */
+        kp_kvlist_t timeouts; /* exec: operation name -> its own timeout ("20s") */
 } kp_control_cfg_t;
 
 typedef struct kp_deployment_cfg {

@@ -69,7 +69,7 @@ static int parse_kafka(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
 static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
 {
         kp_control_cfg_t *c = &t->control;
-        const cJSON *cmds = NULL, *env = NULL, *it;
+        const cJSON *cmds = NULL, *env = NULL, *tmo = NULL, *it;
         size_t m;
         int64_t v;
         int idx = 0;
@@ -130,6 +130,26 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
                         free(cmd);
                 }
                 kp_jv_pop(jv, m);
+                if (kp_jv_object(jv, o, "timeouts", 0, &tmo) < 0)
+                        return -1;
+                if (tmo) {
+                        m = kp_jv_push_key(jv, "timeouts");
+                        cJSON_ArrayForEach(it, tmo)
+                        {
+                                char txt[32];
+                                int64_t ns = 0;
+                                if (!kp_kvlist_get(&c->commands, it->string))
+                                        return kp_jv_fail_at(jv, it->string,
+                                                             "no command for this operation in "
+                                                             "control.commands");
+                                if (kp_jv_duration(jv, tmo, it->string, 1, KP_NS_PER_S,
+                                                   3600 * KP_NS_PER_S, &ns) < 0)
+                                        return -1;
+                                kp_duration_format(ns, txt, sizeof(txt));
+                                kp_kvlist_set(&c->timeouts, it->string, txt);
+                        }
+                        kp_jv_pop(jv, m);
+                }
                 if (kp_jv_object(jv, o, "env", 0, &env) < 0)
                         return -1;
                 if (env) {
@@ -321,6 +341,7 @@ void kp_target_free(kp_target_t *t)
         kp_strv_free(t->control.racks, t->control.n_racks);
         kp_kvlist_clear(&t->control.commands);
         kp_kvlist_clear(&t->control.env);
+        kp_kvlist_clear(&t->control.timeouts);
         free(d->architecture);
         free(d->provider);
         free(d->region);

@@ -7,8 +7,9 @@
  * {replication_factor}, {target_dir}) are replaced by the request's values,
  * each quoted for /bin/sh; a `{` right after `$` is left to the shell
  * (${VAR}). The command runs under /bin/sh -c with the target's extra
- * environment plus KPROOF_TARGET_DIR, a per-command timeout (SIGTERM to its
- * process group, SIGKILL a grace period later) and separate stdout/stderr
+ * environment plus KPROOF_TARGET_DIR, a timeout (the target's, or the
+ * operation's own from control.timeouts; SIGTERM to the process group,
+ * SIGKILL a grace period later) and separate stdout/stderr
  * capture. Every invocation fills the result with the redacted command, exit
  * code, duration and the tails of stdout and stderr, which the runner keeps
  * as evidence. A non-zero exit or a timeout is an error (KP_EINFRA) that
@@ -42,6 +43,7 @@ typedef struct exec_impl {
         kp_kvlist_t commands; /* op name -> template */
         kp_kvlist_t env;      /* target env + KPROOF_TARGET_DIR */
         int64_t timeout_ns;
+        int64_t op_timeout_ns[KP_CTL__COUNT]; /* 0: timeout_ns */
         char target_dir[PATH_MAX];
 } exec_impl_t;
 
@@ -291,7 +293,7 @@ static int exec_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t 
         memset(&o, 0, sizeof(o));
         argv[2] = kp_buf_cstr(&cmd);
         o.argv = argv;
-        o.timeout_ns = x->timeout_ns;
+        o.timeout_ns = x->op_timeout_ns[req->op] ? x->op_timeout_ns[req->op] : x->timeout_ns;
         o.term_grace_ns = EXEC_TERM_GRACE_NS;
         o.env = &x->env;
         o.output_limit = EXEC_CAPTURE_BYTES;
@@ -307,7 +309,7 @@ static int exec_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t 
         if (pr.timed_out) {
                 res->exit_code = -1;
                 kp_err_set(err, KP_EINFRA, "%s: command timed out after %lld s and was killed%s%s",
-                           op, (long long)(x->timeout_ns / KP_NS_PER_S), line[0] ? ": " : "", line);
+                           op, (long long)(o.timeout_ns / KP_NS_PER_S), line[0] ? ": " : "", line);
                 goto out;
         }
         res->exit_code = pr.exit_code;
@@ -390,6 +392,17 @@ int kp_control_exec_new(const kp_target_t *t, kp_control_t **out, kp_err_t *err)
                                    t->path ? t->path : "target", kv->key, bad);
                         goto fail;
                 }
+        }
+        for (i = 0; i < t->control.timeouts.n; i++) {
+                const kp_kv_t *kv = &t->control.timeouts.items[i];
+                int op = kp_ctl_op_from_name(kv->key);
+                int64_t ns;
+                if (op < 0 || kp_duration_parse(kv->value, &ns) < 0 || ns <= 0) {
+                        kp_err_set(err, KP_EINVAL, "%s: $.control.timeouts.%s: bad timeout \"%s\"",
+                                   t->path ? t->path : "target", kv->key, kv->value);
+                        goto fail;
+                }
+                x->op_timeout_ns[op] = ns;
         }
         if (kp_kvlist_merge(&x->commands, &t->control.commands) < 0 ||
             kp_kvlist_merge(&x->env, &t->control.env) < 0 ||

@@ -268,6 +268,11 @@ int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c)
                         break;
         }
         outage_ms = (kp_mono_ns() - t_kill) / KP_NS_PER_MS;
+        if (kp_stop_requested()) {
+                kp_check_error(c, "interrupted while broker %d was down (it is started again)",
+                               leader);
+                goto out;
+        }
         req = kp_ctl_req(KP_CTL_START_BROKER);
         req.broker = leader;
         if (kp_control_do(ctl, &req, NULL, &err) < 0) {

@@ -74,7 +74,7 @@ static int value_index(const rd_kafka_message_t *m)
                 return -1;
         memcpy(v, m->payload, len);
         v[len] = '\0';
-        return atoi(v);
+        return (int)strtol(v, NULL, 10);
 }
 
 #define LOT_RECORDS 50

@@ -72,7 +72,7 @@ static int cmp_cb(void *opaque, const rd_kafka_message_t *m)
         }
         if (strncmp(key, "k", 1) != 0)
                 return 0;
-        k = atoi(key + 1);
+        k = (int)strtol(key + 1, NULL, 10);
         if (k < 0 || k >= CMP_KEYS)
                 return 0;
         if (!m->payload) {

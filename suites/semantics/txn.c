@@ -344,7 +344,7 @@ static int ctp_poll(rd_kafka_t *rk, int n, int *idx, int64_t *next_offset, int t
                         char v[32];
                         memcpy(v, m->payload, m->len);
                         v[m->len] = '\0';
-                        idx[got++] = atoi(v + 3);
+                        idx[got++] = (int)strtol(v + 3, NULL, 10);
                         *next_offset = m->offset + 1;
                 }
                 rd_kafka_message_destroy(m);
@@ -447,7 +447,7 @@ static int ctp_out_cb(void *opaque, const rd_kafka_message_t *m)
         }
         memcpy(v, m->payload, m->len);
         v[m->len] = '\0';
-        i = atoi(v + 4);
+        i = (int)strtol(v + 4, NULL, 10);
         if (i < 0 || i >= CTP_RECORDS) {
                 o->foreign++;
                 return 0;

@@ -2,7 +2,8 @@
 # No JVM of the fixture cluster survives: `kafka.sh stop`, a start that fails (a node that exits,
 # nodes that do not serve in time, a start interrupted by SIGTERM), and a test whose
 # with-cluster.sh wrapper is interrupted (SIGTERM) or killed outright (SIGKILL: its watchdog stops
-# the cluster). Every JVM is looked up with ps, independently of kafka.sh's own bookkeeping.
+# the cluster), and a test script running the cluster itself SIGKILLed (the test watchdog of
+# tests/fixtures/lib.sh stops it). Every JVM is looked up with ps, independently of kafka.sh.
 set -uo pipefail
 # shellcheck source=tests/fixtures/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../fixtures/lib.sh"
@@ -14,9 +15,11 @@ WORK=$(mktemp -d /tmp/kproof-cleanup-test.XXXXXX)
 
 on_exit() {
   "$K" stop >/dev/null 2>&1 || true
+  end_watch_cluster
   if ((FAILED == 0)); then rm -rf "$DIR" "$WORK"; else echo "# kept for inspection: $DIR $WORK" >&2; fi
 }
 trap on_exit EXIT
+watch_cluster
 
 jvm_count() { jvms_of "$DIR" | wc -l; }
 all_serving() { "$K" status >/dev/null 2>&1; }
@@ -27,7 +30,8 @@ node_jvms_running() {
   n=$(ps -eww -o comm=,args= | awk -v d="$DIR" '$1 == "java" && index($0, d) && index($0, "-Dkproof.kafka.node=")' | wc -l)
   ((n >= $1))
 }
-no_jvm_within() { wait_until "$1" no_jvm_left "$DIR"; }
+# no_jvm_within SECONDS: quiet polling; the last look reports what is left
+no_jvm_within() { wait_until "$1" no_jvm_left "$DIR" 2>/dev/null || no_jvm_left "$DIR"; }
 proc_gone() { [[ -n $1 ]] && ! kill -0 "$1" 2>/dev/null; }
 # wrapped_sleep PID: pid of the `sleep 600` that with-cluster.sh PID runs (a child or grandchild)
 wrapped_sleep() {
@@ -40,6 +44,8 @@ wrapped_sleep() {
   return 1
 }
 has_wrapped_sleep() { wrapped_sleep "$1" >/dev/null; }
+# has_sleep_pid PID: PID has exec'd `sleep 600`
+has_sleep_pid() { [[ $(ps -o args= -p "$1" 2>/dev/null) == "sleep 600" ]]; }
 
 # --- 1. plain start and stop
 require "start" "$K" start
@@ -106,4 +112,15 @@ wait "$wpid" 2>/dev/null
 check "the watchdog stops every JVM within 60 s of the SIGKILL" no_jvm_within 60
 check "the watchdog logged the stop" grep -q 'is gone .*stopping the cluster' "$DIR/watchdog.log"
 [[ -z $child ]] || kill "$child" 2>/dev/null
+
+# --- 7. a test script that runs the cluster itself is SIGKILLed (as a ctest timeout would):
+# the watchdog of tests/fixtures/lib.sh (watch_cluster) stops the cluster
+bash -c '. "$1"; watch_cluster; "$KAFKA_SH" reset && "$KAFKA_SH" start && exec sleep 600' \
+  _ "$TESTS_DIR/lib.sh" >"$WORK/killed-test.log" 2>&1 &
+tpid=$!
+require "the test script brings its cluster up" wait_until 120 has_sleep_pid "$tpid"
+check "its cluster is up" all_serving
+kill -KILL "$tpid"
+wait "$tpid" 2>/dev/null
+check "the test watchdog stops every JVM within 60 s of the SIGKILL" no_jvm_within 60
 finish

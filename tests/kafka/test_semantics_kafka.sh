@@ -4,7 +4,9 @@
 # semantics suite on it, the cluster is stopped whatever happens. The evidence must hold at least
 # 15 kafka-semantics checks, every one `pass`, and the exec control adapter's invocations (the
 # idempotence check kills and restarts a broker) must be recorded with command, exit code,
-# duration and output. No JVM of the cluster may be left afterwards.
+# duration and output. On the same cluster two variants of the target whose kill_broker command
+# fails (exit 3) or hangs past the control timeout must turn the idempotence check into `error`
+# with that invocation as evidence. No JVM of the cluster may be left afterwards.
 set -uo pipefail
 # shellcheck source=tests/fixtures/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../fixtures/lib.sh"
@@ -16,19 +18,56 @@ RUN=$DIR/run
 
 on_exit() {
   "$KAFKA_SH" stop >/dev/null 2>&1 || true
+  end_watch_cluster
   if ((FAILED == 0)); then rm -rf "$DIR"; else echo "# kept for inspection: $DIR" >&2; fi
 }
 trap on_exit EXIT
+watch_cluster
 
 require "kproof binary exists ($KPROOF)" test -x "$KPROOF"
+
+# mk_target FILE TIMEOUT KILL_COMMAND: kafka-local with another kill_broker command and its own
+# timeout (control.timeouts; the other operations keep the target's)
+mk_target() {
+  python3 - "$REPO_ROOT/targets" "$@" <<'PY'
+import json, sys
+tdir, out, timeout, kill = sys.argv[1:5]
+t = json.load(open(tdir + "/kafka-local.json"))
+t["name"] = "kafka-local-broken"
+t["control"].setdefault("timeouts", {})["kill_broker"] = timeout
+cmds = t["control"]["commands"]
+for op in cmds:  # the file lives elsewhere: resolve {target_dir} now
+    cmds[op] = cmds[op].replace("{target_dir}", "'" + tdir + "'")
+cmds["kill_broker"] = kill
+json.dump(t, open(out, "w"), indent=2)
+PY
+}
+mk_target "$DIR/failing.json" 60s 'echo "cannot reach broker {broker}" >&2; exit 3'
+mk_target "$DIR/hanging.json" 2s 'echo "killing {broker} slowly" >&2; sleep 60'
+printf '%s\n' '{"name": "idempotence-only", "suites": [{"suite": "semantics", "checks": ["semantics.idempotence"]}]}' \
+  >"$DIR/idem.json"
+
+# runs.sh: the three kproof runs, run by with-cluster.sh while the cluster is up
+{
+  echo '#!/usr/bin/env bash'
+  printf '%q run %q --target %q --out %q 2>%q; echo $? >%q\n' "$KPROOF" \
+    "$REPO_ROOT/scenarios/semantics.json" "$REPO_ROOT/targets/kafka-local.json" "$RUN" \
+    "$DIR/run.err" "$DIR/run.rc"
+  for v in failing hanging; do
+    printf '%q run %q --target %q --out %q 2>%q; echo $? >%q\n' "$KPROOF" "$DIR/idem.json" \
+      "$DIR/$v.json" "$DIR/run-$v" "$DIR/$v.err" "$DIR/$v.rc"
+  done
+} >"$DIR/runs.sh"
+
 t=$(date +%s)
-rc=0
-"$WITH_CLUSTER" "$KPROOF" run "$REPO_ROOT/scenarios/semantics.json" \
-  --target "$REPO_ROOT/targets/kafka-local.json" --out "$RUN" >"$DIR/run.out" 2>"$DIR/run.err" || rc=$?
-echo "# with-cluster.sh + kproof run took $(($(date +%s) - t))s"
+wrc=0
+"$WITH_CLUSTER" bash "$DIR/runs.sh" >"$DIR/run.out" 2>"$DIR/with-cluster.err" || wrc=$?
+echo "# with-cluster.sh + three kproof runs took $(($(date +%s) - t))s"
 grep -E '\[semantics\]|checks:' "$DIR/run.err" | cut -c1-220 | sed 's/^/# /'
-if ((rc != 0)); then tail -n 40 "$DIR/run.err" | sed 's/^/# /' >&2; fi
-check "kproof run on kafka-local exits 0 (exit $rc)" [ "$rc" -eq 0 ]
+check "with-cluster.sh exits 0 (exit $wrc)" [ "$wrc" -eq 0 ]
+rc=$(cat "$DIR/run.rc" 2>/dev/null || echo missing)
+if [[ $rc != 0 ]]; then tail -n 40 "$DIR/run.err" | sed 's/^/# /' >&2; fi
+check "kproof run on kafka-local exits 0 (exit $rc)" [ "$rc" = 0 ]
 require "evidence.json written" test -s "$RUN/evidence.json"
 
 # evidence_ok: >= 15 kafka-semantics checks, all pass, none skipped
@@ -46,7 +85,7 @@ PY
 }
 check "at least 15 kafka-semantics checks, every one pass" evidence_ok
 
-# the listed checks exist and passed
+# passed ID...: the listed checks exist and passed
 passed() {
   python3 - "$RUN/evidence.json" "$@" <<'PY'
 import json, sys
@@ -66,7 +105,7 @@ check "ListOffsets by time, offset reset, rebalance, compaction, size limit" \
   semantics.compaction semantics.size-limit
 check "idempotence and group resume" passed semantics.idempotence semantics.group-resume
 
-# exec adapter evidence: kill_broker and start_broker recorded on the idempotence check
+# actions_ok: kill_broker and start_broker recorded on the idempotence check
 actions_ok() {
   python3 - "$RUN/evidence.json" <<'PY'
 import json, sys
@@ -86,5 +125,33 @@ PY
 }
 check "exec control invocations recorded (command, exit code, duration, output tail)" actions_ok
 check "events.jsonl journals the control actions" grep -q '"control.end"' "$RUN/events.jsonl"
+
+# failing_ok RUNDIR WANT EXIT: idempotence is `error`; its reason and the failed kill_broker action
+# carry WANT, the action's exit code is EXIT, and the broker restart was still attempted
+failing_ok() {
+  python3 - "$1/evidence.json" "$2" "$3" <<'PY'
+import json, sys
+ev = json.load(open(sys.argv[1]))
+want, code = sys.argv[2], int(sys.argv[3])
+c = next(c for c in ev["checks"] if c["id"] == "semantics.idempotence")
+kill = [a for a in c["actions"] if a["operation"] == "kill_broker"]
+start = [a for a in c["actions"] if a["operation"] == "start_broker"]
+ok = (c["verdict"] == "error" and want in c["reason"] and len(kill) == 1 and not kill[0]["ok"]
+      and want in kill[0].get("error", "") and kill[0].get("exit_code") == code
+      and "[stderr]" in kill[0].get("output_tail", "") and "duration_ms" in kill[0]
+      and len(start) == 1 and start[0]["ok"])
+if not ok:
+    print("# %s: %s; actions %s" % (c["verdict"], c["reason"], json.dumps(c["actions"])), file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+}
+frc=$(cat "$DIR/failing.rc" 2>/dev/null || echo missing)
+check "a failing kill_broker command: kproof exits 3 (exit $frc)" [ "$frc" = 3 ]
+check "... the check is error with the command's exit status and stderr as evidence" \
+  failing_ok "$DIR/run-failing" "command exited with status 3: cannot reach broker" 3
+hrc=$(cat "$DIR/hanging.rc" 2>/dev/null || echo missing)
+check "a kill_broker command past the 2 s timeout: kproof exits 3 (exit $hrc)" [ "$hrc" = 3 ]
+check "... the check is error naming the timeout, with the output as evidence" \
+  failing_ok "$DIR/run-hanging" "command timed out after 2 s and was killed: killing" -1
 check "no java process of the cluster left after the run" no_jvm_left "$DIR"
 finish

@@ -31,20 +31,26 @@ typedef struct fx {
 
 /* Writes a target with the given "commands" object body and timeout, loads it
  * and creates its control adapter. */
-static int load(fx_t *f, const char *commands, const char *timeout, kp_err_t *err)
+static int load_ex(fx_t *f, const char *commands, const char *timeout, const char *extra,
+                   kp_err_t *err)
 {
         FILE *fp = fopen(f->path, "w");
 
         assert_non_null(fp);
         fprintf(fp,
                 "{\"name\": \"exec-test\", \"control\": {\"type\": \"exec\", \"timeout\": \"%s\", "
-                "\"env\": {\"KP_EXEC_TEST_ENV\": \"from-target\"}, \"commands\": {%s}}, "
+                "\"env\": {\"KP_EXEC_TEST_ENV\": \"from-target\"}, \"commands\": {%s}%s}, "
                 "\"kafka\": {\"bootstrap.servers\": \"127.0.0.1:1\"}}\n",
-                timeout, commands);
+                timeout, commands, extra);
         fclose(fp);
         if (kp_target_load(f->path, &f->t, err) < 0)
                 return -1;
         return kp_control_new(f->t, &f->ctl, NULL, err);
+}
+
+static int load(fx_t *f, const char *commands, const char *timeout, kp_err_t *err)
+{
+        return load_ex(f, commands, timeout, "", err);
 }
 
 static int setup(void **state)
@@ -172,6 +178,45 @@ static void test_timeout_kills_the_command(void **state)
         assert_non_null(strstr(res.output, "starting 1"));
 }
 
+static void test_operation_timeout_overrides(void **state)
+{
+        fx_t *f = *state;
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_KILL_BROKER);
+        kp_ctl_res_t res;
+        kp_err_t err;
+
+        assert_int_equal(
+            load_ex(f, "\"kill_broker\": \"sleep 30\", \"start_broker\": \"sleep 1.5; echo up\"",
+                    "30s", ", \"timeouts\": {\"kill_broker\": \"1s\"}", &err),
+            0);
+        req.broker = 1;
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), -1);
+        assert_non_null(strstr(err.msg, "kill_broker: command timed out after 1 s"));
+        assert_true(res.duration_ns < 12 * KP_NS_PER_S);
+        /* the other operations keep the target's 30 s */
+        req = kp_ctl_req(KP_CTL_START_BROKER);
+        req.broker = 1;
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), 0);
+        assert_non_null(strstr(res.output, "up"));
+}
+
+static void test_timeout_for_unmapped_operation_rejected(void **state)
+{
+        fx_t *f = *state;
+        kp_err_t err;
+        char want[1024];
+
+        assert_int_equal(load_ex(f, "\"kill_broker\": \"true\"", "30s",
+                                 ", \"timeouts\": {\"start_broker\": \"5s\"}", &err),
+                         -1);
+        assert_int_equal(err.code, KP_EINVAL);
+        snprintf(want, sizeof(want),
+                 "%s: $.control.timeouts.start_broker: no command for this operation in "
+                 "control.commands",
+                 f->path);
+        assert_string_equal(err.msg, want);
+}
+
 static void test_secrets_are_redacted(void **state)
 {
         fx_t *f = *state;
@@ -261,6 +306,9 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_failing_command_is_an_error_with_evidence, setup,
                                             teardown),
             cmocka_unit_test_setup_teardown(test_timeout_kills_the_command, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_operation_timeout_overrides, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_timeout_for_unmapped_operation_rejected, setup,
+                                            teardown),
             cmocka_unit_test_setup_teardown(test_secrets_are_redacted, setup, teardown),
             cmocka_unit_test_setup_teardown(test_placeholders_are_quoted, setup, teardown),
             cmocka_unit_test_setup_teardown(test_missing_value_and_unsupported_op, setup, teardown),
