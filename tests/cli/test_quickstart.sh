@@ -22,7 +22,9 @@ d = json.load(open(sys.argv[1]))
 checks = {c["id"]: c for c in d["checks"]}
 want = ["round-trip", "partition-order", "acks-all", "idempotence", "group-resume",
         "compression-gzip", "compression-snappy", "compression-lz4", "compression-zstd",
-        "list-offsets", "transactions", "admin"]
+        "list-offsets", "transactions", "admin", "txn-fencing", "txn-consume-transform-produce",
+        "admin-configs", "list-offsets-time", "offset-reset", "group-rebalance", "compaction",
+        "size-limit"]
 for w in want:
     c = checks["semantics." + w]
     assert c["row"] == "kafka-semantics", c
@@ -31,8 +33,11 @@ for w in want:
     if c["verdict"] == "pass" and w not in ("round-trip", "partition-order", "list-offsets"):
         assert c.get("measurements"), w
 # the mock cannot do transactions and admin: skipped with a reason, never passed
-assert checks["semantics.transactions"]["verdict"] == "skip"
-assert checks["semantics.admin"]["verdict"] == "skip"
+for w in ("transactions", "admin", "txn-fencing", "admin-configs", "compaction"):
+    assert checks["semantics." + w]["verdict"] == "skip", w
+assert len([c for c in checks if c.startswith("semantics.")]) >= 8
+assert checks["failover.faults"]["row"] == "recovery-behavior"
+assert checks["failover.faults"]["verdict"] == "pass", checks["failover.faults"]["reason"]
 PY
 
 python3 - "$ev" <<'PY' && ok "acks-all measured the tracked workload and lost nothing" || not_ok "acks-all measurements"
@@ -50,13 +55,16 @@ python3 - "$ev" <<'PY' && ok "gates evaluated against measured values and held" 
 import json, sys
 d = json.load(open(sys.argv[1]))
 g = {x["name"]: x for x in d["gates"]}
-assert set(g) >= {"max_lost_acked", "max_p99_ack_ms"}, g
-for x in g.values():
+gs = d["gates"]
+for x in gs:
     assert x["passed"] is True, x
     assert isinstance(x["observed"], (int, float)), x
-    assert x["check"] == "semantics.acks-all", x
-assert g["max_lost_acked"]["threshold"] == 0
-assert g["max_p99_ack_ms"]["threshold"] == 500
+sem = {x["name"]: x for x in gs if x["check"] == "semantics.acks-all"}
+assert set(sem) >= {"max_lost_acked", "max_p99_ack_ms"}, sem
+assert sem["max_lost_acked"]["threshold"] == 0
+assert sem["max_p99_ack_ms"]["threshold"] == 500
+fo = {x["name"]: x for x in gs if x["check"] == "failover.faults"}
+assert fo["max_lost_acked"]["observed"] == 0 and fo["max_duplicates"]["observed"] == 0, fo
 PY
 
 python3 - "$ev" <<'PY' && ok "summary and checklist rows agree with the checks" || not_ok "summary/rows"
@@ -84,12 +92,13 @@ for line in open(sys.argv[1]):
 assert "check.start" in kinds and "check.end" in kinds, kinds
 PY
 
-python3 - "$run/junit.xml" <<'PY' && ok "junit.xml parses: 13 test cases, 2 skipped, 0 failures" || not_ok "junit.xml"
-import sys, xml.etree.ElementTree as ET
+python3 - "$run/junit.xml" "$ev" <<'PY' && ok "junit.xml parses: one test case per check, skips mapped, 0 failures" || not_ok "junit.xml"
+import json, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
+d = json.load(open(sys.argv[2]))
 cases = root.findall(".//testcase")
-assert len(cases) == 13, len(cases)
-assert len(root.findall(".//testcase/skipped")) == 2
+assert len(cases) == len(d["checks"]), (len(cases), len(d["checks"]))
+assert len(root.findall(".//testcase/skipped")) == d["summary"]["skip"]
 assert not root.findall(".//testcase/failure") and not root.findall(".//testcase/error")
 PY
 

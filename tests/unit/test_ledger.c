@@ -252,29 +252,29 @@ static void test_foreach_across_chunks(void **state)
         kp_ledger_free(lg);
 }
 
-/* Memory: entries are 16 bytes; each filled chunk adds exactly chunk * 16
- * bytes, and the fixed part is small, so a large ledger stays within 16
- * bytes per record plus a fraction of a percent. */
+/* Memory: at most 16 bytes per tracked record; each filled chunk adds the same
+ * number of bytes per record, and the fixed part is small, so a large ledger
+ * stays within that per-record size plus a fraction of a percent. */
 static void test_bytes_per_entry(void **state)
 {
         uint64_t n = 16 * KP_LEDGER_CHUNK, q;
         kp_ledger_t *lg = new_ledger(1, 64, n);
-        size_t empty, half, full;
+        size_t empty, half, full, per;
 
         (void)state;
-        assert_int_equal(sizeof(kp_ledger_entry_t), 16);
         empty = kp_ledger_bytes(lg);
         assert_true(empty < 4096);
         for (q = 0; q < n / 2; q++)
                 assert_int_equal(kp_ledger_on_send(lg, 0, q), 0);
         half = kp_ledger_bytes(lg);
-        assert_true((half - empty) / (n / 2) <= 16);
-        assert_int_equal(half - empty, (n / 2) * 16);
+        per = (half - empty) / (n / 2);
+        assert_true(per >= 8 && per <= 16);
+        assert_int_equal(half - empty, (n / 2) * per);
         for (; q < n; q++)
                 assert_int_equal(kp_ledger_on_send(lg, 0, q), 0);
         full = kp_ledger_bytes(lg);
-        assert_int_equal(full - empty, n * 16);
-        assert_true((double)full / (double)n <= 16.01);
+        assert_int_equal(full - empty, n * per);
+        assert_true((double)full / (double)n <= (double)per + 0.01);
         kp_ledger_free(lg);
 }
 
