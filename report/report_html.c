@@ -21,15 +21,19 @@ static const char css[] =
     "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0;color:#1d2330;"
     "background:#f6f7f9;line-height:1.45}"
     "main{max-width:1180px;margin:0 auto;padding:24px 32px 64px;background:#fff}"
-    "h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:2px solid "
-    "#e3e6eb;padding-bottom:4px}h3{font-size:16px;margin:20px 0 6px}h4{font-size:14px;margin:12px 0 "
+    "h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:2px "
+    "solid "
+    "#e3e6eb;padding-bottom:4px}h3{font-size:16px;margin:20px 0 6px}h4{font-size:14px;margin:12px "
+    "0 "
     "4px;color:#444}"
     "table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}"
     "th,td{border:1px solid #dde1e7;padding:5px 8px;text-align:left;vertical-align:top}"
-    "th{background:#f0f2f5;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "th{background:#f0f2f5;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-"
+    "nums}"
     ".badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700;"
     "letter-spacing:.3px;color:#fff;white-space:nowrap}"
-    ".v-pass,.v-PASS{background:#1a7f37}.v-fail,.v-FAIL{background:#cf222e}.v-skip{background:#8c959f}"
+    ".v-pass,.v-PASS{background:#1a7f37}.v-fail,.v-FAIL{background:#cf222e}.v-skip{background:#"
+    "8c959f}"
     ".v-error{background:#9a6700}.v-PARTIAL{background:#bf8700}.v-NOT-TESTED{background:#8c959f}"
     ".v-held{background:#1a7f37}.v-missed{background:#cf222e}.v-not-evaluated{background:#8c959f}"
     ".meta td:first-child{width:200px;color:#555}.check{border:1px solid #e3e6eb;border-radius:6px;"
@@ -101,7 +105,9 @@ static void render_meta(kp_buf_t *b, const cJSON *root)
                         meta_row(b, f->string, f->valuestring);
         }
         if (sum) {
-                snprintf(line, sizeof(line), "%d checks: %d pass, %d fail, %d skip, %d error; %d gates, %d missed; exit code %d",
+                snprintf(line, sizeof(line),
+                         "%d checks: %d pass, %d fail, %d skip, %d error; %d gates, %d missed; "
+                         "exit code %d",
                          (int)kp_report_num(sum, "checks", 0), (int)kp_report_num(sum, "pass", 0),
                          (int)kp_report_num(sum, "fail", 0), (int)kp_report_num(sum, "skip", 0),
                          (int)kp_report_num(sum, "error", 0), (int)kp_report_num(sum, "gates", 0),
@@ -180,7 +186,9 @@ static void render_gates(kp_buf_t *b, const cJSON *root)
                         kp_buf_puts(b, "-");
                 }
                 kp_buf_puts(b, "</td><td>");
-                badge(b, cJSON_IsNull(passed) ? "not evaluated" : cJSON_IsTrue(passed) ? "held" : "missed");
+                badge(b, cJSON_IsNull(passed)   ? "not evaluated"
+                         : cJSON_IsTrue(passed) ? "held"
+                                                : "missed");
                 if (kp_report_str(g, "note", NULL)) {
                         kp_buf_puts(b, " <span class=\"muted\">");
                         kp_report_esc(b, kp_report_str(g, "note", ""));
@@ -250,10 +258,10 @@ static void render_anomalies(kp_buf_t *b, const cJSON *as)
                 kp_buf_puts(b, "</td><td>");
                 cJSON_ArrayForEach(ex, cJSON_GetObjectItemCaseSensitive(a, "examples"))
                 {
-                        kp_buf_printf(b, "p%d@%.0f (%d/%.0f)", (int)kp_report_num(ex, "partition", -1),
-                                      kp_report_num(ex, "offset", -1),
-                                      (int)kp_report_num(ex, "producer", -1),
-                                      kp_report_num(ex, "seq", -1));
+                        kp_buf_printf(
+                            b, "p%d@%.0f (%d/%.0f)", (int)kp_report_num(ex, "partition", -1),
+                            kp_report_num(ex, "offset", -1), (int)kp_report_num(ex, "producer", -1),
+                            kp_report_num(ex, "seq", -1));
                         if (kp_report_str(ex, "detail", NULL)) {
                                 kp_buf_puts(b, " ");
                                 kp_report_esc(b, kp_report_str(ex, "detail", ""));
@@ -337,7 +345,8 @@ static void render_actions(kp_buf_t *b, const cJSON *as)
                 if (kp_report_str(a, "command", NULL)) {
                         kp_buf_puts(b, "<code>");
                         kp_report_esc(b, kp_report_str(a, "command", ""));
-                        kp_buf_printf(b, "</code> (exit %d)", (int)kp_report_num(a, "exit_code", 0));
+                        kp_buf_printf(b, "</code> (exit %d)",
+                                      (int)kp_report_num(a, "exit_code", 0));
                 }
                 if (kp_report_str(a, "output_tail", NULL)) {
                         kp_buf_puts(b, "<pre>");
@@ -473,14 +482,16 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
                 kp_report_esc(&b, kp_report_str(run, "incomplete_reason", "it did not finish"));
                 kp_buf_puts(&b, "</div>");
         } else if (exit_code == 0) {
-                kp_buf_puts(&b, "<div class=\"banner good\">Every check passed or was skipped with a "
-                                "reason, and every gate held (exit code 0).</div>");
+                kp_buf_puts(&b,
+                            "<div class=\"banner good\">Every check passed or was skipped with a "
+                            "reason, and every gate held (exit code 0).</div>");
         } else if (exit_code == 1) {
                 kp_buf_puts(&b, "<div class=\"banner bad\">At least one check failed or a gate was "
                                 "missed (exit code 1).</div>");
         } else {
-                kp_buf_printf(&b, "<div class=\"banner warn\">kproof could not decide every check "
-                                  "(exit code %d): see the checks marked error.</div>",
+                kp_buf_printf(&b,
+                              "<div class=\"banner warn\">kproof could not decide every check "
+                              "(exit code %d): see the checks marked error.</div>",
                               exit_code);
         }
         render_checklist(&b, root);
@@ -509,8 +520,9 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
                         render_check(&b, c, run_dir);
                 }
         }
-        kp_buf_printf(&b, "<p class=\"muted\">Rendered by kproof from evidence.json (sha256 %s). "
-                          "Every verdict above is taken from that file.</p></main></body></html>\n",
+        kp_buf_printf(&b,
+                      "<p class=\"muted\">Rendered by kproof from evidence.json (sha256 %s). "
+                      "Every verdict above is taken from that file.</p></main></body></html>\n",
                       digest);
         rc = kp_write_file(out_path, kp_buf_cstr(&b), b.len, 0644, err);
         kp_buf_free(&b);

@@ -32,8 +32,9 @@ static void add_suite(kp_buf_t *b, const cJSON *checks, const char *suite)
         }
         kp_buf_puts(b, "  <testsuite name=\"");
         kp_report_esc(b, suite);
-        kp_buf_printf(b, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
-                      tests, failures, errors, skipped, time);
+        kp_buf_printf(
+            b, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+            tests, failures, errors, skipped, time);
         cJSON_ArrayForEach(c, checks)
         {
                 const char *v = kp_report_str(c, "verdict", "error");
@@ -43,9 +44,10 @@ static void add_suite(kp_buf_t *b, const cJSON *checks, const char *suite)
                 kp_report_esc(b, suite);
                 kp_buf_puts(b, "\" name=\"");
                 kp_report_esc(b, kp_report_str(c, "id", ""));
-                kp_buf_printf(b, "\" time=\"%.3f\">\n", kp_report_num(c, "duration_ms", 0) / 1000.0);
+                kp_buf_printf(b, "\" time=\"%.3f\">\n",
+                              kp_report_num(c, "duration_ms", 0) / 1000.0);
                 if (strcmp(v, "pass") != 0) {
-                        const char *tag = strcmp(v, "fail") == 0    ? "failure"
+                        const char *tag = strcmp(v, "fail") == 0   ? "failure"
                                           : strcmp(v, "skip") == 0 ? "skipped"
                                                                    : "error";
                         kp_buf_printf(b, "      <%s message=\"", tag);
@@ -95,8 +97,9 @@ int kp_report_junit(const char *evidence_path, const char *out_path, kp_err_t *e
                         suites[n++] = s;
         }
         kp_buf_init(&b, (size_t)1 << 30);
-        kp_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kproof\" "
-                          "tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\">\n",
+        kp_buf_printf(&b,
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kproof\" "
+                      "tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\">\n",
                       (int)kp_report_num(sum, "checks", 0), (int)kp_report_num(sum, "fail", 0),
                       (int)kp_report_num(sum, "error", 0), (int)kp_report_num(sum, "skip", 0));
         for (i = 0; i < n; i++)

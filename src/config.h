@@ -48,10 +48,10 @@ typedef struct kp_workload_cfg {
         int64_t duration_ns;
         int producers;
         int consumers;
-        int keys;               /* distinct keys; 0: no key (sticky partitioner) */
-        int linger_ms;          /* -1: client default */
-        int batch_bytes;        /* 0: client default */
-        char *compression;      /* none, gzip, snappy, lz4, zstd */
+        int keys;          /* distinct keys; 0: no key (sticky partitioner) */
+        int linger_ms;     /* -1: client default */
+        int batch_bytes;   /* 0: client default */
+        char *compression; /* none, gzip, snappy, lz4, zstd */
         int64_t drain_timeout_ns;
         kp_kvlist_t topic_config; /* topic configs for topics kproof creates */
 } kp_workload_cfg_t;
@@ -73,7 +73,7 @@ typedef enum kp_fault_action {
 extern const char *const kp_fault_action_names[];
 
 typedef struct kp_fault {
-        int64_t at_ns;         /* from workload start */
+        int64_t at_ns; /* from workload start */
         kp_fault_action_t action;
         int32_t broker;        /* -1: not given */
         int32_t to_broker;     /* move_leader target, -1: not given */
@@ -121,10 +121,10 @@ typedef enum kp_control_type {
 
 typedef struct kp_control_cfg {
         kp_control_type_t type;
-        int brokers;        /* embedded: broker count */
-        char **racks;       /* embedded: rack per broker (n == brokers) or NULL */
+        int brokers;  /* embedded: broker count */
+        char **racks; /* embedded: rack per broker (n == brokers) or NULL */
         size_t n_racks;
-        int64_t timeout_ns; /* exec: per command */
+        int64_t timeout_ns;   /* exec: per command */
         kp_kvlist_t commands; /* exec: operation name -> command template */
         kp_kvlist_t env;      /* exec: extra environment for commands */
         kp_kvlist_t timeouts; /* exec: operation name -> its own timeout ("20s") */
@@ -183,8 +183,8 @@ typedef struct kp_target {
         kp_kvlist_t kafka; /* librdkafka properties, values already expanded */
         kp_control_cfg_t control;
         kp_deployment_cfg_t deployment;
-        char *kms_type;     /* "none" until a kms adapter is configured */
-        char *storage_type; /* "none" until a storage adapter is configured */
+        char *kms_type;           /* "none" until a kms adapter is configured */
+        char *storage_type;       /* "none" until a storage adapter is configured */
         kp_kms_cfg_t kms;         /* valid when kms_type is "aws-kms" */
         kp_storage_cfg_t storage; /* valid when storage_type is "dir" or "s3" */
         char sha256[KP_SHA256_HEX];
@@ -211,7 +211,11 @@ void kp_workload_cfg_release(kp_workload_cfg_t *w);
 int kp_workload_cfg_copy(kp_workload_cfg_t *dst, const kp_workload_cfg_t *src);
 
 /* Whether the file looks like a scenario (has "suites") or a target. */
-typedef enum kp_config_kind { KP_CONFIG_UNKNOWN, KP_CONFIG_SCENARIO, KP_CONFIG_TARGET } kp_config_kind_t;
+typedef enum kp_config_kind {
+        KP_CONFIG_UNKNOWN,
+        KP_CONFIG_SCENARIO,
+        KP_CONFIG_TARGET
+} kp_config_kind_t;
 int kp_config_sniff(const char *path, kp_config_kind_t *kind, kp_err_t *err);
 
 void kp_strv_free(char **v, size_t n);

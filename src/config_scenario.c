@@ -14,11 +14,16 @@
 #include "timeutil.h"
 
 const char *const kp_fault_action_names[] = {
-    [KP_FAULT_KILL_LEADER] = "kill_leader",         [KP_FAULT_KILL_BROKER] = "kill_broker",
-    [KP_FAULT_STOP_BROKER] = "stop_broker",         [KP_FAULT_KILL_CONTROLLER] = "kill_controller",
-    [KP_FAULT_KILL_ZONE] = "kill_zone",             [KP_FAULT_ROLLING_RESTART] = "rolling_restart",
-    [KP_FAULT_MOVE_LEADER] = "move_leader",         [KP_FAULT_ADD_RTT] = "add_rtt",
-    [KP_FAULT_PUSH_ERRORS] = "push_errors",         [KP_FAULT_DELETE_RECORDS] = "delete_records",
+    [KP_FAULT_KILL_LEADER] = "kill_leader",
+    [KP_FAULT_KILL_BROKER] = "kill_broker",
+    [KP_FAULT_STOP_BROKER] = "stop_broker",
+    [KP_FAULT_KILL_CONTROLLER] = "kill_controller",
+    [KP_FAULT_KILL_ZONE] = "kill_zone",
+    [KP_FAULT_ROLLING_RESTART] = "rolling_restart",
+    [KP_FAULT_MOVE_LEADER] = "move_leader",
+    [KP_FAULT_ADD_RTT] = "add_rtt",
+    [KP_FAULT_PUSH_ERRORS] = "push_errors",
+    [KP_FAULT_DELETE_RECORDS] = "delete_records",
     [KP_FAULT__COUNT] = NULL,
 };
 
@@ -112,7 +117,8 @@ static int parse_workload(kp_jv_t *jv, const cJSON *o, kp_workload_cfg_t *w)
         if (kp_jv_string(jv, o, "topic", 0, &w->topic) < 0)
                 return -1;
         if (w->topic && (!*w->topic || strlen(w->topic) > 249))
-                return kp_jv_fail_at(jv, "topic", "expected a Kafka topic name of 1 to 249 characters");
+                return kp_jv_fail_at(jv, "topic",
+                                     "expected a Kafka topic name of 1 to 249 characters");
 #define INT_FIELD(key, lo, hi, dst)                                                                \
         do {                                                                                       \
                 v = (dst);                                                                         \
@@ -215,8 +221,8 @@ static int parse_fault(kp_jv_t *jv, const cJSON *o, kp_fault_t *f)
         f->partition = (int32_t)v;
         if (kp_jv_string(jv, o, "zone", 0, &f->zone) < 0)
                 return -1;
-        if (kp_jv_duration(jv, o, "heal_after", 0, 0, 24 * 3600 * KP_NS_PER_S,
-                           &f->heal_after_ns) < 0)
+        if (kp_jv_duration(jv, o, "heal_after", 0, 0, 24 * 3600 * KP_NS_PER_S, &f->heal_after_ns) <
+            0)
                 return -1;
         v = 0;
         if (kp_jv_int(jv, o, "rtt_ms", 0, 1, 600000, &v) < 0)
@@ -235,25 +241,30 @@ static int parse_fault(kp_jv_t *jv, const cJSON *o, kp_fault_t *f)
         case KP_FAULT_KILL_BROKER:
         case KP_FAULT_STOP_BROKER:
                 if (f->broker < 0)
-                        return kp_jv_fail_at(jv, "broker", "required field is missing for action \"%s\"",
+                        return kp_jv_fail_at(jv, "broker",
+                                             "required field is missing for action \"%s\"",
                                              kp_fault_action_names[f->action]);
                 break;
         case KP_FAULT_KILL_ZONE:
                 if (!f->zone)
-                        return kp_jv_fail_at(jv, "zone", "required field is missing for action \"kill_zone\"");
+                        return kp_jv_fail_at(jv, "zone",
+                                             "required field is missing for action \"kill_zone\"");
                 break;
         case KP_FAULT_MOVE_LEADER:
                 if (f->to_broker < 0)
-                        return kp_jv_fail_at(jv, "to_broker",
-                                             "required field is missing for action \"move_leader\"");
+                        return kp_jv_fail_at(
+                            jv, "to_broker",
+                            "required field is missing for action \"move_leader\"");
                 break;
         case KP_FAULT_ADD_RTT:
                 if (f->rtt_ms <= 0)
-                        return kp_jv_fail_at(jv, "rtt_ms", "required field is missing for action \"add_rtt\"");
+                        return kp_jv_fail_at(jv, "rtt_ms",
+                                             "required field is missing for action \"add_rtt\"");
                 break;
         case KP_FAULT_PUSH_ERRORS:
                 if (!f->error)
-                        return kp_jv_fail_at(jv, "error", "required field is missing for action \"push_errors\"");
+                        return kp_jv_fail_at(
+                            jv, "error", "required field is missing for action \"push_errors\"");
                 break;
         default:
                 break;
@@ -296,7 +307,8 @@ static int parse_gates(kp_jv_t *jv, const cJSON *o, const kp_suite_def_t *def, k
                         kp_buf_init(&list, 4096);
                         for (k = 0; k < def->n_gates; k++)
                                 kp_buf_printf(&list, "%s%s", k ? ", " : "", def->gates[k].name);
-                        kp_jv_fail_at(jv, it->string, "unknown gate for suite \"%s\" (expected one of: %s)",
+                        kp_jv_fail_at(jv, it->string,
+                                      "unknown gate for suite \"%s\" (expected one of: %s)",
                                       def->name, def->n_gates ? kp_buf_cstr(&list) : "none");
                         kp_buf_free(&list);
                         return -1;
@@ -311,7 +323,8 @@ static int parse_gates(kp_jv_t *jv, const cJSON *o, const kp_suite_def_t *def, k
         return 0;
 }
 
-static int parse_checks(kp_jv_t *jv, const cJSON *arr, const kp_suite_def_t *def, kp_suite_cfg_t *sc)
+static int parse_checks(kp_jv_t *jv, const cJSON *arr, const kp_suite_def_t *def,
+                        kp_suite_cfg_t *sc)
 {
         size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
         const cJSON *it;
@@ -325,8 +338,9 @@ static int parse_checks(kp_jv_t *jv, const cJSON *arr, const kp_suite_def_t *def
                 if (!cJSON_IsString(it))
                         return kp_jv_expected(jv, NULL, it, "a check id");
                 if (!kp_suite_check(def, it->valuestring))
-                        return kp_jv_fail(jv, "unknown check \"%s\" for suite \"%s\" (kproof list shows them)",
-                                          it->valuestring, def->name);
+                        return kp_jv_fail(
+                            jv, "unknown check \"%s\" for suite \"%s\" (kproof list shows them)",
+                            it->valuestring, def->name);
                 sc->checks[i] = strdup(it->valuestring);
                 sc->n_checks = ++i;
                 if (!sc->checks[i - 1])
@@ -357,7 +371,8 @@ static int parse_suite(kp_jv_t *jv, const cJSON *o, const kp_suite_catalog_t *ca
                 kp_buf_init(&list, 4096);
                 for (i = 0; cat && i < cat->n; i++)
                         kp_buf_printf(&list, "%s\"%s\"", i ? ", " : "", cat->suites[i]->name);
-                kp_jv_fail_at(jv, "suite", "expected one of %s, got \"%s\"", kp_buf_cstr(&list), name);
+                kp_jv_fail_at(jv, "suite", "expected one of %s, got \"%s\"", kp_buf_cstr(&list),
+                              name);
                 kp_buf_free(&list);
                 return -1;
         }
@@ -472,7 +487,8 @@ int kp_scenario_load(const char *path, const kp_suite_catalog_t *cat, kp_scenari
         if (kp_jv_string(&jv, root, "name", 1, &s->name) < 0)
                 goto out;
         if (!name_ok(s->name)) {
-                kp_jv_fail_at(&jv, "name", "expected 1 to 64 letters, digits, '.', '-' or '_', got \"%s\"",
+                kp_jv_fail_at(&jv, "name",
+                              "expected 1 to 64 letters, digits, '.', '-' or '_', got \"%s\"",
                               s->name);
                 goto out;
         }
@@ -494,7 +510,8 @@ int kp_scenario_load(const char *path, const kp_suite_catalog_t *cat, kp_scenari
                         goto out;
                 for (j = 0; j < i; j++)
                         if (strcmp(s->suites[j].suite, s->suites[i].suite) == 0) {
-                                kp_jv_fail_at(&jv, "suite", "suite \"%s\" already appears at $.suites[%zu]",
+                                kp_jv_fail_at(&jv, "suite",
+                                              "suite \"%s\" already appears at $.suites[%zu]",
                                               s->suites[i].suite, j);
                                 goto out;
                         }

@@ -19,8 +19,8 @@ static const char *const kms_types[] = {"none", "aws-kms", NULL};
 static const char *const storage_types[] = {"none", "dir", "s3", NULL};
 static const char *const architectures[] = {"shared-nothing", "tiered", "shared-storage", NULL};
 
-static int string_array(kp_jv_t *jv, const cJSON *obj, const char *key, size_t min,
-                        char ***out, size_t *n_out)
+static int string_array(kp_jv_t *jv, const cJSON *obj, const char *key, size_t min, char ***out,
+                        size_t *n_out)
 {
         const cJSON *arr, *it;
         size_t i = 0, m;
@@ -86,7 +86,8 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
                 if (string_array(jv, o, "racks", 1, &c->racks, &c->n_racks) < 0)
                         return -1;
                 if (c->racks && c->n_racks != (size_t)c->brokers)
-                        return kp_jv_fail_at(jv, "racks", "expected one rack per broker (%d), got %zu",
+                        return kp_jv_fail_at(jv, "racks",
+                                             "expected one rack per broker (%d), got %zu",
                                              c->brokers, c->n_racks);
                 break;
         case KP_CONTROL_EXEC:
@@ -105,8 +106,10 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
                                 int i;
                                 kp_buf_init(&list, 4096);
                                 for (i = 0; kp_ctl_op_names[i]; i++)
-                                        kp_buf_printf(&list, "%s%s", i ? ", " : "", kp_ctl_op_names[i]);
-                                kp_jv_fail_at(jv, it->string, "unknown control operation (expected one of: %s)",
+                                        kp_buf_printf(&list, "%s%s", i ? ", " : "",
+                                                      kp_ctl_op_names[i]);
+                                kp_jv_fail_at(jv, it->string,
+                                              "unknown control operation (expected one of: %s)",
                                               kp_buf_cstr(&list));
                                 kp_buf_free(&list);
                                 return -1;
@@ -115,7 +118,8 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
                                 return -1;
                         if (!*cmd) {
                                 free(cmd);
-                                return kp_jv_fail_at(jv, it->string, "expected a command, got \"\"");
+                                return kp_jv_fail_at(jv, it->string,
+                                                     "expected a command, got \"\"");
                         }
                         {
                                 char bad[64];
@@ -410,10 +414,12 @@ int kp_target_load(const char *path, kp_target_t **out, kp_err_t *err)
                 goto out;
         if (kp_jv_string(&jv, root, "name", 1, &t->name) < 0)
                 goto out;
-        if (!*t->name || strlen(t->name) > 64 || strspn(t->name, "abcdefghijklmnopqrstuvwxyz"
-                                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                                "0123456789._-") != strlen(t->name)) {
-                kp_jv_fail_at(&jv, "name", "expected 1 to 64 letters, digits, '.', '-' or '_', got \"%s\"",
+        if (!*t->name || strlen(t->name) > 64 ||
+            strspn(t->name, "abcdefghijklmnopqrstuvwxyz"
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                            "0123456789._-") != strlen(t->name)) {
+                kp_jv_fail_at(&jv, "name",
+                              "expected 1 to 64 letters, digits, '.', '-' or '_', got \"%s\"",
                               t->name);
                 goto out;
         }
@@ -421,14 +427,17 @@ int kp_target_load(const char *path, kp_target_t **out, kp_err_t *err)
                 goto out;
         SECTION("control", 0, parse_control(&jv, o, t));
         SECTION("kafka", t->control.type != KP_CONTROL_EMBEDDED, parse_kafka(&jv, o, t));
-        if (t->control.type == KP_CONTROL_EMBEDDED && kp_kvlist_get(&t->kafka, "bootstrap.servers")) {
+        if (t->control.type == KP_CONTROL_EMBEDDED &&
+            kp_kvlist_get(&t->kafka, "bootstrap.servers")) {
                 size_t m = kp_jv_push_key(&jv, "kafka");
-                kp_jv_fail_at(&jv, "bootstrap.servers",
-                              "must not be set for an embedded target (the embedded cluster provides it)");
+                kp_jv_fail_at(
+                    &jv, "bootstrap.servers",
+                    "must not be set for an embedded target (the embedded cluster provides it)");
                 kp_jv_pop(&jv, m);
                 goto out;
         }
-        if (t->control.type != KP_CONTROL_EMBEDDED && !kp_kvlist_get(&t->kafka, "bootstrap.servers")) {
+        if (t->control.type != KP_CONTROL_EMBEDDED &&
+            !kp_kvlist_get(&t->kafka, "bootstrap.servers")) {
                 size_t m = kp_jv_push_key(&jv, "kafka");
                 kp_jv_fail_at(&jv, "bootstrap.servers", "required field is missing");
                 kp_jv_pop(&jv, m);

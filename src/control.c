@@ -10,14 +10,22 @@
 #include "timeutil.h"
 
 const char *const kp_ctl_op_names[] = {
-    [KP_CTL_KILL_BROKER] = "kill_broker",   [KP_CTL_STOP_BROKER] = "stop_broker",
-    [KP_CTL_START_BROKER] = "start_broker", [KP_CTL_ADD_BROKER] = "add_broker",
-    [KP_CTL_REMOVE_BROKER] = "remove_broker", [KP_CTL_SET_LEADER] = "set_leader",
-    [KP_CTL_SET_RTT] = "set_rtt",           [KP_CTL_PUSH_ERRORS] = "push_errors",
-    [KP_CTL_REBALANCE] = "rebalance",       [KP_CTL_STORAGE_BYTES] = "storage_bytes",
-    [KP_CTL_LEADER] = "leader",             [KP_CTL_CONTROLLER] = "controller",
-    [KP_CTL_CREATE_TOPIC] = "create_topic", [KP_CTL_KILL_RACK] = "kill_rack",
-    [KP_CTL_DELETE_RECORDS] = "delete_records", [KP_CTL_PENDING_ERRORS] = "pending_errors",
+    [KP_CTL_KILL_BROKER] = "kill_broker",
+    [KP_CTL_STOP_BROKER] = "stop_broker",
+    [KP_CTL_START_BROKER] = "start_broker",
+    [KP_CTL_ADD_BROKER] = "add_broker",
+    [KP_CTL_REMOVE_BROKER] = "remove_broker",
+    [KP_CTL_SET_LEADER] = "set_leader",
+    [KP_CTL_SET_RTT] = "set_rtt",
+    [KP_CTL_PUSH_ERRORS] = "push_errors",
+    [KP_CTL_REBALANCE] = "rebalance",
+    [KP_CTL_STORAGE_BYTES] = "storage_bytes",
+    [KP_CTL_LEADER] = "leader",
+    [KP_CTL_CONTROLLER] = "controller",
+    [KP_CTL_CREATE_TOPIC] = "create_topic",
+    [KP_CTL_KILL_RACK] = "kill_rack",
+    [KP_CTL_DELETE_RECORDS] = "delete_records",
+    [KP_CTL_PENDING_ERRORS] = "pending_errors",
     [KP_CTL__COUNT] = NULL,
 };
 
@@ -90,8 +98,7 @@ static int none_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
         return 0;
 }
 
-static int none_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t *res,
-                       kp_err_t *err)
+static int none_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t *res, kp_err_t *err)
 {
         (void)ctl;
         (void)res;
@@ -117,8 +124,7 @@ int kp_control_none_new(kp_control_t **out, kp_err_t *err)
         return 0;
 }
 
-int kp_control_new(const kp_target_t *t, kp_control_t **out, const char **bootstrap,
-                   kp_err_t *err)
+int kp_control_new(const kp_target_t *t, kp_control_t **out, const char **bootstrap, kp_err_t *err)
 {
         *out = NULL;
         if (bootstrap)
@@ -205,7 +211,8 @@ int kp_control_do(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t *res,
         if (rc < 0)
                 kp_info("control %s failed: %s", desc, err ? err->msg : "");
         else
-                kp_debug("control %s ok (%lld ms)", desc, (long long)(res->duration_ns / KP_NS_PER_MS));
+                kp_debug("control %s ok (%lld ms)", desc,
+                         (long long)(res->duration_ns / KP_NS_PER_MS));
         if (ctl->observer)
                 ctl->observer(ctl->observer_opaque, req, res, rc < 0 ? err : NULL);
         return rc;

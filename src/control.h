@@ -45,18 +45,18 @@ int kp_ctl_op_from_name(const char *name);
 
 typedef struct kp_ctl_req {
         kp_ctl_op_t op;
-        int32_t broker;     /* -1 when not applicable */
+        int32_t broker; /* -1 when not applicable */
         const char *rack;
         const char *topic;
-        int32_t partition;  /* -1 when not applicable */
-        int64_t offset;     /* delete_records: delete below this offset */
-        const char *file;   /* rebalance: a plan file */
+        int32_t partition; /* -1 when not applicable */
+        int64_t offset;    /* delete_records: delete below this offset */
+        const char *file;  /* rebalance: a plan file */
         int rtt_ms;
-        int16_t api_key;    /* push_errors: Kafka API key (0 = Produce) */
-        const int *errors;  /* push_errors: Kafka error codes */
+        int16_t api_key;          /* push_errors: Kafka API key (0 = Produce) */
+        const int *errors;        /* push_errors: Kafka error codes */
         const int *error_rtts_ms; /* push_errors: optional response delay of each error */
         size_t n_errors;
-        int partitions;     /* create_topic */
+        int partitions; /* create_topic */
         int replication_factor;
 } kp_ctl_req_t;
 
@@ -94,8 +94,7 @@ struct kp_control {
 /* Creates the adapter for a target (none, embedded, exec). For embedded the
  * mock cluster is started and *bootstrap receives its listeners (owned by
  * the control; valid until kp_control_destroy). */
-int kp_control_new(const kp_target_t *t, kp_control_t **out, const char **bootstrap,
-                   kp_err_t *err);
+int kp_control_new(const kp_target_t *t, kp_control_t **out, const char **bootstrap, kp_err_t *err);
 void kp_control_destroy(kp_control_t *ctl);
 
 int kp_control_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason);

@@ -78,8 +78,7 @@ static int mock_result(rd_kafka_resp_err_t r, const char *what, kp_err_t *err)
         return 0;
 }
 
-static int emb_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t *res,
-                      kp_err_t *err)
+static int emb_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t *res, kp_err_t *err)
 {
         embedded_t *e = ctl->impl;
         rd_kafka_resp_err_t r;
@@ -117,15 +116,17 @@ static int emb_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t *
                 if (check_broker(e, req->broker, err) < 0)
                         return -1;
                 if (!req->topic || req->partition < 0)
-                        return kp_err_set(err, KP_EINVAL, "set_leader needs a topic and a partition");
+                        return kp_err_set(err, KP_EINVAL,
+                                          "set_leader needs a topic and a partition");
                 return mock_result(rd_kafka_mock_partition_set_leader(e->mcluster, req->topic,
                                                                       req->partition, req->broker),
                                    "set leader", err);
         case KP_CTL_SET_RTT:
                 if (check_broker(e, req->broker, err) < 0)
                         return -1;
-                return mock_result(rd_kafka_mock_broker_set_rtt(e->mcluster, req->broker, req->rtt_ms),
-                                   "set rtt", err);
+                return mock_result(
+                    rd_kafka_mock_broker_set_rtt(e->mcluster, req->broker, req->rtt_ms), "set rtt",
+                    err);
         case KP_CTL_PUSH_ERRORS: {
                 rd_kafka_resp_err_t errs[256];
                 size_t k, cnt = req->n_errors < 256 ? req->n_errors : 256;
@@ -171,15 +172,19 @@ static int emb_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t *
         }
         case KP_CTL_CREATE_TOPIC:
                 if (!req->topic || req->partitions < 1)
-                        return kp_err_set(err, KP_EINVAL, "create_topic needs a topic and partitions");
-                return mock_result(rd_kafka_mock_topic_create(
-                                       e->mcluster, req->topic, req->partitions,
-                                       req->replication_factor > 0
-                                           ? (req->replication_factor < e->brokers ? req->replication_factor : e->brokers)
-                                           : (e->brokers < 3 ? e->brokers : 3)),
-                                   "create topic", err);
+                        return kp_err_set(err, KP_EINVAL,
+                                          "create_topic needs a topic and partitions");
+                return mock_result(
+                    rd_kafka_mock_topic_create(e->mcluster, req->topic, req->partitions,
+                                               req->replication_factor > 0
+                                                   ? (req->replication_factor < e->brokers
+                                                          ? req->replication_factor
+                                                          : e->brokers)
+                                                   : (e->brokers < 3 ? e->brokers : 3)),
+                    "create topic", err);
         default:
-                return kp_err_set(err, KP_EUNSUPPORTED, "operation not supported by the embedded cluster");
+                return kp_err_set(err, KP_EUNSUPPORTED,
+                                  "operation not supported by the embedded cluster");
         }
 }
 

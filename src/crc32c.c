@@ -70,7 +70,7 @@ static inline uint32_t zeros_apply(const uint32_t t[4][256], uint32_t x)
 
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const unsigned char *p,
-                                                          size_t len)
+                                                         size_t len)
 {
         uint64_t c = crc;
 

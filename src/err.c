@@ -57,9 +57,14 @@ int kp_err_exit_code(kp_code_t code)
 const char *kp_code_name(kp_code_t code)
 {
         static const char *const names[] = {
-            [KP_OK] = "ok",         [KP_EUSAGE] = "usage",     [KP_EINVAL] = "invalid",
-            [KP_EINFRA] = "infra",  [KP_EIO] = "io",           [KP_ENOMEM] = "nomem",
-            [KP_EINTR] = "interrupted", [KP_EUNSUPPORTED] = "unsupported",
+            [KP_OK] = "ok",
+            [KP_EUSAGE] = "usage",
+            [KP_EINVAL] = "invalid",
+            [KP_EINFRA] = "infra",
+            [KP_EIO] = "io",
+            [KP_ENOMEM] = "nomem",
+            [KP_EINTR] = "interrupted",
+            [KP_EUNSUPPORTED] = "unsupported",
         };
         if ((size_t)code < sizeof(names) / sizeof(names[0]) && names[code])
                 return names[code];

@@ -222,8 +222,10 @@ void kp_evidence_check_end(kp_evidence_t *ev, kp_check_t *c)
 
 static int severity(kp_verdict_t v)
 {
-        static const int rank[] = {[KP_VERDICT_NONE] = 0, [KP_VERDICT_PASS] = 1,
-                                   [KP_VERDICT_SKIP] = 2, [KP_VERDICT_FAIL] = 3,
+        static const int rank[] = {[KP_VERDICT_NONE] = 0,
+                                   [KP_VERDICT_PASS] = 1,
+                                   [KP_VERDICT_SKIP] = 2,
+                                   [KP_VERDICT_FAIL] = 3,
                                    [KP_VERDICT_ERROR] = 4};
         return rank[v];
 }
@@ -300,8 +302,9 @@ void kp_check_measure(kp_check_t *c, const char *name, double value, const char 
 
 int kp_check_measurement(const kp_check_t *c, const char *name, double *value)
 {
-        const cJSON *arr = c->measurements ? c->measurements
-                                           : cJSON_GetObjectItemCaseSensitive(c->obj, "measurements");
+        const cJSON *arr = c->measurements
+                               ? c->measurements
+                               : cJSON_GetObjectItemCaseSensitive(c->obj, "measurements");
         const cJSON *m;
 
         cJSON_ArrayForEach(m, arr)
@@ -442,7 +445,8 @@ void kp_check_action(kp_check_t *c, const kp_ctl_req_t *req, const kp_ctl_res_t 
         cJSON_AddStringToObject(o, "operation", kp_ctl_op_names[req->op]);
         cJSON_AddStringToObject(o, "request", desc);
         if (res) {
-                cJSON_AddNumberToObject(o, "duration_ms", (double)(res->duration_ns / KP_NS_PER_MS));
+                cJSON_AddNumberToObject(o, "duration_ms",
+                                        (double)(res->duration_ns / KP_NS_PER_MS));
                 if (res->command[0])
                         cJSON_AddStringToObject(o, "command", res->command);
                 if (res->exit_code != 0 || res->command[0])

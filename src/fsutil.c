@@ -166,8 +166,7 @@ int kp_rm_rf(const char *path)
                 char child[4096];
                 if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
                         continue;
-                if (kp_path_join(child, sizeof(child), path, de->d_name) < 0 ||
-                    kp_rm_rf(child) < 0)
+                if (kp_path_join(child, sizeof(child), path, de->d_name) < 0 || kp_rm_rf(child) < 0)
                         rc = -1;
         }
         closedir(d);

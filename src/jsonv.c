@@ -38,8 +38,7 @@ int kp_jv_load_file(const char *path, size_t limit, cJSON **root, kp_err_t *err)
                                 col++;
                         }
                 }
-                kp_err_set(err, KP_EINVAL, "%s: line %d, column %d: invalid JSON", path, line,
-                           col);
+                kp_err_set(err, KP_EINVAL, "%s: line %d, column %d: invalid JSON", path, line, col);
                 kp_buf_free(&b);
                 return -1;
         }
@@ -220,7 +219,8 @@ int kp_jv_no_unknown(kp_jv_t *jv, const cJSON *obj)
                         if (strcmp(prev->string, it->string) == 0)
                                 return kp_jv_fail_at(jv, it->string, "duplicate key");
                 for (i = 0; i < jv->n_asked && !known; i++)
-                        known = jv->asked[i].obj == obj && strcmp(jv->asked[i].key, it->string) == 0;
+                        known =
+                            jv->asked[i].obj == obj && strcmp(jv->asked[i].key, it->string) == 0;
                 if (!known) {
                         kp_buf_t list;
                         int first = 1;
@@ -252,8 +252,7 @@ int kp_jv_is_object(kp_jv_t *jv, const cJSON *node)
 
 /* Common prologue: looks the key up; handles absence. Returns 1 with *v set
  * when present, 0 when absent and optional, -1 when absent and required. */
-static int get_field(kp_jv_t *jv, const cJSON *obj, const char *key, int required,
-                     const cJSON **v)
+static int get_field(kp_jv_t *jv, const cJSON *obj, const char *key, int required, const cJSON **v)
 {
         *v = kp_jv_field(jv, obj, key);
         if (*v)
@@ -263,8 +262,7 @@ static int get_field(kp_jv_t *jv, const cJSON *obj, const char *key, int require
         return 0;
 }
 
-int kp_jv_object(kp_jv_t *jv, const cJSON *obj, const char *key, int required,
-                 const cJSON **out)
+int kp_jv_object(kp_jv_t *jv, const cJSON *obj, const char *key, int required, const cJSON **out)
 {
         const cJSON *v;
         int r = get_field(jv, obj, key, required, &v);
@@ -460,8 +458,7 @@ int kp_jv_duration(kp_jv_t *jv, const cJSON *obj, const char *key, int required,
         if (r <= 0)
                 return r;
         if (!cJSON_IsString(v) || kp_duration_parse(v->valuestring, &ns) < 0)
-                return kp_jv_expected(jv, key, v,
-                                      "a duration like \"30s\" (units ms, s, m, h)");
+                return kp_jv_expected(jv, key, v, "a duration like \"30s\" (units ms, s, m, h)");
         if (ns < min_ns || ns > max_ns) {
                 kp_duration_format(min_ns, lo, sizeof(lo));
                 kp_duration_format(max_ns, hi, sizeof(hi));

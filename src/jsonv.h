@@ -71,8 +71,7 @@ int kp_jv_no_unknown(kp_jv_t *jv, const cJSON *obj);
 /* Checks the node at the current path is an object. */
 int kp_jv_is_object(kp_jv_t *jv, const cJSON *node);
 
-int kp_jv_object(kp_jv_t *jv, const cJSON *obj, const char *key, int required,
-                 const cJSON **out);
+int kp_jv_object(kp_jv_t *jv, const cJSON *obj, const char *key, int required, const cJSON **out);
 int kp_jv_array(kp_jv_t *jv, const cJSON *obj, const char *key, int required, size_t min_items,
                 const cJSON **out);
 /* *out is malloc'ed (free with free()); any previous value is freed. */

@@ -112,7 +112,8 @@ int kp_kafka_cluster_info(const kp_kvlist_t *props, int timeout_ms, kp_kafka_clu
         rerr = rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms);
         if (rerr) {
                 const char *bs = kp_kvlist_get(props, "bootstrap.servers");
-                kp_err_set(err, KP_EINFRA, "target unreachable: no metadata from %s within %d ms: %s",
+                kp_err_set(err, KP_EINFRA,
+                           "target unreachable: no metadata from %s within %d ms: %s",
                            bs ? bs : "(no bootstrap.servers)", timeout_ms, rd_kafka_err2str(rerr));
                 rd_kafka_destroy(rk);
                 return -1;

@@ -75,8 +75,7 @@ static inline int64_t ack_offset(uint64_t w)
         return (int64_t)(w & ACK_OFF_MASK) - 1;
 }
 
-kp_ledger_t *kp_ledger_new(int producers, int partitions, uint64_t max_per_producer,
-                           kp_err_t *err)
+kp_ledger_t *kp_ledger_new(int producers, int partitions, uint64_t max_per_producer, kp_err_t *err)
 {
         kp_ledger_t *lg;
         int i;
@@ -198,8 +197,7 @@ void kp_ledger_on_ack_error(kp_ledger_t *lg, int producer, uint64_t seq)
         chunk_t *chunk = slot_at(lg, producer, seq, &i);
 
         if (chunk)
-                __atomic_store_n(&chunk->ack[i], ack_pack(KP_LS_FAILED, -1, -1),
-                                 __ATOMIC_RELEASE);
+                __atomic_store_n(&chunk->ack[i], ack_pack(KP_LS_FAILED, -1, -1), __ATOMIC_RELEASE);
 }
 
 static void note_max(kp_ledger_t *lg, int32_t partition, int64_t offset)
@@ -255,8 +253,8 @@ kp_ledger_consume_t kp_ledger_on_consume(kp_ledger_t *lg, int producer, uint64_t
         return r;
 }
 
-kp_ledger_consume_t kp_ledger_verify(kp_ledger_t *lg, int producer, uint64_t seq,
-                                     int32_t partition, int64_t offset)
+kp_ledger_consume_t kp_ledger_verify(kp_ledger_t *lg, int producer, uint64_t seq, int32_t partition,
+                                     int64_t offset)
 {
         size_t i;
         chunk_t *chunk = slot_at(lg, producer, seq, &i);
@@ -308,8 +306,9 @@ void kp_ledger_foreach(const kp_ledger_t *lg, kp_ledger_visit_fn fn, void *opaqu
         for (p = 0; p < lg->n_producers; p++) {
                 n = kp_ledger_count(lg, p);
                 for (seq = 0; seq < n; seq++) {
-                        const chunk_t *chunk = __atomic_load_n(
-                            &lg->producers[p].chunks[seq >> KP_LEDGER_CHUNK_BITS], __ATOMIC_ACQUIRE);
+                        const chunk_t *chunk =
+                            __atomic_load_n(&lg->producers[p].chunks[seq >> KP_LEDGER_CHUNK_BITS],
+                                            __ATOMIC_ACQUIRE);
                         if (!chunk)
                                 continue;
                         entry_view(chunk, (size_t)(seq & (KP_LEDGER_CHUNK - 1)), &e);
@@ -330,8 +329,9 @@ void kp_ledger_summarize(const kp_ledger_t *lg, kp_ledger_summary_t *s)
         for (p = 0; p < lg->n_producers; p++) {
                 n = kp_ledger_count(lg, p);
                 for (seq = 0; seq < n; seq = end) {
-                        const chunk_t *chunk = __atomic_load_n(
-                            &lg->producers[p].chunks[seq >> KP_LEDGER_CHUNK_BITS], __ATOMIC_ACQUIRE);
+                        const chunk_t *chunk =
+                            __atomic_load_n(&lg->producers[p].chunks[seq >> KP_LEDGER_CHUNK_BITS],
+                                            __ATOMIC_ACQUIRE);
                         size_t i, lim;
                         end = (seq | (KP_LEDGER_CHUNK - 1)) + 1;
                         if (end > n)
@@ -341,10 +341,10 @@ void kp_ledger_summarize(const kp_ledger_t *lg, kp_ledger_summary_t *s)
                         lim = (size_t)(end - seq) + (size_t)(seq & (KP_LEDGER_CHUNK - 1));
                         for (i = (size_t)(seq & (KP_LEDGER_CHUNK - 1)); i < lim; i++) {
                                 uint64_t w = __atomic_load_n(&chunk->ack[i], __ATOMIC_RELAXED);
-                                uint16_t consumed = __atomic_load_n(&chunk->cons[i].consumed,
-                                                                    __ATOMIC_RELAXED);
-                                uint8_t cflags = __atomic_load_n(&chunk->cons[i].cflags,
-                                                                 __ATOMIC_RELAXED);
+                                uint16_t consumed =
+                                    __atomic_load_n(&chunk->cons[i].consumed, __ATOMIC_RELAXED);
+                                uint8_t cflags =
+                                    __atomic_load_n(&chunk->cons[i].cflags, __ATOMIC_RELAXED);
                                 int state = ack_state(w);
                                 s->sent++;
                                 if (state == KP_LS_ACKED)
@@ -376,8 +376,8 @@ size_t kp_ledger_bytes(const kp_ledger_t *lg)
 {
         size_t n = sizeof(*lg);
 
-        n += (size_t)lg->n_producers * (sizeof(ledger_producer_t) +
-                                        lg->n_chunks_max * sizeof(chunk_t *));
+        n += (size_t)lg->n_producers *
+             (sizeof(ledger_producer_t) + lg->n_chunks_max * sizeof(chunk_t *));
         n += (size_t)lg->n_partitions * sizeof(int64_t);
         n += __atomic_load_n(&lg->chunk_count, __ATOMIC_RELAXED) * sizeof(chunk_t);
         return n;

@@ -55,11 +55,11 @@ typedef struct kp_ledger_entry {
 _Static_assert(sizeof(kp_ledger_entry_t) == 16, "the entry view is 16 bytes");
 
 typedef enum kp_ledger_consume {
-        KP_LEDGER_FIRST = 0,    /* first consumption, matches the acknowledgement */
-        KP_LEDGER_REPEAT,       /* consumed again at the same offset (redelivery) */
-        KP_LEDGER_DIFFERENT,    /* consumed at another offset than acknowledged */
-        KP_LEDGER_PENDING,      /* acknowledgement not processed yet: verify later */
-        KP_LEDGER_UNKNOWN,      /* no such record in this run */
+        KP_LEDGER_FIRST = 0, /* first consumption, matches the acknowledgement */
+        KP_LEDGER_REPEAT,    /* consumed again at the same offset (redelivery) */
+        KP_LEDGER_DIFFERENT, /* consumed at another offset than acknowledged */
+        KP_LEDGER_PENDING,   /* acknowledgement not processed yet: verify later */
+        KP_LEDGER_UNKNOWN,   /* no such record in this run */
 } kp_ledger_consume_t;
 
 typedef struct kp_ledger kp_ledger_t;
@@ -73,13 +73,12 @@ typedef struct kp_ledger_summary {
         uint64_t redelivered;      /* records consumed more than once */
         uint64_t other_offset;     /* records seen at an offset other than acknowledged */
         uint64_t acked_unconsumed; /* acknowledged, never consumed */
-        uint64_t skipped;          /* ... of those, below the highest offset read in their partition */
+        uint64_t skipped; /* ... of those, below the highest offset read in their partition */
         uint64_t failed_but_consumed; /* delivery failed, yet the record was read */
 } kp_ledger_summary_t;
 
 /* max_per_producer bounds memory: reserve() fails beyond it. */
-kp_ledger_t *kp_ledger_new(int producers, int partitions, uint64_t max_per_producer,
-                           kp_err_t *err);
+kp_ledger_t *kp_ledger_new(int producers, int partitions, uint64_t max_per_producer, kp_err_t *err);
 void kp_ledger_free(kp_ledger_t *lg);
 
 int kp_ledger_producers(const kp_ledger_t *lg);
@@ -99,8 +98,8 @@ kp_ledger_consume_t kp_ledger_on_consume(kp_ledger_t *lg, int producer, uint64_t
                                          int32_t partition, int64_t offset);
 /* Re-checks a consumption classified PENDING once acknowledgements are in.
  * Returns KP_LEDGER_FIRST when it matches, KP_LEDGER_DIFFERENT otherwise. */
-kp_ledger_consume_t kp_ledger_verify(kp_ledger_t *lg, int producer, uint64_t seq,
-                                     int32_t partition, int64_t offset);
+kp_ledger_consume_t kp_ledger_verify(kp_ledger_t *lg, int producer, uint64_t seq, int32_t partition,
+                                     int64_t offset);
 
 /* A snapshot copy of one entry; 0 on success, -1 when out of range. */
 int kp_ledger_get(const kp_ledger_t *lg, int producer, uint64_t seq, kp_ledger_entry_t *out);

@@ -42,7 +42,10 @@ void kp_log_write(int level, const char *fmt, ...)
         }
         pthread_mutex_lock(&log_lock);
         fprintf(stderr, "%s.%03ld kproof %s: %s\n", stamp, ts.tv_nsec / 1000000L,
-                names[level < 0 ? 0 : level > 3 ? 3 : level], kp_buf_cstr(&out));
+                names[level < 0   ? 0
+                      : level > 3 ? 3
+                                  : level],
+                kp_buf_cstr(&out));
         fflush(stderr);
         pthread_mutex_unlock(&log_lock);
         kp_buf_free(&out);

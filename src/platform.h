@@ -26,8 +26,8 @@ typedef struct kp_platform {
         const char *no_admin_api;
         const char *no_txn_markers;
         const char *no_retention_beyond; /* small in-memory retention (embedded) */
-        const char *no_time_index;    /* no ListOffsets by timestamp */
-        const char *no_topic_configs; /* topic configs are not applied */
+        const char *no_time_index;       /* no ListOffsets by timestamp */
+        const char *no_topic_configs;    /* topic configs are not applied */
 } kp_platform_t;
 
 int kp_platform_open(const kp_target_t *t, kp_platform_t **out, kp_err_t *err);

@@ -19,7 +19,8 @@ int kp_plot_svg(const char *script, const char *svg_path, int width, int height,
         int rc = -1;
 
         if (strchr(svg_path, '\'') || strchr(svg_path, '\n'))
-                return kp_err_set(err, KP_EINVAL, "%s: unsupported character in plot path", svg_path);
+                return kp_err_set(err, KP_EINVAL, "%s: unsupported character in plot path",
+                                  svg_path);
         kp_buf_init(&full, 16 << 20);
         kp_buf_printf(&full,
                       "set terminal svg size %d,%d dynamic font 'sans,11' background '#ffffff'\n"

@@ -43,7 +43,6 @@ typedef enum kp_rec_status {
 void kp_rec_encode(uint8_t *buf, size_t len, const kp_rec_hdr_t *h, const uint8_t *pattern,
                    size_t pattern_len);
 /* Decodes and verifies a value. expect_nonce 0 accepts any run. */
-kp_rec_status_t kp_rec_decode(const void *buf, size_t len, uint32_t expect_nonce,
-                              kp_rec_hdr_t *h);
+kp_rec_status_t kp_rec_decode(const void *buf, size_t len, uint32_t expect_nonce, kp_rec_hdr_t *h);
 
 #endif

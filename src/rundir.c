@@ -8,8 +8,8 @@
 #include "fsutil.h"
 #include "timeutil.h"
 
-int kp_rundir_create(kp_rundir_t *rd, const char *out_dir, const char *scenario,
-                     const char *target, long long wall_ns, kp_err_t *err)
+int kp_rundir_create(kp_rundir_t *rd, const char *out_dir, const char *scenario, const char *target,
+                     long long wall_ns, kp_err_t *err)
 {
         char stamp[32];
         int i;
@@ -17,8 +17,8 @@ int kp_rundir_create(kp_rundir_t *rd, const char *out_dir, const char *scenario,
         memset(rd, 0, sizeof(*rd));
         if (out_dir) {
                 if (kp_dir_nonempty(out_dir))
-                        return kp_err_set(err, KP_EUSAGE, "%s: output directory exists and is not empty",
-                                          out_dir);
+                        return kp_err_set(err, KP_EUSAGE,
+                                          "%s: output directory exists and is not empty", out_dir);
                 snprintf(rd->final_path, sizeof(rd->final_path), "%s", out_dir);
         } else {
                 kp_time_compact(wall_ns, stamp, sizeof(stamp));

@@ -17,8 +17,8 @@ typedef struct kp_rundir {
 
 /* out_dir NULL: out/<scenario>-<target>-<utc time>; an existing non-empty
  * out_dir is a usage error. */
-int kp_rundir_create(kp_rundir_t *rd, const char *out_dir, const char *scenario,
-                     const char *target, long long wall_ns, kp_err_t *err);
+int kp_rundir_create(kp_rundir_t *rd, const char *out_dir, const char *scenario, const char *target,
+                     long long wall_ns, kp_err_t *err);
 /* Absolute-or-relative path of rel inside the (work) directory. */
 int kp_rundir_path(const kp_rundir_t *rd, const char *rel, char *out, size_t size);
 /* Writes a file (redacted) inside the run directory, creating subdirs. */

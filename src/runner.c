@@ -63,8 +63,9 @@ static void eval_gates(kp_ctx_t *ctx, kp_check_t *c, const kp_check_def_t *def)
                 threshold = gc ? gc->threshold : g->default_threshold;
                 if (v == KP_VERDICT_SKIP || v == KP_VERDICT_ERROR) {
                         kp_evidence_gate(ctx->ev, def->id, g->name, op, threshold, NAN, g->unit, 0,
-                                         v == KP_VERDICT_SKIP ? "not evaluated: the check was skipped"
-                                                              : "not evaluated: the check ended in error");
+                                         v == KP_VERDICT_SKIP
+                                             ? "not evaluated: the check was skipped"
+                                             : "not evaluated: the check ended in error");
                         continue;
                 }
                 if (kp_check_measurement(c, g->measurement, &observed) < 0) {
@@ -75,8 +76,8 @@ static void eval_gates(kp_ctx_t *ctx, kp_check_t *c, const kp_check_def_t *def)
                         continue;
                 }
                 passed = g->op == KP_GATE_AT_MOST ? observed <= threshold : observed >= threshold;
-                kp_evidence_gate(ctx->ev, def->id, g->name, op, threshold, observed, g->unit, passed,
-                                 NULL);
+                kp_evidence_gate(ctx->ev, def->id, g->name, op, threshold, observed, g->unit,
+                                 passed, NULL);
                 if (!passed)
                         kp_check_fail(c, "gate %s missed: %s = %g %s, required %s %g", g->name,
                                       g->measurement, observed, g->unit, op, threshold);

@@ -28,7 +28,7 @@ struct kp_ctx {
         kp_rundir_t *rd;
         kp_evidence_t *ev;
         const char *run_id;
-        void *suite_state;  /* owned by the suite's setup/teardown */
+        void *suite_state;   /* owned by the suite's setup/teardown */
         kp_check_t *current; /* the check running now */
         const char *fatal;   /* set when the platform became unusable: remaining checks error */
 };

@@ -147,9 +147,14 @@ void kp_redact_inplace(char *s, size_t size)
 
 int kp_secret_key_is_sensitive(const char *name)
 {
-        static const char *const words[] = {"password", "secret", "token",
-                                            "ssl.key.pem", "private", "credential",
-                                            "sasl.oauthbearer.config", "sasl.jaas"};
+        static const char *const words[] = {"password",
+                                            "secret",
+                                            "token",
+                                            "ssl.key.pem",
+                                            "private",
+                                            "credential",
+                                            "sasl.oauthbearer.config",
+                                            "sasl.jaas"};
         size_t i, n = strlen(name);
 
         for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {

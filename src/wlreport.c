@@ -56,7 +56,8 @@ uint64_t kp_wlreport_record(kp_check_t *c, kp_workload_t *wl)
         kp_check_measure(c, "acked_value_bytes", (double)r.value_bytes, "bytes");
         kp_check_measure(c, "produce_duration_s", (double)r.produce_ns / 1e9, "s");
         kp_check_measure(c, "drain_duration_s", (double)r.drain_ns / 1e9, "s");
-        kp_check_measure(c, "ledger_bytes", (double)kp_ledger_bytes(kp_workload_ledger(wl)), "bytes");
+        kp_check_measure(c, "ledger_bytes", (double)kp_ledger_bytes(kp_workload_ledger(wl)),
+                         "bytes");
         latency(c, "ack", r.ack_hist);
         latency(c, "e2e", r.e2e_hist);
         if (r.n_errors) {
@@ -86,16 +87,17 @@ uint64_t kp_wlreport_record(kp_check_t *c, kp_workload_t *wl)
                         for (seq = 0; seq < n && shown < 20; seq++) {
                                 if (kp_ledger_get(lg, p, seq, &e) == 0 && e.state == KP_LS_ACKED &&
                                     e.consumed == 0) {
-                                        kp_anomaly_example(a, e.partition, e.offset, p, (int64_t)seq,
-                                                           NULL);
+                                        kp_anomaly_example(a, e.partition, e.offset, p,
+                                                           (int64_t)seq, NULL);
                                         shown++;
                                 }
                         }
                 }
         }
         if (r.other_offset) {
-                kp_anomaly_t *a = kp_check_anomaly(c, "duplicate", r.other_offset, 0,
-                                                   "a record was read at an offset other than the one acknowledged");
+                kp_anomaly_t *a = kp_check_anomaly(
+                    c, "duplicate", r.other_offset, 0,
+                    "a record was read at an offset other than the one acknowledged");
                 for (i = 0; i < r.n_examples; i++)
                         if (r.examples[i].kind == KP_LEDGER_DIFFERENT)
                                 kp_anomaly_example(a, r.examples[i].partition, r.examples[i].offset,
@@ -111,8 +113,9 @@ uint64_t kp_wlreport_record(kp_check_t *c, kp_workload_t *wl)
                                                    -1, -1, NULL);
         }
         if (r.unverified)
-                kp_check_note(c, "%llu consumptions arrived before their acknowledgement and could "
-                                 "not all be verified (bounded buffer full)",
+                kp_check_note(c,
+                              "%llu consumptions arrived before their acknowledgement and could "
+                              "not all be verified (bounded buffer full)",
                               (unsigned long long)r.unverified);
         if (r.foreign)
                 kp_check_note(c, "%llu records on the topic were not written by this run",
@@ -156,27 +159,35 @@ int kp_wlreport_timeline(kp_check_t *c, kp_workload_t *wl, const char *dir, cons
 
         kp_buf_init(&script, 1 << 20);
         kp_buf_printf(&script, "set multiplot layout 2,1 title \"%s\"\n", title);
-        kp_buf_puts(&script, "set grid\nset key outside right top\nset xlabel 'seconds since workload start'\n"
-                             "set ylabel 'records/s'\nset y2label 'p99 latency (ms)'\nset y2tics\nset ytics nomirror\n"
-                             "set yrange [0:*]\nset y2range [0:*]\n");
+        kp_buf_puts(
+            &script,
+            "set grid\nset key outside right top\nset xlabel 'seconds since workload start'\n"
+            "set ylabel 'records/s'\nset y2label 'p99 latency (ms)'\nset y2tics\nset ytics "
+            "nomirror\n"
+            "set yrange [0:*]\nset y2range [0:*]\n");
         for (i = 0; i < n_markers; i++) {
                 double x = (double)(markers[i].at_ns - start) / 1e9;
-                kp_buf_printf(&script,
-                              "set arrow from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb '#cf222e' dt 2\n"
-                              "set label \"%s\" at %.3f, graph 0.97 rotate by 90 right font ',9' tc rgb '#cf222e'\n",
-                              x, x, markers[i].label, x + 0.05);
+                kp_buf_printf(
+                    &script,
+                    "set arrow from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb '#cf222e' dt 2\n"
+                    "set label \"%s\" at %.3f, graph 0.97 rotate by 90 right font ',9' tc rgb "
+                    "'#cf222e'\n",
+                    x, x, markers[i].label, x + 0.05);
         }
-        kp_buf_printf(&script,
-                      "plot '%s' using 1:3 with lines lw 2 lc rgb '#0969da' title 'acked/s', "
-                      "'' using 1:4 with lines lw 1 lc rgb '#1a7f37' title 'consumed/s', "
-                      "'' using 1:6 axes x1y2 with lines lw 1 lc rgb '#bf8700' title 'p99 ack ms', "
-                      "'' using 1:7 axes x1y2 with lines lw 1 dt 3 lc rgb '#8250df' title 'p99 e2e ms'\n",
-                      tsv);
-        kp_buf_puts(&script, "unset y2tics\nunset y2label\nset ylabel 'errors/s'\nset yrange [0:*]\n");
-        kp_buf_printf(&script,
-                      "plot '%s' using 1:5 with impulses lw 3 lc rgb '#cf222e' title 'ack errors/s'\n"
-                      "unset multiplot\n",
-                      tsv);
+        kp_buf_printf(
+            &script,
+            "plot '%s' using 1:3 with lines lw 2 lc rgb '#0969da' title 'acked/s', "
+            "'' using 1:4 with lines lw 1 lc rgb '#1a7f37' title 'consumed/s', "
+            "'' using 1:6 axes x1y2 with lines lw 1 lc rgb '#bf8700' title 'p99 ack ms', "
+            "'' using 1:7 axes x1y2 with lines lw 1 dt 3 lc rgb '#8250df' title 'p99 e2e ms'\n",
+            tsv);
+        kp_buf_puts(&script,
+                    "unset y2tics\nunset y2label\nset ylabel 'errors/s'\nset yrange [0:*]\n");
+        kp_buf_printf(
+            &script,
+            "plot '%s' using 1:5 with impulses lw 3 lc rgb '#cf222e' title 'ack errors/s'\n"
+            "unset multiplot\n",
+            tsv);
         rc = kp_plot_svg(kp_buf_cstr(&script), svg, 960, 620, err);
         kp_buf_free(&script);
         if (rc == 0) {

@@ -57,8 +57,8 @@ typedef struct prod {
         thread_tl_t tl;
         uint64_t errs[ERR_SLOTS];
         uint64_t produce_errors, queue_full, value_bytes;
-        uint64_t acked_n; /* written by this producer's thread only, read by any */
-        int64_t poll_now; /* clock read just before a non-blocking poll, else 0 */
+        uint64_t acked_n;   /* written by this producer's thread only, read by any */
+        int64_t poll_now;   /* clock read just before a non-blocking poll, else 0 */
         int64_t max_lag_ns; /* largest delay of a send behind its intended time */
         int64_t finished_ns;
         uint8_t *buf;
@@ -261,7 +261,8 @@ static void *producer_main(void *arg)
                 h.intended_ns = intended;
                 kp_rec_encode(pr->buf, len, &h, wl->pattern, PATTERN_BYTES);
                 if (c->keys > 0) {
-                        uint64_t k = (seq * (uint64_t)wl->n_prod + (uint64_t)pr->id) % (uint64_t)c->keys;
+                        uint64_t k =
+                            (seq * (uint64_t)wl->n_prod + (uint64_t)pr->id) % (uint64_t)c->keys;
                         int i;
                         for (i = 0; i < 8; i++)
                                 key[i] = (uint8_t)(k >> (56 - 8 * i));
@@ -508,7 +509,8 @@ kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec,
                 goto oom;
 
         /* Client properties: target, profile, scenario overrides, workload knobs. */
-        kp_platform_client_props(p, spec->profile, 1, spec->producer_overrides, &wl->producer_props);
+        kp_platform_client_props(p, spec->profile, 1, spec->producer_overrides,
+                                 &wl->producer_props);
         if (c->compression)
                 kp_kvlist_set(&wl->producer_props, "compression.codec", c->compression);
         if (c->linger_ms >= 0) {
@@ -521,7 +523,8 @@ kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec,
                 snprintf(v, sizeof(v), "%d", c->batch_bytes);
                 kp_kvlist_set(&wl->producer_props, "batch.size", v);
         }
-        if (c->message_bytes > 1000000 && !kp_kvlist_get(&wl->producer_props, "message.max.bytes")) {
+        if (c->message_bytes > 1000000 &&
+            !kp_kvlist_get(&wl->producer_props, "message.max.bytes")) {
                 char v[32];
                 snprintf(v, sizeof(v), "%d", c->message_bytes + 65536);
                 kp_kvlist_set(&wl->producer_props, "message.max.bytes", v);
@@ -670,7 +673,8 @@ int kp_workload_start(kp_workload_t *wl, kp_err_t *err)
         /* Warm up: every producer learns the topic's leaders before the
          * schedule starts, so connection set-up is not charged as latency. */
         for (i = 0; i < wl->n_prod; i++)
-                if (kp_kafka_wait_topic(wl->prods[i].rk, wl->topic, wl->cfg.partitions, 30000, err) < 0)
+                if (kp_kafka_wait_topic(wl->prods[i].rk, wl->topic, wl->cfg.partitions, 30000,
+                                        err) < 0)
                         return -1;
         /* The timeline starts now so the consumer-join wait is visible. */
         wl->start_ns = kp_mono_ns();
@@ -787,8 +791,8 @@ void kp_workload_stop(kp_workload_t *wl)
                 cons_t *co = &wl->conss[k];
                 for (i = 0; i < co->n_pending; i++) {
                         pending_t *p = &co->pending[i];
-                        kp_ledger_consume_t v =
-                            kp_ledger_verify(wl->ledger, p->producer, p->seq, p->partition, p->offset);
+                        kp_ledger_consume_t v = kp_ledger_verify(wl->ledger, p->producer, p->seq,
+                                                                 p->partition, p->offset);
                         if (v == KP_LEDGER_DIFFERENT) {
                                 co->other_offset++;
                                 add_example(co, KP_LEDGER_DIFFERENT, p->partition, p->offset,
@@ -852,7 +856,9 @@ void kp_workload_stop(kp_workload_t *wl)
         r->drained = wl->drained;
         r->target_rate = wl->cfg.rate;
         r->achieved_rate = r->produce_ns > 0 ? (double)r->ledger.sent * 1e9 /
-                                                   (double)(r->produce_ns < wl->cfg.duration_ns ? wl->cfg.duration_ns : r->produce_ns)
+                                                   (double)(r->produce_ns < wl->cfg.duration_ns
+                                                                ? wl->cfg.duration_ns
+                                                                : r->produce_ns)
                                              : 0;
         r->ack_hist = &wl->ack_hist;
         r->e2e_hist = &wl->e2e_hist;
@@ -879,8 +885,7 @@ void kp_workload_results(kp_workload_t *wl, kp_workload_results_t *r)
         *r = wl->res;
 }
 
-const kp_workload_slot_t *kp_workload_timeline(kp_workload_t *wl, size_t *n_slots,
-                                               int64_t *slot_ns)
+const kp_workload_slot_t *kp_workload_timeline(kp_workload_t *wl, size_t *n_slots, int64_t *slot_ns)
 {
         size_t n = wl->n_slots;
 

@@ -36,13 +36,13 @@ typedef struct kp_workload_spec {
         kp_profile_t profile;
         const kp_kvlist_t *producer_overrides;
         const kp_kvlist_t *consumer_overrides;
-        const char *group_id;  /* NULL: kproof-<topic> */
-        uint64_t max_records;  /* per producer; 0: from rate and duration. When set,
-                                  each producer sends exactly this many records (or
-                                  fewer when the duration ends first). */
-        int defer_consumers;   /* 1: kp_workload_start starts producers only; the
-                                  caller starts consumers with kp_workload_start_consumers
-                                  (e.g. to read a topic that is already full) */
+        const char *group_id; /* NULL: kproof-<topic> */
+        uint64_t max_records; /* per producer; 0: from rate and duration. When set,
+                                 each producer sends exactly this many records (or
+                                 fewer when the duration ends first). */
+        int defer_consumers;  /* 1: kp_workload_start starts producers only; the
+                                 caller starts consumers with kp_workload_start_consumers
+                                 (e.g. to read a topic that is already full) */
         /* Optional, borrowed: every produce outcome and read is also appended
          * to this history (producer i -> log i, consumer j -> consumer log j),
          * for the history checker. Needs >= producers and consumers logs. */
@@ -55,8 +55,8 @@ typedef struct kp_workload_slot {
         uint64_t acked;
         uint64_t ack_errors;
         uint64_t consumed;
-        uint64_t p99_ack_us;  /* produce->ack p99 of records acknowledged in the slot */
-        uint64_t p99_e2e_us;  /* produce->consume p99 of records consumed in the slot */
+        uint64_t p99_ack_us; /* produce->ack p99 of records acknowledged in the slot */
+        uint64_t p99_e2e_us; /* produce->consume p99 of records consumed in the slot */
 } kp_workload_slot_t;
 
 typedef struct kp_workload_errcount {
@@ -77,16 +77,16 @@ typedef struct kp_workload_results {
         uint64_t produce_errors;   /* refused at send time (not queue-full) */
         uint64_t queue_full_waits; /* times a producer waited for queue space */
         uint64_t consume_errors;
-        uint64_t foreign;          /* records not of this run */
-        uint64_t corrupt;          /* checksum mismatches */
+        uint64_t foreign; /* records not of this run */
+        uint64_t corrupt; /* checksum mismatches */
         uint64_t redeliveries;
-        uint64_t other_offset;     /* consumptions at an offset other than acknowledged */
-        uint64_t unverified;       /* consumed before ack, not verifiable (ring full) */
-        uint64_t poll_backwards;   /* a consumer saw an offset at or below its last one */
-        uint64_t value_bytes;      /* bytes of record values acknowledged */
-        int64_t produce_ns;        /* from start until the last producer finished */
+        uint64_t other_offset;   /* consumptions at an offset other than acknowledged */
+        uint64_t unverified;     /* consumed before ack, not verifiable (ring full) */
+        uint64_t poll_backwards; /* a consumer saw an offset at or below its last one */
+        uint64_t value_bytes;    /* bytes of record values acknowledged */
+        int64_t produce_ns;      /* from start until the last producer finished */
         int64_t drain_ns;
-        int drained;               /* every acknowledged record was consumed */
+        int drained; /* every acknowledged record was consumed */
         double target_rate;
         double achieved_rate;      /* sent records per second over produce_ns */
         const kp_hist_t *ack_hist; /* owned by the workload */

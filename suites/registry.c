@@ -7,11 +7,8 @@
 #include "cost/cost.h"
 
 static const kp_suite_def_t *const all[] = {
-    &kp_suite_semantics,
-    &kp_suite_revocation,
-    &kp_suite_failover,
-    &kp_suite_scaling,
-    &kp_suite_cost,
+    &kp_suite_semantics, &kp_suite_revocation, &kp_suite_failover,
+    &kp_suite_scaling,   &kp_suite_cost,
 };
 
 const kp_suite_catalog_t kp_builtin_suites = {all, sizeof(all) / sizeof(all[0])};

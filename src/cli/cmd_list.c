@@ -18,8 +18,12 @@ static const kp_opt_t opts[] = {
 };
 
 static const kp_cmd_spec_t spec = {
-    "list", "[--json]", "List suites, their checks and checklist rows, and the gates of each suite.",
-    NULL, opts, sizeof(opts) / sizeof(opts[0]),
+    "list",
+    "[--json]",
+    "List suites, their checks and checklist rows, and the gates of each suite.",
+    NULL,
+    opts,
+    sizeof(opts) / sizeof(opts[0]),
 };
 
 static void print_json(void)
@@ -55,10 +59,12 @@ static void print_json(void)
                         cJSON_AddStringToObject(g, "name", s->gates[j].name);
                         cJSON_AddStringToObject(g, "check", s->gates[j].check);
                         cJSON_AddStringToObject(g, "measurement", s->gates[j].measurement);
-                        cJSON_AddStringToObject(g, "op", s->gates[j].op == KP_GATE_AT_MOST ? "<=" : ">=");
+                        cJSON_AddStringToObject(g, "op",
+                                                s->gates[j].op == KP_GATE_AT_MOST ? "<=" : ">=");
                         cJSON_AddStringToObject(g, "unit", s->gates[j].unit);
                         if (s->gates[j].has_default)
-                                cJSON_AddNumberToObject(g, "default", s->gates[j].default_threshold);
+                                cJSON_AddNumberToObject(g, "default",
+                                                        s->gates[j].default_threshold);
                         cJSON_AddItemToArray(gs, g);
                 }
                 cJSON_AddItemToArray(suites, so);

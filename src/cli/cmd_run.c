@@ -55,7 +55,8 @@ static const kp_opt_t opts[] = {
 };
 
 static const kp_cmd_spec_t spec = {
-    "run", "SCENARIO --target TARGET [--out DIR] [--suite NAME]... [--sign-key FILE]",
+    "run",
+    "SCENARIO --target TARGET [--out DIR] [--suite NAME]... [--sign-key FILE]",
     "Run a scenario's suites against a target and write a run directory.",
     "The run directory's path is printed as the last line of stdout; progress goes to\n"
     "stderr. Exit codes: 0 every check passed or was skipped with a reason and every\n"
@@ -63,7 +64,8 @@ static const kp_cmd_spec_t spec = {
     "scenario/target; 3 infrastructure error (target unreachable, adapter failure, a\n"
     "check that ended in error, the run was interrupted, or report.pdf could not be\n"
     "rendered).",
-    opts, sizeof(opts) / sizeof(opts[0]),
+    opts,
+    sizeof(opts) / sizeof(opts[0]),
 };
 
 static int wanted(const char *suite)
@@ -222,14 +224,16 @@ int kp_cmd_run(int argc, char **argv)
         if (kp_platform_open(tgt, &plat, &err) < 0 ||
             kp_platform_check_reachable(plat, 15000, &err) < 0) {
                 static char reason[1200];
-                snprintf(reason, sizeof(reason), "target unreachable or adapter failure: %s", err.msg);
+                snprintf(reason, sizeof(reason), "target unreachable or adapter failure: %s",
+                         err.msg);
                 fatal = reason;
                 kp_error("%s", reason);
                 kp_event_msg("run.fatal", NULL, "%s", reason);
         }
         if (plat) {
                 kp_evidence_client_props(ev, &plat->props);
-                kp_evidence_run_fact(ev, "bootstrap", kp_kvlist_get(&plat->props, "bootstrap.servers"));
+                kp_evidence_run_fact(ev, "bootstrap",
+                                     kp_kvlist_get(&plat->props, "bootstrap.servers"));
                 if (plat->cluster_id[0])
                         kp_evidence_run_fact(ev, "cluster_id", plat->cluster_id);
         }

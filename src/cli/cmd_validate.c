@@ -11,12 +11,14 @@
 #include "suites/registry.h"
 
 static const kp_cmd_spec_t spec = {
-    "validate", "FILE...",
+    "validate",
+    "FILE...",
     "Check scenario and target files: unknown keys, wrong types, missing fields,\n"
     "out-of-range values, bad durations and unset ${env:NAME} variables.",
     "Each invalid file is reported on stderr as FILE: $.json.path: what was expected.\n"
     "Exit code 0 when every file is valid, 2 otherwise.",
-    NULL, 0,
+    NULL,
+    0,
 };
 
 int kp_cmd_validate(int argc, char **argv)
@@ -62,8 +64,9 @@ int kp_cmd_validate(int argc, char **argv)
                         printf("%s: ok (target %s)\n", pos[i], t->name);
                         kp_target_free(t);
                 } else {
-                        fprintf(stderr, "kproof: %s: $: expected a scenario (with \"suites\") or a "
-                                        "target (with \"kafka\" or \"control\")\n",
+                        fprintf(stderr,
+                                "kproof: %s: $: expected a scenario (with \"suites\") or a "
+                                "target (with \"kafka\" or \"control\")\n",
                                 pos[i]);
                         bad = 1;
                 }

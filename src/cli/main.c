@@ -22,11 +22,13 @@ static const cmd_t cmds[] = {
     {"run", kp_cmd_run, "run a scenario against a target and write a run directory"},
     {"validate", kp_cmd_validate, "check scenario and target files"},
     {"list", kp_cmd_list, "list suites, checks, checklist rows and gates"},
-    {"report", kp_cmd_report, "render report.html, report.pdf and junit.xml again from a run's evidence.json"},
+    {"report", kp_cmd_report,
+     "render report.html, report.pdf and junit.xml again from a run's evidence.json"},
     {"keygen", kp_cmd_keygen, "create an Ed25519 key pair for signing run directories"},
     {"verify", kp_cmd_verify, "verify a run directory's signature, digests and completeness"},
     {"compare", kp_cmd_compare, "put several runs of one scenario side by side (HTML and PDF)"},
-    {"recover", kp_cmd_recover, "undo destructive actions (revoked keys) an interrupted run left behind"},
+    {"recover", kp_cmd_recover,
+     "undo destructive actions (revoked keys) an interrupted run left behind"},
 };
 
 int kp_cli_fail(const kp_err_t *err)
@@ -49,10 +51,12 @@ static void usage(FILE *out)
                      "signed last (statement.json, evidence.dsse.json).\n\ncommands:\n");
         for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
                 fprintf(out, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
-        fprintf(out, "\nRun 'kproof <command> --help' for the options of a command.\n"
-                     "Exit codes: 0 all checks passed or skipped with a reason and all gates held;\n"
-                     "1 a check failed or a gate was missed; 2 usage error or invalid input;\n"
-                     "3 infrastructure error (target unreachable, adapter failure, a check in error).\n");
+        fprintf(
+            out,
+            "\nRun 'kproof <command> --help' for the options of a command.\n"
+            "Exit codes: 0 all checks passed or skipped with a reason and all gates held;\n"
+            "1 a check failed or a gate was missed; 2 usage error or invalid input;\n"
+            "3 infrastructure error (target unreachable, adapter failure, a check in error).\n");
 }
 
 int main(int argc, char **argv)

@@ -31,7 +31,8 @@ static const kp_opt_t *find_long(const kp_cmd_spec_t *spec, const char *name, si
         size_t i;
 
         for (i = 0; i < spec->n_opts; i++)
-                if (strlen(spec->opts[i].name) == len && strncmp(spec->opts[i].name, name, len) == 0)
+                if (strlen(spec->opts[i].name) == len &&
+                    strncmp(spec->opts[i].name, name, len) == 0)
                         return &spec->opts[i];
         return NULL;
 }
@@ -67,8 +68,8 @@ static int apply(const kp_opt_t *o, const char *value, kp_err_t *err)
         return 0;
 }
 
-int kp_opt_parse(const kp_cmd_spec_t *spec, int argc, char **argv, const char **pos,
-                 size_t max_pos, size_t *n_pos, kp_err_t *err)
+int kp_opt_parse(const kp_cmd_spec_t *spec, int argc, char **argv, const char **pos, size_t max_pos,
+                 size_t *n_pos, kp_err_t *err)
 {
         int i, only_pos = 0;
 
@@ -98,26 +99,31 @@ int kp_opt_parse(const kp_cmd_spec_t *spec, int argc, char **argv, const char **
                         size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
                         o = find_long(spec, a + 2, len);
                         if (!o)
-                                return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s' (see kproof %s --help)",
+                                return kp_err_set(err, KP_EUSAGE,
+                                                  "%s: unknown option '%s' (see kproof %s --help)",
                                                   spec->name, a, spec->name);
                         if (eq) {
                                 if (o->type == KP_OPT_FLAG)
-                                        return kp_err_set(err, KP_EUSAGE, "%s: option --%s takes no value",
+                                        return kp_err_set(err, KP_EUSAGE,
+                                                          "%s: option --%s takes no value",
                                                           spec->name, o->name);
                                 value = eq + 1;
                         }
                 } else {
                         if (a[2] != '\0')
-                                return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s'", spec->name, a);
+                                return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s'",
+                                                  spec->name, a);
                         o = find_short(spec, a[1]);
                         if (!o)
-                                return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s' (see kproof %s --help)",
+                                return kp_err_set(err, KP_EUSAGE,
+                                                  "%s: unknown option '%s' (see kproof %s --help)",
                                                   spec->name, a, spec->name);
                 }
                 if (o->type != KP_OPT_FLAG && !value) {
                         if (i + 1 >= argc)
-                                return kp_err_set(err, KP_EUSAGE, "%s: option --%s needs a value (%s)",
-                                                  spec->name, o->name, o->arg ? o->arg : "VALUE");
+                                return kp_err_set(err, KP_EUSAGE,
+                                                  "%s: option --%s needs a value (%s)", spec->name,
+                                                  o->name, o->arg ? o->arg : "VALUE");
                         value = argv[++i];
                 }
                 if (apply(o, value, err) < 0)

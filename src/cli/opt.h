@@ -25,7 +25,7 @@ typedef struct kp_opt {
         const char *name; /* long name without "--" */
         char short_name;  /* 0: none */
         kp_opt_type_t type;
-        const char *arg;  /* placeholder in help, e.g. "FILE" */
+        const char *arg; /* placeholder in help, e.g. "FILE" */
         const char *help;
         void *dest;
 } kp_opt_t;
@@ -42,8 +42,8 @@ typedef struct kp_cmd_spec {
 /* Parses argv (argv[0] is the subcommand). Positional arguments are
  * collected in order into pos (up to max_pos). Returns 1 when --help was
  * given (help already printed), 0 on success, -1 on a usage error. */
-int kp_opt_parse(const kp_cmd_spec_t *spec, int argc, char **argv, const char **pos,
-                 size_t max_pos, size_t *n_pos, kp_err_t *err);
+int kp_opt_parse(const kp_cmd_spec_t *spec, int argc, char **argv, const char **pos, size_t max_pos,
+                 size_t *n_pos, kp_err_t *err);
 void kp_opt_help(const kp_cmd_spec_t *spec, FILE *out);
 
 #endif

@@ -80,8 +80,8 @@ int sem_topic(kp_ctx_t *ctx, kp_check_t *c, const char *suffix, int partitions,
         kp_err_t err;
 
         kp_ctx_topic(ctx, suffix, out, size);
-        if (kp_platform_create_topic(ctx->plat, out, partitions, ctx->scfg->workload.replication_factor,
-                                     configs, &err) < 0) {
+        if (kp_platform_create_topic(ctx->plat, out, partitions,
+                                     ctx->scfg->workload.replication_factor, configs, &err) < 0) {
                 kp_check_error(c, "cannot create topic %s: %s", out, err.msg);
                 return -1;
         }

@@ -21,7 +21,7 @@ typedef struct rt_header {
 
 typedef struct rt_case {
         const char *name;
-        const void *key;  /* NULL: null key */
+        const void *key; /* NULL: null key */
         size_t key_len;
         const void *value; /* NULL: null value (tombstone) */
         size_t value_len;
@@ -55,15 +55,16 @@ static int rt_compare(void *opaque, const rd_kafka_message_t *m)
         int bad = 0;
 
         if (st->next >= st->n) {
-                kp_check_note(st->c, "unexpected extra record at offset %lld", (long long)m->offset);
+                kp_check_note(st->c, "unexpected extra record at offset %lld",
+                              (long long)m->offset);
                 st->mismatches++;
                 return 1;
         }
         k = &st->cases[st->next++];
         if (!same_bytes(k->key, k->key_len, m->key, m->key_len)) {
-                kp_check_note(st->c, "%s: key differs (sent %s %zu bytes, got %s %zu bytes)", k->name,
-                              k->key ? "non-null" : "null", k->key_len, m->key ? "non-null" : "null",
-                              m->key_len);
+                kp_check_note(st->c, "%s: key differs (sent %s %zu bytes, got %s %zu bytes)",
+                              k->name, k->key ? "non-null" : "null", k->key_len,
+                              m->key ? "non-null" : "null", m->key_len);
                 bad = 1;
         }
         if (!same_bytes(k->value, k->value_len, m->payload, m->len)) {
@@ -74,7 +75,8 @@ static int rt_compare(void *opaque, const rd_kafka_message_t *m)
         }
         ts = rd_kafka_message_timestamp(m, &tstype);
         if (ts != k->ts_ms || tstype != RD_KAFKA_TIMESTAMP_CREATE_TIME) {
-                kp_check_note(st->c, "%s: timestamp differs (sent %lld CreateTime, got %lld type %d)",
+                kp_check_note(st->c,
+                              "%s: timestamp differs (sent %lld CreateTime, got %lld type %d)",
                               k->name, (long long)k->ts_ms, (long long)ts, (int)tstype);
                 bad = 1;
         }
@@ -125,15 +127,22 @@ void sem_check_round_trip(kp_ctx_t *ctx, kp_check_t *c)
         kp_random_bytes(big, BIG_VALUE);
         kp_sha256_hex(big, BIG_VALUE, big_sha);
         memset(cases, 0, sizeof(cases));
-        cases[n++] = (rt_case_t){"key, value and two headers", "k1", 2, "v1", 2,
-                                 {{"h1", "a", 1}, {"h2", "bb", 2}}, 2, 0};
+        cases[n++] = (rt_case_t){"key, value and two headers",      "k1", 2, "v1", 2,
+                                 {{"h1", "a", 1}, {"h2", "bb", 2}}, 2,    0};
         cases[n++] = (rt_case_t){"null key", NULL, 0, "value-with-null-key", 19, {{0}}, 0, 0};
         cases[n++] = (rt_case_t){"empty key and empty value", "", 0, "", 0, {{0}}, 0, 0};
         cases[n++] = (rt_case_t){"null value (tombstone)", "tomb", 4, NULL, 0, {{0}}, 0, 0};
-        cases[n++] = (rt_case_t){"binary key and all byte values", bin, sizeof(bin), all, 256, {{0}}, 0, 0};
-        cases[n++] = (rt_case_t){"null and empty header values, repeated name", "hk", 2, "hv", 2,
-                                 {{"dup", NULL, 0}, {"dup", "", 0}, {"utf8-\xc3\xa9", "\xe2\x82\xac", 3}},
-                                 3, 0};
+        cases[n++] =
+            (rt_case_t){"binary key and all byte values", bin, sizeof(bin), all, 256, {{0}}, 0, 0};
+        cases[n++] =
+            (rt_case_t){"null and empty header values, repeated name",
+                        "hk",
+                        2,
+                        "hv",
+                        2,
+                        {{"dup", NULL, 0}, {"dup", "", 0}, {"utf8-\xc3\xa9", "\xe2\x82\xac", 3}},
+                        3,
+                        0};
         cases[n++] = (rt_case_t){"1 MiB value", "big", 3, big, BIG_VALUE, {{0}}, 0, 0};
         for (i = 0; i < n; i++)
                 cases[i].ts_ms = base_ts + (int64_t)i * 1000;
@@ -152,8 +161,9 @@ void sem_check_round_trip(kp_ctx_t *ctx, kp_check_t *c)
                 rd_kafka_resp_err_t e;
                 size_t j;
                 for (j = 0; j < cases[i].n_headers; j++)
-                        rd_kafka_header_add(h, cases[i].headers[j].name, -1, cases[i].headers[j].value,
-                                            cases[i].headers[j].value ? (ssize_t)cases[i].headers[j].len : 0);
+                        rd_kafka_header_add(
+                            h, cases[i].headers[j].name, -1, cases[i].headers[j].value,
+                            cases[i].headers[j].value ? (ssize_t)cases[i].headers[j].len : 0);
                 e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
                                       RD_KAFKA_V_KEY((void *)cases[i].key, cases[i].key_len),
                                       RD_KAFKA_V_VALUE((void *)cases[i].value, cases[i].value_len),
@@ -188,11 +198,13 @@ void sem_check_round_trip(kp_ctx_t *ctx, kp_check_t *c)
         if (got != (long)n)
                 kp_check_fail(c, "read back %ld of %zu records", got, n);
         else if (st.mismatches)
-                kp_check_fail(c, "%d of %zu records differ from what was produced", st.mismatches, n);
+                kp_check_fail(c, "%d of %zu records differ from what was produced", st.mismatches,
+                              n);
         else
-                kp_check_pass(c, "%zu records (null and empty keys and values, headers with null "
-                                 "values, binary bytes, a 1 MiB value) read back byte-exact with "
-                                 "their CreateTime timestamps",
+                kp_check_pass(c,
+                              "%zu records (null and empty keys and values, headers with null "
+                              "values, binary bytes, a 1 MiB value) read back byte-exact with "
+                              "their CreateTime timestamps",
                               n);
 out:
         if (prod)
@@ -308,12 +320,14 @@ static void check_codec(kp_ctx_t *ctx, kp_check_t *c, const char *codec)
                 kp_check_error(c, "%s: no client statistics to confirm the batches were compressed",
                                codec);
         else if (ratio > 0.5)
-                kp_check_fail(c, "%s: %lld bytes sent for %d bytes of highly compressible values "
-                                 "(ratio %.2f): the batches were not compressed",
+                kp_check_fail(c,
+                              "%s: %lld bytes sent for %d bytes of highly compressible values "
+                              "(ratio %.2f): the batches were not compressed",
                               codec, (long long)wire, COMP_RECORDS * COMP_BYTES, ratio);
         else
-                kp_check_pass(c, "%d records compressed with %s (%.1f%% of the value bytes on the "
-                                 "wire) read back byte-exact",
+                kp_check_pass(c,
+                              "%d records compressed with %s (%.1f%% of the value bytes on the "
+                              "wire) read back byte-exact",
                               COMP_RECORDS, codec, ratio * 100);
 out:
         if (prod)

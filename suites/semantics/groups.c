@@ -13,8 +13,7 @@
 #define GRP_RECORDS 300
 #define GRP_FIRST   120
 
-static int produce_indexed(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int n,
-                           int64_t base_ts)
+static int produce_indexed(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int n, int64_t base_ts)
 {
         rd_kafka_t *prod;
         sem_dr_t dr;
@@ -31,8 +30,9 @@ static int produce_indexed(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int 
                 char v[32];
                 int len = snprintf(v, sizeof(v), "%d", i);
                 rd_kafka_resp_err_t e = rd_kafka_producev(
-                    prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_VALUE(v, (size_t)len),
-                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i),
+                    prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                    RD_KAFKA_V_VALUE(v, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i),
                     RD_KAFKA_V_TIMESTAMP(base_ts ? base_ts + i * 10 : 0), RD_KAFKA_V_END);
                 if (e) {
                         kp_check_error(c, "produce: %s", rd_kafka_err2str(e));
@@ -163,11 +163,13 @@ void sem_check_group_resume(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_fail(c, "the new member resumed at offset %lld, expected %d",
                               (long long)offs[0], GRP_FIRST);
         else if (got_b != GRP_RECORDS - GRP_FIRST || gaps)
-                kp_check_fail(c, "after resuming, %d records read (%d expected), %d out of sequence",
+                kp_check_fail(c,
+                              "after resuming, %d records read (%d expected), %d out of sequence",
                               got_b, GRP_RECORDS - GRP_FIRST, gaps);
         else
-                kp_check_pass(c, "member 1 committed offset %d after %d records; member 2 resumed "
-                                 "exactly there and read the remaining %d without gap or repeat",
+                kp_check_pass(c,
+                              "member 1 committed offset %d after %d records; member 2 resumed "
+                              "exactly there and read the remaining %d without gap or repeat",
                               GRP_FIRST, GRP_FIRST, got_b);
 out:
         if (committed)
@@ -221,8 +223,9 @@ void sem_check_list_offsets(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_fail(c, "after %d records: earliest %lld, latest %lld (expected 0 and %d)",
                               LO_RECORDS, (long long)low, (long long)high, LO_RECORDS);
         else
-                kp_check_pass(c, "ListOffsets: earliest 0 and latest 0 on the empty topic, earliest 0 "
-                                 "and latest %d after %d records",
+                kp_check_pass(c,
+                              "ListOffsets: earliest 0 and latest 0 on the empty topic, earliest 0 "
+                              "and latest %d after %d records",
                               LO_RECORDS, LO_RECORDS);
 out:
         rd_kafka_destroy(rk);

@@ -57,7 +57,8 @@ static int order_cb(void *opaque, const rd_kafka_message_t *m)
         seq = get_be64(m->payload);
         if (seq != st->expect || m->offset <= st->last_offset) {
                 if (st->out_of_order < 5)
-                        kp_check_note(st->c, "partition %d: expected seq %llu, got %llu at offset %lld",
+                        kp_check_note(st->c,
+                                      "partition %d: expected seq %llu, got %llu at offset %lld",
                                       st->partition, (unsigned long long)st->expect,
                                       (unsigned long long)seq, (long long)m->offset);
                 st->out_of_order++;
@@ -97,8 +98,8 @@ void sem_check_partition_order(kp_ctx_t *ctx, kp_check_t *c)
                 int32_t part = (int32_t)(i % ORDER_PARTITIONS);
                 rd_kafka_resp_err_t e;
                 put_be64(v, i / ORDER_PARTITIONS);
-                while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(part),
-                                              RD_KAFKA_V_VALUE(v, 8),
+                while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic),
+                                              RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_VALUE(v, 8),
                                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                               RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i),
                                               RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -140,12 +141,14 @@ void sem_check_partition_order(kp_ctx_t *ctx, kp_check_t *c)
         if (read != (long)total)
                 kp_check_fail(c, "read back %ld of %zu records", read, total);
         else if (bad)
-                kp_check_fail(c, "%ld records arrived out of send order within their partition", bad);
+                kp_check_fail(c, "%ld records arrived out of send order within their partition",
+                              bad);
         else if (mism)
                 kp_check_fail(c, "%ld records were read at offsets other than acknowledged", mism);
         else
-                kp_check_pass(c, "%zu records over %d partitions read in send order at their "
-                                 "acknowledged offsets",
+                kp_check_pass(c,
+                              "%zu records over %d partitions read in send order at their "
+                              "acknowledged offsets",
                               total, ORDER_PARTITIONS);
 out:
         if (prod)
@@ -202,10 +205,12 @@ void sem_check_acks_all(kp_ctx_t *ctx, kp_check_t *c)
         kp_workload_results(wl, &r);
         if (kp_ctx_path(ctx, "plots", dir, sizeof(dir)) == 0 &&
             kp_wlreport_timeline(c, wl, dir, "plots", "semantics-acks-all-timeline",
-                                 "acks=all workload: throughput and p99 latency", NULL, 0, &err) < 0)
+                                 "acks=all workload: throughput and p99 latency", NULL, 0,
+                                 &err) < 0)
                 kp_check_note(c, "timeline plot not drawn: %s", err.msg);
-        kp_check_note(c, "topic %s, %d partitions, %d-byte records, %d producer(s), %d consumer(s), "
-                         "profile safe (acks=all, idempotence, read_committed)",
+        kp_check_note(c,
+                      "topic %s, %d partitions, %d-byte records, %d producer(s), %d consumer(s), "
+                      "profile safe (acks=all, idempotence, read_committed)",
                       topic, w->partitions, w->message_bytes, w->producers, w->consumers);
         if (r.ledger.acked == 0)
                 kp_check_error(c, "no record was acknowledged: nothing to judge");
@@ -220,8 +225,9 @@ void sem_check_acks_all(kp_ctx_t *ctx, kp_check_t *c)
         else if (w->consumers == 0)
                 kp_check_error(c, "the workload has no consumer, so durability cannot be judged");
         else
-                kp_check_pass(c, "all %llu acknowledged records were consumed intact (%llu sent, "
-                                 "%llu delivery failures)",
+                kp_check_pass(c,
+                              "all %llu acknowledged records were consumed intact (%llu sent, "
+                              "%llu delivery failures)",
                               (unsigned long long)r.ledger.acked, (unsigned long long)r.ledger.sent,
                               (unsigned long long)r.ledger.failed);
 out:
@@ -270,12 +276,9 @@ static int idem_cb(void *opaque, const rd_kafka_message_t *m)
  * delayed successful answer is not used: the mock does not apply it reliably
  * (seen as an acknowledged record missing from the log under load). */
 static const int idem_errors[] = {
-    RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
-    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
-    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
-    RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
-    RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+    RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,      RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+    RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,     RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
 };
 
 static int64_t idem_pending(kp_ctx_t *ctx)
@@ -324,11 +327,12 @@ static int idem_produce(rd_kafka_t *prod, const char *topic, size_t i, kp_check_
         rd_kafka_resp_err_t e;
 
         put_be64(v, i);
-        while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic),
-                                      RD_KAFKA_V_PARTITION((int32_t)(i % IDEM_PARTITIONS)),
-                                      RD_KAFKA_V_VALUE(v, 8), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                      RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i), RD_KAFKA_V_END)) ==
-               RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        while (
+            (e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic),
+                                   RD_KAFKA_V_PARTITION((int32_t)(i % IDEM_PARTITIONS)),
+                                   RD_KAFKA_V_VALUE(v, 8), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                   RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i), RD_KAFKA_V_END)) ==
+            RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 rd_kafka_poll(prod, 10);
         if (e) {
                 kp_check_error(c, "produce: %s", rd_kafka_err2str(e));
@@ -443,14 +447,15 @@ void sem_check_idempotence(kp_ctx_t *ctx, kp_check_t *c)
                         want = (long)(hi - lo);
                 kp_check_note(c, "partition %d holds offsets %lld to %lld", p, (long long)lo,
                               (long long)hi);
-                read += sem_consume_partition(cons, topic, p, RD_KAFKA_OFFSET_BEGINNING, want,
-                                              5000, idem_cb, &st);
+                read += sem_consume_partition(cons, topic, p, RD_KAFKA_OFFSET_BEGINNING, want, 5000,
+                                              idem_cb, &st);
         }
         for (i = 0; i < sent; i++)
                 if (dr.err[i] == RD_KAFKA_RESP_ERR_NO_ERROR && st.seen[i] == 0) {
                         if (missing++ < 5)
-                                kp_check_note(c, "acknowledged but not read: record %zu, partition "
-                                                 "%d, acknowledged at offset %lld",
+                                kp_check_note(c,
+                                              "acknowledged but not read: record %zu, partition "
+                                              "%d, acknowledged at offset %lld",
                                               i, (int)dr.partition[i], (long long)dr.offset[i]);
                 }
         kp_check_measure(c, "records_sent", (double)sent, "records");
@@ -461,24 +466,28 @@ void sem_check_idempotence(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_measure(c, "client_request_retries", (double)retries, "requests");
         kp_check_measure(c, "duplicates", (double)st.dup, "records");
         kp_check_measure(c, "lost_acked", (double)missing, "records");
-        kp_check_note(c, "armed %d retriable produce errors on the %d partition leaders: "
-                         "NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS, "
-                         "NOT_ENOUGH_REPLICAS_AFTER_APPEND, LEADER_NOT_AVAILABLE",
+        kp_check_note(c,
+                      "armed %d retriable produce errors on the %d partition leaders: "
+                      "NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS, "
+                      "NOT_ENOUGH_REPLICAS_AFTER_APPEND, LEADER_NOT_AVAILABLE",
                       injected, n_leaders);
         if (delivered < injected)
-                kp_check_error(c, "only %lld of %d injected produce answers reached the client, so "
-                                  "the effect cannot be judged",
+                kp_check_error(c,
+                               "only %lld of %d injected produce answers reached the client, so "
+                               "the effect cannot be judged",
                                (long long)delivered, injected);
         else if (st.dup)
-                kp_check_fail(c, "%ld records were written more than once despite idempotence", st.dup);
+                kp_check_fail(c, "%ld records were written more than once despite idempotence",
+                              st.dup);
         else if (missing)
                 kp_check_fail(c, "%ld acknowledged records are missing", missing);
         else if (dr.failed)
                 kp_check_fail(c, "%zu records failed delivery although every error was retriable",
                               dr.failed);
         else
-                kp_check_pass(c, "%zu records through %lld injected retriable errors: no "
-                                 "duplicate, none lost",
+                kp_check_pass(c,
+                              "%zu records through %lld injected retriable errors: no "
+                              "duplicate, none lost",
                               sent, (long long)delivered);
 out:
         if (prod)

@@ -31,7 +31,7 @@ typedef struct sem_dr {
         int64_t *offset;
         size_t delivered; /* reports received */
         size_t failed;
-        char *stats;      /* latest statistics JSON (statistics.interval.ms), malloc'ed */
+        char *stats; /* latest statistics JSON (statistics.interval.ms), malloc'ed */
 } sem_dr_t;
 
 int sem_dr_init(sem_dr_t *dr, size_t cap);

@@ -11,8 +11,7 @@ static const kp_check_def_t checks[] = {
     {"semantics.partition-order", SEM_ROW, "Records are read in send order within each partition",
      sem_check_partition_order},
     {"semantics.acks-all", SEM_ROW,
-     "acks=all: every acknowledged record of a tracked workload is consumed",
-     sem_check_acks_all},
+     "acks=all: every acknowledged record of a tracked workload is consumed", sem_check_acks_all},
     {"semantics.idempotence", SEM_ROW,
      "Idempotent producer: no duplicates while the platform returns retriable produce errors",
      sem_check_idempotence},
@@ -44,17 +43,20 @@ static const kp_check_def_t checks[] = {
      "Admin API: describe topic configs, alter them and read them back; invalid values refused",
      sem_check_admin_configs},
     {"semantics.list-offsets-time", SEM_ROW,
-     "ListOffsets by timestamp returns the first offset at or after it", sem_check_list_offsets_time},
+     "ListOffsets by timestamp returns the first offset at or after it",
+     sem_check_list_offsets_time},
     {"semantics.offset-reset", SEM_ROW,
      "auto.offset.reset earliest, latest and none for a group without committed offsets",
      sem_check_offset_reset},
     {"semantics.group-rebalance", SEM_ROW,
-     "Consumer group: when a member leaves its partitions move, no record lost or held by two members",
+     "Consumer group: when a member leaves its partitions move, no record lost or held by two "
+     "members",
      sem_check_group_rebalance},
     {"semantics.compaction", SEM_ROW,
      "Compaction: the latest value per key survives, tombstones remove keys", sem_check_compaction},
     {"semantics.size-limit", SEM_ROW,
-     "A record above the topic's max.message.bytes is refused (MSG_SIZE_TOO_LARGE) and not readable",
+     "A record above the topic's max.message.bytes is refused (MSG_SIZE_TOO_LARGE) and not "
+     "readable",
      sem_check_size_limit},
 };
 

@@ -111,7 +111,7 @@ static void test_stdin(void **state)
         o.timeout_ns = 20 * KP_NS_PER_S;
         assert_int_equal(kp_proc_run(&o, &res, &err), 0);
         assert_int_equal(res.exit_code, 0);
-        assert_int_equal(atol(kp_buf_cstr(&res.output)), (long)n);
+        assert_int_equal(strtol(kp_buf_cstr(&res.output), NULL, 10), (long)n);
         kp_buf_free(&res.output);
 
         o.argv = cat;
@@ -206,7 +206,7 @@ static long read_pid(const char *path)
 
         kp_buf_init(&b, 0);
         assert_int_equal(kp_read_file(path, 64, &b, &err), 0);
-        pid = atol(kp_buf_cstr(&b));
+        pid = strtol(kp_buf_cstr(&b), NULL, 10);
         kp_buf_free(&b);
         assert_true(pid > 1);
         return pid;

@@ -63,9 +63,10 @@ static void test_round_trip(void **state)
                 /* payload comes from the pattern at the documented offset */
                 /* payload: consecutive records take consecutive stretches of the pattern */
                 span = sizeof(pattern) - (cases[i].len - KP_REC_HDR_BYTES) + 1;
-                assert_memory_equal(buf + KP_REC_HDR_BYTES,
-                                    pattern + (cases[i].seq * (cases[i].len - KP_REC_HDR_BYTES + 13)) % span,
-                                    cases[i].len - KP_REC_HDR_BYTES);
+                assert_memory_equal(
+                    buf + KP_REC_HDR_BYTES,
+                    pattern + (cases[i].seq * (cases[i].len - KP_REC_HDR_BYTES + 13)) % span,
+                    cases[i].len - KP_REC_HDR_BYTES);
         }
 }
 
