@@ -39,6 +39,10 @@ cmds = t["control"]["commands"]
 for op in cmds:  # the file lives elsewhere: resolve {target_dir} now
     cmds[op] = cmds[op].replace("{target_dir}", "'" + tdir + "'")
 cmds["kill_broker"] = kill
+dep = t.get("deployment", {})
+if "price_sheet" in dep:  # relative to the target file: make it absolute for the copy
+    import os
+    dep["price_sheet"] = os.path.normpath(os.path.join(tdir, dep["price_sheet"]))
 json.dump(t, open(out, "w"), indent=2)
 PY
 }
