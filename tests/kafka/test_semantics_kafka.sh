@@ -51,12 +51,13 @@ mk_target "$DIR/hanging.json" 2s 'echo "killing {broker} slowly" >&2; sleep 60'
 printf '%s\n' '{"name": "idempotence-only", "suites": [{"suite": "semantics", "checks": ["semantics.idempotence"]}]}' \
   >"$DIR/idem.json"
 
+"$KPROOF" keygen --out "$DIR/k.pem" >/dev/null 2>&1
 # runs.sh: the three kproof runs, run by with-cluster.sh while the cluster is up
 {
   echo '#!/usr/bin/env bash'
-  printf '%q run %q --target %q --out %q 2>%q; echo $? >%q\n' "$KPROOF" \
+  printf '%q run %q --target %q --out %q --sign-key %q 2>%q; echo $? >%q\n' "$KPROOF" \
     "$REPO_ROOT/scenarios/semantics.json" "$REPO_ROOT/targets/kafka-local.json" "$RUN" \
-    "$DIR/run.err" "$DIR/run.rc"
+    "$DIR/k.pem" "$DIR/run.err" "$DIR/run.rc"
   for v in failing hanging; do
     printf '%q run %q --target %q --out %q 2>%q; echo $? >%q\n' "$KPROOF" "$DIR/idem.json" \
       "$DIR/$v.json" "$DIR/run-$v" "$DIR/$v.err" "$DIR/$v.rc"
@@ -158,4 +159,34 @@ check "a kill_broker command past the 2 s timeout: kproof exits 3 (exit $hrc)" [
 check "... the check is error naming the timeout, with the output as evidence" \
   failing_ok "$DIR/run-hanging" "command timed out after 2 s and was killed: killing" -1
 check "no java process of the cluster left after the run" no_jvm_left "$DIR"
+
+# The same scenario on the embedded cluster: only pass or skip with a reason; then the bake-off
+# page over both runs (same scenario digest, same kproof, both signed with one key).
+"$KPROOF" run "$REPO_ROOT/scenarios/semantics.json" --target "$REPO_ROOT/targets/embedded.json" \
+  --out "$DIR/run-embedded" --sign-key "$DIR/k.pem" >/dev/null 2>"$DIR/embedded.err"
+erc=$?
+check "semantics.json on the embedded cluster exits 0 (exit $erc)" [ "$erc" = 0 ]
+check "... with only pass, or skip with a reason" python3 - "$DIR/run-embedded/evidence.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = [(c["id"], c["verdict"]) for c in d["checks"]
+       if not (c["verdict"] == "pass" or (c["verdict"] == "skip" and c.get("reason")))]
+assert not bad and len(d["checks"]) >= 15, bad
+PY
+"$KPROOF" compare "$RUN" "$DIR/run-embedded" --out "$DIR/cmp" --pubkey "$DIR/k.pem.pub" \
+  >"$DIR/cmp.out" 2>"$DIR/cmp.err"
+crc=$?
+check "kproof compare of the kafka-local and the embedded run exits 0 (exit $crc)" [ "$crc" = 0 ]
+check "... writes comparison.html and comparison.pdf naming both targets" bash -c \
+  "grep -q kafka-local '$DIR/cmp/comparison.html' && grep -q embedded '$DIR/cmp/comparison.html' \
+   && test \"\$(head -c 5 '$DIR/cmp/comparison.pdf')\" = %PDF-"
+check "... and shows the transactions check passed on one and skipped on the other" python3 - \
+  "$DIR/cmp/comparison.html" <<'PY'
+import re, sys
+h = open(sys.argv[1]).read()
+i = h.find("semantics.transactions")
+assert i >= 0
+row = h[i:h.find("</tr>", i)]
+assert "pass" in row and "skip" in row, row[:400]
+PY
 finish
