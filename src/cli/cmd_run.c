@@ -285,7 +285,13 @@ int kp_cmd_run(int argc, char **argv)
                 sum.pass, sum.fail, sum.skip, sum.error, sum.gates, sum.gates_missed);
         if (!complete)
                 kp_warn("interrupted: the run directory stays marked incomplete (.partial)");
-        printf("%s\n", complete ? rd.final_path : rd.work_path);
+        {
+                /* An absolute path, so the line is usable from any directory. */
+                const char *shown = complete ? rd.final_path : rd.work_path;
+                char *abs = realpath(shown, NULL);
+                printf("%s\n", abs ? abs : shown);
+                free(abs);
+        }
         fflush(stdout);
         rc = sum.exit_code;
         if (!pdf_ok) {
