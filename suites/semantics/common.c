@@ -194,3 +194,62 @@ int64_t sem_stats_broker_sum(const char *stats_json, const char *field)
         cJSON_Delete(root);
         return sum;
 }
+
+void sem_put_be64(uint8_t *p, uint64_t v)
+{
+        int i;
+
+        for (i = 0; i < 8; i++)
+                p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+uint64_t sem_get_be64(const uint8_t *p)
+{
+        uint64_t v = 0;
+        int i;
+
+        for (i = 0; i < 8; i++)
+                v = (v << 8) | p[i];
+        return v;
+}
+
+int sem_seqset_init(sem_seqset_t *s, uint64_t cap)
+{
+        memset(s, 0, sizeof(*s));
+        s->seen = calloc(cap, sizeof(*s->seen));
+        s->first_offset = calloc(cap, sizeof(*s->first_offset));
+        s->cap = cap;
+        if (!s->seen || !s->first_offset) {
+                sem_seqset_release(s);
+                return -1;
+        }
+        return 0;
+}
+
+void sem_seqset_release(sem_seqset_t *s)
+{
+        free(s->seen);
+        free(s->first_offset);
+        s->seen = NULL;
+        s->first_offset = NULL;
+}
+
+int sem_seqset_cb(void *opaque, const rd_kafka_message_t *m)
+{
+        sem_seqset_t *s = opaque;
+        uint64_t seq;
+
+        if (m->len != 8) {
+                s->foreign++;
+                return 0;
+        }
+        seq = sem_get_be64(m->payload);
+        if (seq >= s->cap) {
+                s->foreign++;
+                return 0;
+        }
+        if (s->seen[seq]++ > 0 && s->first_offset[seq] != m->offset)
+                s->dup++;
+        s->first_offset[seq] = m->offset;
+        return 0;
+}

@@ -29,52 +29,6 @@
 #define IK_TAIL_NS       (3 * KP_NS_PER_S)  /* ... and after the kill returned */
 #define IK_MAX_OUTAGE_NS (60 * KP_NS_PER_S) /* longest the broker stays down */
 
-typedef struct ik_state {
-        uint16_t *seen;
-        int64_t *first_offset;
-        long dup, foreign;
-} ik_state_t;
-
-static void ik_put_be64(uint8_t *p, uint64_t v)
-{
-        int i;
-
-        for (i = 7; i >= 0; i--) {
-                p[i] = (uint8_t)(v & 0xff);
-                v >>= 8;
-        }
-}
-
-static uint64_t ik_get_be64(const uint8_t *p)
-{
-        uint64_t v = 0;
-        int i;
-
-        for (i = 0; i < 8; i++)
-                v = (v << 8) | p[i];
-        return v;
-}
-
-static int ik_cb(void *opaque, const rd_kafka_message_t *m)
-{
-        ik_state_t *st = opaque;
-        uint64_t seq;
-
-        if (m->len != 8) {
-                st->foreign++;
-                return 0;
-        }
-        seq = ik_get_be64(m->payload);
-        if (seq >= IK_RECORDS) {
-                st->foreign++;
-                return 0;
-        }
-        if (st->seen[seq]++ > 0 && st->first_offset[seq] != m->offset)
-                st->dup++;
-        st->first_offset[seq] = m->offset;
-        return 0;
-}
-
 /* Leader of partition 0 of topic from the client's metadata, -1 if none. */
 static int32_t ik_leader(rd_kafka_t *rk, const char *topic)
 {
@@ -102,7 +56,7 @@ static int ik_send(rd_kafka_t *prod, kp_check_t *c, const char *topic, size_t fr
         for (i = from; i < to; i++) {
                 uint8_t v[8];
                 rd_kafka_resp_err_t e;
-                ik_put_be64(v, i);
+                sem_put_be64(v, i);
                 while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic),
                                               RD_KAFKA_V_PARTITION((int32_t)(i % IK_PARTITIONS)),
                                               RD_KAFKA_V_VALUE(v, 8),
@@ -145,7 +99,7 @@ static void *ik_steady_main(void *arg)
                         break;
                 while (kp_mono_ns() < due)
                         rd_kafka_poll(sp->prod, 1);
-                ik_put_be64(v, sp->next);
+                sem_put_be64(v, sp->next);
                 while ((e = rd_kafka_producev(
                             sp->prod, RD_KAFKA_V_TOPIC(sp->topic),
                             RD_KAFKA_V_PARTITION((int32_t)(sp->next % IK_PARTITIONS)),
@@ -169,7 +123,7 @@ int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c)
         kp_kvlist_t pextra = {0}, tcfg = {0};
         rd_kafka_t *prod = NULL, *cons = NULL;
         kp_ctl_req_t req;
-        ik_state_t st;
+        sem_seqset_t st;
         sem_dr_t dr;
         kp_err_t err;
         char topic[256];
@@ -185,14 +139,10 @@ int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c)
         if (!kp_control_supports(ctl, KP_CTL_KILL_BROKER, NULL) ||
             !kp_control_supports(ctl, KP_CTL_START_BROKER, NULL))
                 return 0;
-        memset(&st, 0, sizeof(st));
         memset(&steady, 0, sizeof(steady));
-        st.seen = calloc(IK_RECORDS, sizeof(*st.seen));
-        st.first_offset = calloc(IK_RECORDS, sizeof(*st.first_offset));
-        if (!st.seen || !st.first_offset || sem_dr_init(&dr, IK_RECORDS) < 0) {
+        if (sem_seqset_init(&st, IK_RECORDS) < 0 || sem_dr_init(&dr, IK_RECORDS) < 0) {
                 kp_check_error(c, "out of memory");
-                free(st.seen);
-                free(st.first_offset);
+                sem_seqset_release(&st);
                 return 1;
         }
         /* With replication factor 3 and min.insync.replicas 3, every acks=all
@@ -293,7 +243,7 @@ int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c)
                 goto out;
         for (p = 0; p < IK_PARTITIONS; p++)
                 read += sem_consume_partition(cons, topic, p, RD_KAFKA_OFFSET_BEGINNING,
-                                              IK_RECORDS * 2, 5000, ik_cb, &st);
+                                              IK_RECORDS * 2, 5000, sem_seqset_cb, &st);
         for (i = 0; i < sent; i++)
                 if (dr.err[i] == RD_KAFKA_RESP_ERR_NO_ERROR && st.seen[i] == 0)
                         missing++;
@@ -354,7 +304,6 @@ out:
         kp_kvlist_clear(&pextra);
         kp_kvlist_clear(&tcfg);
         sem_dr_release(&dr);
-        free(st.seen);
-        free(st.first_offset);
+        sem_seqset_release(&st);
         return 1;
 }

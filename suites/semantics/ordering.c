@@ -15,24 +15,6 @@
 #include "src/wlreport.h"
 #include "src/workload.h"
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-        int i;
-
-        for (i = 0; i < 8; i++)
-                p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-        uint64_t v = 0;
-        int i;
-
-        for (i = 0; i < 8; i++)
-                v = (v << 8) | p[i];
-        return v;
-}
-
 #define ORDER_PARTITIONS 3
 #define ORDER_PER_PART   1000
 
@@ -54,7 +36,7 @@ static int order_cb(void *opaque, const rd_kafka_message_t *m)
                 st->out_of_order++;
                 return 0;
         }
-        seq = get_be64(m->payload);
+        seq = sem_get_be64(m->payload);
         if (seq != st->expect || m->offset <= st->last_offset) {
                 if (st->out_of_order < 5)
                         kp_check_note(st->c,
@@ -97,7 +79,7 @@ void sem_check_partition_order(kp_ctx_t *ctx, kp_check_t *c)
                 uint8_t v[8];
                 int32_t part = (int32_t)(i % ORDER_PARTITIONS);
                 rd_kafka_resp_err_t e;
-                put_be64(v, i / ORDER_PARTITIONS);
+                sem_put_be64(v, i / ORDER_PARTITIONS);
                 while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic),
                                               RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_VALUE(v, 8),
                                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -242,32 +224,6 @@ out:
 #define IDEM_MAX_RECORDS 50000
 #define IDEM_CHUNK       50
 
-typedef struct idem_state {
-        uint16_t *seen;
-        long dup, foreign;
-        int64_t *first_offset;
-} idem_state_t;
-
-static int idem_cb(void *opaque, const rd_kafka_message_t *m)
-{
-        idem_state_t *st = opaque;
-        uint64_t seq;
-
-        if (m->len != 8) {
-                st->foreign++;
-                return 0;
-        }
-        seq = get_be64(m->payload);
-        if (seq >= IDEM_MAX_RECORDS) {
-                st->foreign++;
-                return 0;
-        }
-        if (st->seen[seq]++ > 0 && st->first_offset[seq] != m->offset)
-                st->dup++;
-        st->first_offset[seq] = m->offset;
-        return 0;
-}
-
 /* Retriable produce errors a broker may answer with. The embedded mock cluster
  * answers them before appending, so they exercise retries with producer
  * sequence numbers; resends of records that were already written (a leader
@@ -326,7 +282,7 @@ static int idem_produce(rd_kafka_t *prod, const char *topic, size_t i, kp_check_
         uint8_t v[8];
         rd_kafka_resp_err_t e;
 
-        put_be64(v, i);
+        sem_put_be64(v, i);
         while (
             (e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic),
                                    RD_KAFKA_V_PARTITION((int32_t)(i % IDEM_PARTITIONS)),
@@ -347,7 +303,7 @@ void sem_check_idempotence(kp_ctx_t *ctx, kp_check_t *c)
         const char *reason = NULL;
         kp_kvlist_t pextra = {0};
         rd_kafka_t *prod = NULL, *cons = NULL;
-        idem_state_t st;
+        sem_seqset_t st;
         sem_dr_t dr;
         char topic[256];
         int32_t leaders[64];
@@ -357,7 +313,6 @@ void sem_check_idempotence(kp_ctx_t *ctx, kp_check_t *c)
         int64_t retries;
         size_t i, sent = 0;
 
-        memset(&st, 0, sizeof(st));
         if (!kp_control_supports(ctx->plat->control, KP_CTL_PUSH_ERRORS, &reason) ||
             !kp_control_supports(ctx->plat->control, KP_CTL_PENDING_ERRORS, &reason)) {
                 /* a real cluster: retriable errors from killing a leader */
@@ -366,12 +321,9 @@ void sem_check_idempotence(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_skip(c, "cannot inject produce errors on this target: %s", reason);
                 return;
         }
-        st.seen = calloc(IDEM_MAX_RECORDS, sizeof(*st.seen));
-        st.first_offset = calloc(IDEM_MAX_RECORDS, sizeof(*st.first_offset));
-        if (!st.seen || !st.first_offset || sem_dr_init(&dr, IDEM_MAX_RECORDS) < 0) {
+        if (sem_seqset_init(&st, IDEM_MAX_RECORDS) < 0 || sem_dr_init(&dr, IDEM_MAX_RECORDS) < 0) {
                 kp_check_error(c, "out of memory");
-                free(st.seen);
-                free(st.first_offset);
+                sem_seqset_release(&st);
                 return;
         }
         if (sem_topic(ctx, c, "idempotence", IDEM_PARTITIONS, NULL, topic, sizeof(topic)) < 0)
@@ -448,7 +400,7 @@ void sem_check_idempotence(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_note(c, "partition %d holds offsets %lld to %lld", p, (long long)lo,
                               (long long)hi);
                 read += sem_consume_partition(cons, topic, p, RD_KAFKA_OFFSET_BEGINNING, want, 5000,
-                                              idem_cb, &st);
+                                              sem_seqset_cb, &st);
         }
         for (i = 0; i < sent; i++)
                 if (dr.err[i] == RD_KAFKA_RESP_ERR_NO_ERROR && st.seen[i] == 0) {
@@ -498,6 +450,5 @@ out:
         }
         kp_kvlist_clear(&pextra);
         sem_dr_release(&dr);
-        free(st.seen);
-        free(st.first_offset);
+        sem_seqset_release(&st);
 }

@@ -87,4 +87,19 @@ void sem_check_group_rebalance(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_compaction(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_size_limit(kp_ctx_t *ctx, kp_check_t *c);
 
+/* Records whose value is an 8-byte big-endian sequence number: which were
+ * read, at which offset first, and how many were read at a second offset. */
+void sem_put_be64(uint8_t *p, uint64_t v);
+uint64_t sem_get_be64(const uint8_t *p);
+typedef struct sem_seqset {
+        uint16_t *seen;        /* reads per sequence number */
+        int64_t *first_offset; /* offset of the first read */
+        uint64_t cap;
+        long dup, foreign;
+} sem_seqset_t;
+int sem_seqset_init(sem_seqset_t *s, uint64_t cap);
+void sem_seqset_release(sem_seqset_t *s);
+/* sem_msg_fn over a sem_seqset_t. */
+int sem_seqset_cb(void *opaque, const rd_kafka_message_t *m);
+
 #endif
