@@ -26,11 +26,25 @@ typedef struct kp_check kp_check_t;
  * (kp_check_pass/fail/skip/error in evidence.h). */
 typedef void (*kp_check_fn)(kp_ctx_t *ctx, kp_check_t *c);
 
+#define KP_CHECK_MAX_NEEDS 4
+
+/* A check as the catalog lists it. Tables use designated initializers; every
+ * field but id, row, title and fn may be left out. */
 typedef struct kp_check_def {
         const char *id;    /* unique across suites, e.g. "semantics.round-trip" */
         const char *row;   /* checklist row id, e.g. "kafka-semantics" */
         const char *title; /* one line for people */
         kp_check_fn fn;
+        /* Check ids (same suite) whose results this check uses; when one of them
+         * was not run or did not end in pass/fail, the runner ends this check
+         * as `error` without running it. */
+        const char *needs[KP_CHECK_MAX_NEEDS];
+        /* What makes the check pass, fail, skip and error, one sentence each
+         * (shown by `kproof list` and in docs/). */
+        const char *pass_when;
+        const char *fail_when;
+        const char *skip_when;
+        const char *error_when;
 } kp_check_def_t;
 
 typedef enum kp_gate_op {

@@ -8,10 +8,12 @@
 #include "src/timeutil.h"
 
 static const kp_check_def_t checks[] = {
-    {"cost.model", COST_ROW,
-     "Monthly cost of the measured workload by driver, with projections over throughput and "
-     "retention for every architecture",
-     cost_check_model},
+    {.id = "cost.model",
+     .row = COST_ROW,
+     .title =
+         "Monthly cost of the measured workload by driver, with projections over throughput and "
+         "retention for every architecture",
+     .fn = cost_check_model},
 };
 
 static const kp_gate_def_t gates[] = {

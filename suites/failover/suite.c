@@ -20,10 +20,11 @@
 #include "src/timeutil.h"
 
 static const kp_check_def_t checks[] = {
-    {"failover.faults", FO_ROW,
-     "Faults under continuous load: no acknowledged write lost, duplicated or reordered; "
-     "unavailability and recovery measured per fault",
-     fo_check_faults},
+    {.id = "failover.faults",
+     .row = FO_ROW,
+     .title = "Faults under continuous load: no acknowledged write lost, duplicated or reordered; "
+              "unavailability and recovery measured per fault",
+     .fn = fo_check_faults},
 };
 
 static const kp_gate_def_t gates[] = {

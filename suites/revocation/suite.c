@@ -12,31 +12,49 @@
 #include "src/timeutil.h"
 
 static const kp_check_def_t checks[] = {
-    {"revocation.key-manager", REV_ROW,
-     "The platform's key is customer-managed and usable (KMS DescribeKey: manager, state, origin, "
-     "spec)",
-     rev_check_key_manager},
-    {"revocation.key-rotation", REV_ROW,
-     "Automatic rotation is enabled on the key (GetKeyRotationStatus)", rev_check_key_rotation},
-    {"revocation.key-policy", REV_ROW,
-     "Key policy: administrators listed; who may disable, delete or use the key; no wildcard "
-     "principal",
-     rev_check_key_policy},
-    {"revocation.grants", REV_ROW, "Grants on the key are listed (ListGrants)", rev_check_grants},
-    {"revocation.at-rest", REV_ROW,
-     "No canary record is stored in plaintext at rest (and objects are encrypted under the key)",
-     rev_check_at_rest},
-    {"revocation.write-effect", REV_ROW,
-     "Revoking the key stops new writes within the time-to-effect bound", rev_check_write_effect},
-    {"revocation.old-data", REV_ROW,
-     "After revocation, old data is unreadable by a fresh consumer (or served from a cache: a "
-     "finding)",
-     rev_check_old_data},
-    {"revocation.recovery", REV_ROW,
-     "After the key is restored, writes and reads recover in bounded time", rev_check_recovery},
-    {"revocation.integrity", REV_ROW,
-     "Every canary acknowledged before the revocation is read back intact, exactly once",
-     rev_check_integrity},
+    {.id = "revocation.key-manager",
+     .row = REV_ROW,
+     .title = "The platform's key is customer-managed and usable (KMS DescribeKey: manager, state, "
+              "origin, "
+              "spec)",
+     .fn = rev_check_key_manager},
+    {.id = "revocation.key-rotation",
+     .row = REV_ROW,
+     .title = "Automatic rotation is enabled on the key (GetKeyRotationStatus)",
+     .fn = rev_check_key_rotation},
+    {.id = "revocation.key-policy",
+     .row = REV_ROW,
+     .title =
+         "Key policy: administrators listed; who may disable, delete or use the key; no wildcard "
+         "principal",
+     .fn = rev_check_key_policy},
+    {.id = "revocation.grants",
+     .row = REV_ROW,
+     .title = "Grants on the key are listed (ListGrants)",
+     .fn = rev_check_grants},
+    {.id = "revocation.at-rest",
+     .row = REV_ROW,
+     .title = "No canary record is stored in plaintext at rest (and objects are encrypted under "
+              "the key)",
+     .fn = rev_check_at_rest},
+    {.id = "revocation.write-effect",
+     .row = REV_ROW,
+     .title = "Revoking the key stops new writes within the time-to-effect bound",
+     .fn = rev_check_write_effect},
+    {.id = "revocation.old-data",
+     .row = REV_ROW,
+     .title =
+         "After revocation, old data is unreadable by a fresh consumer (or served from a cache: a "
+         "finding)",
+     .fn = rev_check_old_data},
+    {.id = "revocation.recovery",
+     .row = REV_ROW,
+     .title = "After the key is restored, writes and reads recover in bounded time",
+     .fn = rev_check_recovery},
+    {.id = "revocation.integrity",
+     .row = REV_ROW,
+     .title = "Every canary acknowledged before the revocation is read back intact, exactly once",
+     .fn = rev_check_integrity},
 };
 
 static const kp_gate_def_t gates[] = {

@@ -9,14 +9,18 @@
 #include "src/timeutil.h"
 
 static const kp_check_def_t checks[] = {
-    {"scaling.scale-out", SC_ROW,
-     "Add a broker under load, rebalance onto it, drain and remove it: time to traffic, bytes "
-     "copied, disruption",
-     sc_check_scale_out},
-    {"scaling.leader-move", SC_ROW,
-     "Move partition leadership under load (metadata only): time until produce is acknowledged "
-     "again, disruption",
-     sc_check_leader_move},
+    {.id = "scaling.scale-out",
+     .row = SC_ROW,
+     .title =
+         "Add a broker under load, rebalance onto it, drain and remove it: time to traffic, bytes "
+         "copied, disruption",
+     .fn = sc_check_scale_out},
+    {.id = "scaling.leader-move",
+     .row = SC_ROW,
+     .title =
+         "Move partition leadership under load (metadata only): time until produce is acknowledged "
+         "again, disruption",
+     .fn = sc_check_leader_move},
 };
 
 static const kp_gate_def_t gates[] = {
