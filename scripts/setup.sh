@@ -2,7 +2,8 @@
 # kproof set-up: installs the Debian packages kproof needs to build, test and
 # render reports. Idempotent: installs only what is missing, safe to run twice.
 #
-#   scripts/setup.sh            build + test dependencies
+#   scripts/setup.sh            build + test dependencies, and librdkafka 2.8.0 built
+#                               from Debian's source package into ~/.cache/kproof
 #   scripts/setup.sh --fixtures also resolve the reference platforms (Kafka,
 #                               local-kms, Kroxylicious, moto) into .cache/
 set -euo pipefail
@@ -11,7 +12,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 packages=(
 	build-essential cmake ninja-build pkg-config
-	librdkafka-dev libcmocka-dev libcjson-dev libcurl4-openssl-dev libssl-dev
+	libcmocka-dev libcjson-dev libcurl4-openssl-dev libssl-dev
+	libzstd-dev liblz4-dev libsasl2-dev zlib1g-dev patch xz-utils ca-certificates
 	gnuplot-nox
 	chromium poppler-utils
 	clang-format-14
@@ -41,6 +43,10 @@ if ((${#missing[@]})); then
 else
 	echo "setup: Debian packages present" >&2
 fi
+
+# kproof's client library: librdkafka 2.8.0 from Debian trixie's source package, built once
+# into ~/.cache/kproof (CMake finds it there; -DKP_RDKAFKA=system uses librdkafka-dev instead).
+"$here/scripts/librdkafka.sh" install
 
 # The reference platforms the tests start (Apache Kafka, local-kms, Kroxylicious, the S3
 # emulator), each resolved once from Maven Central / the Go module proxy / PyPI into

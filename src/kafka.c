@@ -347,3 +347,8 @@ int kp_kafka_err_from_name(const char *name)
                 return RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION;
         return -1;
 }
+
+const char *kp_kafka_version(void)
+{
+        return rd_kafka_version_str();
+}

@@ -27,6 +27,9 @@ rd_kafka_t *kp_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, kp_err_t *
 void kp_kafka_profile_props(kp_profile_t profile, int producer, kp_kvlist_t *out);
 const char *kp_profile_name(kp_profile_t p);
 
+/* The librdkafka version kproof runs with, e.g. "2.8.0" (recorded in the evidence). */
+const char *kp_kafka_version(void);
+
 typedef struct kp_kafka_cluster_info {
         int brokers;
         int32_t controller_id;

@@ -18,6 +18,7 @@
 #include "src/digest.h"
 #include "src/evidence.h"
 #include "src/events.h"
+#include "src/kafka.h"
 #include "src/log.h"
 #include "src/platform.h"
 #include "src/revoke.h"
@@ -217,6 +218,7 @@ int kp_cmd_run(int argc, char **argv)
                 goto out;
         }
         kp_evidence_run_fact(ev, "signing_key", kp_key_fingerprint(key));
+        kp_evidence_run_fact(ev, "librdkafka_version", kp_kafka_version());
         kp_event_msg("run.start", NULL, "scenario %s on target %s", scn->name, tgt->name);
         kp_info("run %s: scenario %s on target %s -> %s", run_id, scn->name, tgt->name,
                 rd.final_path);
