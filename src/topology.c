@@ -84,22 +84,49 @@ static int cmp_i32(const void *a, const void *b)
         return (x > y) - (x < y);
 }
 
+/* The topic's own error in a metadata answer, or 0 (also when it is absent). */
+static rd_kafka_resp_err_t topic_err(const struct rd_kafka_metadata *md, const char *topic)
+{
+        int i;
+
+        for (i = 0; topic && i < md->topic_cnt; i++)
+                if (strcmp(md->topics[i].topic, topic) == 0)
+                        return md->topics[i].err;
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+/* A topic just created may still be unknown to the broker that answers
+ * (metadata propagates asynchronously between brokers): such answers are asked
+ * again for up to TOPO_SETTLE_MS before they count as an error. */
+#define TOPO_SETTLE_MS 15000
+#define TOPO_RETRY_MS  200
+
 int kp_topo_fetch(kp_topo_client_t *cl, const char *topic, kp_topology_t *out, kp_err_t *err)
 {
         const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_topic_t *rkt = NULL;
         rd_kafka_resp_err_t e;
-        int i, j, k;
+        int i, j, k, waited = 0;
 
         memset(out, 0, sizeof(*out));
-        if (topic)
-                rkt = rd_kafka_topic_new(cl->rk, topic, NULL);
-        e = rd_kafka_metadata(cl->rk, 0, rkt, &md, 10000);
-        if (rkt)
-                rd_kafka_topic_destroy(rkt);
-        if (e)
-                return kp_err_set(err, KP_EINFRA, "metadata%s%s: %s", topic ? " of " : "",
-                                  topic ? topic : "", rd_kafka_err2str(e));
+        for (;;) {
+                rd_kafka_topic_t *rkt = topic ? rd_kafka_topic_new(cl->rk, topic, NULL) : NULL;
+                rd_kafka_resp_err_t te;
+                e = rd_kafka_metadata(cl->rk, 0, rkt, &md, 10000);
+                if (rkt)
+                        rd_kafka_topic_destroy(rkt);
+                if (e)
+                        return kp_err_set(err, KP_EINFRA, "metadata%s%s: %s", topic ? " of " : "",
+                                          topic ? topic : "", rd_kafka_err2str(e));
+                te = topic_err(md, topic);
+                if ((te != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
+                     te != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) ||
+                    waited >= TOPO_SETTLE_MS)
+                        break;
+                rd_kafka_metadata_destroy(md);
+                md = NULL;
+                kp_sleep_ms(TOPO_RETRY_MS);
+                waited += TOPO_RETRY_MS;
+        }
         for (i = 0; i < md->broker_cnt && out->n_brokers < KP_TOPO_MAX_BROKERS; i++)
                 out->broker_ids[out->n_brokers++] = md->brokers[i].id;
         qsort(out->broker_ids, (size_t)out->n_brokers, sizeof(int32_t), cmp_i32);
