@@ -103,6 +103,9 @@ static int write_outputs(kp_rundir_t *rd, kp_evidence_t *ev, kp_err_t *err)
         kp_rundir_path(rd, "report.html", out, sizeof(out));
         if (kp_report_html(ev_path, out, err) < 0)
                 return -1;
+        kp_rundir_path(rd, "assessment-results.json", out, sizeof(out));
+        if (kp_report_oscal(ev_path, out, err) < 0)
+                return -1;
         return 0;
 }
 
@@ -217,6 +220,7 @@ int kp_cmd_run(int argc, char **argv)
                 goto out;
         }
         kp_evidence_run_fact(ev, "signing_key", kp_key_fingerprint(key));
+        kp_evidence_run_controls(ev, &scn->controls);
         kp_event_msg("run.start", NULL, "scenario %s on target %s", scn->name, tgt->name);
         kp_info("run %s: scenario %s on target %s -> %s", run_id, scn->name, tgt->name,
                 rd.final_path);
