@@ -125,7 +125,10 @@ static int parse_controls(kp_jv_t *jv, const cJSON *o, const kp_suite_catalog_t 
                                              "expected a checklist row or a check id "
                                              "(kproof list), got \"%s\"",
                                              it->string);
-                if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) < 1 || cJSON_GetArraySize(it) > 64)
+                if (cJSON_IsArray(it) && cJSON_GetArraySize(it) == 0)
+                        return kp_jv_fail_at(jv, it->string,
+                                             "expected 1 to 64 control ids, got an empty array");
+                if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) > 64)
                         return kp_jv_expected(jv, it->string, it,
                                               "an array of 1 to 64 control ids");
                 kp_buf_init(&ids, 8192);

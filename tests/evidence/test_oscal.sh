@@ -104,5 +104,6 @@ check "controls: an unknown row or check" bad_controls '{"nope": ["sc-12"]}' '$.
 check "controls: not an array" bad_controls '{"key-authority": "sc-12"}' '$.controls["key-authority"]: expected an array of 1 to 64 control ids, got "sc-12"'
 check "controls: a bad control id" bad_controls '{"key-authority": ["sc 12"]}' "\$.controls[\"key-authority\"][0]: expected a control id (a letter, then up to 63 letters, digits, '.', '-' or '_'), got \"sc 12\""
 check "controls: a control twice" bad_controls '{"semantics.acks-all": ["cp-10", "cp-10"]}' '$.controls["semantics.acks-all"][1]: control "cp-10" is listed twice'
+check "controls: an empty list" bad_controls '{"key-authority": []}' '$.controls["key-authority"]: expected 1 to 64 control ids, got an empty array'
 check "controls: not an object" bad_controls '["sc-12"]' '$.controls: expected an object, got an array'
 finish
