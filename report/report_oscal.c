@@ -229,6 +229,16 @@ static void observation(oscal_t *o, cJSON *obs, const cJSON *check, size_t index
         add_evidence_ref(re, events_uuid,
                          "events.jsonl: the raw timeline of the run (this check's start and "
                          "end, control actions and faults)");
+        kp_buf_reset(&b);
+        kp_buf_printf(&b, "raw/cmocka-%s.xml", kp_report_str(check, "suite", "?"));
+        {
+                char raw[600];
+                snprintf(raw, sizeof(raw), "%s", kp_buf_cstr(&b));
+                kp_buf_reset(&b);
+                kp_buf_printf(&b, "%s: the %s suite's test report as cmocka wrote it", raw,
+                              kp_report_str(check, "suite", "?"));
+                add_evidence_ref(re, resource(o, run_dir, raw, kp_buf_cstr(&b)), kp_buf_cstr(&b));
+        }
         cJSON_ArrayForEach(a, field(check, "artifacts"))
         {
                 const char *path = kp_report_str(a, "path", NULL);

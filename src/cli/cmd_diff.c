@@ -38,13 +38,14 @@ static const kp_cmd_spec_t spec = {
     "Show what changed from run A to run B: verdicts, gates and measurements.",
     "RUN_A and RUN_B are run directories (or their evidence.json files), usually one\n"
     "scenario on the platform before and after a change. Listed: every check whose\n"
-    "verdict changed, every gate whose observed value or result changed, and every\n"
-    "measurement that moved more than PCT percent. A regression is a verdict that got\n"
-    "worse (pass < skip < fail < error; a check missing from B), a gate that held in A\n"
-    "and is missed in B, or a gated measurement that moved the wrong way (the gate's\n"
-    "<= or >=) beyond PCT percent. Other measurements are listed with their delta but\n"
-    "never called a regression. Exit codes: 0 no regression; 1 a regression;\n"
-    "2 usage error or a missing or invalid evidence.json (named with the JSON path).",
+    "verdict changed (and the checklist rows that follow), every gate held in A and\n"
+    "missed in B, and every measurement that moved more than PCT percent.\n"
+    "A regression is a verdict that got worse (pass < skip < fail < error; a check\n"
+    "missing from B), a gate held in A and missed in B, or a gated measurement that\n"
+    "moved the wrong way (the gate's <= or >=) beyond PCT percent. Other measurements\n"
+    "are listed with their delta but never called a regression. Exit codes: 0 no\n"
+    "regression; 1 a regression; 2 usage error or a missing or invalid evidence.json\n"
+    "(named with the JSON path).",
     opts,
     sizeof(opts) / sizeof(opts[0]),
 };
@@ -296,6 +297,30 @@ int kp_cmd_diff(int argc, char **argv)
         }
         if (cJSON_GetArraySize(jchecks) == 0)
                 kp_buf_puts(&txt, "  (no verdict changed)\n");
+
+        /* Checklist rows whose verdict changed (follows from the checks; listed
+         * for the reader, never counted as a regression on its own). */
+        {
+                cJSON *jrows = cJSON_AddArrayToObject(out, "rows");
+                const cJSON *r;
+                cJSON_ArrayForEach(r, get(a.ev, "rows"))
+                {
+                        const char *id = str(r, "id", "?"), *va = str(r, "verdict", "?");
+                        const cJSON *rb = find_by(get(b.ev, "rows"), "id", id, NULL, NULL);
+                        const char *vb = rb ? str(rb, "verdict", "?") : "missing";
+                        cJSON *o;
+                        if (strcmp(va, vb) == 0)
+                                continue;
+                        o = cJSON_CreateObject();
+                        cJSON_AddStringToObject(o, "id", id);
+                        cJSON_AddStringToObject(o, "a", va);
+                        cJSON_AddStringToObject(o, "b", vb);
+                        cJSON_AddItemToArray(jrows, o);
+                        if (cJSON_GetArraySize(jrows) == 1)
+                                kp_buf_puts(&txt, "\nchecklist rows:\n");
+                        kp_buf_printf(&txt, "  %-40s %s -> %s\n", id, va, vb);
+                }
+        }
 
         /* Gates held in A and missed in B. */
         cJSON_ArrayForEach(g, get(a.ev, "gates"))

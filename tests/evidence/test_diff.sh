@@ -32,6 +32,9 @@ mk worse '(.checks[] | select(.id=="semantics.round-trip") | .verdict) = "fail"'
 check "pass -> fail: exit 1" test "$(diff_rc "$WORK/a" "$WORK/worse")" = 1
 check "pass -> fail: named as a regression" grep -Eq 'semantics.round-trip +pass -> fail +REGRESSION' "$WORK/out.txt"
 
+mk worserow '(.checks[] | select(.id=="semantics.round-trip") | .verdict) = "fail" | (.rows[] | select(.id=="kafka-semantics") | .verdict) = "FAIL"'
+check "a row verdict change is listed (PARTIAL -> FAIL)" bash -c "'$KPROOF' diff '$WORK/a' '$WORK/worserow' | grep -Eq 'kafka-semantics +PARTIAL -> FAIL\$'"
+check "... and in --json" bash -c "'$KPROOF' diff '$WORK/a' '$WORK/worserow' --json | jq -e '.rows == [{\"id\":\"kafka-semantics\",\"a\":\"PARTIAL\",\"b\":\"FAIL\"}]' >/dev/null"
 mk better '(.checks[] | select(.id=="semantics.transactions") | .verdict) = "pass"'
 check "skip -> pass: exit 0" test "$(diff_rc "$WORK/a" "$WORK/better")" = 0
 check "skip -> pass: listed, not a regression" bash -c "grep -Eq 'semantics.transactions +skip -> pass\$' '$WORK/out.txt'"
