@@ -194,8 +194,8 @@ static void reason_token(const char *verdict, char *out, size_t size)
 }
 
 static void observation(oscal_t *o, cJSON *obs, const cJSON *check, size_t index,
-                        const char *run_dir, const char *run_start, const char *ev_uuid,
-                        const char *events_uuid)
+                        const cJSON *gates, const char *run_dir, const char *run_start,
+                        const char *ev_uuid, const char *events_uuid)
 {
         const char *id = kp_report_str(check, "id", "?");
         const cJSON *m, *a;
@@ -261,8 +261,36 @@ static void observation(oscal_t *o, cJSON *obs, const cJSON *check, size_t index
                 char *list = kp_buf_detach(&b);
                 kp_buf_printf(&b, "Measurements:\n\n%s", list);
                 free(list);
-                cJSON_AddStringToObject(ob, "remarks", kp_buf_cstr(&b));
         }
+        /* The scenario's gates on this check: threshold, observed value, result. */
+        {
+                const cJSON *g;
+                int first = 1;
+                cJSON_ArrayForEach(g, gates)
+                {
+                        const cJSON *obsv = field(g, "observed"), *held = field(g, "passed");
+                        char thr[64];
+                        if (strcmp(kp_report_str(g, "check", ""), id) != 0)
+                                continue;
+                        if (first)
+                                kp_buf_printf(&b, "%sGates:\n\n", b.len ? "\n" : "");
+                        first = 0;
+                        kp_report_fmt_num(kp_report_num(g, "threshold", 0), thr, sizeof(thr));
+                        if (cJSON_IsNumber(obsv))
+                                kp_report_fmt_num(obsv->valuedouble, num, sizeof(num));
+                        else
+                                snprintf(num, sizeof(num), "none");
+                        kp_buf_printf(
+                            &b, "- `%s`: observed %s, required %s %s %s: %s\n",
+                            kp_report_str(g, "name", "?"), num, kp_report_str(g, "op", "?"), thr,
+                            kp_report_str(g, "unit", ""),
+                            cJSON_IsTrue(held)    ? "held"
+                            : cJSON_IsFalse(held) ? "MISSED"
+                                                  : kp_report_str(g, "note", "not evaluated"));
+                }
+        }
+        if (b.len)
+                cJSON_AddStringToObject(ob, "remarks", kp_buf_cstr(&b));
         cJSON_AddItemToArray(obs, ob);
         kp_buf_free(&b);
 }
@@ -540,7 +568,7 @@ int kp_report_oscal(const char *evidence_path, const char *out_path, kp_err_t *e
         obs = cJSON_AddArrayToObject(res, "observations");
         cJSON_ArrayForEach(c, checks)
         {
-                observation(o, obs, c, i, run_dir, start, ev_uuid, events_uuid);
+                observation(o, obs, c, i, field(ev, "gates"), run_dir, start, ev_uuid, events_uuid);
                 i++;
         }
         if (cJSON_GetArraySize(obs) == 0)

@@ -15,6 +15,8 @@ jq '.suites[0].checks += ["semantics.acks-all"] | .suites[0].gates = {"max_p99_a
 "$KPROOF" run "$WORK/gated.json" --target "$REPO_ROOT/targets/embedded.json" --out "$WORK/a" -q >"$WORK/a.log" 2>&1
 require "run A exits 0 ($(tail -1 "$WORK/a.log"))" test $? = 0
 A=$WORK/a/evidence.json
+check "assessment-results.json names each gate of the check in the observation's remarks" \
+  jq -e '.["assessment-results"].results[0].observations[] | select(.props[] | .value == "semantics.acks-all") | .remarks | test("`max_p99_ack_ms`: observed [0-9.]+, required <= 60000 ms: held")' "$WORK/a/assessment-results.json" >/dev/null
 require "run A has the gated check and its gate measurement" \
   jq -e '.checks[] | select(.id=="semantics.acks-all") | .measurements[] | select(.name=="ack_latency_p99_ms")' "$A" >/dev/null
 

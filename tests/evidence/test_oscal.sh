@@ -59,6 +59,8 @@ check "a row's finding links the observations of its checks" jqe --slurpfile ev 
   "($R.observations | map({(.uuid): (.props[] | select(.name==\"check-id\") | .value)}) | add) as \$o
    | [$R.findings[] | select(.target[\"target-id\"]==\"kafka-semantics\") | .[\"related-observations\"][][\"observation-uuid\"] | \$o[.]]
    == [\$ev[0].rows[] | select(.id==\"kafka-semantics\") | .checks[]]" "$OS"
+check "an observation's remarks list its measurements" jqe --slurpfile ev "$EV" \
+  "$R.observations[0].remarks | contains(\"\\(\$ev[0].checks[0].measurements[0].name)\")" "$OS"
 check "mapped controls are reviewed controls" jqe \
   "[$R[\"reviewed-controls\"][\"control-selections\"][1][\"include-controls\"][][\"control-id\"]] | sort == [\"au-10\", \"sc-12\", \"sc-28\", \"si-7\"]" "$OS"
 check "control si-7 (row kafka-semantics PARTIAL + a passed check) is not-satisfied" jqe \
