@@ -32,8 +32,7 @@ static const kp_opt_t opts[] = {
 static const kp_cmd_spec_t spec = {
     "report",
     "RUN_DIR [--out DIR] [--sign-key FILE]",
-    "Render report.html, junit.xml, assessment-results.json and report.pdf from "
-    "RUN_DIR/evidence.json.",
+    "Render report.html, junit.xml and report.pdf from RUN_DIR/evidence.json.",
     "Without --out the reports replace those in RUN_DIR and RUN_DIR is signed again\n"
     "(statement.json, evidence.dsse.json), provided its files still match its current\n"
     "signed statement. Exit codes: 0 done; 1 RUN_DIR does not match its statement (nothing\n"

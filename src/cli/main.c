@@ -23,8 +23,7 @@ static const cmd_t cmds[] = {
     {"validate", kp_cmd_validate, "check scenario and target files"},
     {"list", kp_cmd_list, "list suites, checks, checklist rows and gates"},
     {"report", kp_cmd_report,
-     "render report.html, report.pdf, junit.xml and assessment-results.json again from "
-     "evidence.json"},
+     "render report.html, report.pdf and junit.xml again from a run's evidence.json"},
     {"keygen", kp_cmd_keygen, "create an Ed25519 key pair for signing run directories"},
     {"verify", kp_cmd_verify, "verify a run directory's signature, digests and completeness"},
     {"compare", kp_cmd_compare, "put several runs of one scenario side by side (HTML and PDF)"},
