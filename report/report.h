@@ -19,6 +19,12 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
 /* junit.xml: one testsuite per suite, one testcase per check. */
 int kp_report_junit(const char *evidence_path, const char *out_path, kp_err_t *err);
 
+/* assessment-results.json: the run as NIST OSCAL 1.1.2 assessment results
+ * (one observation per check, one finding per checklist row and mapped
+ * control, back-matter with the sha256 of the run-directory files named;
+ * junit.xml and report.html are looked for next to out_path). */
+int kp_report_oscal(const char *evidence_path, const char *out_path, kp_err_t *err);
+
 /* report.pdf: report.html's document printed by headless Chromium. */
 int kp_report_pdf(const char *evidence_path, const char *out_path, kp_err_t *err);
 /* Prints any self-contained HTML file to PDF with headless Chromium. */

@@ -111,6 +111,9 @@ typedef struct kp_scenario {
         kp_suite_cfg_t *suites;
         size_t n_suites;
         char sha256[KP_SHA256_HEX];
+        /* "controls": checklist row or check id -> the control ids of a
+         * catalogue it evidences (e.g. NIST 800-53 "sc-12"), space-separated. */
+        kp_kvlist_t controls;
 } kp_scenario_t;
 
 typedef enum kp_control_type {

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "config.h"
 #include "record.h"
+#include "rows.h"
 #include "suite.h"
 #include "timeutil.h"
 
@@ -87,6 +88,80 @@ static int name_ok(const char *s)
                 if (!(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.'))
                         return 0;
         return 1;
+}
+
+/* A control id of a catalogue: a token like "sc-12", "ac-2.1", "A.8.24". */
+static int control_id_ok(const char *s)
+{
+        size_t n = strlen(s), i;
+
+        if (n == 0 || n > 64 || !isalpha((unsigned char)s[0]))
+                return 0;
+        for (i = 0; i < n; i++)
+                if (!(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+                        return 0;
+        return 1;
+}
+
+/* "controls": {"<row or check id>": ["<control id>", ...]}: the control ids
+ * of a catalogue that a checklist row or a check evidences (assessment
+ * results carry them). Every key must name a row or a check of a suite. */
+static int parse_controls(kp_jv_t *jv, const cJSON *o, const kp_suite_catalog_t *cat,
+                          kp_kvlist_t *out)
+{
+        const cJSON *it, *c;
+        size_t i, k;
+
+        cJSON_ArrayForEach(it, o)
+        {
+                int known = kp_row_find(it->string) != NULL;
+                size_t m, idx = 0;
+                kp_buf_t ids;
+
+                for (i = 0; cat && !known && i < cat->n; i++)
+                        known = kp_suite_check(cat->suites[i], it->string) != NULL;
+                if (!known)
+                        return kp_jv_fail_at(jv, it->string,
+                                             "expected a checklist row or a check id "
+                                             "(kproof list), got \"%s\"",
+                                             it->string);
+                if (cJSON_IsArray(it) && cJSON_GetArraySize(it) == 0)
+                        return kp_jv_fail_at(jv, it->string,
+                                             "expected 1 to 64 control ids, got an empty array");
+                if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) > 64)
+                        return kp_jv_expected(jv, it->string, it,
+                                              "an array of 1 to 64 control ids");
+                kp_buf_init(&ids, 8192);
+                m = kp_jv_push_key(jv, it->string);
+                cJSON_ArrayForEach(c, it)
+                {
+                        if (!cJSON_IsString(c) || !control_id_ok(c->valuestring)) {
+                                kp_jv_push_index(jv, idx);
+                                kp_buf_free(&ids);
+                                return kp_jv_expected(
+                                    jv, NULL, c,
+                                    "a control id (a letter, then up to 63 letters, digits, "
+                                    "'.', '-' or '_')");
+                        }
+                        for (k = 0; k < idx; k++)
+                                if (strcmp(cJSON_GetArrayItem(it, (int)k)->valuestring,
+                                           c->valuestring) == 0) {
+                                        kp_jv_push_index(jv, idx);
+                                        kp_buf_free(&ids);
+                                        return kp_jv_fail(jv, "control \"%s\" is listed twice",
+                                                          c->valuestring);
+                                }
+                        kp_buf_printf(&ids, "%s%s", idx ? " " : "", c->valuestring);
+                        idx++;
+                }
+                kp_jv_pop(jv, m);
+                if (kp_kvlist_set(out, it->string, kp_buf_cstr(&ids)) < 0) {
+                        kp_buf_free(&ids);
+                        return kp_jv_fail(jv, "out of memory");
+                }
+                kp_buf_free(&ids);
+        }
+        return 0;
 }
 
 /* Reads an object of scalar values into a kvlist (client properties). */
@@ -458,6 +533,7 @@ void kp_scenario_free(kp_scenario_t *s)
         free(s->path);
         free(s->name);
         free(s->description);
+        kp_kvlist_clear(&s->controls);
         free(s);
 }
 
@@ -519,6 +595,19 @@ int kp_scenario_load(const char *path, const kp_suite_catalog_t *cat, kp_scenari
                 i++;
         }
         kp_jv_pop(&jv, 1);
+        {
+                const cJSON *ctl;
+                int r = kp_jv_object(&jv, root, "controls", 0, &ctl);
+
+                if (r < 0)
+                        goto out;
+                if (r > 0) {
+                        size_t m = kp_jv_push_key(&jv, "controls");
+                        if (parse_controls(&jv, ctl, cat, &s->controls) < 0)
+                                goto out;
+                        kp_jv_pop(&jv, m);
+                }
+        }
         if (kp_jv_no_unknown(&jv, root) < 0)
                 goto out;
         *out = s;

@@ -64,3 +64,47 @@ int kp_random_bytes(void *buf, size_t n)
 {
         return RAND_bytes(buf, (int)n) == 1 ? 0 : -1;
 }
+
+static int hex_val(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+void kp_uuid_v5(const char *ns, const char *name, char out[KP_UUID_STR])
+{
+        unsigned char nsb[16] = {0}, md[EVP_MAX_MD_SIZE];
+        char hex[33];
+        unsigned int n = 0;
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        size_t i, k = 0;
+
+        for (i = 0; ns[i] && k < 32; i++) {
+                int v = hex_val(ns[i]);
+
+                if (v < 0)
+                        continue; /* the dashes */
+                nsb[k / 2] = (unsigned char)(nsb[k / 2] | (k % 2 ? v : v << 4));
+                k++;
+        }
+        if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1 ||
+            EVP_DigestUpdate(ctx, nsb, sizeof(nsb)) != 1 ||
+            EVP_DigestUpdate(ctx, name, strlen(name)) != 1 ||
+            EVP_DigestFinal_ex(ctx, md, &n) != 1 || n < 16)
+                memset(md, 0, sizeof(md));
+        EVP_MD_CTX_free(ctx);
+        md[6] = (unsigned char)((md[6] & 0x0f) | 0x50);
+        md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
+        to_hex(md, 16, hex);
+        for (i = 0, k = 0; i < 32; i++) {
+                if (i == 8 || i == 12 || i == 16 || i == 20)
+                        out[k++] = '-';
+                out[k++] = hex[i];
+        }
+        out[k] = '\0';
+}

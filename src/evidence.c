@@ -164,6 +164,34 @@ void kp_evidence_run_fact(kp_evidence_t *ev, const char *key, const char *value)
         add_str(ev->facts, key, value);
 }
 
+void kp_evidence_run_controls(kp_evidence_t *ev, const kp_kvlist_t *controls)
+{
+        cJSON *sc = cJSON_GetObjectItemCaseSensitive(ev->run, "scenario"), *o;
+        size_t i;
+
+        if (!sc || !controls || controls->n == 0)
+                return;
+        cJSON_DeleteItemFromObject(sc, "controls");
+        o = cJSON_AddObjectToObject(sc, "controls");
+        for (i = 0; o && i < controls->n; i++) {
+                cJSON *arr = cJSON_AddArrayToObject(o, controls->items[i].key);
+                const char *p = controls->items[i].value;
+
+                while (arr && *p) {
+                        size_t n = strcspn(p, " ");
+                        char id[72];
+
+                        if (n > 0 && n < sizeof(id)) {
+                                memcpy(id, p, n);
+                                id[n] = '\0';
+                                cJSON_AddItemToArray(arr, cJSON_CreateString(id));
+                        }
+                        p += n;
+                        p += strspn(p, " ");
+                }
+        }
+}
+
 kp_check_t *kp_evidence_check_begin(kp_evidence_t *ev, const char *id, const char *row,
                                     const char *suite, const char *title)
 {

@@ -55,6 +55,9 @@ void kp_evidence_free(kp_evidence_t *ev);
 void kp_evidence_client_props(kp_evidence_t *ev, const kp_kvlist_t *props);
 /* A free-form run-level fact, e.g. "bootstrap" or "platform". */
 void kp_evidence_run_fact(kp_evidence_t *ev, const char *key, const char *value);
+/* The scenario's control mapping (row or check id -> space-separated
+ * control ids) as run.scenario.controls: {id: [control ids]}. */
+void kp_evidence_run_controls(kp_evidence_t *ev, const kp_kvlist_t *controls);
 
 /* Opens a check record; it stays owned by ev. */
 kp_check_t *kp_evidence_check_begin(kp_evidence_t *ev, const char *id, const char *row,

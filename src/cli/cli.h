@@ -18,6 +18,7 @@ int kp_cmd_keygen(int argc, char **argv);
 int kp_cmd_verify(int argc, char **argv);
 int kp_cmd_compare(int argc, char **argv);
 int kp_cmd_recover(int argc, char **argv);
+int kp_cmd_diff(int argc, char **argv);
 
 /* The end of every run directory's life: report.pdf rendered from
  * evidence.json (a failure is logged and recorded in the signed statement,

@@ -118,6 +118,12 @@ int kp_cmd_report(int argc, char **argv)
                 goto out;
         }
         printf("%s\n", out);
+        kp_path_join(out, sizeof(out), dir, "assessment-results.json");
+        if (kp_report_oscal(ev_path, out, &err) < 0) {
+                rc = kp_cli_fail(&err);
+                goto out;
+        }
+        printf("%s\n", out);
         if (key) {
                 if (kp_cli_seal(dir, key, &pdf_ok, &err) < 0) {
                         rc = kp_cli_fail(&err);

@@ -104,6 +104,9 @@ static int write_outputs(kp_rundir_t *rd, kp_evidence_t *ev, kp_err_t *err)
         kp_rundir_path(rd, "report.html", out, sizeof(out));
         if (kp_report_html(ev_path, out, err) < 0)
                 return -1;
+        kp_rundir_path(rd, "assessment-results.json", out, sizeof(out));
+        if (kp_report_oscal(ev_path, out, err) < 0)
+                return -1;
         return 0;
 }
 
@@ -219,6 +222,7 @@ int kp_cmd_run(int argc, char **argv)
         }
         kp_evidence_run_fact(ev, "signing_key", kp_key_fingerprint(key));
         kp_evidence_run_fact(ev, "librdkafka_version", kp_kafka_version());
+        kp_evidence_run_controls(ev, &scn->controls);
         kp_event_msg("run.start", NULL, "scenario %s on target %s", scn->name, tgt->name);
         kp_info("run %s: scenario %s on target %s -> %s", run_id, scn->name, tgt->name,
                 rd.final_path);

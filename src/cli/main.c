@@ -27,6 +27,8 @@ static const cmd_t cmds[] = {
     {"keygen", kp_cmd_keygen, "create an Ed25519 key pair for signing run directories"},
     {"verify", kp_cmd_verify, "verify a run directory's signature, digests and completeness"},
     {"compare", kp_cmd_compare, "put several runs of one scenario side by side (HTML and PDF)"},
+    {"diff", kp_cmd_diff,
+     "show verdict changes and measurement deltas between two runs; exit 1 on a regression"},
     {"recover", kp_cmd_recover,
      "undo destructive actions (revoked keys) an interrupted run left behind"},
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's main job: the quickstart scenario on the embedded cluster. Checks the run directory
 # it writes: evidence.json (every check, verdicts with reasons, gates with measured values, rows,
-# summary), events.jsonl, junit.xml, report.html and plots.
+# summary), events.jsonl, junit.xml, report.html, assessment-results.json (OSCAL) and plots.
 . "$(dirname "$0")/lib.sh"
 
 run=$T/quickstart
@@ -15,6 +15,16 @@ for f in evidence.json events.jsonl junit.xml report.html; do
 	check "$f written" test -s "$run/$f"
 done
 ev=$run/evidence.json
+# assessment-results.json (OSCAL) of the quickstart run validates against the official schema
+# (Python jsonschema in the test-only virtualenv, created once from PyPI).
+check "assessment-results.json written" test -s "$run/assessment-results.json"
+if "$KPROOF_SRC/tests/tools/pyvenv.sh" install >"$T/pyvenv.log" 2>&1; then
+	check "assessment-results.json validates against the official OSCAL 1.1.2 schema" \
+		"$("$KPROOF_SRC/tests/tools/pyvenv.sh" python)" "$KPROOF_SRC/tests/evidence/oscal/validate.py" \
+		"$KPROOF_SRC/tests/evidence/oscal/oscal-ar-1.1.2-schema.json" "$run/assessment-results.json"
+else
+	not_ok "the test virtualenv (tests/tools/pyvenv.sh install): $(tail -n 1 "$T/pyvenv.log")"
+fi
 
 python3 - "$ev" <<'PY' && ok "evidence.json holds every semantics check with a verdict and a reason" || not_ok "evidence.json content"
 import json, sys

@@ -72,12 +72,25 @@ static void test_random_bytes(void **state)
         assert_memory_not_equal(a, b, sizeof(a));
 }
 
+/* RFC 9562 version 5 against Python's uuid.uuid5 (DNS namespace). */
+static void test_uuid_v5(void **state)
+{
+        char u[KP_UUID_STR];
+
+        (void)state;
+        kp_uuid_v5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "python.org", u);
+        assert_string_equal(u, "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+        kp_uuid_v5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "python.org.", u);
+        assert_string_not_equal(u, "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_sha256_buffers),
             cmocka_unit_test(test_sha256_file),
             cmocka_unit_test(test_random_bytes),
+            cmocka_unit_test(test_uuid_v5),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
