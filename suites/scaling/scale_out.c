@@ -242,8 +242,12 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
         mon.broker = o->new_broker;
         t_add = kp_mono_ns();
         markers[n_markers++] = (kp_plot_marker_t){t_add, "add broker"};
-        if (pthread_create(&mon.thr, NULL, monitor_main, &mon) == 0)
-                mon.started = 1;
+        if (pthread_create(&mon.thr, NULL, monitor_main, &mon) != 0) {
+                kp_check_error(c, "cannot start the thread that watches the new broker: the "
+                                  "scale-out could not be timed");
+                goto stop;
+        }
+        mon.started = 1;
         req = kp_ctl_req(KP_CTL_ADD_BROKER);
         req.broker = o->new_broker;
         req.rack = o->new_rack;
@@ -316,7 +320,8 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
         while (!mon.t_traffic && kp_mono_ns() < t_reb + o->settle_ns && !kp_stop_requested())
                 kp_sleep_ms(100);
         mon.stop = 1;
-        pthread_join(mon.thr, NULL);
+        if (mon.started)
+                pthread_join(mon.thr, NULL);
         mon.started = 0;
 
         /* Measurements of the scale-out. */
