@@ -2,7 +2,8 @@
 # The scaling and cost suites on the embedded cluster: what the mock can express runs (leader moves,
 # the priced workload), what it cannot (adding brokers, reassignment, storage) is skipped with the
 # reason; a target without a deployment skips the cost check; a price sheet without a date makes the
-# target invalid (exit 2); a missed max_monthly_cost gate fails the run (exit 1).
+# target invalid (exit 2); a missed max_monthly_cost gate fails the run (exit 1); a price sheet of
+# another provider/region than the deployment fails cost.model unless the scenario allows a proxy.
 set -uo pipefail
 KPROOF=${KPROOF:-$(cd "$(dirname "$0")/../.." && pwd)/build/kproof}
 SRC=${KPROOF_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -83,6 +84,20 @@ scenario "$WORK/scenario-gate.json" 100
 "$KPROOF" run "$WORK/scenario-gate.json" -t "$WORK/target.json" -s cost -o "$WORK/run3" >/dev/null 2>"$WORK/run3.err"
 rc=$?
 check "max_monthly_cost 100 USD below the cost fails the run (exit $rc)" [ "$rc" = 1 ]
+
+# A deployment in another provider/region than the price sheet: fail, unless the scenario allows a
+# proxy price sheet explicitly.
+jq '.deployment.provider = "gcp" | .deployment.region = "europe-west1"' "$WORK/target.json" >"$WORK/target-gcp.json"
+"$KPROOF" run "$WORK/scenario.json" -t "$WORK/target-gcp.json" -s cost -o "$WORK/run4" >/dev/null 2>&1
+check "a price sheet of another provider/region fails cost.model ($(reason cost.model "$WORK/run4/evidence.json"))" \
+  [ "$(verdict cost.model "$WORK/run4/evidence.json")" = fail ]
+check "... naming both and the option" bash -c '[[ $1 == "priced with the aws us-east-1 price sheet although the deployment declares provider gcp region europe-west1"*allow_proxy_price_sheet* ]]' _ \
+  "$(reason cost.model "$WORK/run4/evidence.json")"
+jq '.suites[1].options.allow_proxy_price_sheet = true' "$WORK/scenario.json" >"$WORK/scenario-proxy.json"
+"$KPROOF" run "$WORK/scenario-proxy.json" -t "$WORK/target-gcp.json" -s cost -o "$WORK/run5" >/dev/null 2>&1
+check "allowed explicitly, the proxy sheet passes and says so ($(reason cost.model "$WORK/run5/evidence.json"))" \
+  bash -c '[[ $1 == pass && $2 == "proxy price sheet (allowed): "* ]]' _ \
+  "$(verdict cost.model "$WORK/run5/evidence.json")" "$(reason cost.model "$WORK/run5/evidence.json")"
 
 # A price sheet without a date is invalid input: exit 2 naming the sheet and the JSON path.
 jq 'del(.prices.kms_key_month.date)' "$SRC/fixtures/prices/aws-us-east-1.json" >"$WORK/nodate.json"

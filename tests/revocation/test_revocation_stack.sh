@@ -87,9 +87,12 @@ check "produce through the proxy to a topic without a KEK is refused (INVALID_RE
 check "nothing of it reached the brokers in plaintext" \
   bash -c "! grep -rqa kproof-plaintext-leak '$KPROOF_KAFKA_DIR'/node-*/data/kproof-nokek-0"
 
-# ---- 1. kafka-encrypted-local: every gate met
+# ---- 1. kafka-encrypted-local: every gate met. Kroxylicious serves old data from the data keys it
+# decrypted before the revocation: a finding that fails unless the scenario tolerates it, so this
+# run declares a tolerance (the unit test test_revocation_judge covers the strict rule).
 out=$WORK/run-enc
-"$KPROOF" run "$REPO_ROOT/scenarios/revocation.json" -t "$WORK/enc.json" -o "$out" >"$WORK/enc.log" 2>&1
+jq '.suites[0].max_old_data_readable_s = 300' "$REPO_ROOT/scenarios/revocation.json" >"$WORK/tolerant.json"
+"$KPROOF" run "$WORK/tolerant.json" -t "$WORK/enc.json" -o "$out" >"$WORK/enc.log" 2>&1
 rc=$?
 check "revocation on kafka-encrypted-local exits 0 (got $rc)" test "$rc" = 0
 for c in key-manager key-rotation key-policy at-rest write-effect old-data recovery integrity; do
@@ -99,6 +102,11 @@ done
 check "revocation.grants skips on local-kms (no grants)" test "$(verdict "$out" revocation.grants)" = skip
 tte=$(measure "$out" revocation.write-effect write_time_to_effect_s)
 echo "# write time-to-effect: ${tte}s, recovery: $(measure "$out" revocation.recovery recovery_s)s"
+reason() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .reason' "$1/evidence.json"; }
+check "write-effect proven by consecutive failures ($(reason "$out" revocation.write-effect))" \
+  bash -c '[[ $1 == *"the last "*" write probes failed with "* ]]' _ "$(reason "$out" revocation.write-effect)"
+check "old data readable from cached keys is reported as a tolerated finding ($(reason "$out" revocation.old-data))" \
+  bash -c '[[ $1 == "FINDING (tolerated)"* ]]' _ "$(reason "$out" revocation.old-data)"
 check "write time-to-effect measured and within 15 s ($tte)" awk -v t="$tte" 'BEGIN { exit !(t != "" && t >= 0 && t <= 15) }'
 check "no canary in plaintext at rest" test "$(measure "$out" revocation.at-rest plaintext_canaries)" = 0
 check "at-rest scan read segment bytes" awk -v b="$(measure "$out" revocation.at-rest scanned_bytes)" 'BEGIN { exit !(b > 0) }'
