@@ -3,7 +3,8 @@
 # the priced workload), what it cannot (adding brokers, reassignment, storage) is skipped with the
 # reason; a target without a deployment skips the cost check; a price sheet without a date makes the
 # target invalid (exit 2); a missed max_monthly_cost gate fails the run (exit 1); a price sheet of
-# another provider/region than the deployment fails cost.model unless the scenario allows a proxy.
+# another provider/region than the deployment fails cost.model unless the scenario allows a proxy;
+# leader-move is judged by the failover suite's history checker.
 set -uo pipefail
 KPROOF=${KPROOF:-$(cd "$(dirname "$0")/../.." && pwd)/build/kproof}
 SRC=${KPROOF_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -51,6 +52,12 @@ check "scaling.leader-move passes on the mock" [ "$(verdict scaling.leader-move 
 check "... with a metadata-only verdict" grep -q '^metadata-only: ' <<<"$(reason scaling.leader-move "$E")"
 check "... its time to traffic is measured" bash -c '[ "$1" != none ]' _ "$(m time_to_traffic_s scaling.leader-move "$E")"
 check "... and zero lost records" [ "$(m lost_acked scaling.leader-move "$E")" = 0 ]
+check "... judged by the history checker: every anomaly kind measured" bash -c \
+  'for k in lost_write unseen duplicate inconsistent_offsets nonmonotonic_send nonmonotonic_poll poll_skip aborted_read; do
+     [ "$(jq -r --arg n "anomalies_$k" "[.checks[] | select(.id == \"scaling.leader-move\") | .measurements[] | select(.name == \$n) | .value][0]" "$1")" = 0 ] || exit 1
+   done' _ "$E"
+check "... acknowledgements without an offset counted apart ($(m acked_without_offset scaling.leader-move "$E"))" \
+  bash -c '[ "$1" != none ]' _ "$(m acked_without_offset scaling.leader-move "$E")"
 check "cost.model passes" [ "$(verdict cost.model "$E")" = pass ]
 check "compute is 3 x 730 h x 0.096 USD = 210.24" [ "$(m cost_compute_usd_month cost.model "$E")" = 210.24 ]
 total=$(m monthly_cost_usd cost.model "$E")
