@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "revocation.h"
 #include "src/digest.h"
@@ -105,6 +106,7 @@ static int write_canaries(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
                 kp_check_error(c, "%s", err.msg);
                 goto out;
         }
+        st->canaries_unix = (int64_t)time(NULL);
         for (i = 0; i < st->n_canaries; i++) {
                 rd_kafka_resp_err_t e =
                     rd_kafka_producev(p, RD_KAFKA_V_TOPIC(st->topic), RD_KAFKA_V_PARTITION(0),
@@ -180,6 +182,43 @@ out:
         return rc;
 }
 
+/* What a scan did not cover, for people ("" when it covered everything):
+ * the byte cap, a cut listing, or (s3) no object written after the canaries,
+ * i.e. their segments not uploaded yet. */
+static void partial_scan(const rev_state_t *st, const kp_target_t *t, const kp_storage_scan_t *s,
+                         char *buf, size_t size)
+{
+        size_t len = 0;
+
+        buf[0] = '\0';
+        if (s->truncated)
+                len += (size_t)snprintf(buf + len, size - len,
+                                        "stopped at max_scan_bytes (%lld): the rest of the %s was "
+                                        "not read",
+                                        (long long)t->storage.max_scan_bytes,
+                                        strcmp(t->storage_type, "s3") == 0 ? "objects" : "files");
+        if (s->listing_truncated && len < size)
+                len += (size_t)snprintf(buf + len, size - len,
+                                        "%sthe S3 listing was cut before its end: objects after "
+                                        "it were not listed",
+                                        len ? "; " : "");
+        if (strcmp(t->storage_type, "s3") == 0 && s->objects > 0 &&
+            s->newest_object_unix + 2 < st->canaries_unix && len < size) {
+                time_t a = (time_t)s->newest_object_unix, b = (time_t)st->canaries_unix;
+                struct tm ta, tb;
+                char sa[32], sb[32];
+                gmtime_r(&a, &ta);
+                gmtime_r(&b, &tb);
+                strftime(sa, sizeof(sa), "%Y-%m-%dT%H:%M:%SZ", &ta);
+                strftime(sb, sizeof(sb), "%Y-%m-%dT%H:%M:%SZ", &tb);
+                snprintf(buf + len, size - len,
+                         "%sno object was written after the canaries (newest object %s, canaries "
+                         "produced %s): their segments are not uploaded yet, so they were not "
+                         "scanned",
+                         len ? "; " : "", sa, sb);
+        }
+}
+
 void rev_check_at_rest(kp_ctx_t *ctx, kp_check_t *c)
 {
         rev_state_t *st = rev_state(ctx);
@@ -188,6 +227,7 @@ void rev_check_at_rest(kp_ctx_t *ctx, kp_check_t *c)
         kp_storage_scan_t scan;
         uint32_t *hits = NULL;
         const char **toks = NULL;
+        char partial[1024];
         kp_err_t err;
         int i, found = 0;
 
@@ -261,6 +301,7 @@ void rev_check_at_rest(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_measure(c, "unencrypted_objects", (double)scan.unencrypted, "objects");
                 kp_check_measure(c, "objects_wrong_key", (double)scan.wrong_key, "objects");
         }
+        partial_scan(st, t, &scan, partial, sizeof(partial));
         if (found)
                 kp_check_fail(
                     c,
@@ -272,6 +313,13 @@ void rev_check_at_rest(kp_ctx_t *ctx, kp_check_t *c)
                     "%" PRIu64 " object(s) without SSE and %" PRIu64 " under another key than %s",
                     scan.unencrypted, scan.wrong_key,
                     t->storage.expected_kms_key ? t->storage.expected_kms_key : "expected");
+        else if (partial[0])
+                kp_check_error(c,
+                               "partial scan, so no canary found proves nothing: %s; scanned "
+                               "%" PRIu64 " %s, %" PRIu64 " bytes under %s",
+                               partial, scan.units,
+                               strcmp(t->storage_type, "s3") == 0 ? "objects" : "files", scan.bytes,
+                               scan.location);
         else if (scan.units == 0)
                 kp_check_error(c, "no durable data of topic %s found under %s: nothing to inspect",
                                st->topic, scan.location[0] ? scan.location : "the storage");

@@ -75,7 +75,8 @@ typedef struct rev_state {
         int64_t *offsets; /* acknowledged offset per canary, -1 when not */
         int n_canaries, acked;
         int64_t first_offset;
-        int canaries_ok; /* written and read back before the revocation */
+        int canaries_ok;       /* written and read back before the revocation */
+        int64_t canaries_unix; /* wall clock (s) when the canaries were produced */
         /* revocation */
         int revoked, restored, flow_done;
         int64_t revoke_mono, restore_mono;
