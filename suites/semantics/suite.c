@@ -45,15 +45,19 @@ static const kp_check_def_t checks[] = {
      .title =
          "Idempotent producer: no duplicates while the platform returns retriable produce errors",
      .fn = sem_check_idempotence,
-     .pass_when = "retriable errors made the idempotent producer resend batches the platform had "
-                  "already appended (resends measured) and no record was written twice or lost",
+     .pass_when = "on a real cluster a partition leader killed under load made the idempotent "
+                  "producer retry (retries measured) and no record was written twice or lost",
      .fail_when = "a record was written more than once, an acknowledged record is missing, or a "
-                  "record failed delivery although every error was retriable",
-     .skip_when = "the target can neither inject produce errors nor restart a leader, or (embedded "
-                  "mock) the injected errors are answered before the append, so no resend of an "
-                  "appended batch happened and duplicates could not arise",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+                  "record failed delivery although every error was retriable; with "
+                  "enable.idempotence=false in the scenario's client.producer (the negative "
+                  "control) it fails when the fault left duplicates, as it must",
+     .skip_when = "the embedded mock cluster (its injected errors come before the append, and it "
+                  "does not deduplicate resent batches by sequence), or a target that cannot kill "
+                  "and restart a broker",
+     .error_when =
+         "a topic or client could not be created, a call failed outright (not a refusal the check "
+         "tests for) or the platform stopped answering; the client retried no request; the broker "
+         "could not be killed or restarted; or the negative control found no duplicate"},
     {.id = "semantics.group-resume",
      .row = SEM_ROW,
      .title = "Consumer group: a new member resumes exactly after the committed offset",
