@@ -111,6 +111,8 @@ PY
 }
 check "transactions: read_committed/uncommitted, fencing, consume-transform-produce" \
   passed semantics.transactions semantics.txn-fencing semantics.txn-consume-transform-produce
+zs=$(jq -r '[.checks[] | select(.id == "semantics.txn-fencing") | .measurements[] | select(.name == "zombie_records_sent" or .name == "zombie_records_refused_by_client") | .value] | "\(length) \(add)"' "$RUN/evidence.json")
+check "txn-fencing measures the zombie records sent and refused, 20 in all ($zs)" [ "$zs" = "2 20" ]
 check "admin: topics and configs" passed semantics.admin semantics.admin-configs
 check "ListOffsets by time, offset reset, rebalance, compaction, size limit" \
   passed semantics.list-offsets-time semantics.offset-reset semantics.group-rebalance \
