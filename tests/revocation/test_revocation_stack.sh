@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # tests/revocation/test_revocation_stack.sh - the revocation suite end to end on the real
 # reference platforms, in a private network namespace:
-#  1. kafka-encrypted-local (Kafka + Kroxylicious record encryption + local-kms): every gate met,
+#  1. kafka-encrypted-local (Kafka + Kroxylicious record encryption + local-kms), old data from
+#     cached keys tolerated for 300 s: every gate met,
 #     exit 0, probe timeline and key evidence in report.html, key Enabled afterwards;
 #  2. kafka-local with a KMS key the platform does not use: exit 1, plaintext canaries at rest,
 #     revocation without effect;
 #  3. SIGINT in the middle of a revocation: the key is Enabled when kproof exits;
 #  4. SIGKILL in the middle of a revocation: the key stays Disabled, `kproof recover` enables it,
-#     the journal records both actions;
+#     the journal records both actions; schedule-deletion with the shipped (strict) scenario: writes
+#     fail, and old data still read from cached keys fails revocation.old-data (exit 1);
 #  5. --dry-run makes no KMS call; a key not declared a fixture needs --allow-destructive.
 set -uo pipefail
 
@@ -189,8 +191,14 @@ jq '.suites[0].revoke = "schedule-deletion" | .suites[0].timeout = "15s"' "$REPO
 out=$WORK/run-delete
 "$KPROOF" run "$WORK/delete.json" -t "$WORK/enc.json" -o "$out" >"$WORK/delete.log" 2>&1
 rc=$?
-check "schedule-deletion revocation on kafka-encrypted-local exits 0 (got $rc)" test "$rc" = 0
+# This run keeps the shipped scenario's strict rule: old data served from cached keys fails.
+check "schedule-deletion revocation on kafka-encrypted-local exits 1: cached keys not tolerated (got $rc)" test "$rc" = 1
 check "writes failed while the key was pending deletion" test "$(verdict "$out" revocation.write-effect)" = pass
+check "old data readable from cached keys fails without a tolerance ($(reason "$out" revocation.old-data))" \
+  bash -c '[[ $1 == fail && $2 == *"the scenario tolerates none"* ]]' _ \
+  "$(verdict "$out" revocation.old-data)" "$(reason "$out" revocation.old-data)"
+check "... and is the only check that fails" \
+  test "$(jq '[.checks[] | select(.verdict == "fail" or .verdict == "error")] | length' "$out/evidence.json")" = 1
 check "journal records schedule_key_deletion and its undo" \
   grep -q '"phase":"undone","action":"schedule_key_deletion","undo":"cancel_key_deletion+enable_key"' "$KPROOF_JOURNAL"
 check "key is Enabled after the deletion was cancelled" test "$(key_state)" = Enabled
