@@ -546,7 +546,11 @@ static void scan_records(cstate_t *s)
                         if (!(rc->state & ST_ACKED))
                                 continue;
                         r->acked++;
-                        if (rc->partition >= 0 && rc->partition < s->nparts) {
+                        /* acknowledged without an offset (e.g. a retry the broker
+                         * answered DUPLICATE_SEQUENCE_NUMBER): no send order to judge */
+                        if (rc->offset < 0)
+                                r->acked_no_offset++;
+                        else if (rc->partition >= 0 && rc->partition < s->nparts) {
                                 int64_t prev = s->last[rc->partition];
                                 if (prev >= 0 && rc->offset <= prev) {
                                         r->count[KP_ANOM_NONMONOTONIC_SEND]++;

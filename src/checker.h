@@ -82,6 +82,7 @@ typedef struct kp_checker_result {
         size_t n_examples[KP_ANOM__COUNT];
         uint64_t records;         /* distinct records with any event */
         uint64_t acked;           /* acknowledged */
+        uint64_t acked_no_offset; /* acknowledged without an offset (offset -1) */
         uint64_t failed;          /* delivery failed */
         uint64_t aborted;         /* in aborted transactions */
         uint64_t consume_events;  /* reads of this run's records (with repeats) */

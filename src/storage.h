@@ -47,6 +47,8 @@ typedef struct kp_storage_scan {
         size_t n_examples;
         /* s3 only */
         uint64_t objects, sse_kms, sse_other, unencrypted, wrong_key;
+        int listing_truncated;      /* ListObjectsV2 still had pages when the scan stopped */
+        int64_t newest_object_unix; /* latest LastModified listed (s, UTC); 0: none */
         kp_storage_object_t object_list[KP_STORAGE_MAX_OBJECTS];
         size_t n_object_list;
         char location[1024]; /* what was scanned, for people */

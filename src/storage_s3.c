@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aws.h"
 #include "storage_impl.h"
@@ -144,6 +145,24 @@ out:
         return rc;
 }
 
+/* "2026-12-03T13:00:00.000Z" -> seconds since the epoch; 0 when unreadable. */
+static int64_t parse_iso8601(const char *s)
+{
+        struct tm tm;
+        int y, mo, d, h, mi, se;
+
+        if (sscanf(s, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &se) != 6)
+                return 0;
+        memset(&tm, 0, sizeof(tm));
+        tm.tm_year = y - 1900;
+        tm.tm_mon = mo - 1;
+        tm.tm_mday = d;
+        tm.tm_hour = h;
+        tm.tm_min = mi;
+        tm.tm_sec = se;
+        return (int64_t)timegm(&tm);
+}
+
 static int s3_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_storage_scan_t *res,
                    kp_err_t *err)
 {
@@ -185,7 +204,7 @@ static int s3_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_sto
                                 xml_next(xml, &p2, "NextContinuationToken", token, sizeof(token));
                 }
                 for (;;) {
-                        char contents[8192], key[1024], size[32];
+                        char contents[8192], key[1024], size[32], mod[64];
                         const char *cp = NULL;
                         if (!xml_next(xml, &pos, "Contents", contents, sizeof(contents)))
                                 break;
@@ -194,12 +213,20 @@ static int s3_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_sto
                         cp = NULL;
                         size[0] = '\0';
                         xml_next(contents, &cp, "Size", size, sizeof(size));
+                        cp = NULL;
+                        if (xml_next(contents, &cp, "LastModified", mod, sizeof(mod))) {
+                                int64_t t = parse_iso8601(mod);
+                                if (t > res->newest_object_unix)
+                                        res->newest_object_unix = t;
+                        }
                         rc = scan_object(s, cfg, key, strtoull(size, NULL, 10), ts, res, err);
                         if (rc < 0 || res->truncated)
                                 break;
                 }
                 kp_aws_resp_release(&resp);
         } while (rc == 0 && token[0] && !res->truncated && ++pages < 10000);
+        if (rc == 0 && token[0] && !res->truncated)
+                res->listing_truncated = 1;
         return rc;
 }
 

@@ -49,7 +49,7 @@ uint64_t kp_wlreport_record(kp_check_t *c, kp_workload_t *wl)
         kp_check_measure(c, "records_consumed_unique", (double)s->consumed_unique, "records");
         kp_check_measure(c, "lost_acked", (double)s->acked_unconsumed, "records");
         kp_check_measure(c, "redeliveries", (double)r.redeliveries, "records");
-        kp_check_measure(c, "duplicates", (double)r.other_offset, "records");
+        kp_check_measure(c, "read_at_other_offset", (double)r.other_offset, "records");
         kp_check_measure(c, "corrupt", (double)r.corrupt, "records");
         kp_check_measure(c, "target_rate", r.target_rate, "records/s");
         kp_check_measure(c, "achieved_rate", r.achieved_rate, "records/s");
@@ -96,8 +96,10 @@ uint64_t kp_wlreport_record(kp_check_t *c, kp_workload_t *wl)
         }
         if (r.other_offset) {
                 kp_anomaly_t *a = kp_check_anomaly(
-                    c, "duplicate", r.other_offset, 0,
-                    "a record was read at an offset other than the one acknowledged");
+                    c, "read-at-other-offset", r.other_offset, 0,
+                    "a record was read at an offset other than the one acknowledged: a duplicate "
+                    "in the log or an acknowledgement without an offset (the history checker "
+                    "tells them apart)");
                 for (i = 0; i < r.n_examples; i++)
                         if (r.examples[i].kind == KP_LEDGER_DIFFERENT)
                                 kp_anomaly_example(a, r.examples[i].partition, r.examples[i].offset,

@@ -1,6 +1,7 @@
 /*
  * kproof list: the suites built into this kproof, their checks with the
- * checklist row of each, and the gates a scenario may set.
+ * checklist row of each and what makes each pass, fail, skip and error, the
+ * checks each needs, and the gates a scenario may set.
  */
 #include <stdio.h>
 
@@ -20,11 +21,26 @@ static const kp_opt_t opts[] = {
 static const kp_cmd_spec_t spec = {
     "list",
     "[--json]",
-    "List suites, their checks and checklist rows, and the gates of each suite.",
+    "List suites, their checks with checklist rows and what makes each pass, fail, skip and "
+    "error, and the gates of each suite.",
     NULL,
     opts,
     sizeof(opts) / sizeof(opts[0]),
 };
+
+/* A missing description is null, so a test can find it. */
+static void add_when(cJSON *o, const char *key, const char *text)
+{
+        if (text && *text)
+                cJSON_AddStringToObject(o, key, text);
+        else
+                cJSON_AddNullToObject(o, key);
+}
+
+static void print_when(const char *what, const char *text)
+{
+        printf("      %-6s %s\n", what, text && *text ? text : "(not described)");
+}
 
 static void print_json(void)
 {
@@ -50,7 +66,17 @@ static void print_json(void)
                         cJSON *c = cJSON_CreateObject();
                         cJSON_AddStringToObject(c, "id", s->checks[j].id);
                         cJSON_AddStringToObject(c, "row", s->checks[j].row);
-                        cJSON_AddStringToObject(c, "title", s->checks[j].title);
+                        const kp_check_def_t *d = &s->checks[j];
+                        cJSON *needs;
+                        size_t k;
+                        cJSON_AddStringToObject(c, "title", d->title);
+                        needs = cJSON_AddArrayToObject(c, "needs");
+                        for (k = 0; k < KP_CHECK_MAX_NEEDS && d->needs[k]; k++)
+                                cJSON_AddItemToArray(needs, cJSON_CreateString(d->needs[k]));
+                        add_when(c, "pass_when", d->pass_when);
+                        add_when(c, "fail_when", d->fail_when);
+                        add_when(c, "skip_when", d->skip_when);
+                        add_when(c, "error_when", d->error_when);
                         cJSON_AddItemToArray(cs, c);
                 }
                 gs = cJSON_AddArrayToObject(so, "gates");
@@ -94,9 +120,17 @@ int kp_cmd_list(int argc, char **argv)
         for (i = 0; i < kp_builtin_suites.n; i++) {
                 const kp_suite_def_t *s = kp_builtin_suites.suites[i];
                 printf("suite %s — %s\n", s->name, s->title);
-                for (j = 0; j < s->n_checks; j++)
-                        printf("  %-34s row %-20s %s\n", s->checks[j].id, s->checks[j].row,
-                               s->checks[j].title);
+                for (j = 0; j < s->n_checks; j++) {
+                        const kp_check_def_t *d = &s->checks[j];
+                        size_t k;
+                        printf("  %-34s row %-20s %s\n", d->id, d->row, d->title);
+                        for (k = 0; k < KP_CHECK_MAX_NEEDS && d->needs[k]; k++)
+                                printf("      %-6s %s\n", k ? "" : "needs", d->needs[k]);
+                        print_when("pass", d->pass_when);
+                        print_when("fail", d->fail_when);
+                        print_when("skip", d->skip_when);
+                        print_when("error", d->error_when);
+                }
                 for (j = 0; j < s->n_gates; j++) {
                         printf("  gate %-29s %s %s of %s%s\n", s->gates[j].name,
                                s->gates[j].op == KP_GATE_AT_MOST ? "max" : "min",

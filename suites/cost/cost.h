@@ -27,6 +27,7 @@ typedef struct cost_options {
         int64_t flush_interval_ns;  /* shared-storage: one PUT per instance per interval */
         int endpoint_zones;         /* private endpoint zones, 0: none */
         int kms_keys;               /* -1: 1 when the target has a KMS adapter, else 0 */
+        int allow_proxy;            /* a price sheet of another provider/region may stand in */
 } cost_options_t;
 
 const cost_options_t *cost_opts(const kp_ctx_t *ctx);

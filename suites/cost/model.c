@@ -217,7 +217,7 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
         double rf = 0, secs, produced;
         kp_buf_t miss;
         kp_err_t err;
-        int i;
+        int i, proxy;
 
         kp_buf_init(&miss, 1024);
         if (!d->price_sheet)
@@ -247,13 +247,17 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
         }
         kp_check_note(c, "price sheet %s (%s %s, sha256 %s)", path, ps->provider, ps->region,
                       ps->sha256);
-        if ((d->provider && strcmp(d->provider, ps->provider) != 0) ||
-            (d->region && strcmp(d->region, ps->region) != 0))
+        proxy = (d->provider && strcmp(d->provider, ps->provider) != 0) ||
+                (d->region && strcmp(d->region, ps->region) != 0);
+        if (proxy)
                 kp_check_note(c,
                               "the target declares provider %s region %s: the figures price this "
-                              "workload as if it ran on %s %s",
+                              "workload as if it ran on %s %s (a proxy price sheet%s)",
                               d->provider ? d->provider : "-", d->region ? d->region : "-",
-                              ps->provider, ps->region);
+                              ps->provider, ps->region,
+                              o->allow_proxy ? ", allowed by options.allow_proxy_price_sheet"
+                                             : ", not allowed by the scenario");
+        kp_check_measure(c, "proxy_price_sheet", proxy, "bool");
         cl = kp_topo_client_new(ctx->plat, &err);
         if (!cl) {
                 kp_check_error(c, "%s", err.msg);
@@ -382,16 +386,26 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
         record_breakdown(c, &res, ps);
         if (cost_projections(ctx, c, &in, ps, o->instance_capacity, &err) < 0)
                 kp_check_note(c, "projections not drawn: %s", err.msg);
+        if (proxy && !o->allow_proxy) {
+                kp_check_fail(c,
+                              "priced with the %s %s price sheet although the deployment declares "
+                              "provider %s region %s: set options.allow_proxy_price_sheet to "
+                              "accept a proxy sheet (%.2f USD/month on the proxy sheet)",
+                              ps->provider, ps->region, d->provider ? d->provider : "-",
+                              d->region ? d->region : "-", res.total_usd);
+                goto out;
+        }
         kp_check_pass(c,
-                      "%s on %d x %s (%s %s): %.2f USD/month for %.1f kB/s produced, %.1f-day "
+                      "%s%s on %d x %s (%s %s): %.2f USD/month for %.1f kB/s produced, %.1f-day "
                       "retention (compute %.2f, block %.2f, object %.2f, requests %.2f, cross-zone "
                       "%.2f, KMS %.2f, endpoint %.2f)",
-                      d->architecture, d->instance_count, d->instance_type, ps->provider,
-                      ps->region, res.total_usd, in.produce_bytes_per_s / 1000,
-                      in.retention_s / 86400, res.lines[KP_COST_COMPUTE].usd,
-                      res.lines[KP_COST_BLOCK].usd, res.lines[KP_COST_OBJECT].usd,
-                      res.lines[KP_COST_REQUESTS].usd, res.lines[KP_COST_NETWORK].usd,
-                      res.lines[KP_COST_KMS].usd, res.lines[KP_COST_ENDPOINT].usd);
+                      proxy ? "proxy price sheet (allowed): " : "", d->architecture,
+                      d->instance_count, d->instance_type, ps->provider, ps->region, res.total_usd,
+                      in.produce_bytes_per_s / 1000, in.retention_s / 86400,
+                      res.lines[KP_COST_COMPUTE].usd, res.lines[KP_COST_BLOCK].usd,
+                      res.lines[KP_COST_OBJECT].usd, res.lines[KP_COST_REQUESTS].usd,
+                      res.lines[KP_COST_NETWORK].usd, res.lines[KP_COST_KMS].usd,
+                      res.lines[KP_COST_ENDPOINT].usd);
 out:
         kp_buf_free(&miss);
         kp_topology_release(&t);

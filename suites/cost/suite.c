@@ -13,7 +13,18 @@ static const kp_check_def_t checks[] = {
      .title =
          "Monthly cost of the measured workload by driver, with projections over throughput and "
          "retention for every architecture",
-     .fn = cost_check_model},
+     .fn = cost_check_model,
+     .pass_when =
+         "the measured workload is priced on the deployment the target declares, with a price "
+         "sheet of the same provider and region (or a proxy sheet the scenario allows explicitly)",
+     .fail_when = "the price sheet is of another provider or region than the deployment and the "
+                  "scenario does not allow a proxy sheet (options.allow_proxy_price_sheet)",
+     .skip_when =
+         "the target declares no deployment (provider, region, instance type, broker count)",
+     .error_when =
+         "the price sheet cannot be read or lacks the instance type, nothing was acknowledged, or "
+         "a topic or client could not be created, a call failed outright (not a refusal the check "
+         "tests for) or the platform stopped answering"},
 };
 
 static const kp_gate_def_t gates[] = {
@@ -91,7 +102,8 @@ static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
         if (kp_jv_int(jv, o, "kms_keys", 0, 0, 100000, &v) < 0)
                 return -1;
         co->kms_keys = (int)v;
-        if (kp_jv_no_unknown(jv, o) < 0)
+        if (kp_jv_bool(jv, o, "allow_proxy_price_sheet", 0, &co->allow_proxy) < 0 ||
+            kp_jv_no_unknown(jv, o) < 0)
                 return -1;
         kp_jv_pop(jv, m);
         return 1;

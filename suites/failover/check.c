@@ -310,7 +310,8 @@ static void record_errors(kp_check_t *c, const kp_workload_results_t *wr)
 }
 
 static void verdict(kp_check_t *c, const fo_sched_t *s, const kp_checker_result_t *r,
-                    const fo_measure_t *m, kp_profile_t profile, const char *final_err)
+                    const fo_measure_t *m, kp_profile_t profile, int64_t produce_end_ns,
+                    const char *final_err)
 {
         char list[512] = "";
         size_t i, len = 0;
@@ -327,6 +328,13 @@ static void verdict(kp_check_t *c, const fo_sched_t *s, const kp_checker_result_
                                        kp_fault_action_names[s->runs[i].f->action]);
                         return;
                 }
+                if (s->runs[i].applied_ns >= produce_end_ns) {
+                        kp_check_error(c,
+                                       "fault %zu (%s) was applied only after production had "
+                                       "ended: its effect under load was not measured",
+                                       i + 1, s->runs[i].what);
+                        return;
+                }
         }
         if (final_err) {
                 kp_check_error(c, "%s", final_err);
@@ -334,6 +342,13 @@ static void verdict(kp_check_t *c, const fo_sched_t *s, const kp_checker_result_
         }
         if (!r->complete) {
                 kp_check_error(c, "the history could not be judged: %s", r->incomplete_reason);
+                return;
+        }
+        if (r->acked == 0) {
+                kp_check_error(c,
+                               "nothing acknowledged: none of the records sent was acknowledged "
+                               "(%llu failed), so no write could be followed through the faults",
+                               (unsigned long long)r->failed);
                 return;
         }
         for (k = 0; k < KP_ANOM__COUNT; k++)
@@ -386,8 +401,11 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_skip(c, "%s", why);
                 return;
         }
-        if (sc->n_faults == 0)
-                kp_check_note(c, "the scenario lists no faults: this is a baseline run");
+        if (sc->n_faults == 0) {
+                kp_check_skip(c, "the scenario lists no faults: nothing was injected, so "
+                                 "behaviour under faults was not measured");
+                return;
+        }
         if (w->topic)
                 snprintf(topic, sizeof(topic), "%s", w->topic);
         else
@@ -514,7 +532,7 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
                       topic, w->partitions, w->replication_factor, w->message_bytes, w->rate,
                       (double)w->duration_ns / 1e9, w->producers, w->consumers,
                       kp_profile_name(sc->client.profile), copts.read_committed ? "yes" : "no");
-        verdict(c, &sched, res, &meas, sc->client.profile, final_err);
+        verdict(c, &sched, res, &meas, sc->client.profile, produce_end_ns, final_err);
 out:
         if (sched_ok) {
                 fo_sched_restore(&sched);

@@ -24,7 +24,18 @@ static const kp_check_def_t checks[] = {
      .row = FO_ROW,
      .title = "Faults under continuous load: no acknowledged write lost, duplicated or reordered; "
               "unavailability and recovery measured per fault",
-     .fn = fo_check_faults},
+     .fn = fo_check_faults,
+     .pass_when = "every fault of the scenario was applied under load and healed, records were "
+                  "acknowledged, the history checker finds no anomaly beyond the profile's "
+                  "allow-list, and every fault recovered",
+     .fail_when = "the history checker finds a lost, duplicated or reordered record not allowed by "
+                  "the profile, or a fault did not recover before production ended",
+     .skip_when = "the scenario lists no faults, or the target cannot apply one of them",
+     .error_when =
+         "a fault could not be applied or healed, or was applied only after production ended; "
+         "nothing was acknowledged; the final read or the history checker could not complete; or a "
+         "topic or client could not be created, a call failed outright (not a refusal the check "
+         "tests for) or the platform stopped answering"},
 };
 
 static const kp_gate_def_t gates[] = {

@@ -29,6 +29,9 @@
 #define REV_TOKEN_PREFIX "kpcanary:"
 #define REV_TOKEN_LEN    (sizeof(REV_TOKEN_PREFIX) - 1 + 32)
 #define REV_MAX_PROBES   4096
+/* Consecutive failed probes, each with an error the revocation explains,
+ * that establish an effect (and end the probing, see probing_done). */
+#define REV_CONFIRM_PROBES 3
 
 extern const kp_suite_def_t kp_suite_revocation;
 
@@ -42,6 +45,9 @@ typedef struct rev_opts {
         int64_t timeout_ns;       /* probing window after the revocation */
         int64_t observe_ns;       /* keep probing this long after writes failed for good */
         int64_t recovery_timeout_ns;
+        /* "max_old_data_readable_s": old data may stay readable this long
+         * after the revocation (cached data keys); < 0: not tolerated. */
+        double max_old_data_readable_s;
 } rev_opts_t;
 
 typedef struct rev_probe {
@@ -51,6 +57,7 @@ typedef struct rev_probe {
         char phase;      /* 'b' before restore, 'a' after restore */
         int ok;          /* 1 ok, 0 failed, -1 pending */
         int err;         /* rd_kafka_resp_err_t */
+        int alive;       /* the platform answered a metadata request in the same round */
 } rev_probe_t;
 
 typedef struct rev_state {
@@ -68,7 +75,8 @@ typedef struct rev_state {
         int64_t *offsets; /* acknowledged offset per canary, -1 when not */
         int n_canaries, acked;
         int64_t first_offset;
-        int canaries_ok; /* written and read back before the revocation */
+        int canaries_ok;       /* written and read back before the revocation */
+        int64_t canaries_unix; /* wall clock (s) when the canaries were produced */
         /* revocation */
         int revoked, restored, flow_done;
         int64_t revoke_mono, restore_mono;
@@ -80,6 +88,8 @@ typedef struct rev_state {
         int64_t write_recovery_ns, read_recovery_ns; /* from restore, -1: none */
         int64_t window_ns;                           /* probing window actually used */
         uint64_t disconnects;                        /* transport errors after the revocation */
+        char write_outcome;        /* revocation.write-effect: 'p' proven, 'f' no effect,
+                                      'u' failures not proven, 0 not judged */
         int counting;              /* client events are counted (after the revocation) */
         kp_kvlist_t client_errors; /* error name -> count (as text) */
         char plot[256];
@@ -102,6 +112,26 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c);
 void rev_check_old_data(kp_ctx_t *ctx, kp_check_t *c);
 void rev_check_recovery(kp_ctx_t *ctx, kp_check_t *c);
 void rev_check_integrity(kp_ctx_t *ctx, kp_check_t *c);
+
+/* Judging the probes (judge.c): pure functions of the probe log, so the
+ * rules are unit-tested on synthetic probe sequences. */
+/* 1 when a failed probe's error is one the revocation explains: an error the
+ * platform returned for the write or read (rev_proof_codes), or a timeout
+ * while the platform answered a metadata request in the same round. A
+ * timeout of an unresponsive platform or a client that could not be created
+ * is not proof. */
+int rev_probe_is_proof(const rev_probe_t *p);
+/* The accepted error codes, for reasons and docs ("A, B, C"). */
+const char *rev_proof_codes(void);
+/* Length of the trailing run of decided probes of kind (phase 'b') that
+ * failed with proof; *first_ns: when the first of them was sent. */
+int rev_proven_run(const rev_state_t *st, char kind, int64_t *first_ns);
+/* Trailing decided probes of kind/phase that failed, with or without proof. */
+int rev_trailing_failures(const rev_state_t *st, char kind, char phase);
+/* Sets write-effect's verdict and st->write_outcome/write_effect_ns. */
+void rev_judge_write_effect(rev_state_t *st, kp_check_t *c);
+/* Sets old-data's verdict from the probes (needs a completed flow). */
+void rev_judge_old_data(rev_state_t *st, kp_check_t *c);
 
 /* Kafka helpers (probe.c). */
 rd_kafka_t *rev_client(kp_ctx_t *ctx, rd_kafka_type_t type, const kp_kvlist_t *extra,

@@ -17,44 +17,110 @@ static const kp_check_def_t checks[] = {
      .title = "The platform's key is customer-managed and usable (KMS DescribeKey: manager, state, "
               "origin, "
               "spec)",
-     .fn = rev_check_key_manager},
+     .fn = rev_check_key_manager,
+     .pass_when = "DescribeKey shows a customer-managed key in state Enabled",
+     .fail_when = "the key is managed by someone else than the customer or is not Enabled",
+     .skip_when = "the target declares no KMS, or the run is a dry run",
+     .error_when = "the KMS cannot be reached or the key cannot be described"},
     {.id = "revocation.key-rotation",
      .row = REV_ROW,
      .title = "Automatic rotation is enabled on the key (GetKeyRotationStatus)",
-     .fn = rev_check_key_rotation},
+     .fn = rev_check_key_rotation,
+     .pass_when = "GetKeyRotationStatus reports automatic rotation enabled",
+     .fail_when = "automatic rotation is disabled",
+     .skip_when = "the target declares no KMS, the run is a dry run, or the KMS does not implement "
+                  "GetKeyRotationStatus",
+     .error_when = "the KMS call failed"},
     {.id = "revocation.key-policy",
      .row = REV_ROW,
      .title =
          "Key policy: administrators listed; who may disable, delete or use the key; no wildcard "
          "principal",
-     .fn = rev_check_key_policy},
+     .fn = rev_check_key_policy,
+     .pass_when =
+         "the key policy lists an administrator and has no unconditional wildcard principal",
+     .fail_when = "no principal may change the policy, a wildcard principal is allowed without a "
+                  "condition, or the policy cannot be analysed",
+     .skip_when = "the target declares no KMS, the run is a dry run, or the KMS does not implement "
+                  "GetKeyPolicy",
+     .error_when = "the KMS call failed"},
     {.id = "revocation.grants",
      .row = REV_ROW,
      .title = "Grants on the key are listed (ListGrants)",
-     .fn = rev_check_grants},
+     .fn = rev_check_grants,
+     .pass_when = "ListGrants lists the grants on the key",
+     .fail_when = "never",
+     .skip_when = "the target declares no KMS, the run is a dry run, or the KMS has no grants "
+                  "(e.g. local-kms)",
+     .error_when = "the KMS call failed"},
     {.id = "revocation.at-rest",
      .row = REV_ROW,
      .title = "No canary record is stored in plaintext at rest (and objects are encrypted under "
               "the key)",
-     .fn = rev_check_at_rest},
+     .fn = rev_check_at_rest,
+     .pass_when =
+         "no canary is found in a complete scan of the durable bytes (every object listed, none "
+         "skipped, no byte cap reached) and, on S3, every object is SSE-KMS under the expected key",
+     .fail_when =
+         "a canary is found in plaintext, or an object is unencrypted or under another key",
+     .skip_when = "the target declares no KMS or no storage adapter, or the run is a dry run",
+     .error_when = "the canaries could not be written and read back, nothing was found to scan, or "
+                   "the scan was partial (max_scan_bytes reached, listing truncated, objects not "
+                   "yet uploaded): the reason says what was and was not scanned"},
     {.id = "revocation.write-effect",
      .row = REV_ROW,
      .title = "Revoking the key stops new writes within the time-to-effect bound",
-     .fn = rev_check_write_effect},
+     .fn = rev_check_write_effect,
+     .pass_when =
+         "after the revocation the last 3 consecutive write probes failed, each with an error the "
+         "revocation explains (UNKNOWN_SERVER_ERROR, KAFKA_STORAGE_ERROR, INVALID_RECORD, "
+         "POLICY_VIOLATION, TOPIC/CLUSTER_AUTHORIZATION_FAILED, or a timeout while the platform "
+         "answered metadata in the same round); measures write_time_to_effect_s",
+     .fail_when = "produce still succeeded at the end of the probing window",
+     .skip_when = "the target declares no KMS, the run is a dry run, or revoke-grant on a KMS "
+                  "without grants",
+     .error_when =
+         "writes failed but not provably because of the revocation (timeouts of an unresponsive "
+         "platform, client failures, fewer than 3 consecutive), the baseline probes failed, the "
+         "revocation or restore failed, or the canaries were not written"},
     {.id = "revocation.old-data",
      .row = REV_ROW,
      .title =
-         "After revocation, old data is unreadable by a fresh consumer (or served from a cache: a "
-         "finding)",
-     .fn = rev_check_old_data},
+         "After revocation, old data is unreadable by a fresh consumer (served from a cache: a "
+         "finding that fails unless the scenario tolerates it)",
+     .fn = rev_check_old_data,
+     .needs = {"revocation.write-effect"},
+     .pass_when =
+         "after writes failed, the last 3 consecutive fresh-consumer reads of old data failed with "
+         "an error the revocation explains (read_time_to_effect_s), or old data stayed readable "
+         "(cached data keys) no longer than the scenario's max_old_data_readable_s",
+     .fail_when = "old data stayed readable while writes failed and the scenario tolerates none or "
+                  "less, or it stayed readable although writes were unaffected",
+     .skip_when = "the target declares no KMS, or the run is a dry run",
+     .error_when = "revocation.write-effect did not run to a pass or fail (no probes to report), "
+                   "or reads failed but not provably because of the revocation"},
     {.id = "revocation.recovery",
      .row = REV_ROW,
      .title = "After the key is restored, writes and reads recover in bounded time",
-     .fn = rev_check_recovery},
+     .fn = rev_check_recovery,
+     .needs = {"revocation.write-effect"},
+     .pass_when = "after the key was restored a new write and a fresh read both succeeded within "
+                  "recovery_timeout (recovery_s)",
+     .fail_when = "writes or reads did not recover within recovery_timeout",
+     .skip_when = "the target declares no KMS, or the run is a dry run",
+     .error_when =
+         "revocation.write-effect did not run to a result (no revocation and restore to measure)"},
     {.id = "revocation.integrity",
      .row = REV_ROW,
      .title = "Every canary acknowledged before the revocation is read back intact, exactly once",
-     .fn = rev_check_integrity},
+     .fn = rev_check_integrity,
+     .pass_when = "every canary acknowledged before the revocation is read back intact, exactly "
+                  "once, at its offset",
+     .fail_when = "a canary is missing, duplicated or corrupt",
+     .skip_when = "the target declares no KMS, or the run is a dry run",
+     .error_when = "the canaries were not written, the revocation flow did not complete, or a "
+                   "topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
 };
 
 static const kp_gate_def_t gates[] = {
@@ -102,6 +168,10 @@ static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
         o->timeout_ns = 30 * KP_NS_PER_S;
         o->observe_ns = 10 * KP_NS_PER_S;
         o->recovery_timeout_ns = 60 * KP_NS_PER_S;
+        o->max_old_data_readable_s = -1;
+        if (kp_jv_number(jv, entry, "max_old_data_readable_s", 0, 0, 30 * 86400.0, 0,
+                         &o->max_old_data_readable_s) < 0)
+                return -1;
         if (kp_jv_enum(jv, entry, "revoke", 0, kp_revoke_mode_names, &idx) < 0)
                 return -1;
         o->mode = (kp_revoke_mode_t)idx;
@@ -154,6 +224,7 @@ static int setup(kp_ctx_t *ctx, kp_err_t *err)
                 st->opts.timeout_ns = 30 * KP_NS_PER_S;
                 st->opts.observe_ns = 10 * KP_NS_PER_S;
                 st->opts.recovery_timeout_ns = 60 * KP_NS_PER_S;
+                st->opts.max_old_data_readable_s = -1;
         }
         st->opts.grant_id = o ? o->grant_id : NULL; /* borrowed from the scenario */
         if (!t || strcmp(t->kms_type, "aws-kms") != 0) {

@@ -3,9 +3,13 @@
  * client-visible behaviour in a window of its timeline.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "scaling.h"
+#include "src/checker.h"
+#include "src/kafka.h"
+#include "src/platform.h"
 #include "src/timeutil.h"
 #include "src/wlreport.h"
 
@@ -90,13 +94,15 @@ double sc_record_disruption(kp_check_t *c, kp_workload_t *wl, int64_t before_fro
 }
 
 kp_workload_t *sc_start_workload(kp_ctx_t *ctx, kp_check_t *c, const char *suffix, char *topic,
-                                 size_t topic_size)
+                                 size_t topic_size, kp_history_t **hist)
 {
         const kp_workload_cfg_t *w = &ctx->scfg->workload;
         kp_workload_spec_t spec;
         kp_workload_t *wl;
+        uint64_t per_producer, max_events;
         kp_err_t err;
 
+        *hist = NULL;
         if (w->topic)
                 snprintf(topic, topic_size, "%s-%s", w->topic, suffix);
         else
@@ -106,8 +112,19 @@ kp_workload_t *sc_start_workload(kp_ctx_t *ctx, kp_check_t *c, const char *suffi
                 kp_check_error(c, "cannot create topic %s: %s", topic, err.msg);
                 return NULL;
         }
+        /* The history the failover suite's checker judges (sized as there:
+         * the records of the run, their reads and the final drain). */
+        per_producer =
+            (uint64_t)(w->rate / w->producers * ((double)w->duration_ns / 1e9) * 1.05) + 1000;
+        max_events = per_producer * (uint64_t)w->producers * 4 + 100000;
+        *hist = kp_history_new(w->producers, w->consumers, w->partitions, max_events, &err);
+        if (!*hist) {
+                kp_check_error(c, "%s", err.msg);
+                return NULL;
+        }
         memset(&spec, 0, sizeof(spec));
         spec.cfg = w;
+        spec.history = *hist;
         spec.topic = topic;
         spec.profile = ctx->scfg->client.profile;
         spec.producer_overrides = &ctx->scfg->client.producer;
@@ -132,11 +149,113 @@ kp_workload_t *sc_start_workload(kp_ctx_t *ctx, kp_check_t *c, const char *suffi
         return wl;
 }
 
-uint64_t sc_finish_workload(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, const char *plot_name,
-                            const char *title, const kp_plot_marker_t *markers, size_t n_markers)
+/* librdkafka's default isolation.level is read_committed. */
+static int read_committed(kp_ctx_t *ctx)
+{
+        kp_kvlist_t props = {0};
+        const char *iso;
+        int rc;
+
+        kp_platform_client_props(ctx->plat, ctx->scfg->client.profile, 0,
+                                 &ctx->scfg->client.consumer, &props);
+        iso = kp_kvlist_get(&props, "isolation.level");
+        rc = !iso || strcmp(iso, "read_uncommitted") != 0;
+        kp_kvlist_clear(&props);
+        return rc;
+}
+
+/* Every anomaly kind as a measurement; those found as anomalies with
+ * examples and whether the profile allows them. */
+static void record_anomalies(kp_check_t *c, const kp_checker_result_t *r)
+{
+        int k;
+        size_t i;
+
+        for (k = 0; k < KP_ANOM__COUNT; k++) {
+                kp_anomaly_t *a;
+                char name[64];
+                snprintf(name, sizeof(name), "anomalies_%s", kp_anom_names[k]);
+                for (i = 0; name[i]; i++)
+                        if (name[i] == '-')
+                                name[i] = '_';
+                kp_check_measure(c, name, (double)r->count[k], "count");
+                if (!r->count[k])
+                        continue;
+                a = kp_check_anomaly(c, kp_anom_names[k], r->count[k], r->allowed[k],
+                                     kp_anom_descriptions[k]);
+                for (i = 0; a && i < r->n_examples[k]; i++) {
+                        const kp_checker_example_t *e = &r->examples[k][i];
+                        kp_anomaly_example(a, e->partition, e->offset, e->producer, e->seq,
+                                           e->detail[0] ? e->detail : NULL);
+                }
+        }
+}
+
+int sc_judge_history(kp_check_t *c, const kp_history_t *h, kp_profile_t profile, int consumers,
+                     int read_committed_)
+{
+        kp_checker_result_t *res = calloc(1, sizeof(*res));
+        kp_checker_opts_t copts;
+        char list[512] = "";
+        size_t len = 0;
+        kp_err_t err;
+        int k, rc = -1;
+
+        if (!res) {
+                kp_check_error(c, "out of memory");
+                return -1;
+        }
+        copts.allow = kp_checker_allow_for_profile(profile);
+        copts.read_committed = read_committed_;
+        if (kp_checker_run(h, &copts, res, &err) < 0) {
+                kp_check_error(c, "history checker: %s", err.msg);
+                goto out;
+        }
+        record_anomalies(c, res);
+        kp_check_measure_ex(c, "acked_without_offset", (double)res->acked_no_offset, "records",
+                            NULL,
+                            "acknowledged without an offset (a retry the broker answered "
+                            "DUPLICATE_SEQUENCE_NUMBER): not a duplicate");
+        kp_check_measure(c, "history_records_acked", (double)res->acked, "records");
+        kp_check_measure(c, "history_records_consumed_unique", (double)res->consumed_unique,
+                         "records");
+        kp_check_note(c,
+                      "history checker (allow-list of the %s profile): %llu records, %llu "
+                      "acknowledged (%llu without an offset), %llu reads",
+                      kp_profile_name(profile), (unsigned long long)res->records,
+                      (unsigned long long)res->acked, (unsigned long long)res->acked_no_offset,
+                      (unsigned long long)res->consume_events);
+        rc = 0;
+        if (!res->complete) {
+                kp_check_error(c, "the history could not be judged: %s", res->incomplete_reason);
+                rc = -1;
+        } else if (res->acked == 0) {
+                kp_check_error(c, "no record was acknowledged: nothing to judge");
+                rc = -1;
+        } else if (consumers == 0) {
+                kp_check_error(c, "the workload has no consumer, so loss cannot be judged");
+                rc = -1;
+        } else if (res->not_allowed) {
+                for (k = 0; k < KP_ANOM__COUNT; k++)
+                        if (res->count[k] && !res->allowed[k])
+                                len += (size_t)snprintf(
+                                    list + len, len < sizeof(list) ? sizeof(list) - len : 0,
+                                    "%s%s %llu", len ? ", " : "", kp_anom_names[k],
+                                    (unsigned long long)res->count[k]);
+                kp_check_fail(c, "history: anomalies not allowed with the %s profile: %s",
+                              kp_profile_name(profile), list);
+                rc = 1;
+        }
+out:
+        free(res);
+        return rc;
+}
+
+uint64_t sc_finish_workload(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, const kp_history_t *h,
+                            const char *plot_name, const char *title,
+                            const kp_plot_marker_t *markers, size_t n_markers)
 {
         const kp_workload_cfg_t *w = &ctx->scfg->workload;
-        kp_workload_results_t r;
         char dir[4096];
         uint64_t lost;
         kp_err_t err;
@@ -145,27 +264,13 @@ uint64_t sc_finish_workload(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, con
         kp_workload_drain(wl, w->drain_timeout_ns);
         kp_workload_stop(wl);
         lost = kp_wlreport_record(c, wl);
-        kp_workload_results(wl, &r);
         if (kp_ctx_path(ctx, "plots", dir, sizeof(dir)) == 0 &&
             kp_wlreport_timeline(c, wl, dir, "plots", plot_name, title, markers, n_markers, &err) <
                 0)
                 kp_check_note(c, "timeline plot not drawn: %s", err.msg);
-        /* The history verdict during scaling: the workload ledger's anomaly summary
-         * (lost, duplicated, corrupt records) recorded by kp_wlreport_record(). */
-        if (r.ledger.acked == 0)
-                kp_check_error(c, "no record was acknowledged: nothing to judge");
-        else if (w->consumers == 0)
-                kp_check_error(c, "the workload has no consumer, so loss cannot be judged");
-        else if (lost)
-                kp_check_fail(c, "history: %llu of %llu acknowledged records were never consumed",
-                              (unsigned long long)lost, (unsigned long long)r.ledger.acked);
-        else if (r.other_offset && ctx->scfg->client.profile == KP_PROFILE_SAFE)
-                kp_check_fail(c,
-                              "history: %llu records were read at an offset other than "
-                              "acknowledged (duplicates with idempotence on)",
-                              (unsigned long long)r.other_offset);
-        else if (r.corrupt)
-                kp_check_fail(c, "history: %llu records came back corrupted",
-                              (unsigned long long)r.corrupt);
+        /* The verdict on the records: the failover suite's history checker
+         * with the profile's allow-list (the ledger summary above cannot tell
+         * a duplicate in the log from an acknowledgement without an offset). */
+        sc_judge_history(c, h, ctx->scfg->client.profile, w->consumers, read_committed(ctx));
         return lost;
 }

@@ -36,6 +36,7 @@ void sc_check_leader_move(kp_ctx_t *ctx, kp_check_t *c)
         kp_control_t *ctl = ctx->plat->control;
         kp_topo_client_t *cl = NULL;
         kp_workload_t *wl = NULL;
+        kp_history_t *hist = NULL;
         kp_topology_t t0 = {0}, t;
         kp_plot_marker_t markers[2];
         int32_t *want = NULL;
@@ -56,7 +57,7 @@ void sc_check_leader_move(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "%s", err.msg);
                 return;
         }
-        wl = sc_start_workload(ctx, c, "leader-move", topic, sizeof(topic));
+        wl = sc_start_workload(ctx, c, "leader-move", topic, sizeof(topic), &hist);
         if (!wl)
                 goto out;
         t_start = kp_workload_start_ns(wl);
@@ -122,7 +123,7 @@ void sc_check_leader_move(kp_ctx_t *ctx, kp_check_t *c)
 stop:
         if (!wl)
                 goto out;
-        sc_finish_workload(ctx, c, wl, "scaling-leader-move-timeline",
+        sc_finish_workload(ctx, c, wl, hist, "scaling-leader-move-timeline",
                            "leader move: throughput and p99 latency", markers, t_move ? 2 : 0);
         if (kp_check_verdict(c) != KP_VERDICT_NONE)
                 goto out;
@@ -151,5 +152,6 @@ out:
         free(want);
         kp_topology_release(&t0);
         kp_workload_free(wl);
+        kp_history_free(hist);
         kp_topo_client_free(cl);
 }

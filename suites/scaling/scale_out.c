@@ -173,6 +173,7 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
         kp_control_t *ctl = ctx->plat->control;
         kp_topo_client_t *cl = NULL, *mcl = NULL;
         kp_workload_t *wl = NULL;
+        kp_history_t *hist = NULL;
         kp_topology_t t0 = {0};
         monitor_t mon;
         kp_plot_marker_t markers[4];
@@ -212,7 +213,7 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "%s", err.msg);
                 goto out;
         }
-        wl = sc_start_workload(ctx, c, "scale-out", topic, sizeof(topic));
+        wl = sc_start_workload(ctx, c, "scale-out", topic, sizeof(topic), &hist);
         if (!wl)
                 goto out;
         t_start = kp_workload_start_ns(wl);
@@ -242,8 +243,12 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
         mon.broker = o->new_broker;
         t_add = kp_mono_ns();
         markers[n_markers++] = (kp_plot_marker_t){t_add, "add broker"};
-        if (pthread_create(&mon.thr, NULL, monitor_main, &mon) == 0)
-                mon.started = 1;
+        if (pthread_create(&mon.thr, NULL, monitor_main, &mon) != 0) {
+                kp_check_error(c, "cannot start the thread that watches the new broker: the "
+                                  "scale-out could not be timed");
+                goto stop;
+        }
+        mon.started = 1;
         req = kp_ctl_req(KP_CTL_ADD_BROKER);
         req.broker = o->new_broker;
         req.rack = o->new_rack;
@@ -316,7 +321,8 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
         while (!mon.t_traffic && kp_mono_ns() < t_reb + o->settle_ns && !kp_stop_requested())
                 kp_sleep_ms(100);
         mon.stop = 1;
-        pthread_join(mon.thr, NULL);
+        if (mon.started)
+                pthread_join(mon.thr, NULL);
         mon.started = 0;
 
         /* Measurements of the scale-out. */
@@ -407,7 +413,7 @@ stop:
                               "the scaling steps outlasted the workload (%.0f s): extend "
                               "workload.duration to measure disruption throughout",
                               (double)ctx->scfg->workload.duration_ns / 1e9);
-        sc_finish_workload(ctx, c, wl, "scaling-scale-out-timeline",
+        sc_finish_workload(ctx, c, wl, hist, "scaling-scale-out-timeline",
                            "scale-out: throughput and p99 latency", markers, n_markers);
         if (kp_check_verdict(c) != KP_VERDICT_NONE)
                 goto out;
@@ -449,6 +455,7 @@ stop:
 out:
         kp_topology_release(&t0);
         kp_workload_free(wl);
+        kp_history_free(hist);
         kp_topo_client_free(cl);
         kp_topo_client_free(mcl);
         free(plan);

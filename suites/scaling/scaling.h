@@ -19,6 +19,7 @@
 #include "src/suite.h"
 #include "src/topology.h"
 #include "src/wlreport.h"
+#include "src/history.h"
 #include "src/workload.h"
 
 #define SC_ROW "scaling-behavior"
@@ -55,15 +56,24 @@ void sc_window(kp_workload_t *wl, int64_t from_ns, int64_t to_ns, sc_window_t *w
 double sc_record_disruption(kp_check_t *c, kp_workload_t *wl, int64_t before_from,
                             int64_t before_to, int64_t during_from, int64_t during_to);
 
-/* Starts the scenario's workload on a new topic; records error on c. */
+/* Starts the scenario's workload on a new topic with a history attached
+ * (*hist, freed by the caller after the workload); records error on c. */
 kp_workload_t *sc_start_workload(kp_ctx_t *ctx, kp_check_t *c, const char *suffix, char *topic,
-                                 size_t topic_size);
+                                 size_t topic_size, kp_history_t **hist);
 
-/* Ends the workload, records its measurements, anomalies and the timeline
- * plot with markers; fails c on lost or (with idempotence) duplicated
- * records. Returns the number of lost acknowledged records. */
-uint64_t sc_finish_workload(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, const char *plot_name,
-                            const char *title, const kp_plot_marker_t *markers, size_t n_markers);
+/* Ends the workload, records its measurements and the timeline plot with
+ * markers, and judges the history (sc_judge_history). Returns the number
+ * of lost acknowledged records the ledger counted. */
+uint64_t sc_finish_workload(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, const kp_history_t *h,
+                            const char *plot_name, const char *title,
+                            const kp_plot_marker_t *markers, size_t n_markers);
+
+/* The failover suite's history checker with the allow-list of profile:
+ * error when the history is incomplete, nothing was acknowledged or nobody
+ * read; fail on an anomaly the profile does not allow. Records the anomalies
+ * and per-kind counts. 0 judged clean, 1 failed, -1 error. */
+int sc_judge_history(kp_check_t *c, const kp_history_t *h, kp_profile_t profile, int consumers,
+                     int read_committed);
 
 /* Check bodies. */
 void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c);

@@ -14,13 +14,34 @@ static const kp_check_def_t checks[] = {
      .title =
          "Add a broker under load, rebalance onto it, drain and remove it: time to traffic, bytes "
          "copied, disruption",
-     .fn = sc_check_scale_out},
+     .fn = sc_check_scale_out,
+     .pass_when = "the added broker registered, took the moved partitions and served produce "
+                  "traffic within the settle timeout, and the history checker (failover's, with "
+                  "the profile's allow-list) finds no anomaly beyond the allow-list",
+     .fail_when =
+         "the new broker did not serve produce traffic in time, or the history checker finds an "
+         "anomaly the profile does not allow (lost, duplicated, reordered record)",
+     .skip_when = "the target cannot add a broker, rebalance or measure storage",
+     .error_when = "a control action (add_broker, rebalance, remove_broker) failed, the monitor "
+                   "thread did not start, nothing was acknowledged, the workload has no consumer, "
+                   "or a topic or client could not be created, a call failed outright (not a "
+                   "refusal the check tests for) or the platform stopped answering"},
     {.id = "scaling.leader-move",
      .row = SC_ROW,
      .title =
          "Move partition leadership under load (metadata only): time until produce is acknowledged "
          "again, disruption",
-     .fn = sc_check_leader_move},
+     .fn = sc_check_leader_move,
+     .pass_when =
+         "metadata showed the new leaders within the settle timeout, every new leader acknowledged "
+         "produce, and the history checker finds no anomaly beyond the profile's allow-list",
+     .fail_when =
+         "the new leaders did not appear in time, a partition acknowledged no produce after the "
+         "move, or the history checker finds an anomaly the profile does not allow",
+     .skip_when = "the target cannot move partition leadership (set_leader)",
+     .error_when = "set_leader failed, nothing was acknowledged, the workload has no consumer, or "
+                   "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
 };
 
 static const kp_gate_def_t gates[] = {

@@ -135,6 +135,10 @@ int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c)
         ik_steady_t steady;
         pthread_t thr;
         int thr_started = 0, rc_kill;
+        const char *idem = kp_kvlist_get(&ctx->scfg->client.producer, "enable.idempotence");
+        /* The negative control: the scenario turns idempotence off; the same
+         * fault must then leave duplicates, or the check could not fail. */
+        int control = idem && strcmp(idem, "false") == 0;
 
         if (!kp_control_supports(ctl, KP_CTL_KILL_BROKER, NULL) ||
             !kp_control_supports(ctl, KP_CTL_START_BROKER, NULL))
@@ -159,7 +163,10 @@ int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c)
         }
         kp_check_note(c, "topic %s created with %d partitions%s", topic, IK_PARTITIONS,
                       tcfg.n ? ", replication factor 3, min.insync.replicas 3" : "");
-        kp_kvlist_set(&pextra, "enable.idempotence", "true");
+        kp_kvlist_set(&pextra, "enable.idempotence", control ? "false" : "true");
+        if (control)
+                kp_check_note(c, "negative control: the scenario sets enable.idempotence=false, so "
+                                 "the same fault must leave duplicates");
         kp_kvlist_set(&pextra, "acks", "all");
         kp_kvlist_set(&pextra, "retry.backoff.ms", "50");
         kp_kvlist_set(&pextra, "linger.ms", "2");
@@ -266,6 +273,18 @@ int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c,
                                "the client reported no retried request, so the broker failure had "
                                "no effect to judge");
+        else if (control && st.dup)
+                kp_check_fail(c,
+                              "negative control: %ld records were written more than once with "
+                              "enable.idempotence=false (%lld retried requests): the fault resends "
+                              "appended batches, so this check can fail",
+                              st.dup, (long long)retries);
+        else if (control)
+                kp_check_error(c,
+                               "negative control: no duplicate with enable.idempotence=false "
+                               "(%lld retried requests): the fault resent no appended batch, so a "
+                               "pass with idempotence would prove nothing",
+                               (long long)retries);
         else if (st.dup)
                 kp_check_fail(c, "%ld records were written more than once despite idempotence",
                               st.dup);

@@ -9,91 +9,245 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title =
          "Round-trip fidelity: key, value, headers and timestamp byte-exact (null, empty, 1 MiB)",
-     .fn = sem_check_round_trip},
+     .fn = sem_check_round_trip,
+     .pass_when = "every record (null and empty keys and values, headers, timestamps, a 1 MiB "
+                  "value) is read back byte-exact",
+     .fail_when = "a record is not read back or differs in key, value, headers or timestamp",
+     .skip_when = "never: every Kafka-compatible platform must round-trip records",
+     .error_when =
+         "a topic or client could not be created, a call failed outright (not a refusal the check "
+         "tests for) or the platform stopped answering; or a record was not acknowledged"},
     {.id = "semantics.partition-order",
      .row = SEM_ROW,
      .title = "Records are read in send order within each partition",
-     .fn = sem_check_partition_order},
+     .fn = sem_check_partition_order,
+     .pass_when = "every record is read back in send order within its partition, at the offset it "
+                  "was acknowledged with",
+     .fail_when = "a record is missing, out of send order, read at another offset than "
+                  "acknowledged, or failed delivery",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.acks-all",
      .row = SEM_ROW,
      .title = "acks=all: every acknowledged record of a tracked workload is consumed",
-     .fn = sem_check_acks_all},
+     .fn = sem_check_acks_all,
+     .pass_when = "every record acknowledged with acks=all by the tracked workload is consumed "
+                  "intact at its acknowledged offset",
+     .fail_when = "an acknowledged record is never consumed, is read at another offset or comes "
+                  "back corrupted",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering; or the workload has no "
+                   "consumer, so loss cannot be judged"},
     {.id = "semantics.idempotence",
      .row = SEM_ROW,
      .title =
          "Idempotent producer: no duplicates while the platform returns retriable produce errors",
-     .fn = sem_check_idempotence},
+     .fn = sem_check_idempotence,
+     .pass_when = "on a real cluster a partition leader killed under load made the idempotent "
+                  "producer retry (retries measured) and no record was written twice or lost",
+     .fail_when = "a record was written more than once, an acknowledged record is missing, or a "
+                  "record failed delivery although every error was retriable; with "
+                  "enable.idempotence=false in the scenario's client.producer (the negative "
+                  "control) it fails when the fault left duplicates, as it must",
+     .skip_when = "the embedded mock cluster (its injected errors come before the append, and it "
+                  "does not deduplicate resent batches by sequence), or a target that cannot kill "
+                  "and restart a broker",
+     .error_when =
+         "a topic or client could not be created, a call failed outright (not a refusal the check "
+         "tests for) or the platform stopped answering; the client retried no request; the broker "
+         "could not be killed or restarted; or the negative control found no duplicate"},
     {.id = "semantics.group-resume",
      .row = SEM_ROW,
      .title = "Consumer group: a new member resumes exactly after the committed offset",
-     .fn = sem_check_group_resume},
+     .fn = sem_check_group_resume,
+     .pass_when = "a new group member resumes exactly at the offset the first member committed and "
+                  "reads the rest in sequence",
+     .fail_when = "the committed offset reads back wrong, or the new member starts elsewhere, "
+                  "reads nothing or reads out of sequence",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering; or the setup records "
+                   "were not acknowledged"},
     {.id = "semantics.compression-gzip",
      .row = SEM_ROW,
      .title = "gzip-compressed batches round-trip byte-exact",
-     .fn = sem_check_compression_gzip},
+     .fn = sem_check_compression_gzip,
+     .pass_when = "gzip batches are acknowledged, read back byte-exact, and fewer bytes than the "
+                  "raw values went over the wire",
+     .fail_when =
+         "a record fails delivery, is not read back or differs, or the batch was not compressed",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.compression-snappy",
      .row = SEM_ROW,
      .title = "snappy-compressed batches round-trip byte-exact",
-     .fn = sem_check_compression_snappy},
+     .fn = sem_check_compression_snappy,
+     .pass_when = "snappy batches are acknowledged, read back byte-exact, and fewer bytes than the "
+                  "raw values went over the wire",
+     .fail_when =
+         "a record fails delivery, is not read back or differs, or the batch was not compressed",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.compression-lz4",
      .row = SEM_ROW,
      .title = "lz4-compressed batches round-trip byte-exact",
-     .fn = sem_check_compression_lz4},
+     .fn = sem_check_compression_lz4,
+     .pass_when = "lz4 batches are acknowledged, read back byte-exact, and fewer bytes than the "
+                  "raw values went over the wire",
+     .fail_when =
+         "a record fails delivery, is not read back or differs, or the batch was not compressed",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.compression-zstd",
      .row = SEM_ROW,
      .title = "zstd-compressed batches round-trip byte-exact",
-     .fn = sem_check_compression_zstd},
+     .fn = sem_check_compression_zstd,
+     .pass_when = "zstd batches are acknowledged, read back byte-exact, and fewer bytes than the "
+                  "raw values went over the wire",
+     .fail_when =
+         "a record fails delivery, is not read back or differs, or the batch was not compressed",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.list-offsets",
      .row = SEM_ROW,
      .title = "ListOffsets returns earliest and latest offsets",
-     .fn = sem_check_list_offsets},
+     .fn = sem_check_list_offsets,
+     .pass_when = "ListOffsets answers earliest 0 and latest 0 on an empty topic and earliest 0, "
+                  "latest N after N records",
+     .fail_when = "ListOffsets returns other offsets than those",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.transactions",
      .row = SEM_ROW,
      .title = "Transactions: committed visible to read_committed, aborted never (but to "
               "read_uncommitted)",
-     .fn = sem_check_transactions},
+     .fn = sem_check_transactions,
+     .pass_when = "read_committed sees exactly the committed records and none of the aborted ones; "
+                  "read_uncommitted sees all of them",
+     .fail_when = "an aborted record is visible to read_committed, a committed one is missing, or "
+                  "read_uncommitted sees other records",
+     .skip_when = "the target declares no transaction support (no_txn_markers)",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering; or a transaction call "
+                   "(init, begin, commit, abort) failed"},
     {.id = "semantics.admin",
      .row = SEM_ROW,
      .title = "Admin API: create and delete topics, describe and alter configs",
-     .fn = sem_check_admin},
+     .fn = sem_check_admin,
+     .pass_when = "CreateTopics makes the topic with its partitions and replicas, a second create "
+                  "is refused with TOPIC_ALREADY_EXISTS, and DeleteTopics removes it",
+     .fail_when = "a create or delete fails or is not reflected in metadata, or the duplicate "
+                  "create is accepted",
+     .skip_when = "the target declares no admin API (no_admin_api)",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.txn-fencing",
      .row = SEM_ROW,
      .title = "Transactions: a second producer with the same transactional.id fences the first",
-     .fn = sem_check_txn_fencing},
+     .fn = sem_check_txn_fencing,
+     .pass_when =
+         "a second producer with the same transactional.id fences the first: its commit fails with "
+         "a fatal fencing error, none of its records is visible, the new producer's records are",
+     .fail_when = "the fenced producer commits, gets no fatal fencing error, or its records are "
+                  "visible to read_committed",
+     .skip_when = "the target declares no transaction support (no_txn_markers)",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering; or a transaction call "
+                   "of the new producer failed"},
     {.id = "semantics.txn-consume-transform-produce",
      .row = SEM_ROW,
      .title =
          "Transactions: consume-transform-produce commits outputs and consumed offsets atomically",
-     .fn = sem_check_txn_ctp},
+     .fn = sem_check_txn_ctp,
+     .pass_when =
+         "outputs and consumed offsets commit atomically: after an aborted transaction the group's "
+         "offset is unchanged and a restarted member reads on exactly from the committed offset",
+     .fail_when = "the committed offset moved with an aborted transaction, records were consumed "
+                  "again or skipped, or the final offset is wrong",
+     .skip_when = "the target declares no transaction support (no_txn_markers)",
+     .error_when =
+         "a topic or client could not be created, a call failed outright (not a refusal the check "
+         "tests for) or the platform stopped answering; or a transaction call failed"},
     {.id = "semantics.admin-configs",
      .row = SEM_ROW,
      .title =
          "Admin API: describe topic configs, alter them and read them back; invalid values refused",
-     .fn = sem_check_admin_configs},
+     .fn = sem_check_admin_configs,
+     .pass_when = "DescribeConfigs shows the creation configs, AlterConfigs changes a value that "
+                  "reads back, other dynamic configs survive, and an invalid value is refused "
+                  "without changing anything",
+     .fail_when = "a config reads back wrong, an untouched config is lost, or the invalid value is "
+                  "accepted or changes the topic",
+     .skip_when = "the target declares no admin API or no topic configs",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.list-offsets-time",
      .row = SEM_ROW,
      .title = "ListOffsets by timestamp returns the first offset at or after it",
-     .fn = sem_check_list_offsets_time},
+     .fn = sem_check_list_offsets_time,
+     .pass_when =
+         "every ListOffsets-by-timestamp lookup returns the first offset at or after the timestamp",
+     .fail_when = "a lookup returns another offset",
+     .skip_when = "the target declares no time index (no_time_index)",
+     .error_when =
+         "a topic or client could not be created, a call failed outright (not a refusal the check "
+         "tests for) or the platform stopped answering; or a setup record failed delivery"},
     {.id = "semantics.offset-reset",
      .row = SEM_ROW,
      .title = "auto.offset.reset earliest, latest and none for a group without committed offsets",
-     .fn = sem_check_offset_reset},
+     .fn = sem_check_offset_reset,
+     .pass_when = "a group without committed offsets starts at the first record with earliest, at "
+                  "the next new record with latest, and gets _AUTO_OFFSET_RESET with none",
+     .fail_when = "any of the three policies starts elsewhere, delivers records it should not, or "
+                  "none gives no error",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.group-rebalance",
      .row = SEM_ROW,
      .title =
          "Consumer group: when a member leaves its partitions move, no record lost or held by two "
          "members",
-     .fn = sem_check_group_rebalance},
+     .fn = sem_check_group_rebalance,
+     .pass_when = "when a member leaves, its partitions move to the other member, no partition is "
+                  "owned by both at once and no record is lost or delivered to both",
+     .fail_when = "the partitions never moved, a partition was owned twice, a record was lost or "
+                  "delivered again",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.compaction",
      .row = SEM_ROW,
      .title = "Compaction: the latest value per key survives, tombstones remove keys",
-     .fn = sem_check_compaction},
+     .fn = sem_check_compaction,
+     .pass_when = "compaction runs within its wait: each live key keeps exactly its latest value "
+                  "and tombstoned keys disappear",
+     .fail_when =
+         "compaction did not run within the wait, or a key holds another value than its latest",
+     .skip_when = "the target declares no topic configs (cleanup.policy cannot be set)",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
     {.id = "semantics.size-limit",
      .row = SEM_ROW,
      .title =
          "A record above the topic's max.message.bytes is refused (MSG_SIZE_TOO_LARGE) and not "
          "readable",
-     .fn = sem_check_size_limit},
+     .fn = sem_check_size_limit,
+     .pass_when =
+         "a record above the topic's max.message.bytes is refused with MSG_SIZE_TOO_LARGE, a small "
+         "record after it is accepted, and the large one is not readable",
+     .fail_when = "the large record is accepted or refused with another error, the small one "
+                  "fails, or the large one is readable",
+     .skip_when = "the target declares no topic configs (max.message.bytes cannot be set)",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
 };
 
 static const kp_gate_def_t gates[] = {

@@ -45,6 +45,9 @@ for w in want:
 # the mock cannot do transactions and admin: skipped with a reason, never passed
 for w in ("transactions", "admin", "txn-fencing", "admin-configs", "compaction"):
     assert checks["semantics." + w]["verdict"] == "skip", w
+# the mock cannot judge the idempotent producer (no resend after an append; no deduplication)
+assert checks["semantics.idempotence"]["verdict"] == "skip", checks["semantics.idempotence"]
+assert "cannot judge" in checks["semantics.idempotence"]["reason"], checks["semantics.idempotence"]
 assert len([c for c in checks if c.startswith("semantics.")]) >= 8
 assert checks["failover.faults"]["row"] == "recovery-behavior"
 assert checks["failover.faults"]["verdict"] == "pass", checks["failover.faults"]["reason"]

@@ -2,7 +2,9 @@
 # The scaling and cost suites on the embedded cluster: what the mock can express runs (leader moves,
 # the priced workload), what it cannot (adding brokers, reassignment, storage) is skipped with the
 # reason; a target without a deployment skips the cost check; a price sheet without a date makes the
-# target invalid (exit 2); a missed max_monthly_cost gate fails the run (exit 1).
+# target invalid (exit 2); a missed max_monthly_cost gate fails the run (exit 1); a price sheet of
+# another provider/region than the deployment fails cost.model unless the scenario allows a proxy;
+# leader-move is judged by the failover suite's history checker.
 set -uo pipefail
 KPROOF=${KPROOF:-$(cd "$(dirname "$0")/../.." && pwd)/build/kproof}
 SRC=${KPROOF_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -50,6 +52,12 @@ check "scaling.leader-move passes on the mock" [ "$(verdict scaling.leader-move 
 check "... with a metadata-only verdict" grep -q '^metadata-only: ' <<<"$(reason scaling.leader-move "$E")"
 check "... its time to traffic is measured" bash -c '[ "$1" != none ]' _ "$(m time_to_traffic_s scaling.leader-move "$E")"
 check "... and zero lost records" [ "$(m lost_acked scaling.leader-move "$E")" = 0 ]
+check "... judged by the history checker: every anomaly kind measured" bash -c \
+  'for k in lost_write unseen duplicate inconsistent_offsets nonmonotonic_send nonmonotonic_poll poll_skip aborted_read; do
+     [ "$(jq -r --arg n "anomalies_$k" "[.checks[] | select(.id == \"scaling.leader-move\") | .measurements[] | select(.name == \$n) | .value][0]" "$1")" = 0 ] || exit 1
+   done' _ "$E"
+check "... acknowledgements without an offset counted apart ($(m acked_without_offset scaling.leader-move "$E"))" \
+  bash -c '[ "$1" != none ]' _ "$(m acked_without_offset scaling.leader-move "$E")"
 check "cost.model passes" [ "$(verdict cost.model "$E")" = pass ]
 check "compute is 3 x 730 h x 0.096 USD = 210.24" [ "$(m cost_compute_usd_month cost.model "$E")" = 210.24 ]
 total=$(m monthly_cost_usd cost.model "$E")
@@ -83,6 +91,20 @@ scenario "$WORK/scenario-gate.json" 100
 "$KPROOF" run "$WORK/scenario-gate.json" -t "$WORK/target.json" -s cost -o "$WORK/run3" >/dev/null 2>"$WORK/run3.err"
 rc=$?
 check "max_monthly_cost 100 USD below the cost fails the run (exit $rc)" [ "$rc" = 1 ]
+
+# A deployment in another provider/region than the price sheet: fail, unless the scenario allows a
+# proxy price sheet explicitly.
+jq '.deployment.provider = "gcp" | .deployment.region = "europe-west1"' "$WORK/target.json" >"$WORK/target-gcp.json"
+"$KPROOF" run "$WORK/scenario.json" -t "$WORK/target-gcp.json" -s cost -o "$WORK/run4" >/dev/null 2>&1
+check "a price sheet of another provider/region fails cost.model ($(reason cost.model "$WORK/run4/evidence.json"))" \
+  [ "$(verdict cost.model "$WORK/run4/evidence.json")" = fail ]
+check "... naming both and the option" bash -c '[[ $1 == "priced with the aws us-east-1 price sheet although the deployment declares provider gcp region europe-west1"*allow_proxy_price_sheet* ]]' _ \
+  "$(reason cost.model "$WORK/run4/evidence.json")"
+jq '.suites[1].options.allow_proxy_price_sheet = true' "$WORK/scenario.json" >"$WORK/scenario-proxy.json"
+"$KPROOF" run "$WORK/scenario-proxy.json" -t "$WORK/target-gcp.json" -s cost -o "$WORK/run5" >/dev/null 2>&1
+check "allowed explicitly, the proxy sheet passes and says so ($(reason cost.model "$WORK/run5/evidence.json"))" \
+  bash -c '[[ $1 == pass && $2 == "proxy price sheet (allowed): "* ]]' _ \
+  "$(verdict cost.model "$WORK/run5/evidence.json")" "$(reason cost.model "$WORK/run5/evidence.json")"
 
 # A price sheet without a date is invalid input: exit 2 naming the sheet and the JSON path.
 jq 'del(.prices.kms_key_month.date)' "$SRC/fixtures/prices/aws-us-east-1.json" >"$WORK/nodate.json"

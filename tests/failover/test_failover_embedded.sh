@@ -4,7 +4,9 @@
 # must pass, and its evidence must show every fault applied and healed with measured
 # unavailability and recovery, a history judged complete with zero anomalies, every acknowledged
 # record read again by the final read, and the timeline plot with the fault markers in report.html.
-# Also: a scenario with an unknown anomaly name in failover.allow is rejected with its JSON path.
+# Also: no fault in the scenario is a skip, nothing acknowledged and a fault applied after
+# production ended are errors, never a pass; a scenario with an unknown anomaly name in
+# failover.allow is rejected with its JSON path.
 set -uo pipefail
 : "${KPROOF:?}" "${KPROOF_SRC:?}" "${KPROOF_TEST_TMP:?}"
 
@@ -99,6 +101,36 @@ jq '.suites[0].failover.allow = ["lost-writes"]' "$KPROOF_SRC/scenarios/failover
 rc=$?
 check "unknown anomaly in failover.allow: exit 2 (got $rc)" test "$rc" -eq 2
 check "the error names the JSON path" grep -q 'suites\[0\].failover.allow\[0\]' "$WORK/bad.out"
+
+# Honest verdicts: failover.faults passes only when faults were applied under load to records the
+# platform acknowledged.
+# v_of RUN: "verdict: reason" of the failover check in RUN's evidence
+v_of() { jq -r '(.checks[] | select(.id == "failover.faults")) | "\(.verdict): \(.reason)"' "$1/evidence.json"; }
+jq '.suites[0].faults = []' "$KPROOF_SRC/scenarios/failover-embedded.json" >"$WORK/nofault.json"
+"$KPROOF" run "$WORK/nofault.json" -t "$KPROOF_SRC/targets/embedded.json" -o "$WORK/nofault" -q \
+  >/dev/null 2>&1
+v=$(v_of "$WORK/nofault")
+check "no fault in the scenario: skip with the reason ($v)" \
+  bash -c '[[ $1 == "skip: the scenario lists no faults"* ]]' _ "$v"
+# Every record larger than the producer's message.max.bytes: nothing is acknowledged.
+jq '.suites[0].workload.duration = "3s" | .suites[0].workload.message_bytes = 3000
+  | .suites[0].client.producer["message.max.bytes"] = 2000
+  | .suites[0].faults = [{"at": "1s", "action": "move_leader", "partition": 1, "to_broker": 3}]' \
+  "$KPROOF_SRC/scenarios/failover-embedded.json" >"$WORK/noack.json"
+"$KPROOF" run "$WORK/noack.json" -t "$KPROOF_SRC/targets/embedded.json" -o "$WORK/noack" -q \
+  >/dev/null 2>&1
+v=$(v_of "$WORK/noack")
+check "zero acknowledged records: error \"nothing acknowledged\" ($v)" \
+  bash -c '[[ $1 == "error: nothing acknowledged"* ]]' _ "$v"
+# A fault scheduled after production ended is configured but never applied under load.
+jq '.suites[0].workload.duration = "3s"
+  | .suites[0].faults = [{"at": "5s", "action": "move_leader", "partition": 1, "to_broker": 3}]' \
+  "$KPROOF_SRC/scenarios/failover-embedded.json" >"$WORK/late.json"
+"$KPROOF" run "$WORK/late.json" -t "$KPROOF_SRC/targets/embedded.json" -o "$WORK/late" -q \
+  >/dev/null 2>&1
+v=$(v_of "$WORK/late")
+check "a fault applied only after production ended: error, not pass ($v)" \
+  bash -c '[[ $1 == "error: fault 1 "*"after production had ended"* ]]' _ "$v"
 
 if ((FAILED == 0)); then rm -rf "$WORK"; else echo "# kept: $WORK" >&2; fi
 finish

@@ -47,6 +47,11 @@ v=$(jq -r '.checks[] | select(.id == "scaling.scale-out") | .verdict' "$E")
 reason=$(jq -r '.checks[] | select(.id == "scaling.scale-out") | .reason' "$E")
 echo "# scale-out: $v: $reason"
 check "scaling.scale-out passed" [ "$v" = pass ]
+# The records are judged by the history checker; the ledger's other-offset reads are shown apart.
+hist=$(jq -r '[.checks[] | select(.id == "scaling.scale-out") | .measurements[] | select((.name | startswith("anomalies_")) or .name == "acked_without_offset" or .name == "read_at_other_offset") | "\(.name)=\(.value)"] | join(" ")' "$E")
+echo "# scale-out history: $hist"
+check "scale-out judged by the history checker (8 anomaly kinds and acked_without_offset measured)" \
+  bash -c '[ "$(wc -w <<<"$1")" -ge 9 ] && [[ $1 == *acked_without_offset=* ]]' _ "$hist"
 check "the verdict says data-copying" grep -q '^data-copying: ' <<<"$reason"
 copied=$(m bytes_copied); retained=$(m retained_bytes_moved_partitions); ratio=$(m bytes_moved_per_retained_byte)
 echo "# bytes copied $copied for $retained retained in the moved partitions ($ratio bytes/byte)"

@@ -6,7 +6,10 @@
 # idempotence check kills and restarts a broker) must be recorded with command, exit code,
 # duration and output. On the same cluster two variants of the target whose kill_broker command
 # fails (exit 3) or hangs past the control timeout must turn the idempotence check into `error`
-# with that invocation as evidence. No JVM of the cluster may be left afterwards.
+# with that invocation as evidence. The negative control: the idempotence check with
+# enable.idempotence=false and the same fault (a leader killed under load) must find duplicates
+# and fail, so a pass with idempotence means something. On the embedded cluster the idempotence
+# check skips with the reason. No JVM of the cluster may be left afterwards.
 set -uo pipefail
 # shellcheck source=tests/fixtures/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../fixtures/lib.sh"
@@ -50,6 +53,8 @@ mk_target "$DIR/failing.json" 60s 'echo "cannot reach broker {broker}" >&2; exit
 mk_target "$DIR/hanging.json" 2s 'echo "killing {broker} slowly" >&2; sleep 60'
 printf '%s\n' '{"name": "idempotence-only", "suites": [{"suite": "semantics", "checks": ["semantics.idempotence"]}]}' \
   >"$DIR/idem.json"
+printf '%s\n' '{"name": "idempotence-negative-control", "suites": [{"suite": "semantics", "checks": ["semantics.idempotence"], "client": {"producer": {"enable.idempotence": false}}}]}' \
+  >"$DIR/idem-off.json"
 
 "$KPROOF" keygen --out "$DIR/k.pem" >/dev/null 2>&1
 # runs.sh: the three kproof runs, run by with-cluster.sh while the cluster is up
@@ -58,6 +63,8 @@ printf '%s\n' '{"name": "idempotence-only", "suites": [{"suite": "semantics", "c
   printf '%q run %q --target %q --out %q --sign-key %q 2>%q; echo $? >%q\n' "$KPROOF" \
     "$REPO_ROOT/scenarios/semantics.json" "$REPO_ROOT/targets/kafka-local.json" "$RUN" \
     "$DIR/k.pem" "$DIR/run.err" "$DIR/run.rc"
+  printf '%q run %q --target %q --out %q 2>%q; echo $? >%q\n' "$KPROOF" "$DIR/idem-off.json" \
+    "$REPO_ROOT/targets/kafka-local.json" "$DIR/run-idem-off" "$DIR/idem-off.err" "$DIR/idem-off.rc"
   for v in failing hanging; do
     printf '%q run %q --target %q --out %q 2>%q; echo $? >%q\n' "$KPROOF" "$DIR/idem.json" \
       "$DIR/$v.json" "$DIR/run-$v" "$DIR/$v.err" "$DIR/$v.rc"
@@ -104,6 +111,8 @@ PY
 }
 check "transactions: read_committed/uncommitted, fencing, consume-transform-produce" \
   passed semantics.transactions semantics.txn-fencing semantics.txn-consume-transform-produce
+zs=$(jq -r '[.checks[] | select(.id == "semantics.txn-fencing") | .measurements[] | select(.name == "zombie_records_sent" or .name == "zombie_records_refused_by_client") | .value] | "\(length) \(add)"' "$RUN/evidence.json")
+check "txn-fencing measures the zombie records sent and refused, 20 in all ($zs)" [ "$zs" = "2 20" ]
 check "admin: topics and configs" passed semantics.admin semantics.admin-configs
 check "ListOffsets by time, offset reset, rebalance, compaction, size limit" \
   passed semantics.list-offsets-time semantics.offset-reset semantics.group-rebalance \
@@ -158,6 +167,12 @@ hrc=$(cat "$DIR/hanging.rc" 2>/dev/null || echo missing)
 check "a kill_broker command past the 2 s timeout: kproof exits 3 (exit $hrc)" [ "$hrc" = 3 ]
 check "... the check is error naming the timeout, with the output as evidence" \
   failing_ok "$DIR/run-hanging" "command timed out after 2 s and was killed: killing" -1
+orc=$(cat "$DIR/idem-off.rc" 2>/dev/null || echo missing)
+ov=$(jq -r '.checks[] | select(.id == "semantics.idempotence") | "\(.verdict): \(.reason)"' "$DIR/run-idem-off/evidence.json" 2>/dev/null)
+od=$(jq -r '[.checks[] | select(.id == "semantics.idempotence") | .measurements[] | select(.name == "duplicates") | .value][0]' "$DIR/run-idem-off/evidence.json" 2>/dev/null)
+echo "# negative control (enable.idempotence=false): exit $orc, $od duplicates: $ov"
+check "negative control: without idempotence the same fault leaves duplicates and the check fails ($ov)" \
+  bash -c '[[ $1 == "fail: negative control: "* ]] && awk -v d="$2" "BEGIN { exit !(d > 0) }"' _ "$ov" "$od"
 check "no java process of the cluster left after the run" no_jvm_left "$DIR"
 
 # The same scenario on the embedded cluster: only pass or skip with a reason; then the bake-off
@@ -166,6 +181,9 @@ check "no java process of the cluster left after the run" no_jvm_left "$DIR"
   --out "$DIR/run-embedded" --sign-key "$DIR/k.pem" >/dev/null 2>"$DIR/embedded.err"
 erc=$?
 check "semantics.json on the embedded cluster exits 0 (exit $erc)" [ "$erc" = 0 ]
+check "... idempotence skips there: the mock cannot judge it" bash -c \
+  '[[ $(jq -r ".checks[] | select(.id == \"semantics.idempotence\") | .verdict + \": \" + .reason" "$1") == "skip: the embedded mock cluster cannot judge"* ]]' \
+  _ "$DIR/run-embedded/evidence.json"
 check "... with only pass, or skip with a reason" python3 - "$DIR/run-embedded/evidence.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

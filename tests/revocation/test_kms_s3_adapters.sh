@@ -93,10 +93,28 @@ export KP_TEST_AKID=AKIDKPROOFTEST KP_TEST_SECRET=kp-adapter-test-secret-7f3a9
 mk_target wild alias/kproof-test "$KEY_TEST"
 mk_target kek alias/KEK_kproof-revocation "$KEY_TEST"
 
+# uploader PREFIX: while $WORK/stop-upload is absent, uploads an SSE-KMS object under the key
+# every 0.3 s, as a platform uploading segments during the run does (the at-rest scan needs an
+# object written after the canaries, else their segments are not uploaded yet).
+uploader() {
+  local i=0
+  rm -f "$WORK/stop-upload"
+  while [[ ! -f $WORK/stop-upload ]]; do
+    s3put "/kproof-segments/topic/$1-$i.log" "$WORK/seg1" -H 'x-amz-server-side-encryption: aws:kms' \
+      -H "x-amz-server-side-encryption-aws-kms-key-id: $ARN_TEST" >/dev/null
+    i=$((i + 1))
+    sleep 0.3
+  done
+}
+
 # ---- 1. the fixture key with a wildcard policy; objects SSE-KMS under the expected key
 out=$WORK/run-wild
+uploader live &
+upid=$!
 "$KPROOF" run "$WORK/keys.json" -t "$WORK/wild.json" -o "$out" >"$WORK/wild.log" 2>&1
 rc=$?
+touch "$WORK/stop-upload"
+wait "$upid"
 check "key checks on alias/kproof-test exit 1 (wildcard policy) (got $rc)" test "$rc" = 1
 check "key-manager passes (customer-managed, Enabled)" test "$(verdict "$out" revocation.key-manager)" = pass
 check "key-rotation passes" test "$(verdict "$out" revocation.key-rotation)" = pass
@@ -106,10 +124,36 @@ check "policy table lists the admin role" grep -q 'kproof-key-admin' "$out/evide
 check "policy analysis counts one administrator" test "$(measure "$out" revocation.key-policy policy_admins)" = 1
 check "grants skip with the KMS's answer" grep -q 'not implement grants' <<<"$(reason "$out" revocation.grants)"
 check "at-rest passes: both objects SSE-KMS under the key, no canary" test "$(verdict "$out" revocation.at-rest)" = pass
-check "at-rest read both objects (8000 bytes)" test "$(measure "$out" revocation.at-rest scanned_bytes)" = 8000
+check "at-rest read both objects and the uploaded ones (>= 8000 bytes)" \
+  test "$(measure "$out" revocation.at-rest scanned_bytes)" -ge 8000
 check "key evidence names the aliases" grep -q 'alias/kproof-test' "$out/report.html"
 check "the env-given secret is in no artifact" bash -c "! grep -rq '$KP_TEST_SECRET' '$out'"
 check "the env-given secret is not in the log" bash -c "! grep -q '$KP_TEST_SECRET' '$WORK/wild.log'"
+
+# ---- 1b. a partial scan is no pass: no object written after the canaries (not uploaded yet) ...
+sleep 3
+out=$WORK/run-stale
+"$KPROOF" run "$WORK/keys.json" -t "$WORK/wild.json" -o "$out" >/dev/null 2>&1
+check "at-rest is an error when no object was written after the canaries ($(reason "$out" revocation.at-rest))" \
+  bash -c '[[ $1 == error && $2 == "partial scan"*"not uploaded yet"* ]]' _ \
+  "$(verdict "$out" revocation.at-rest)" "$(reason "$out" revocation.at-rest)"
+# ... nor one that stopped at max_scan_bytes.
+head -c 1200000 /dev/urandom >"$WORK/big"
+check "PutObject a 1.2 MB object (SSE-KMS, key ARN)" test "$(s3put /kproof-segments/topic/0000-big.log "$WORK/big" \
+  -H 'x-amz-server-side-encryption: aws:kms' -H "x-amz-server-side-encryption-aws-kms-key-id: $ARN_TEST")" = 200
+jq '.storage.max_scan_bytes = 1048576' "$WORK/wild.json" >"$WORK/capped.json"
+out=$WORK/run-capped
+uploader capped &
+upid=$!
+"$KPROOF" run "$WORK/keys.json" -t "$WORK/capped.json" -o "$out" >/dev/null 2>&1
+touch "$WORK/stop-upload"
+wait "$upid"
+check "at-rest is an error when the scan stopped at max_scan_bytes ($(reason "$out" revocation.at-rest))" \
+  bash -c '[[ $1 == error && $2 == "partial scan"*"stopped at max_scan_bytes (1048576)"* ]]' _ \
+  "$(verdict "$out" revocation.at-rest)" "$(reason "$out" revocation.at-rest)"
+check "DeleteObject removes the big object" test "$(curl -s --max-time 15 -o /dev/null -w '%{http_code}' \
+  --aws-sigv4 "aws:amz:$REGION:s3" --user AKIDKPROOFTEST:kproof-test-secret -X DELETE \
+  "$S3EP/kproof-segments/topic/0000-big.log")" = 204
 
 # ---- 2. a good policy; an unencrypted object and one under another key
 out=$WORK/run-kek
