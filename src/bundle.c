@@ -171,10 +171,18 @@ static cJSON *build_predicate(const char *run_dir, const kp_key_t *key,
         run = cJSON_GetObjectItemCaseSensitive(ev, "run");
         o = cJSON_AddObjectToObject(pred, "run");
         if (run) {
-                static const char *const keys[] = {
-                    "id",       "kproof_version",    "git_commit", "started_at",   "finished_at",
-                    "complete", "incomplete_reason", "host",       "command_line", "scenario",
-                    "target"};
+                static const char *const keys[] = {"id",
+                                                   "kproof_version",
+                                                   "git_commit",
+                                                   "started_at",
+                                                   "finished_at",
+                                                   "complete",
+                                                   "incomplete_reason",
+                                                   "host",
+                                                   "command_line",
+                                                   "scenario",
+                                                   "target",
+                                                   "custody"};
                 for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
                         if (cJSON_GetObjectItemCaseSensitive(run, keys[i]))
                                 cJSON_AddItemToObject(o, keys[i], dup_item(run, keys[i]));
@@ -460,8 +468,16 @@ static cJSON *check_envelope(vctx_t *v, const char *run_dir, const kp_key_t *con
                         if (cJSON_IsString(pem) &&
                             kp_key_from_public_pem(pem->valuestring, strlen(pem->valuestring), &emb,
                                                    &err) == 0 &&
-                            kp_key_verify(emb, pae.data, pae.len, sig.data, sig.len))
+                            kp_key_verify(emb, pae.data, pae.len, sig.data, sig.len)) {
                                 v->res->embedded_key_ok = 1;
+                                /* keyid is outside the signature: hold it to the key. */
+                                if (!cJSON_IsString(kid) ||
+                                    strcmp(kid->valuestring, kp_key_fingerprint(emb)) != 0)
+                                        problem(v, KP_ENVELOPE_FILE,
+                                                "modified: keyid is not the fingerprint of the "
+                                                "key the statement names (%s)",
+                                                kp_key_fingerprint(emb));
+                        }
                         kp_key_free(emb);
                 }
         }
