@@ -52,5 +52,8 @@ if [ "${1:-}" = "--fixtures" ]; then
 			"$here/$f" install
 		fi
 	done
+	# The test-only DSSE verifier (securesystemslib from PyPI) of tests/evidence.
+	echo "setup: scripts/sslib-venv.sh" >&2
+	"$here/scripts/sslib-venv.sh" >/dev/null || echo "setup: the securesystemslib venv is not available" >&2
 fi
 exit 0
