@@ -18,6 +18,7 @@
 #include "log.h"
 #include "secret.h"
 #include "timeutil.h"
+#include "utf8.h"
 
 #define MAX_FILES      100000
 #define MAX_DEPTH      16
@@ -299,7 +300,15 @@ int kp_bundle_sign(const char *run_dir, const kp_key_t *key, const kp_bundle_rep
         }
         if (build_statement(run_dir, &files, pred, &raw, err) < 0)
                 goto out;
-        /* The bytes signed are the bytes written: redact first. */
+        /* The bytes signed are the bytes written: redact first (and keep the
+         * JSON valid UTF-8 whatever the file names hold). */
+        if (kp_utf8_invalid_at(kp_buf_cstr(&raw), raw.len) < raw.len) {
+                kp_buf_t fixed;
+                kp_buf_init(&fixed, (size_t)256 << 20);
+                kp_utf8_fix(kp_buf_cstr(&raw), raw.len, &fixed);
+                kp_buf_free(&raw);
+                raw = fixed;
+        }
         if (kp_redact(raw.data, raw.len, &stmt) < 0 ||
             kp_dsse_pae(KP_PAYLOAD_TYPE, stmt.data, stmt.len, &pae) < 0) {
                 kp_err_set(err, KP_ENOMEM, "statement too large");
