@@ -268,9 +268,12 @@ void kp_jv_describe(const cJSON *v, char *out, size_t size)
                 snprintf(out, size, "nothing");
         } else if (cJSON_IsString(v)) {
                 const char *s = v->valuestring;
-                if (strlen(s) > 40)
-                        snprintf(out, size, "\"%.37s...\"", s);
-                else
+                if (strlen(s) > 40) {
+                        /* A cut value: a secret's piece at the cut is masked. */
+                        char head[48];
+                        kp_redact_copy(head, sizeof(head), s, 37, KP_CUT_TAIL);
+                        snprintf(out, size, "\"%s...\"", head);
+                } else
                         snprintf(out, size, "\"%s\"", s);
         } else if (cJSON_IsNumber(v)) {
                 snprintf(out, size, "%.15g", v->valuedouble);
