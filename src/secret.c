@@ -24,6 +24,8 @@ static size_t n_values;
  * is masked whole. */
 static form_t forms[KP_SECRET_MAX * KP_SECRET_FORMS];
 static size_t n_forms;
+/* Bytes some form starts with: every other byte is passed over at once. */
+static unsigned char first_byte[256];
 
 /* The JSON string escaping cJSON writes: \" \\ \b \f \n \r \t, \u00xx for
  * other control characters, every other byte as is. */
@@ -131,6 +133,7 @@ static int form_add(const char *data, size_t len)
         memcpy(forms[n_forms].data, data, len);
         forms[n_forms].data[len] = '\0';
         forms[n_forms].len = len;
+        first_byte[(unsigned char)data[0]] = 1;
         for (i = n_forms++; i > 0 && forms[i - 1].len < forms[i].len; i--) {
                 form_t t = forms[i - 1];
                 forms[i - 1] = forms[i];
@@ -211,6 +214,7 @@ void kp_secret_clear(void)
                 forms[n_forms].data = NULL;
         }
         n_values = 0;
+        memset(first_byte, 0, sizeof(first_byte));
         pthread_mutex_unlock(&secret_lock);
 }
 
@@ -219,6 +223,8 @@ static size_t secret_match(const char *p, size_t avail)
 {
         size_t i;
 
+        if (!first_byte[(unsigned char)p[0]])
+                return 0;
         for (i = 0; i < n_forms; i++)
                 if (forms[i].len <= avail && p[0] == forms[i].data[0] &&
                     memcmp(p, forms[i].data, forms[i].len) == 0)
