@@ -94,8 +94,10 @@ env1=$(sha256sum "$WORK/r/evidence.dsse.json" | cut -c1-64)
 "$KPROOF" report "$WORK/r" --sign-key "$WORK/k2.pem" --pubkey "$WORK/k1.pem.pub" >/dev/null 2>"$WORK/r.err"
 require "report re-signs an intact directory with another key (exit 0)" test $? = 0
 check "... saying so on stderr" grep -q "signed with key $fp1; signing it again with key $fp2" "$WORK/r.err"
-"$KPROOF" verify "$WORK/r" --pubkey "$WORK/k2.pem.pub" >/dev/null
+"$KPROOF" verify "$WORK/r" --pubkey "$WORK/k2.pem.pub" >"$WORK/verify.out"
 check "... and it verifies with the new key" test $? = 0
+check "kproof verify shows the re-signing and the previous key and envelope" \
+  grep -q "^re-signed .* with key $fp2; before: key $fp1, envelope sha256 $env1\$" "$WORK/verify.out"
 ev=$WORK/r/evidence.json
 st=$WORK/r/statement.json
 check "evidence.json names the new key (run.facts.signing_key)" test "$(jq -r .run.facts.signing_key "$ev")" = "$fp2"
