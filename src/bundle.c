@@ -18,6 +18,7 @@
 #include "log.h"
 #include "secret.h"
 #include "timeutil.h"
+#include "utf8.h"
 
 #define MAX_FILES      100000
 #define MAX_DEPTH      16
@@ -171,10 +172,18 @@ static cJSON *build_predicate(const char *run_dir, const kp_key_t *key,
         run = cJSON_GetObjectItemCaseSensitive(ev, "run");
         o = cJSON_AddObjectToObject(pred, "run");
         if (run) {
-                static const char *const keys[] = {
-                    "id",       "kproof_version",    "git_commit", "started_at",   "finished_at",
-                    "complete", "incomplete_reason", "host",       "command_line", "scenario",
-                    "target"};
+                static const char *const keys[] = {"id",
+                                                   "kproof_version",
+                                                   "git_commit",
+                                                   "started_at",
+                                                   "finished_at",
+                                                   "complete",
+                                                   "incomplete_reason",
+                                                   "host",
+                                                   "command_line",
+                                                   "scenario",
+                                                   "target",
+                                                   "custody"};
                 for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
                         if (cJSON_GetObjectItemCaseSensitive(run, keys[i]))
                                 cJSON_AddItemToObject(o, keys[i], dup_item(run, keys[i]));
@@ -291,7 +300,15 @@ int kp_bundle_sign(const char *run_dir, const kp_key_t *key, const kp_bundle_rep
         }
         if (build_statement(run_dir, &files, pred, &raw, err) < 0)
                 goto out;
-        /* The bytes signed are the bytes written: redact first. */
+        /* The bytes signed are the bytes written: redact first (and keep the
+         * JSON valid UTF-8 whatever the file names hold). */
+        if (kp_utf8_invalid_at(kp_buf_cstr(&raw), raw.len) < raw.len) {
+                kp_buf_t fixed;
+                kp_buf_init(&fixed, (size_t)256 << 20);
+                kp_utf8_fix(kp_buf_cstr(&raw), raw.len, &fixed);
+                kp_buf_free(&raw);
+                raw = fixed;
+        }
         if (kp_redact(raw.data, raw.len, &stmt) < 0 ||
             kp_dsse_pae(KP_PAYLOAD_TYPE, stmt.data, stmt.len, &pae) < 0) {
                 kp_err_set(err, KP_ENOMEM, "statement too large");
@@ -460,8 +477,16 @@ static cJSON *check_envelope(vctx_t *v, const char *run_dir, const kp_key_t *con
                         if (cJSON_IsString(pem) &&
                             kp_key_from_public_pem(pem->valuestring, strlen(pem->valuestring), &emb,
                                                    &err) == 0 &&
-                            kp_key_verify(emb, pae.data, pae.len, sig.data, sig.len))
+                            kp_key_verify(emb, pae.data, pae.len, sig.data, sig.len)) {
                                 v->res->embedded_key_ok = 1;
+                                /* keyid is outside the signature: hold it to the key. */
+                                if (!cJSON_IsString(kid) ||
+                                    strcmp(kid->valuestring, kp_key_fingerprint(emb)) != 0)
+                                        problem(v, KP_ENVELOPE_FILE,
+                                                "modified: keyid is not the fingerprint of the "
+                                                "key the statement names (%s)",
+                                                kp_key_fingerprint(emb));
+                        }
                         kp_key_free(emb);
                 }
         }

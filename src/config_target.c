@@ -114,6 +114,11 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
                                 kp_buf_free(&list);
                                 return -1;
                         }
+                        /* Expanded only to check the variables and register
+                         * their values as secrets: the template is kept with
+                         * its ${env:NAME} references, which the exec adapter
+                         * substitutes after parsing the placeholders, so a
+                         * secret's text is never read as a placeholder. */
                         if (kp_jv_string(jv, cmds, it->string, 1, &cmd) < 0)
                                 return -1;
                         if (!*cmd) {
@@ -121,6 +126,11 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
                                 return kp_jv_fail_at(jv, it->string,
                                                      "expected a command, got \"\"");
                         }
+                        free(cmd);
+                        cmd =
+                            strdup(cJSON_GetObjectItemCaseSensitive(cmds, it->string)->valuestring);
+                        if (!cmd)
+                                return kp_jv_fail_at(jv, it->string, "out of memory");
                         {
                                 char bad[64];
                                 if (kp_control_exec_template_check(cmd, bad, sizeof(bad)) < 0) {

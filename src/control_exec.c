@@ -6,16 +6,16 @@
  * {offset}, {file}, {rtt_ms}, {api_key}, {errors}, {partitions},
  * {replication_factor}, {target_dir}) are replaced by the request's values,
  * each quoted for /bin/sh; a `{` right after `$` is left to the shell
- * (${VAR}). The command runs under /bin/sh -c with the target's extra
- * environment plus KPROOF_TARGET_DIR, a timeout (the target's, or the
- * operation's own from control.timeouts; SIGTERM to the process group,
- * SIGKILL a grace period later) and separate stdout/stderr
- * capture. Every invocation fills the result with the redacted command, exit
- * code, duration and the tails of stdout and stderr, which the runner keeps
- * as evidence. A non-zero exit or a timeout is an error (KP_EINFRA) that
- * quotes the command's last stderr line. Operations that return a number
- * (storage_bytes, leader, controller) read it from the last non-empty line
- * of stdout.
+ * (${VAR}). ${env:NAME} stays in the template until then and is replaced by
+ * the variable's value as it is (a secret: never scanned for placeholders,
+ * redacted wherever the command line is shown). The command runs under /bin/sh -c with the target's
+ * extra environment plus KPROOF_TARGET_DIR, a timeout (the target's, or the operation's own from
+ * control.timeouts; SIGTERM to the process group, SIGKILL a grace period later) and separate
+ * stdout/stderr capture. Every invocation fills the result with the redacted command, exit code,
+ * duration and the tails of stdout and stderr, which the runner keeps as evidence. A non-zero exit
+ * or a timeout is an error (KP_EINFRA) that quotes the command's last stderr line. Operations that
+ * return a number (storage_bytes, leader, controller) read it from the last non-empty line of
+ * stdout.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -71,6 +71,18 @@ static size_t placeholder_len(const char *p)
         while (islower((unsigned char)p[n]) || p[n] == '_')
                 n++;
         return n > 0 && p[n] == '}' ? n : 0;
+}
+
+/* Length of a ${env:NAME} reference at p, 0 if p does not start one. */
+static size_t env_ref_len(const char *p)
+{
+        size_t n = 0;
+
+        if (strncmp(p, "${env:", 6) != 0)
+                return 0;
+        while (isalnum((unsigned char)p[6 + n]) || p[6 + n] == '_')
+                n++;
+        return n > 0 && n < 250 && p[6 + n] == '}' ? n + 7 : 0;
 }
 
 int kp_control_exec_template_check(const char *tpl, char *bad, size_t bad_size)
@@ -151,8 +163,27 @@ static int expand(const exec_impl_t *x, const char *tpl, const kp_ctl_req_t *r, 
 
         kp_buf_init(&val, 1 << 16);
         for (p = tpl; *p; p++) {
-                size_t n = 0;
+                size_t n = 0, e;
                 int got;
+                e = env_ref_len(p);
+                if (e) {
+                        /* A secret goes in as opaque text, after parsing: its
+                         * bytes are never scanned for placeholders. */
+                        char var[256];
+                        const char *v;
+                        snprintf(var, sizeof(var), "%.*s", (int)(e - 7), p + 6);
+                        v = getenv(var);
+                        if (!v) {
+                                kp_buf_free(&val);
+                                return kp_err_set(err, KP_EINVAL,
+                                                  "%s: environment variable %s is not set",
+                                                  kp_ctl_op_names[r->op], var);
+                        }
+                        kp_secret_add(v);
+                        kp_buf_puts(out, v);
+                        p += e - 1;
+                        continue;
+                }
                 if (*p == '{' && !(p > tpl && p[-1] == '$'))
                         n = placeholder_len(p + 1);
                 if (!n) {
@@ -193,42 +224,69 @@ static const char *tail_of(const char *s, size_t len, size_t max)
         return nl ? nl + 1 : p;
 }
 
-/* Fills res->output with the redacted tails of both streams. */
-static void record_output(kp_ctl_res_t *res, const kp_buf_t *out, const kp_buf_t *errout)
+/* The redacted tail (at most max bytes) of a captured stream, cut
+ * forward to a line start when one is near. Redaction comes first, so no
+ * cut can split a secret; a stream whose head the capture limit dropped may
+ * start inside one, and that fragment is masked. */
+static void stream_tail(kp_buf_t *dst, const kp_buf_t *s, size_t max)
 {
-        kp_buf_t raw, red;
+        kp_buf_t red;
+        const char *t;
 
-        kp_buf_init(&raw, 1 << 16);
         kp_buf_init(&red, 1 << 16);
-        if (out->len) {
-                kp_buf_puts(&raw, "[stdout]\n");
-                kp_buf_puts(&raw, tail_of(kp_buf_cstr(out), out->len, EXEC_STDOUT_TAIL));
-                if (out->data[out->len - 1] != '\n')
-                        kp_buf_putc(&raw, '\n');
-        }
-        if (errout->len) {
-                kp_buf_puts(&raw, "[stderr]\n");
-                kp_buf_puts(&raw, tail_of(kp_buf_cstr(errout), errout->len, EXEC_STDERR_TAIL));
-        }
-        kp_redact(kp_buf_cstr(&raw), raw.len, &red);
-        snprintf(res->output, sizeof(res->output), "%s",
-                 tail_of(kp_buf_cstr(&red), red.len, sizeof(res->output) - 1));
-        kp_buf_free(&raw);
+        kp_redact_cut(kp_buf_cstr(s), s->len, s->len >= EXEC_CAPTURE_BYTES ? KP_CUT_HEAD : 0, &red);
+        t = tail_of(kp_buf_cstr(&red), red.len, max);
+        kp_redact_cut(t, red.len - (size_t)(t - kp_buf_cstr(&red)),
+                      t != kp_buf_cstr(&red) ? KP_CUT_HEAD : 0, dst);
         kp_buf_free(&red);
 }
 
-/* The last non-empty line of s (redacted, at most size-1 bytes) into line. */
+/* Fills res->output with the redacted tails of both streams. */
+static void record_output(kp_ctl_res_t *res, const kp_buf_t *out, const kp_buf_t *errout)
+{
+        kp_buf_t both;
+
+        kp_buf_init(&both, 1 << 16);
+        if (out->len) {
+                kp_buf_puts(&both, "[stdout]\n");
+                stream_tail(&both, out, EXEC_STDOUT_TAIL);
+                if (both.len && both.data[both.len - 1] != '\n')
+                        kp_buf_putc(&both, '\n');
+        }
+        if (errout->len) {
+                kp_buf_puts(&both, "[stderr]\n");
+                stream_tail(&both, errout, EXEC_STDERR_TAIL);
+        }
+        /* Already redacted: this cut keeps the tail and masks its edge. */
+        res->output[0] = '\0';
+        if (both.len) {
+                kp_buf_t fin;
+                kp_buf_init(&fin, 1 << 16);
+                kp_redact_tail(kp_buf_cstr(&both), both.len, sizeof(res->output) - 1, 0, &fin);
+                snprintf(res->output, sizeof(res->output), "%s", kp_buf_cstr(&fin));
+                kp_buf_free(&fin);
+        }
+        kp_buf_free(&both);
+}
+
+/* The last non-empty line of a stream into line (at most size-1 bytes):
+ * the whole stream is redacted first (a secret may span lines), then the
+ * line is taken and cut, masking a fragment at the cut. */
 static void last_line(const kp_buf_t *b, char *line, size_t size)
 {
-        const char *s = kp_buf_cstr(b), *end = s + b->len, *start;
+        const char *s, *end, *start;
+        kp_buf_t red;
 
-        line[0] = '\0';
+        kp_buf_init(&red, 1 << 16);
+        kp_redact_cut(kp_buf_cstr(b), b->len, b->len >= EXEC_CAPTURE_BYTES ? KP_CUT_HEAD : 0, &red);
+        s = kp_buf_cstr(&red);
+        end = s + red.len;
         while (end > s && isspace((unsigned char)end[-1]))
                 end--;
         for (start = end; start > s && start[-1] != '\n'; start--)
                 ;
-        snprintf(line, size, "%.*s", (int)(end - start), start);
-        kp_redact_inplace(line, size);
+        kp_redact_copy(line, size, start, (size_t)(end - start), 0);
+        kp_buf_free(&red);
 }
 
 /* A number on the last non-empty line of stdout. */

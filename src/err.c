@@ -4,16 +4,25 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
+#include "secret.h"
+
 int kp_err_set(kp_err_t *err, kp_code_t code, const char *fmt, ...)
 {
+        kp_buf_t b;
         va_list ap;
 
         if (!err)
                 return -1;
         err->code = code;
+        /* The message is redacted before it is cut to size, so the cut
+         * never leaves a piece of a secret behind. */
+        kp_buf_init(&b, (size_t)1 << 20);
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        kp_buf_vprintf(&b, fmt, ap);
         va_end(ap);
+        kp_redact_copy(err->msg, sizeof(err->msg), kp_buf_cstr(&b), b.len, 0);
+        kp_buf_free(&b);
         return -1;
 }
 
@@ -21,6 +30,7 @@ int kp_err_prefix(kp_err_t *err, const char *fmt, ...)
 {
         char prefix[256];
         char old[sizeof(err->msg)];
+        kp_buf_t b;
         va_list ap;
 
         if (!err)
@@ -29,7 +39,10 @@ int kp_err_prefix(kp_err_t *err, const char *fmt, ...)
         vsnprintf(prefix, sizeof(prefix), fmt, ap);
         va_end(ap);
         memcpy(old, err->msg, sizeof(old));
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+        kp_buf_init(&b, sizeof(prefix) + sizeof(old) + 8);
+        kp_buf_printf(&b, "%s: %s", prefix, old);
+        kp_redact_copy(err->msg, sizeof(err->msg), kp_buf_cstr(&b), b.len, 0);
+        kp_buf_free(&b);
         return -1;
 }
 

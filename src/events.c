@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "secret.h"
+#include "utf8.h"
 #include "timeutil.h"
 
 struct kp_event {
@@ -111,6 +112,7 @@ void kp_event_emit(kp_event_t *e)
 {
         char *line;
         kp_buf_t red;
+        int ok;
 
         if (!e)
                 return;
@@ -120,7 +122,15 @@ void kp_event_emit(kp_event_t *e)
         if (!line)
                 return;
         kp_buf_init(&red, 0);
-        if (kp_redact(line, strlen(line), &red) == 0) {
+        ok = kp_redact(line, strlen(line), &red) == 0;
+        if (ok && kp_utf8_invalid_at(kp_buf_cstr(&red), red.len) < red.len) {
+                kp_buf_t fixed;
+                kp_buf_init(&fixed, 0);
+                ok = kp_utf8_fix(kp_buf_cstr(&red), red.len, &fixed) == 0;
+                kp_buf_free(&red);
+                red = fixed;
+        }
+        if (ok) {
                 pthread_mutex_lock(&ev_lock);
                 if (ev_file) {
                         fwrite(kp_buf_cstr(&red), 1, red.len, ev_file);

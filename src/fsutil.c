@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "secret.h"
+#include "utf8.h"
 
 int kp_mkdir_p(const char *path, kp_err_t *err)
 {
@@ -73,15 +74,41 @@ int kp_write_file_raw(const char *path, const void *data, size_t len, int mode, 
         return 0;
 }
 
+/* Files whose format requires UTF-8 text (JSON, HTML, XML, SVG). */
+static int utf8_format(const char *path)
+{
+        static const char *const exts[] = {".json", ".jsonl", ".html", ".xml", ".svg"};
+        size_t i, n = strlen(path), e;
+
+        for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+                e = strlen(exts[i]);
+                if (n >= e && strcmp(path + n - e, exts[i]) == 0)
+                        return 1;
+        }
+        return 0;
+}
+
 int kp_write_file(const char *path, const void *data, size_t len, int mode, kp_err_t *err)
 {
-        kp_buf_t red;
+        kp_buf_t red, fixed;
         int rc;
 
         kp_buf_init(&red, (size_t)1 << 34);
         if (kp_redact(data, len, &red) < 0) {
                 kp_buf_free(&red);
                 return kp_err_set(err, KP_ENOMEM, "%s: out of memory while redacting", path);
+        }
+        /* A path or command line recorded from the system may hold bytes
+         * that are not UTF-8: they become U+FFFD, so the file stays valid. */
+        if (utf8_format(path) && kp_utf8_invalid_at(kp_buf_cstr(&red), red.len) < red.len) {
+                kp_buf_init(&fixed, (size_t)1 << 35);
+                if (kp_utf8_fix(kp_buf_cstr(&red), red.len, &fixed) < 0) {
+                        kp_buf_free(&fixed);
+                        kp_buf_free(&red);
+                        return kp_err_set(err, KP_ENOMEM, "%s: out of memory", path);
+                }
+                kp_buf_free(&red);
+                red = fixed;
         }
         rc = kp_write_file_raw(path, red.data ? red.data : "", red.len, mode, err);
         kp_buf_free(&red);
@@ -92,11 +119,32 @@ int kp_read_file(const char *path, size_t limit, kp_buf_t *out, kp_err_t *err)
 {
         char chunk[65536];
         size_t total = 0;
+        struct stat st;
         FILE *f;
+        int fd;
 
-        f = fopen(path, "rb");
-        if (!f)
+        /* Only regular files: a FIFO or a device would block or never end,
+         * so it is refused before it is opened. */
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+                return kp_err_set(err, KP_EINVAL, "%s: is a directory, expected a file", path);
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+                return kp_err_set(err, KP_EINVAL,
+                                  "%s: not a regular file (a FIFO, socket or device), refused",
+                                  path);
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
                 return kp_err_set(err, KP_EIO, "%s: cannot open: %s", path, strerror(errno));
+        /* The same check on what was opened, in case the path changed. */
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+                close(fd);
+                return kp_err_set(err, KP_EINVAL, "%s: not a regular file, refused", path);
+        }
+        f = fdopen(fd, "rb");
+        if (!f) {
+                close(fd);
+                return kp_err_set(err, KP_EIO, "%s: cannot open: %s", path, strerror(errno));
+        }
         for (;;) {
                 size_t n = fread(chunk, 1, sizeof(chunk), f);
                 if (n == 0)

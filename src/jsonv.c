@@ -11,6 +11,114 @@
 #include "fsutil.h"
 #include "secret.h"
 #include "timeutil.h"
+#include "utf8.h"
+
+/* One open container while scanning: an array counts its items, an object
+ * remembers the key whose value comes next. */
+typedef struct scan_frame {
+        int is_object, expect_key;
+        size_t index;
+        const char *key;
+        size_t key_len;
+} scan_frame_t;
+
+static void format_key(const char *key, char *out, size_t size);
+
+/* "$.a[2].b" for the first depth frames of the scan. */
+static void scan_path(const scan_frame_t *fr, size_t depth, char *out, size_t size)
+{
+        size_t i, n;
+
+        snprintf(out, size, "$");
+        for (i = 0; i < depth; i++) {
+                char seg[300], key[256];
+                n = strlen(out);
+                if (!fr[i].is_object) {
+                        snprintf(out + n, size - n, "[%zu]", fr[i].index);
+                } else if (fr[i].key) {
+                        snprintf(key, sizeof(key), "%.*s", (int)fr[i].key_len, fr[i].key);
+                        format_key(key, seg, sizeof(seg));
+                        snprintf(out + n, size - n, "%s", seg);
+                }
+        }
+}
+
+/* Rules cJSON does not enforce, checked on the text before it is parsed so
+ * the error can name the JSON path: every string (keys too) is valid UTF-8,
+ * no string holds \u0000 (cJSON would cut it there silently), and nesting
+ * stays within KP_JV_MAX_DEPTH. Anything else malformed is left to the
+ * parser's own error. */
+static int scan_text(const char *file, const char *data, size_t len, kp_err_t *err)
+{
+        scan_frame_t fr[KP_JV_MAX_DEPTH + 1];
+        size_t depth = 0, i = 0, j, n;
+        char path[1200];
+
+        while (i < len) {
+                unsigned char c = (unsigned char)data[i];
+                scan_frame_t *top = depth ? &fr[depth - 1] : NULL;
+                if (c == '"') {
+                        int is_key = top && top->is_object && top->expect_key;
+                        for (j = i + 1; j < len && data[j] != '"';) {
+                                if (data[j] == '\\') {
+                                        if (j + 5 < len && data[j + 1] == 'u' &&
+                                            strncmp(data + j + 2, "0000", 4) == 0) {
+                                                scan_path(fr, depth, path, sizeof(path));
+                                                return kp_err_set(
+                                                    err, KP_EINVAL,
+                                                    "%s: %s%s: \\u0000 (a NUL character) is not "
+                                                    "allowed in a string",
+                                                    file, path, is_key ? " (in a key)" : "");
+                                        }
+                                        j += 2;
+                                        continue;
+                                }
+                                if ((unsigned char)data[j] < 0x80) {
+                                        j++;
+                                        continue;
+                                }
+                                n = kp_utf8_seq((const unsigned char *)data + j, len - j);
+                                if (!n) {
+                                        scan_path(fr, depth, path, sizeof(path));
+                                        return kp_err_set(err, KP_EINVAL,
+                                                          "%s: %s%s: invalid UTF-8 (byte 0x%02x)",
+                                                          file, path, is_key ? " (in a key)" : "",
+                                                          (unsigned char)data[j]);
+                                }
+                                j += n;
+                        }
+                        if (j >= len)
+                                return 0; /* unterminated: the parser says where */
+                        if (is_key) {
+                                top->key = data + i + 1;
+                                top->key_len = j - i - 1;
+                                top->expect_key = 0;
+                        }
+                        i = j + 1;
+                        continue;
+                }
+                if (c == '{' || c == '[') {
+                        if (depth == KP_JV_MAX_DEPTH) {
+                                scan_path(fr, depth, path, sizeof(path));
+                                return kp_err_set(err, KP_EINVAL, "%s: %s: nesting deeper than %d",
+                                                  file, path, KP_JV_MAX_DEPTH);
+                        }
+                        memset(&fr[depth], 0, sizeof(fr[depth]));
+                        fr[depth].is_object = c == '{';
+                        fr[depth].expect_key = c == '{';
+                        depth++;
+                } else if ((c == '}' || c == ']') && depth) {
+                        depth--;
+                } else if (c == ',' && top) {
+                        if (top->is_object)
+                                top->expect_key = 1;
+                        else
+                                top->index++;
+                }
+                i++;
+        }
+        return 0;
+}
 
 int kp_jv_load_file(const char *path, size_t limit, cJSON **root, kp_err_t *err)
 {
@@ -23,6 +131,10 @@ int kp_jv_load_file(const char *path, size_t limit, cJSON **root, kp_err_t *err)
         if (kp_read_file(path, limit, &b, err) < 0) {
                 kp_buf_free(&b);
                 err->code = KP_EINVAL;
+                return -1;
+        }
+        if (scan_text(path, kp_buf_cstr(&b), b.len, err) < 0) {
+                kp_buf_free(&b);
                 return -1;
         }
         *root = cJSON_ParseWithLengthOpts(kp_buf_cstr(&b), b.len + 1, &end, 1);
@@ -156,9 +268,12 @@ void kp_jv_describe(const cJSON *v, char *out, size_t size)
                 snprintf(out, size, "nothing");
         } else if (cJSON_IsString(v)) {
                 const char *s = v->valuestring;
-                if (strlen(s) > 40)
-                        snprintf(out, size, "\"%.37s...\"", s);
-                else
+                if (strlen(s) > 40) {
+                        /* A cut value: a secret's piece at the cut is masked. */
+                        char head[48];
+                        kp_redact_copy(head, sizeof(head), s, 37, KP_CUT_TAIL);
+                        snprintf(out, size, "\"%s...\"", head);
+                } else
                         snprintf(out, size, "\"%s\"", s);
         } else if (cJSON_IsNumber(v)) {
                 snprintf(out, size, "%.15g", v->valuedouble);

@@ -38,8 +38,13 @@ typedef struct kp_jv {
         size_t n_asked, cap_asked;
 } kp_jv_t;
 
+/* Deepest nesting of arrays and objects an input file may have. */
+#define KP_JV_MAX_DEPTH 64
+
 /* Parses a JSON file (at most limit bytes) into *root (free with
- * cJSON_Delete). Syntax errors name the line and column. */
+ * cJSON_Delete). Syntax errors name the line and column; a string that is
+ * not valid UTF-8 or holds \u0000, and nesting deeper than KP_JV_MAX_DEPTH,
+ * are errors naming the JSON path. Only regular files are read. */
 int kp_jv_load_file(const char *path, size_t limit, cJSON **root, kp_err_t *err);
 
 void kp_jv_init(kp_jv_t *jv, const char *file, kp_err_t *err);

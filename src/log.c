@@ -22,24 +22,28 @@ void kp_log_set_level(int level)
 void kp_log_write(int level, const char *fmt, ...)
 {
         static const char *const names[] = {"error", "warn", "info", "debug"};
-        char line[2048], stamp[32];
+        char stamp[32];
         struct timespec ts;
         struct tm tm;
-        kp_buf_t out;
+        kp_buf_t line, out;
         va_list ap;
 
+        /* Redact the whole message, then cut it: a cut never splits a secret. */
+        kp_buf_init(&line, (size_t)1 << 20);
         va_start(ap, fmt);
-        vsnprintf(line, sizeof(line), fmt, ap);
+        kp_buf_vprintf(&line, fmt, ap);
         va_end(ap);
         clock_gettime(CLOCK_REALTIME, &ts);
         gmtime_r(&ts.tv_sec, &tm);
         strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
 
         kp_buf_init(&out, 0);
-        if (kp_redact(line, strnlen(line, sizeof(line)), &out) < 0) {
+        if (kp_redact_head(kp_buf_cstr(&line), line.len, 2047, 0, &out) < 0) {
+                kp_buf_free(&line);
                 kp_buf_free(&out);
                 return;
         }
+        kp_buf_free(&line);
         pthread_mutex_lock(&log_lock);
         fprintf(stderr, "%s.%03ld kproof %s: %s\n", stamp, ts.tv_nsec / 1000000L,
                 names[level < 0   ? 0

@@ -73,6 +73,13 @@ static void print_summary(const char *pred_json)
                 printf("checks: %d pass, %d fail, %d skip, %d error; exit code %d\n",
                        inum(sum, "pass"), inum(sum, "fail"), inum(sum, "skip"), inum(sum, "error"),
                        inum(sum, "exit_code"));
+        /* The custody chain: each time `kproof report` signed the directory again. */
+        cJSON_ArrayForEach(rep, cJSON_GetObjectItemCaseSensitive(run, "custody"))
+        {
+                printf("re-signed %s with key %s; before: key %s, envelope sha256 %s\n",
+                       sval(rep, "at"), sval(rep, "keyid"), sval(rep, "previous_keyid"),
+                       sval(rep, "previous_envelope_sha256"));
+        }
         cJSON_ArrayForEach(rep, cJSON_GetObjectItemCaseSensitive(pred, "reports"))
         {
                 if (strcmp(sval(rep, "status"), "rendered") != 0)

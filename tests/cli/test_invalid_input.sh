@@ -29,6 +29,28 @@ while IFS=$'\t' read -r file content expected; do
 done <"$cases"
 check "at least 20 invalid-input cases ran ($n)" test "$n" -ge 20
 
+# A directory or a FIFO given as a file: exit 2 at once, never blocked on the FIFO.
+mkdir -p adir.json
+err=$("$KPROOF" validate adir.json 2>&1 >/dev/null)
+check "a directory given as a file exits 2 (got $?)" test $? -eq 2
+check "... saying it is a directory" test "$err" = "kproof: adir.json: is a directory, expected a file"
+mkfifo fifo.json
+err=$(timeout 20 "$KPROOF" validate fifo.json 2>&1 >/dev/null)
+rc=$?
+check "a FIFO given as a file exits 2 without blocking (got $rc)" test "$rc" -eq 2
+check "... saying it is not a regular file" test "$err" = "kproof: fifo.json: not a regular file (a FIFO, socket or device), refused"
+timeout 20 "$KPROOF" run "$KPROOF_SRC/scenarios/quickstart.json" --target fifo.json --out "$T/run-fifo" >/dev/null 2>err.txt
+rc=$?
+check "run with a FIFO as --target exits 2 (got $rc)" test "$rc" -eq 2
+# An escaped backslash before u0000 is text, not a NUL.
+printf '%s' '{"name":"x","description":"a\\u0000b","suites":[{"suite":"semantics"}]}' >bs.json
+"$KPROOF" validate bs.json >/dev/null 2>err.txt
+check "a literal backslash-u0000 (escaped backslash) is accepted" test $? -eq 0
+# Nesting at the limit is fine.
+printf '{"name":"x","suites":[{"suite":"semantics"}],"description":"d"}' >flat.json
+"$KPROOF" validate flat.json >/dev/null 2>&1
+check "an ordinary scenario still validates" test $? -eq 0
+
 # kproof run on bad input: exit 2 and nothing written under --out.
 printf '%s' '{"name":"x","suites":[{"suite":"semantics","workload":{"rate":"fast"}}]}' >bad.json
 "$KPROOF" run bad.json --target "$KPROOF_SRC/targets/embedded.json" --out "$T/run-bad" >out.txt 2>err.txt

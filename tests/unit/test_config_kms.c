@@ -97,32 +97,35 @@ static void test_errors(void **state)
         static const bad_t cases[] = {
             {HEAD "\"kms\":{\"type\":\"gcp-kms\"}}", "$.kms.type: expected one of"},
             {HEAD
-             "\"kms\":{\"type\":\"aws-kms\",\"access_key_id\":\"a\",\"secret_access_key\":\"s\","
+             "\"kms\":{\"type\":\"aws-kms\",\"access_key_id\":\"AKIDTEST\",\"secret_access_key\":"
+             "\"sk-test-value\","
              "\"key\":\"k\"}}",
              "$.kms.region: required field is missing"},
-            {HEAD "\"kms\":{\"type\":\"aws-kms\",\"region\":\"EU West\",\"access_key_id\":\"a\","
-                  "\"secret_access_key\":\"s\",\"key\":\"k\"}}",
+            {HEAD
+             "\"kms\":{\"type\":\"aws-kms\",\"region\":\"EU West\",\"access_key_id\":\"AKIDTEST\","
+             "\"secret_access_key\":\"sk-test-value\",\"key\":\"k\"}}",
              "$.kms.region: expected a region like \"eu-west-1\", got \"EU West\""},
             {HEAD "\"kms\":{\"type\":\"aws-kms\",\"region\":\"r\",\"endpoint\":\"ftp://x\","
-                  "\"access_key_id\":\"a\",\"secret_access_key\":\"s\",\"key\":\"k\"}}",
+                  "\"access_key_id\":\"AKIDTEST\",\"secret_access_key\":\"sk-test-value\",\"key\":"
+                  "\"k\"}}",
              "$.kms.endpoint: expected an http:// or https:// URL, got \"ftp://x\""},
-            {HEAD "\"kms\":{\"type\":\"aws-kms\",\"region\":\"r\",\"access_key_id\":\"a\","
-                  "\"secret_access_key\":\"s\"}}",
+            {HEAD "\"kms\":{\"type\":\"aws-kms\",\"region\":\"r\",\"access_key_id\":\"AKIDTEST\","
+                  "\"secret_access_key\":\"sk-test-value\"}}",
              "$.kms.key: required field is missing"},
-            {HEAD "\"kms\":{\"type\":\"aws-kms\",\"region\":\"r\",\"access_key_id\":\"a\","
+            {HEAD "\"kms\":{\"type\":\"aws-kms\",\"region\":\"r\",\"access_key_id\":\"AKIDTEST\","
                   "\"secret_access_key\":\"\",\"key\":\"k\"}}",
              "$.kms.secret_access_key: expected a non-empty string"},
-            {HEAD "\"kms\":{\"type\":\"aws-kms\",\"region\":\"r\",\"access_key_id\":\"a\","
-                  "\"secret_access_key\":\"s\",\"key\":\"k\",\"max_attempts\":0}}",
+            {HEAD "\"kms\":{\"type\":\"aws-kms\",\"region\":\"r\",\"access_key_id\":\"AKIDTEST\","
+                  "\"secret_access_key\":\"sk-test-value\",\"key\":\"k\",\"max_attempts\":0}}",
              "$.kms.max_attempts:"},
             {HEAD "\"kms\":{\"type\":\"none\",\"region\":\"r\"}}", "$.kms.region: unknown key"},
             {HEAD "\"storage\":{\"type\":\"dir\"}}",
              "$.storage.log_dirs: required field is missing"},
-            {HEAD "\"storage\":{\"type\":\"s3\",\"region\":\"r\",\"access_key_id\":\"a\","
-                  "\"secret_access_key\":\"s\"}}",
+            {HEAD "\"storage\":{\"type\":\"s3\",\"region\":\"r\",\"access_key_id\":\"AKIDTEST\","
+                  "\"secret_access_key\":\"sk-test-value\"}}",
              "$.storage.bucket: required field is missing"},
             {HEAD "\"storage\":{\"type\":\"s3\",\"region\":\"r\",\"bucket\":\"b\",\"access_key_"
-                  "id\":\"a\","
+                  "id\":\"AKIDTEST\","
                   "\"secret_access_key\":\"${env:KP_UT_NOT_SET_ANYWHERE}\"}}",
              "$.storage.secret_access_key: environment variable KP_UT_NOT_SET_ANYWHERE is not set"},
         };
@@ -134,6 +137,8 @@ static void test_errors(void **state)
                 kp_target_t *t = NULL;
                 kp_err_t err;
                 char want[1200];
+                /* Messages are redacted when made: no value from earlier cases. */
+                kp_secret_clear();
                 write_target(cases[i].json);
                 assert_int_equal(kp_target_load(path, &t, &err), -1);
                 assert_int_equal(err.code, KP_EINVAL);

@@ -298,6 +298,89 @@ static void test_unknown_placeholder_rejected_at_load(void **state)
         assert_string_equal(err.msg, want);
 }
 
+/* A secret holding placeholder syntax is substituted as opaque text after the
+ * template is parsed: {topic} inside it is not expanded, {x} inside it is
+ * not an unknown placeholder, and no piece of it shows in the command. */
+static void test_secret_with_placeholders_is_opaque(void **state)
+{
+        fx_t *f = *state;
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_KILL_RACK);
+        kp_ctl_res_t res;
+        kp_err_t err;
+        char out[700], got[128] = "";
+        FILE *fp;
+
+        setenv("KP_EXEC_TEST_PH", "pre-{topic}-mid-{x}-post-tail", 1);
+        snprintf(out, sizeof(out), "%s/secret.out", f->dir);
+        {
+                char cmds[1024];
+                snprintf(cmds, sizeof(cmds),
+                         "\"kill_rack\": \"printf '%%s' '${env:KP_EXEC_TEST_PH}' >'%s'; "
+                         "echo rack={rack}\"",
+                         out);
+                assert_int_equal(load(f, cmds, "10s", &err), 0);
+        }
+        req.rack = "zone-a";
+        req.topic = "TOPIC";
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), 0);
+        fp = fopen(out, "r");
+        assert_non_null(fp);
+        assert_non_null(fgets(got, sizeof(got), fp));
+        fclose(fp);
+        assert_string_equal(got, "pre-{topic}-mid-{x}-post-tail");
+        assert_null(strstr(res.command, "pre-"));
+        assert_null(strstr(res.command, "-post"));
+        assert_null(strstr(res.command, "TOPIC"));
+        assert_non_null(strstr(res.command, KP_REDACTED));
+}
+
+/* True when text holds any n-byte piece of secret. */
+static int has_piece(const char *text, const char *secret, size_t n)
+{
+        size_t i, len = strlen(secret);
+
+        for (i = 0; i + n <= len; i++) {
+                char piece[64];
+                snprintf(piece, sizeof(piece), "%.*s", (int)n, secret + i);
+                if (strstr(text, piece))
+                        return 1;
+        }
+        return 0;
+}
+
+/* A failing command prints a secret across every cut: the 512-byte error
+ * line, the stdout and stderr tails and the output field. Whatever the
+ * position, no piece of 8 bytes survives in the command, the output or the
+ * error. */
+static void test_secret_across_cuts(void **state)
+{
+        static const char secret[] = "LEAKY0123456789abcdefghijklmnopqrstuvwxyz";
+        fx_t *f = *state;
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_KILL_RACK);
+        kp_ctl_res_t res;
+        kp_err_t err;
+        char pad[16];
+        int p;
+
+        setenv("KP_EXEC_TEST_LONG", secret, 1);
+        assert_int_equal(load(f,
+                              "\"kill_rack\": \"S='${env:KP_EXEC_TEST_LONG}'; P={rack}; "
+                              "printf \\\"%s%0*d\\\\n\\\" \\\"$S\\\" $P 0 >&2; "
+                              "printf \\\"%0*d%s\\\\n\\\" $P 0 \\\"$S\\\" >&2; "
+                              "printf \\\"%s%0*d\\\\n\\\" \\\"$S\\\" $((P+200)) 0; exit 3\"",
+                              "10s", &err),
+                         0);
+        for (p = 455; p <= 565; p++) {
+                snprintf(pad, sizeof(pad), "%d", p);
+                req.rack = pad;
+                assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), -1);
+                if (has_piece(res.output, secret, 8) || has_piece(err.msg, secret, 8) ||
+                    has_piece(res.command, secret, 8))
+                        fail_msg("a piece of the secret survives with pad %d:\n%s\n%s", p,
+                                 res.output, err.msg);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -312,6 +395,9 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_secrets_are_redacted, setup, teardown),
             cmocka_unit_test_setup_teardown(test_placeholders_are_quoted, setup, teardown),
             cmocka_unit_test_setup_teardown(test_missing_value_and_unsupported_op, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_secret_with_placeholders_is_opaque, setup,
+                                            teardown),
+            cmocka_unit_test_setup_teardown(test_secret_across_cuts, setup, teardown),
             cmocka_unit_test_setup_teardown(test_unknown_placeholder_rejected_at_load, setup,
                                             teardown),
         };

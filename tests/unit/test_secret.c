@@ -287,6 +287,78 @@ static void test_threads(void **state)
         assert_int_equal(kp_secret_count(), 160);
 }
 
+/* A secret with characters a serialiser escapes is masked in every escaped
+ * form: JSON (once and twice), HTML/XML, HTML of JSON, URL-encoded. */
+static void test_escaped_forms(void **state)
+{
+        (void)state;
+        assert_int_equal(kp_secret_add("DOMAIN\\us\"er<&>'\n\x01-\xc3\xa9"), 0);
+        assert_redacts("{\"u\":\"DOMAIN\\\\us\\\"er<&>'\\n\\u0001-\xc3\xa9\"}", "{\"u\":\"***\"}");
+        assert_redacts("<td>DOMAIN\\us&quot;er&lt;&amp;&gt;&#39;\n -\xc3\xa9</td>", "<td>***</td>");
+        assert_redacts("x DOMAIN\\\\us\\&quot;er&lt;&amp;&gt;&#39;\\n\\u0001-\xc3\xa9 y",
+                       "x *** y");
+        assert_redacts("\"DOMAIN\\\\\\\\us\\\\\\\"er<&>'\\\\n\\\\u0001-\xc3\xa9\"", "\"***\"");
+        assert_redacts("p=DOMAIN%5Cus%22er%3C%26%3E%27%0A%01-%C3%A9&", "p=***&");
+        assert_int_equal(kp_secret_count(), 1);
+}
+
+/* A text cut before it reached redaction keeps a piece of a secret at the
+ * cut edge: with the edge named, a piece of 8+ bytes is masked; shorter ones
+ * and pieces away from an edge are left. */
+static void test_cut_edges(void **state)
+{
+        kp_buf_t b;
+
+        (void)state;
+        assert_int_equal(kp_secret_add("0123456789abcdefXYZ"), 0);
+        kp_buf_init(&b, 0);
+        assert_int_equal(kp_redact_cut("head 0123456789ab", 17, KP_CUT_TAIL, &b), 0);
+        assert_string_equal(kp_buf_cstr(&b), "head ***");
+        kp_buf_reset(&b);
+        assert_int_equal(kp_redact_cut("89abcdefXYZ tail", 16, KP_CUT_HEAD, &b), 0);
+        assert_string_equal(kp_buf_cstr(&b), "*** tail");
+        kp_buf_reset(&b);
+        assert_int_equal(kp_redact_cut("cdefXYZ tail 0123456", 20, KP_CUT_HEAD | KP_CUT_TAIL, &b),
+                         0);
+        assert_string_equal(kp_buf_cstr(&b), "cdefXYZ tail 0123456");
+        kp_buf_reset(&b);
+        /* Not at an edge that was cut: left alone. */
+        assert_int_equal(kp_redact_cut("head 0123456789ab", 17, 0, &b), 0);
+        assert_string_equal(kp_buf_cstr(&b), "head 0123456789ab");
+        kp_buf_free(&b);
+}
+
+/* Redaction comes before the cut: a secret straddling the place a tail or a
+ * head is cut leaves no piece behind. */
+static void test_redact_then_cut(void **state)
+{
+        char in[128], small[16];
+        kp_buf_t b;
+        size_t i;
+
+        (void)state;
+        assert_int_equal(kp_secret_add("SECRETVALUE-0123456789"), 0);
+        snprintf(in, sizeof(in), "aaaaaaaaaa SECRETVALUE-0123456789 bbbbbbbbbb");
+        kp_buf_init(&b, 0);
+        for (i = 1; i < strlen(in); i++) {
+                kp_buf_reset(&b);
+                assert_int_equal(kp_redact_tail(in, strlen(in), i, 0, &b), 0);
+                assert_null(strstr(kp_buf_cstr(&b), "VALUE-0"));
+                assert_null(strstr(kp_buf_cstr(&b), "23456789"));
+                kp_buf_reset(&b);
+                assert_int_equal(kp_redact_head(in, strlen(in), i, 0, &b), 0);
+                assert_null(strstr(kp_buf_cstr(&b), "SECRETVA"));
+        }
+        kp_buf_free(&b);
+        /* A bounded copy of a longer text. */
+        kp_redact_copy(small, sizeof(small), "xx SECRETVALUE-0123456789", 25, 0);
+        assert_string_equal(small, "xx ***");
+        /* A buffer filled by snprintf is taken as cut at its end. */
+        snprintf(small, sizeof(small), "ab SECRETVALUE-0123456789");
+        kp_redact_inplace(small, sizeof(small));
+        assert_null(strstr(small, "SECRETVA"));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -301,6 +373,9 @@ int main(void)
             cmocka_unit_test_setup(test_inplace, reset_registry),
             cmocka_unit_test(test_sensitive_keys),
             cmocka_unit_test_setup(test_threads, reset_registry),
+            cmocka_unit_test_setup(test_escaped_forms, reset_registry),
+            cmocka_unit_test_setup(test_cut_edges, reset_registry),
+            cmocka_unit_test_setup(test_redact_then_cut, reset_registry),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
