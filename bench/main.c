@@ -15,6 +15,7 @@
 #include "src/kafka.h"
 #include "src/log.h"
 #include "src/signals.h"
+#include "src/workload.h"
 
 static void usage(FILE *f)
 {
@@ -222,8 +223,16 @@ int bench_env_open(const bench_opts_t *o, bench_env_t *env, kp_err_t *err)
         kp_kvlist_set(&env->overrides_p, "enable.idempotence", "false");
         kp_platform_client_props(env->plat, KP_PROFILE_DEFAULT, 1, &env->overrides_p,
                                  &env->producer_props);
-        kp_platform_client_props(env->plat, KP_PROFILE_DEFAULT, 0, &env->overrides_c,
-                                 &env->consumer_props);
+        /* Consumers: the engine's consumer defaults (a deeper prefetch queue)
+         * for the raw consumer as well, then the target's settings, exactly
+         * as the engine builds its own. */
+        kp_workload_consumer_defaults(&env->consumer_props);
+        {
+                kp_kvlist_t tmp = {0};
+                kp_platform_client_props(env->plat, KP_PROFILE_DEFAULT, 0, &env->overrides_c, &tmp);
+                kp_kvlist_merge(&env->consumer_props, &tmp);
+                kp_kvlist_clear(&tmp);
+        }
         return 0;
 }
 
