@@ -489,6 +489,8 @@ static int consume_tracked(const bench_opts_t *o, kp_workload_t *wl, const kp_kv
         cJSON_AddNumberToObject(j, "first_record_s", (double)(win.first_ns - t0) / 1e9);
         cJSON_AddNumberToObject(j, "consumers", o->consumers);
         add_queue_settings(j, props);
+        cJSON_AddNumberToObject(j, "records_per_cpu_s",
+                                cpu1 > cpu0 ? (double)(win.last_n - win.base) / (cpu1 - cpu0) : 0);
         cJSON_AddNumberToObject(j, "consumed_unique", (double)r.ledger.consumed_unique);
         cJSON_AddNumberToObject(j, "acked_unconsumed", (double)r.ledger.acked_unconsumed);
         cJSON_AddNumberToObject(j, "skipped", (double)r.ledger.skipped);
@@ -545,6 +547,9 @@ int bench_cmd_consume(const bench_opts_t *o)
                                  : consume_tracked(o, wl, &env.consumer_props, expect, run)) < 0)
                                 rc = 1;
                 }
+                /* Kafka's own consumer benchmark on the same topic, same run. */
+                if (o->kafka_sh && o->bootstrap && bench_consumer_perf(o, topic, expect, run) < 0)
+                        rc = 1;
                 kp_workload_stop(wl);
                 kp_workload_results(wl, &r);
                 kp_workload_free(wl);
