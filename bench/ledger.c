@@ -232,6 +232,7 @@ static int checker_run(const bench_opts_t *o, int run)
 {
         uint64_t per = o->records / (uint64_t)o->producers, n = per * (uint64_t)o->producers;
         uint64_t rss0, peak0, rss1, peak1, rss2, peak2;
+        double cpu0, cpu1;
         kp_checker_result_t *r = calloc(1, sizeof(*r));
         kp_checker_opts_t co = {0};
         kp_history_t *h;
@@ -252,6 +253,7 @@ static int checker_run(const bench_opts_t *o, int run)
         reset_peak_rss();
         bench_rss(&rss1, &peak1);
         co.allow = kp_checker_allow_for_profile(KP_PROFILE_DEFAULT);
+        cpu0 = bench_cpu_s();
         t0 = kp_mono_ns();
         if (kp_checker_run(h, &co, r, &err) < 0) {
                 fprintf(stderr, "kpbench: checker: %s\n", err.msg);
@@ -260,6 +262,7 @@ static int checker_run(const bench_opts_t *o, int run)
                 return 3;
         }
         t1 = kp_mono_ns();
+        cpu1 = bench_cpu_s();
         bench_rss(&rss2, &peak2);
         j = bench_line("checker", o, "history", run);
         cJSON_AddNumberToObject(j, "records", (double)n);
@@ -269,6 +272,11 @@ static int checker_run(const bench_opts_t *o, int run)
         cJSON_AddNumberToObject(j, "check_s", (double)(t1 - t0) / 1e9);
         cJSON_AddNumberToObject(j, "records_per_s",
                                 t1 > t0 ? (double)n * 1e9 / (double)(t1 - t0) : 0);
+        /* The checker runs on one thread: on a machine shared with other
+         * work, records per CPU-second is its speed on a core of its own. */
+        cJSON_AddNumberToObject(j, "check_cpu_s", cpu1 - cpu0);
+        cJSON_AddNumberToObject(j, "records_per_cpu_s",
+                                cpu1 > cpu0 ? (double)n / (cpu1 - cpu0) : 0);
         cJSON_AddNumberToObject(j, "history_bytes_per_record",
                                 (double)kp_history_bytes(h) / (double)n);
         cJSON_AddNumberToObject(j, "checker_bytes_per_record", (double)r->bytes / (double)n);

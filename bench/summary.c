@@ -337,6 +337,7 @@ int bench_cmd_summarize(int argc, char **argv)
                         cJSON_AddStringToObject(c, "bench", "checker");
                         num(c, "records", med(hc, "records"));
                         num(c, "records_per_s", med(hc, "records_per_s"));
+                        num(c, "records_per_cpu_s", med(hc, "records_per_cpu_s"));
                         num(c, "history_bytes_per_record", med(hc, "history_bytes_per_record"));
                         num(c, "checker_bytes_per_record", med(hc, "checker_bytes_per_record"));
                         num(c, "checker_peak_rss_bytes_per_record",
@@ -363,12 +364,13 @@ int bench_cmd_summarize(int argc, char **argv)
                                med(lg, "checker_ledger-summary_s_per_million"),
                                med(lg, "checker_ledger-summary_records_per_s"));
                 if (hc)
-                        printf("  history checker: %.0f records in %.3f s (%.0f records/s); "
+                        printf("  history checker: %.0f records in %.3f s (%.0f records/s, "
+                               "%.0f records per CPU-s); "
                                "memory per record: history %.1f B, checker working set %.1f B "
                                "(own accounting) / %.1f B (peak RSS delta), both together "
                                "%.1f B (peak RSS delta)\n",
                                med(hc, "records"), med(hc, "check_s"), med(hc, "records_per_s"),
-                               med(hc, "history_bytes_per_record"),
+                               med(hc, "records_per_cpu_s"), med(hc, "history_bytes_per_record"),
                                med(hc, "checker_bytes_per_record"),
                                med(hc, "checker_peak_rss_bytes_per_record"),
                                med(hc, "peak_rss_bytes_per_record"));
@@ -441,6 +443,8 @@ int bench_cmd_summarize(int argc, char **argv)
                         snprintf(where, sizeof(where), "%.0f records", med(hc, "records"));
                         goal(goals, "history checker records per second", where,
                              med(hc, "records_per_s"), 1e7, 1);
+                        goal(goals, "history checker records per CPU-second", where,
+                             med(hc, "records_per_cpu_s"), 1e7, 1);
                 }
         }
         if (json_out) {
