@@ -648,6 +648,7 @@ static int make_producers(kp_workload_t *wl, kp_err_t *err)
 
 static int make_consumers(kp_workload_t *wl, kp_err_t *err)
 {
+        kp_err_t werr;
         int i;
 
         for (i = 0; i < wl->n_cons; i++) {
@@ -665,6 +666,12 @@ static int make_consumers(kp_workload_t *wl, kp_err_t *err)
                 if (!co->rk)
                         return -1;
                 rd_kafka_poll_set_consumer(co->rk);
+                /* Learn the partition leaders before joining: a partition
+                 * assigned (with its start offset, see start_offsets) before
+                 * its broker thread took it over has its offset lookup
+                 * retried 500 ms later ("no current leader"). Best effort. */
+                if (kp_kafka_wait_topic(co->rk, wl->topic, wl->cfg.partitions, 10000, &werr) < 0)
+                        kp_debug("workload %s: consumer %d: %s", wl->topic, i, werr.msg);
                 topics = rd_kafka_topic_partition_list_new(1);
                 rd_kafka_topic_partition_list_add(topics, wl->topic, RD_KAFKA_PARTITION_UA);
                 if (rd_kafka_subscribe(co->rk, topics)) {
