@@ -70,9 +70,13 @@ void bench_emit(cJSON *line);
 int bench_cmd_produce(const bench_opts_t *o);
 int bench_cmd_consume(const bench_opts_t *o);
 int bench_cmd_ledger(const bench_opts_t *o);
+int bench_cmd_checker(const bench_opts_t *o);
 int bench_cmd_report(const bench_opts_t *o);
 int bench_cmd_ppt(const bench_opts_t *o);
 int bench_cmd_topic(const bench_opts_t *o);
 int bench_cmd_summarize(int argc, char **argv);
+/* Kafka's ConsumerPerformance (kafka.sh tool) reading n records of topic
+ * from o->bootstrap: one "cpt"/"java" result line. */
+int bench_consumer_perf(const bench_opts_t *o, const char *topic, uint64_t n, int run);
 
 #endif

@@ -316,6 +316,23 @@ static int window_step(window_t *w, uint64_t n, uint64_t expect)
                now - w->start_ns > 300 * KP_NS_PER_S;
 }
 
+/* States the prefetch settings a consumption ran with (both sides use the
+ * same: the engine's consumer defaults unless the target sets them). */
+static void add_queue_settings(cJSON *j, const kp_kvlist_t *props)
+{
+        static const char *const keys[] = {"queued.min.messages", "queued.max.messages.kbytes",
+                                           "fetch.wait.max.ms", "fetch.max.bytes",
+                                           "max.partition.fetch.bytes"};
+        cJSON *s = cJSON_AddObjectToObject(j, "consumer_settings");
+        size_t i;
+
+        for (i = 0; s && i < sizeof(keys) / sizeof(keys[0]); i++) {
+                const char *v = kp_kvlist_get(props, keys[i]);
+                if (v)
+                        cJSON_AddStringToObject(s, keys[i], v);
+        }
+}
+
 /* Names the partitions a consumer did not read to their end. */
 static void short_report(raw_cons_t *rcs, const bench_opts_t *o, const char *topic)
 {
@@ -362,8 +379,10 @@ static int consume_raw(const bench_opts_t *o, bench_env_t *env, const char *topi
         if (!rcs)
                 return -1;
         kp_kvlist_merge(&props, &env->consumer_props);
+        /* Its own group id; enable.auto.commit stays as the engine has it (on:
+         * librdkafka stores each polled record's offset), so both sides do the
+         * same per-record work in the client. */
         kp_kvlist_set(&props, "group.id", "kpbench-raw");
-        kp_kvlist_set(&props, "enable.auto.commit", "false");
         cpu0 = bench_cpu_s();
         for (i = 0; i < o->consumers; i++) {
                 rd_kafka_conf_t *conf = kp_kafka_conf_new(&props, &err);
@@ -410,6 +429,7 @@ static int consume_raw(const bench_opts_t *o, bench_env_t *env, const char *topi
         cJSON_AddNumberToObject(j, "expected", (double)expect);
         cJSON_AddNumberToObject(j, "first_record_s", (double)(win.first_ns - t0) / 1e9);
         cJSON_AddNumberToObject(j, "consumers", o->consumers);
+        add_queue_settings(j, &env->consumer_props);
         bench_emit(j);
         rc = win.last_n > win.base ? 0 : -1;
         if (n < expect) {
@@ -434,7 +454,8 @@ out:
 /* The engine's consumers on the filled topic: the window starts when the
  * group has every partition (records read before that are not counted) and
  * ends when every acknowledged record was read. */
-static int consume_tracked(const bench_opts_t *o, kp_workload_t *wl, uint64_t expect, int run)
+static int consume_tracked(const bench_opts_t *o, kp_workload_t *wl, const kp_kvlist_t *props,
+                           uint64_t expect, int run)
 {
         kp_workload_results_t r;
         uint64_t c0, n = 0;
@@ -467,6 +488,9 @@ static int consume_tracked(const bench_opts_t *o, kp_workload_t *wl, uint64_t ex
         cJSON_AddNumberToObject(j, "expected", (double)expect);
         cJSON_AddNumberToObject(j, "first_record_s", (double)(win.first_ns - t0) / 1e9);
         cJSON_AddNumberToObject(j, "consumers", o->consumers);
+        add_queue_settings(j, props);
+        cJSON_AddNumberToObject(j, "records_per_cpu_s",
+                                cpu1 > cpu0 ? (double)(win.last_n - win.base) / (cpu1 - cpu0) : 0);
         cJSON_AddNumberToObject(j, "consumed_unique", (double)r.ledger.consumed_unique);
         cJSON_AddNumberToObject(j, "acked_unconsumed", (double)r.ledger.acked_unconsumed);
         cJSON_AddNumberToObject(j, "skipped", (double)r.ledger.skipped);
@@ -520,9 +544,12 @@ int bench_cmd_consume(const bench_opts_t *o)
                         if (!want(o, raw ? "raw" : "tracked"))
                                 continue;
                         if ((raw ? consume_raw(o, &env, topic, expect, run)
-                                 : consume_tracked(o, wl, expect, run)) < 0)
+                                 : consume_tracked(o, wl, &env.consumer_props, expect, run)) < 0)
                                 rc = 1;
                 }
+                /* Kafka's own consumer benchmark on the same topic, same run. */
+                if (o->kafka_sh && o->bootstrap && bench_consumer_perf(o, topic, expect, run) < 0)
+                        rc = 1;
                 kp_workload_stop(wl);
                 kp_workload_results(wl, &r);
                 kp_workload_free(wl);

@@ -4,16 +4,18 @@
  * process), the ledger and histogram work a delivery report and a
  * consumption do, the record codec, and the checkers' time over the ledger.
  *
- * Checkers are a table: a checker that reads the ledger after a run (the
- * ledger summary today, the history checker later) is measured by adding
- * one entry to `checkers`.
+ * Checkers are a table: a checker that reads the ledger after a run is
+ * measured by adding one entry to `checkers`. The history checker, which
+ * reads a history of events instead, has its own command (checker, below).
  */
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
+#include "src/checker.h"
 #include "src/hist.h"
+#include "src/history.h"
 #include "src/ledger.h"
 #include "src/record.h"
 #include "src/timeutil.h"
@@ -177,6 +179,138 @@ int bench_cmd_ledger(const bench_opts_t *o)
         for (run = 1; run <= o->runs && rc == 0; run++) {
                 reset_peak_rss();
                 rc = one_run(o, run);
+        }
+        return rc;
+}
+
+/* ---- checker: the history checker over a history of o->records records ---- */
+
+/* A clean history as a run of o->producers producers and o->consumers
+ * consumers leaves it: every record acknowledged (record k of the run at
+ * partition k % partitions, offset k / partitions, like the ledger runs) and
+ * read once, each consumer reading its partitions (p % consumers == c) in
+ * fetch-sized batches of 500 offsets, partition after partition. */
+static kp_history_t *clean_history(const bench_opts_t *o, uint64_t per, kp_err_t *err)
+{
+        uint64_t n = per * (uint64_t)o->producers, parts = (uint64_t)o->partitions;
+        uint64_t per_part = (n + parts - 1) / parts, seq, base;
+        kp_history_t *h = /* a consumer log: its reads + one assignment */
+            kp_history_new(o->producers, o->consumers, o->partitions, n + 16, err);
+        int64_t t0;
+        int p, c;
+
+        if (!h)
+                return NULL;
+        t0 = kp_history_origin_ns(h);
+        for (p = 0; p < o->producers; p++)
+                for (seq = 0; seq < per; seq++) {
+                        uint64_t k = seq * (uint64_t)o->producers + (uint64_t)p;
+                        int64_t t = t0 + (int64_t)k * 100;
+                        kp_history_produced(h, p, seq, (int32_t)(k % parts), (int64_t)(k / parts),
+                                            0, t - 1000, t);
+                }
+        for (c = 0; c < o->consumers; c++)
+                kp_history_assigned(h, c, t0);
+        for (base = 0; base < per_part; base += 500)
+                for (p = 0; p < o->partitions; p++) {
+                        uint64_t off;
+                        c = p % o->consumers;
+                        for (off = base; off < base + 500 && off < per_part; off++) {
+                                uint64_t k = off * parts + (uint64_t)p;
+                                int64_t t = t0 + (int64_t)k * 100 + 5000;
+                                if (k >= n)
+                                        break;
+                                kp_history_consumed(h, c, (int)(k % (uint64_t)o->producers),
+                                                    k / (uint64_t)o->producers, p, (int64_t)off,
+                                                    t - 6000, t);
+                        }
+                }
+        return h;
+}
+
+static int checker_run(const bench_opts_t *o, int run)
+{
+        uint64_t per = o->records / (uint64_t)o->producers, n = per * (uint64_t)o->producers;
+        uint64_t rss0, peak0, rss1, peak1, rss2, peak2;
+        double cpu0, cpu1;
+        kp_checker_result_t *r = calloc(1, sizeof(*r));
+        kp_checker_opts_t co = {0};
+        kp_history_t *h;
+        int64_t t0, t1;
+        kp_err_t err;
+        cJSON *j;
+        int rc = 0;
+
+        if (!r)
+                return 3;
+        bench_rss(&rss0, &peak0);
+        h = clean_history(o, per, &err);
+        if (!h) {
+                fprintf(stderr, "kpbench: checker: %s\n", err.msg);
+                free(r);
+                return 3;
+        }
+        reset_peak_rss();
+        bench_rss(&rss1, &peak1);
+        co.allow = kp_checker_allow_for_profile(KP_PROFILE_DEFAULT);
+        cpu0 = bench_cpu_s();
+        t0 = kp_mono_ns();
+        if (kp_checker_run(h, &co, r, &err) < 0) {
+                fprintf(stderr, "kpbench: checker: %s\n", err.msg);
+                kp_history_free(h);
+                free(r);
+                return 3;
+        }
+        t1 = kp_mono_ns();
+        cpu1 = bench_cpu_s();
+        bench_rss(&rss2, &peak2);
+        j = bench_line("checker", o, "history", run);
+        cJSON_AddNumberToObject(j, "records", (double)n);
+        cJSON_AddNumberToObject(j, "events", (double)(2 * n));
+        cJSON_AddNumberToObject(j, "producers", o->producers);
+        cJSON_AddNumberToObject(j, "consumers", o->consumers);
+        cJSON_AddNumberToObject(j, "check_s", (double)(t1 - t0) / 1e9);
+        cJSON_AddNumberToObject(j, "records_per_s",
+                                t1 > t0 ? (double)n * 1e9 / (double)(t1 - t0) : 0);
+        /* The checker runs on one thread: on a machine shared with other
+         * work, records per CPU-second is its speed on a core of its own. */
+        cJSON_AddNumberToObject(j, "check_cpu_s", cpu1 - cpu0);
+        cJSON_AddNumberToObject(j, "records_per_cpu_s",
+                                cpu1 > cpu0 ? (double)n / (cpu1 - cpu0) : 0);
+        cJSON_AddNumberToObject(j, "history_bytes_per_record",
+                                (double)kp_history_bytes(h) / (double)n);
+        cJSON_AddNumberToObject(j, "checker_bytes_per_record", (double)r->bytes / (double)n);
+        /* What the check itself added to the process at its peak. */
+        cJSON_AddNumberToObject(j, "checker_peak_rss_bytes_per_record",
+                                (double)(peak2 > rss1 ? peak2 - rss1 : 0) / (double)n);
+        cJSON_AddNumberToObject(j, "peak_rss_bytes_per_record",
+                                (double)(peak2 > rss0 ? peak2 - rss0 : 0) / (double)n);
+        cJSON_AddNumberToObject(j, "consumed_unique", (double)r->consumed_unique);
+        cJSON_AddNumberToObject(j, "not_allowed", (double)r->not_allowed);
+        cJSON_AddNumberToObject(j, "complete", r->complete);
+        /* The history is clean: anything else is a bug in the checker or here. */
+        if (!r->complete || r->consumed_unique != n || r->acked != n || r->not_allowed) {
+                cJSON_AddStringToObject(j, "checker_error", "unexpected result on a clean history");
+                rc = 1;
+        }
+        bench_emit(j);
+        kp_history_free(h);
+        free(r);
+        return rc;
+}
+
+int bench_cmd_checker(const bench_opts_t *o)
+{
+        int run, rc = 0;
+
+        if (o->consumers > o->partitions) {
+                fprintf(stderr, "kpbench: checker: more consumers than partitions\n");
+                return 2;
+        }
+        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+        for (run = 1; run <= o->runs && rc == 0; run++) {
+                reset_peak_rss();
+                rc = checker_run(o, run);
         }
         return rc;
 }

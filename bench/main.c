@@ -15,40 +15,43 @@
 #include "src/kafka.h"
 #include "src/log.h"
 #include "src/signals.h"
+#include "src/workload.h"
 
 static void usage(FILE *f)
 {
-        fprintf(f,
-                "usage: kpbench COMMAND [OPTIONS]\n"
-                "\n"
-                "commands (each prints one JSON object per run on stdout):\n"
-                "  produce    raw librdkafka producer vs kproof's tracked workload engine\n"
-                "  consume    raw librdkafka consumer vs the engine's tracked consumers\n"
-                "  ledger     ledger bytes per record, tracking ns per record, checker time\n"
-                "  report     finalize + report generation time for a large tracked run\n"
-                "  ppt        Kafka's ProducerPerformance (through kafka.sh tool): msgs/s, CPU s\n"
-                "  topic      create a topic (for ppt) and exit\n"
-                "  summarize  FILE... [--json OUT]: medians, ratios and goals as a table + JSON\n"
-                "\n"
-                "options:\n"
-                "  --target FILE         kproof target file (e.g. targets/embedded.json)\n"
-                "  --bootstrap LIST      or a cluster's bootstrap servers (no control adapter)\n"
-                "  --label NAME          target label in the output (default: target name)\n"
-                "  --mode raw|tracked|both   (produce, consume; default both)\n"
-                "  --size BYTES          record value size (default 100)\n"
-                "  --records N           records per run (default 1000000)\n"
-                "  --producers N         producer instances (default 1)\n"
-                "  --consumers N         consumer instances (default 1)\n"
-                "  --partitions N        partitions of the topic (default 6)\n"
-                "  --rf N                replication factor (default 1; 0: broker default)\n"
-                "  --runs N              runs (default 3)\n"
-                "  --acks V              producer acks (default 1)\n"
-                "  --linger-ms N         linger.ms (default 5)\n"
-                "  --batch-bytes N       batch.size (default 262144)\n"
-                "  --compression C       none, gzip, snappy, lz4, zstd (default none)\n"
-                "  --topic NAME          topic name (topic, ppt)\n"
-                "  --out DIR             scratch directory (report; default ./kpbench-out)\n"
-                "  --kafka-sh PATH       fixtures/kafka/kafka.sh (ppt)\n");
+        fprintf(
+            f,
+            "usage: kpbench COMMAND [OPTIONS]\n"
+            "\n"
+            "commands (each prints one JSON object per run on stdout):\n"
+            "  produce    raw librdkafka producer vs kproof's tracked workload engine\n"
+            "  consume    raw librdkafka consumer vs the engine's tracked consumers\n"
+            "  ledger     ledger bytes per record, tracking ns per record, checker time\n"
+            "  checker    the history checker over a clean history: records/s, bytes per record\n"
+            "  report     finalize + report generation time for a large tracked run\n"
+            "  ppt        Kafka's ProducerPerformance (through kafka.sh tool): msgs/s, CPU s\n"
+            "  topic      create a topic (for ppt) and exit\n"
+            "  summarize  FILE... [--json OUT]: medians, ratios and goals as a table + JSON\n"
+            "\n"
+            "options:\n"
+            "  --target FILE         kproof target file (e.g. targets/embedded.json)\n"
+            "  --bootstrap LIST      or a cluster's bootstrap servers (no control adapter)\n"
+            "  --label NAME          target label in the output (default: target name)\n"
+            "  --mode raw|tracked|both   (produce, consume; default both)\n"
+            "  --size BYTES          record value size (default 100)\n"
+            "  --records N           records per run (default 1000000)\n"
+            "  --producers N         producer instances (default 1)\n"
+            "  --consumers N         consumer instances (default 1)\n"
+            "  --partitions N        partitions of the topic (default 6)\n"
+            "  --rf N                replication factor (default 1; 0: broker default)\n"
+            "  --runs N              runs (default 3)\n"
+            "  --acks V              producer acks (default 1)\n"
+            "  --linger-ms N         linger.ms (default 5)\n"
+            "  --batch-bytes N       batch.size (default 262144)\n"
+            "  --compression C       none, gzip, snappy, lz4, zstd (default none)\n"
+            "  --topic NAME          topic name (topic, ppt)\n"
+            "  --out DIR             scratch directory (report; default ./kpbench-out)\n"
+            "  --kafka-sh PATH       fixtures/kafka/kafka.sh (ppt)\n");
 }
 
 /* A whole decimal number (no sign, no trailing text); 1 when it is not. */
@@ -222,8 +225,16 @@ int bench_env_open(const bench_opts_t *o, bench_env_t *env, kp_err_t *err)
         kp_kvlist_set(&env->overrides_p, "enable.idempotence", "false");
         kp_platform_client_props(env->plat, KP_PROFILE_DEFAULT, 1, &env->overrides_p,
                                  &env->producer_props);
-        kp_platform_client_props(env->plat, KP_PROFILE_DEFAULT, 0, &env->overrides_c,
-                                 &env->consumer_props);
+        /* Consumers: the engine's consumer defaults (a deeper prefetch queue)
+         * for the raw consumer as well, then the target's settings, exactly
+         * as the engine builds its own. */
+        kp_workload_consumer_defaults(&env->consumer_props);
+        {
+                kp_kvlist_t tmp = {0};
+                kp_platform_client_props(env->plat, KP_PROFILE_DEFAULT, 0, &env->overrides_c, &tmp);
+                kp_kvlist_merge(&env->consumer_props, &tmp);
+                kp_kvlist_clear(&tmp);
+        }
         return 0;
 }
 
@@ -303,8 +314,9 @@ int main(int argc, char **argv)
                 const char *name;
                 int (*fn)(const bench_opts_t *o);
         } cmds[] = {{"produce", bench_cmd_produce}, {"consume", bench_cmd_consume},
-                    {"ledger", bench_cmd_ledger},   {"report", bench_cmd_report},
-                    {"ppt", bench_cmd_ppt},         {"topic", bench_cmd_topic}};
+                    {"ledger", bench_cmd_ledger},   {"checker", bench_cmd_checker},
+                    {"report", bench_cmd_report},   {"ppt", bench_cmd_ppt},
+                    {"topic", bench_cmd_topic}};
         bench_opts_t o;
         size_t i;
         int rc;

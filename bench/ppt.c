@@ -5,6 +5,10 @@
  * batch size and compression. Both are measured the same way: the child
  * process's CPU time (user + system, from wait4) over its whole life, and
  * the throughput the program itself reports.
+ *
+ * Consumption likewise: Kafka's ConsumerPerformance reads the topic the
+ * consume benchmark filled, after kproof's consumers read it in the same run
+ * (bench_consumer_perf, called from `kpbench consume --kafka-sh`).
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -261,6 +265,87 @@ int bench_cmd_ppt(const bench_opts_t *o)
                 if (run_kproof(o, o->bootstrap, run) < 0)
                         rc = 1;
         }
+        return rc;
+}
+
+/* ConsumerPerformance's result line (Kafka 4): "start.time, end.time,
+ * data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
+ * rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec". */
+static int parse_cpt(const char *out, double v[8])
+{
+        const char *p = out, *last = NULL;
+
+        while (*p) {
+                const char *e = strchr(p, '\n');
+                size_t len = e ? (size_t)(e - p) : strlen(p);
+                if (len > 0 && p[0] >= '0' && p[0] <= '9')
+                        last = p;
+                p += len + (e ? 1 : 0);
+        }
+        if (!last)
+                return -1;
+        /* Skip the two dates, each "yyyy-MM-dd HH:mm:ss:SSS, ". */
+        p = strchr(last, ',');
+        if (!p || !(p = strchr(p + 1, ',')))
+                return -1;
+        return sscanf(p + 1, " %lf, %lf, %lf, %lf, %lf, %lf, %lf, %lf", &v[0], &v[1], &v[2], &v[3],
+                      &v[4], &v[5], &v[6], &v[7]) == 8
+                   ? 0
+                   : -1;
+}
+
+int bench_consumer_perf(const bench_opts_t *o, const char *topic, uint64_t n, int run)
+{
+        char msgs[32], group[160], fetch[32];
+        char *argv[24];
+        child_res_t cr;
+        double v[8];
+        int k = 0, rc;
+
+        snprintf(msgs, sizeof(msgs), "%llu", (unsigned long long)n);
+        snprintf(group, sizeof(group), "kpbench-cpt-%s", topic);
+        snprintf(fetch, sizeof(fetch), "%d", 1048576);
+        argv[k++] = (char *)"/bin/bash";
+        argv[k++] = (char *)o->kafka_sh;
+        argv[k++] = (char *)"tool";
+        argv[k++] = (char *)"org.apache.kafka.tools.ConsumerPerformance";
+        argv[k++] = (char *)"--bootstrap-server";
+        argv[k++] = (char *)o->bootstrap;
+        argv[k++] = (char *)"--topic";
+        argv[k++] = (char *)topic;
+        argv[k++] = (char *)"--messages";
+        argv[k++] = msgs;
+        argv[k++] = (char *)"--group";
+        argv[k++] = group;
+        argv[k++] = (char *)"--fetch-size";
+        argv[k++] = fetch;
+        argv[k++] = (char *)"--timeout";
+        argv[k++] = (char *)"30000";
+        argv[k] = NULL;
+        if (run_child(argv, &cr) < 0)
+                return -1;
+        rc = WIFEXITED(cr.status) && WEXITSTATUS(cr.status) == 0 &&
+                     parse_cpt(kp_buf_cstr(&cr.out), v) == 0
+                 ? 0
+                 : -1;
+        if (rc == 0) {
+                cJSON *j = bench_line("cpt", o, "java", run);
+                cJSON_AddNumberToObject(j, "records", v[2]);
+                cJSON_AddNumberToObject(j, "msgs_per_s", v[3]);
+                cJSON_AddNumberToObject(j, "mb_per_s", v[1]);
+                cJSON_AddNumberToObject(j, "rebalance_ms", v[4]);
+                cJSON_AddNumberToObject(j, "fetch_msgs_per_s", v[7]);
+                cJSON_AddNumberToObject(j, "proc_cpu_s", cr.cpu_s);
+                cJSON_AddNumberToObject(j, "proc_wall_s", cr.wall_s);
+                cJSON_AddNumberToObject(j, "cpu_s_per_million",
+                                        v[2] > 0 ? cr.cpu_s * 1e6 / v[2] : 0);
+                cJSON_AddNumberToObject(j, "records_per_cpu_s", cr.cpu_s > 0 ? v[2] / cr.cpu_s : 0);
+                bench_emit(j);
+        } else {
+                fprintf(stderr, "kpbench: ConsumerPerformance failed (status %d):\n%s\n", cr.status,
+                        kp_buf_cstr(&cr.out));
+        }
+        kp_buf_free(&cr.out);
         return rc;
 }
 

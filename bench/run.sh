@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh - kproof's benchmark: the tracked workload engine against a bare librdkafka client,
-# Kafka's ProducerPerformance, ledger memory, checker and report time. Prints a table of medians
-# and writes every run's figures (results.jsonl) and the medians (bench.json) to the output dir.
+# Kafka's ProducerPerformance and ConsumerPerformance, ledger memory, the history checker, report
+# time. Prints a table of medians and each goal (observed, threshold, met / not met; a goal not
+# met does not change the exit status: this measures, it does not gate) and writes every run's
+# figures (results.jsonl) and the medians (bench.json) to the output dir.
 #
 # usage: bench/run.sh [--quick] [--embedded-only] [--runs N] [--out DIR]
 #
@@ -14,7 +16,8 @@
 # network namespace (unshare --net, loopback only) when run.sh runs as root, so its ports never meet
 # another cluster on the machine; its jars are resolved from Maven Central before that.
 # Environment: KPBENCH_BUILD (build directory, default <repo>/build; configured and built when
-# kpbench is missing), and KPBENCH_RECORDS_* to change record counts (see below).
+# kpbench is missing), KPBENCH_KAFKA_LOCK (a file to hold flock on while kafka-local runs) and
+# KPBENCH_RECORDS_* to change record counts (see below).
 set -euo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
@@ -34,7 +37,7 @@ while (($#)); do
     --runs) RUNS=$2; shift ;;
     --out) OUT=$2; shift ;;
     --phase) PHASE=$2; shift ;; # internal: kafka-local, re-run inside the network namespace
-    -h | --help) sed -n '2,18p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -49,11 +52,13 @@ if ((QUICK)); then
   : "${KPBENCH_RECORDS_PRODUCE_100:=50000}" "${KPBENCH_RECORDS_PRODUCE_1K:=20000}"
   : "${KPBENCH_RECORDS_CONSUME_100:=30000}" "${KPBENCH_RECORDS_CONSUME_1K:=10000}"
   : "${KPBENCH_RECORDS_LEDGER:=1000000}" "${KPBENCH_RECORDS_REPORT:=50000}"
+  : "${KPBENCH_RECORDS_CHECKER:=200000}"
   : "${KPBENCH_RECORDS_LOCAL_100:=50000}" "${KPBENCH_RECORDS_LOCAL_1K:=20000}"
 else
   : "${KPBENCH_RECORDS_PRODUCE_100:=2000000}" "${KPBENCH_RECORDS_PRODUCE_1K:=500000}"
   : "${KPBENCH_RECORDS_CONSUME_100:=300000}" "${KPBENCH_RECORDS_CONSUME_1K:=60000}"
   : "${KPBENCH_RECORDS_LEDGER:=10000000}" "${KPBENCH_RECORDS_REPORT:=10000000}"
+  : "${KPBENCH_RECORDS_CHECKER:=10000000}"
   : "${KPBENCH_RECORDS_LOCAL_100:=2000000}" "${KPBENCH_RECORDS_LOCAL_1K:=500000}"
 fi
 
@@ -110,8 +115,11 @@ kafka_local_phase() {
   local common=(--bootstrap "$boot" --label kafka-local --runs "$RUNS" --partitions 6 --rf 1)
   bench "kafka-local produce 100 B" produce "${common[@]}" --size 100 --records "$KPBENCH_RECORDS_LOCAL_100"
   bench "kafka-local produce 1 KiB" produce "${common[@]}" --size 1024 --records "$KPBENCH_RECORDS_LOCAL_1K"
-  bench "kafka-local consume 100 B" consume "${common[@]}" --size 100 --records "$KPBENCH_RECORDS_LOCAL_100"
-  bench "kafka-local consume 1 KiB" consume "${common[@]}" --size 1024 --records "$KPBENCH_RECORDS_LOCAL_1K"
+  # consume also runs Kafka's ConsumerPerformance on each filled topic (same cluster, same run).
+  bench "kafka-local consume 100 B (+ ConsumerPerformance)" consume "${common[@]}" --kafka-sh "$KAFKA_SH" \
+    --size 100 --records "$KPBENCH_RECORDS_LOCAL_100"
+  bench "kafka-local consume 1 KiB (+ ConsumerPerformance)" consume "${common[@]}" --kafka-sh "$KAFKA_SH" \
+    --size 1024 --records "$KPBENCH_RECORDS_LOCAL_1K"
   bench "kafka-local ProducerPerformance vs kproof 100 B" ppt "${common[@]}" --kafka-sh "$KAFKA_SH" \
     --size 100 --records "$KPBENCH_RECORDS_LOCAL_100"
   bench "kafka-local ProducerPerformance vs kproof 1 KiB" ppt "${common[@]}" --kafka-sh "$KAFKA_SH" \
@@ -136,6 +144,7 @@ bench "embedded consume 100 B" consume "${EMB[@]}" --partitions 64 --size 100 \
 bench "embedded consume 1 KiB" consume "${EMB[@]}" --partitions 64 --size 1024 \
   --records "$KPBENCH_RECORDS_CONSUME_1K"
 bench "ledger, tracking and checker costs" ledger --label - --runs "$RUNS" --records "$KPBENCH_RECORDS_LEDGER"
+bench "history checker" checker --label - --runs "$RUNS" --partitions 6 --records "$KPBENCH_RECORDS_CHECKER"
 bench "report generation" report "${EMB[@]}" --partitions 64 --size 100 \
   --records "$KPBENCH_RECORDS_REPORT" --out "$OUT/report"
 
@@ -146,12 +155,19 @@ if ((!EMBEDDED_ONLY)); then
   args=(--phase kafka-local --runs "$RUNS" --out "$OUT")
   env_keep=(KPBENCH_BUILD="$BUILD" KPBENCH_RECORDS_LOCAL_100="$KPBENCH_RECORDS_LOCAL_100"
     KPBENCH_RECORDS_LOCAL_1K="$KPBENCH_RECORDS_LOCAL_1K")
+  # KPBENCH_KAFKA_LOCK=FILE: hold flock(FILE) while the cluster runs (a machine shared with
+  # other heavy work); the embedded measurements above run without it.
+  lock=()
+  if [[ -n ${KPBENCH_KAFKA_LOCK:-} ]]; then
+    log "kafka-local: waiting for the lock $KPBENCH_KAFKA_LOCK"
+    lock=(flock "$KPBENCH_KAFKA_LOCK")
+  fi
   if [[ $(id -u) == 0 ]] && command -v ip >/dev/null && unshare --net true 2>/dev/null; then
-    unshare --net -- env KPBENCH_IN_NETNS=1 "${env_keep[@]}" bash "$SELF" "${args[@]}" ||
+    "${lock[@]}" unshare --net -- env KPBENCH_IN_NETNS=1 "${env_keep[@]}" bash "$SELF" "${args[@]}" ||
       FAILURES=$((FAILURES + 1))
   else
     log "note: not root, kafka-local runs in the current network namespace (ports N9092 must be free)"
-    env "${env_keep[@]}" bash "$SELF" "${args[@]}" || FAILURES=$((FAILURES + 1))
+    "${lock[@]}" env "${env_keep[@]}" bash "$SELF" "${args[@]}" || FAILURES=$((FAILURES + 1))
   fi
 fi
 

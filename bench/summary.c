@@ -173,7 +173,7 @@ static void goal(cJSON *arr, const char *name, const char *where, double observe
                 met = "not met";
         cJSON_AddStringToObject(g, "status", met);
         cJSON_AddItemToArray(arr, g);
-        printf("  %-52s %-22s %12.3f  (%s %g)  %s\n", name, where, observed,
+        printf("  %-58s %-18s %14.3f  (%s %g)  %s\n", name, where, observed,
                higher_is_better ? ">=" : "<=", threshold, met);
 }
 
@@ -232,7 +232,7 @@ int bench_cmd_summarize(int argc, char **argv)
                         num(m, g->fields[k], median_of(g->vals[k], g->n_vals[k]));
                 cJSON_AddItemToArray(arr, o);
                 if (!strcmp(g->bench, "produce") || !strcmp(g->bench, "consume") ||
-                    !strcmp(g->bench, "ppt"))
+                    !strcmp(g->bench, "ppt") || !strcmp(g->bench, "cpt"))
                         printf("%-9s %-12s %-8s %6d %4d %12.0f %9.1f %9.2f %11.3f\n", g->bench,
                                g->target, g->mode, g->size, g->runs, med(g, "msgs_per_s"),
                                med(g, "mb_per_s"),
@@ -304,8 +304,51 @@ int bench_cmd_summarize(int argc, char **argv)
                        java->target, java->size, ratio,
                        med(kp, "msgs_per_s") / med(java, "msgs_per_s"));
         }
+        for (i = 0; i < n_groups; i++) {
+                const group_t *java = &groups[i], *kp;
+                double rj, rk;
+                cJSON *c;
+                if (strcmp(java->bench, "cpt") || strcmp(java->mode, "java"))
+                        continue;
+                kp = find("consume", java->target, "tracked", java->size);
+                if (!kp)
+                        continue;
+                rj = med(java, "records_per_cpu_s");
+                rk = med(kp, "records_per_cpu_s");
+                c = cJSON_CreateObject();
+                cJSON_AddStringToObject(c, "bench", "cpt");
+                cJSON_AddStringToObject(c, "target", java->target);
+                cJSON_AddNumberToObject(c, "size", java->size);
+                num(c, "java_records_per_cpu_s", rj);
+                num(c, "kproof_records_per_cpu_s", rk);
+                num(c, "kproof_over_java_per_cpu_s", rk / rj);
+                num(c, "kproof_over_java_msgs_per_s",
+                    med(kp, "msgs_per_s") / med(java, "msgs_per_s"));
+                cJSON_AddItemToArray(cmp, c);
+                printf("  cpt      %-12s %5d B: kproof tracked consumer/ConsumerPerformance "
+                       "records per CPU-s = %.2f, msgs/s = %.2f\n",
+                       java->target, java->size, rk / rj,
+                       med(kp, "msgs_per_s") / med(java, "msgs_per_s"));
+        }
+        {
+                const group_t *hc = find("checker", "-", "history", -1);
+                if (hc) {
+                        cJSON *c = cJSON_CreateObject();
+                        cJSON_AddStringToObject(c, "bench", "checker");
+                        num(c, "records", med(hc, "records"));
+                        num(c, "records_per_s", med(hc, "records_per_s"));
+                        num(c, "records_per_cpu_s", med(hc, "records_per_cpu_s"));
+                        num(c, "history_bytes_per_record", med(hc, "history_bytes_per_record"));
+                        num(c, "checker_bytes_per_record", med(hc, "checker_bytes_per_record"));
+                        num(c, "checker_peak_rss_bytes_per_record",
+                            med(hc, "checker_peak_rss_bytes_per_record"));
+                        num(c, "peak_rss_bytes_per_record", med(hc, "peak_rss_bytes_per_record"));
+                        cJSON_AddItemToArray(cmp, c);
+                }
+        }
         {
                 const group_t *lg = find("ledger", "-", "tracked", -1);
+                const group_t *hc = find("checker", "-", "history", -1);
                 const group_t *fin = find("finalize", "embedded", "tracked", -1);
                 const group_t *rep = find("report", "embedded", "tracked", -1);
                 printf("\nper-record costs (medians)\n");
@@ -320,6 +363,17 @@ int bench_cmd_summarize(int argc, char **argv)
                                med(lg, "decode_ns"),
                                med(lg, "checker_ledger-summary_s_per_million"),
                                med(lg, "checker_ledger-summary_records_per_s"));
+                if (hc)
+                        printf("  history checker: %.0f records in %.3f s (%.0f records/s, "
+                               "%.0f records per CPU-s); "
+                               "memory per record: history %.1f B, checker working set %.1f B "
+                               "(own accounting) / %.1f B (peak RSS delta), both together "
+                               "%.1f B (peak RSS delta)\n",
+                               med(hc, "records"), med(hc, "check_s"), med(hc, "records_per_s"),
+                               med(hc, "records_per_cpu_s"), med(hc, "history_bytes_per_record"),
+                               med(hc, "checker_bytes_per_record"),
+                               med(hc, "checker_peak_rss_bytes_per_record"),
+                               med(hc, "peak_rss_bytes_per_record"));
                 if (fin)
                         printf("  finalize %.0f tracked records: %.2f s\n", med(fin, "records"),
                                med(fin, "finalize_s"));
@@ -341,6 +395,31 @@ int bench_cmd_summarize(int argc, char **argv)
                              med(raw, "cpu_s_per_million") / med(tr, "cpu_s_per_million"), 0.9, 1);
                 }
                 for (i = 0; i < n_groups; i++) {
+                        const group_t *raw = &groups[i], *tr;
+                        if (strcmp(raw->bench, "consume") || strcmp(raw->mode, "raw"))
+                                continue;
+                        tr = find("consume", raw->target, "tracked", raw->size);
+                        if (!tr)
+                                continue;
+                        snprintf(where, sizeof(where), "%s %d B", raw->target, raw->size);
+                        goal(goals, "tracked consume msgs/s / raw librdkafka", where,
+                             med(tr, "msgs_per_s") / med(raw, "msgs_per_s"), 0.9, 1);
+                        goal(goals, "consume CPU per record, raw / tracked", where,
+                             med(raw, "cpu_s_per_million") / med(tr, "cpu_s_per_million"), 0.9, 1);
+                }
+                for (i = 0; i < n_groups; i++) {
+                        const group_t *java = &groups[i], *kp;
+                        if (strcmp(java->bench, "cpt") || strcmp(java->mode, "java"))
+                                continue;
+                        kp = find("consume", java->target, "tracked", java->size);
+                        if (!kp)
+                                continue;
+                        snprintf(where, sizeof(where), "%s %d B", java->target, java->size);
+                        goal(goals, "records per CPU-s, kproof consumer / ConsumerPerformance",
+                             where, med(kp, "records_per_cpu_s") / med(java, "records_per_cpu_s"),
+                             2.0, 1);
+                }
+                for (i = 0; i < n_groups; i++) {
                         const group_t *java = &groups[i], *kp;
                         if (strcmp(java->bench, "ppt") || strcmp(java->mode, "java"))
                                 continue;
@@ -359,6 +438,13 @@ int bench_cmd_summarize(int argc, char **argv)
                              med(lg, "rss_bytes_per_record"), 16.0, 0);
                         goal(goals, "checker (ledger summary) records per second", where,
                              med(lg, "checker_ledger-summary_records_per_s"), 1e7, 1);
+                }
+                if (hc) {
+                        snprintf(where, sizeof(where), "%.0f records", med(hc, "records"));
+                        goal(goals, "history checker records per second", where,
+                             med(hc, "records_per_s"), 1e7, 1);
+                        goal(goals, "history checker records per CPU-second", where,
+                             med(hc, "records_per_cpu_s"), 1e7, 1);
                 }
         }
         if (json_out) {

@@ -279,6 +279,11 @@ static void claim(cstate_t *s, int32_t partition, int64_t offset, uint64_t ref, 
         slot = &cp->slot[i];
         if (*slot == 0) {
                 *slot = ref;
+                /* A slot keeps its first record, so counting here counts the
+                 * offsets each record occupies (pass 5) while the record's
+                 * entry is in cache. */
+                if (ref != SLOT_FOREIGN && s->recs[ref - 1].slots < UINT8_MAX)
+                        s->recs[ref - 1].slots++;
                 return;
         }
         if (*slot == ref)
@@ -482,17 +487,7 @@ static void scan_duplicates(cstate_t *s)
         int p, pr;
         int64_t sq;
 
-        for (p = 0; p < s->nparts; p++) {
-                cpart_t *cp = &s->parts[p];
-                if (!cp->indexed)
-                        continue;
-                span = (uint64_t)(cp->hi - cp->lo) + 1;
-                for (i = 0; i < span; i++) {
-                        uint64_t ref = cp->slot[i];
-                        if (ref && ref != SLOT_FOREIGN && s->recs[ref - 1].slots < UINT8_MAX)
-                                s->recs[ref - 1].slots++;
-                }
-        }
+        /* recs[].slots was counted by claim(). */
         for (i = 0; i < s->n_recs; i++)
                 if (s->recs[i].slots > 1)
                         s->r->count[KP_ANOM_DUPLICATE]++;

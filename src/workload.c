@@ -94,6 +94,7 @@ struct kp_workload {
         kp_kvlist_t producer_props, consumer_props;
         kp_ledger_t *ledger;
         kp_history_t *history; /* optional, borrowed */
+        int64_t reset_offset;  /* auto.offset.reset as a logical offset, or INVALID */
         uint32_t nonce;
         uint8_t *pattern;
         int64_t start_ns;
@@ -315,6 +316,30 @@ static void *producer_main(void *arg)
         return NULL;
 }
 
+/* Where each newly assigned partition starts: its committed offset, or the
+ * auto.offset.reset position when the group has none. This is what
+ * librdkafka does itself, but it schedules the reset of a partition without
+ * a committed offset 100 ms later (a retry back-off), which delayed every
+ * fresh group's first fetch by 100 ms. If the lookup fails the offsets are
+ * left unset and librdkafka looks them up as usual. */
+static void start_offsets(cons_t *co, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts)
+{
+        int i;
+
+        if (co->wl->reset_offset == RD_KAFKA_OFFSET_INVALID ||
+            rd_kafka_committed(rk, parts, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                for (i = 0; i < parts->cnt; i++)
+                        parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+                return;
+        }
+        for (i = 0; i < parts->cnt; i++) {
+                rd_kafka_topic_partition_t *tp = &parts->elems[i];
+                if (tp->err || tp->offset < 0)
+                        tp->offset = tp->err ? RD_KAFKA_OFFSET_INVALID : co->wl->reset_offset;
+                tp->err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        }
+}
+
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -325,6 +350,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 for (i = 0; i < parts->cnt; i++)
                         if (parts->elems[i].partition < co->wl->cfg.partitions)
                                 co->last_offset[parts->elems[i].partition] = -1;
+                start_offsets(co, rk, parts);
                 rd_kafka_assign(rk, parts);
                 __atomic_store_n(&co->assigned, parts->cnt, __ATOMIC_RELEASE);
                 if (co->wl->history)
@@ -457,6 +483,28 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         dr_cb(rk, m, opaque);
 }
 
+void kp_workload_consumer_defaults(kp_kvlist_t *props)
+{
+        /* librdkafka 2.0 stops fetching once a consumer's prefetch queue holds
+         * queued.min.messages (100,000) or queued.max.messages.kbytes (64 MiB)
+         * and only looks again when its broker thread next wakes up, up to a
+         * second later: a consumer catching up on a backlog faster than that
+         * drains the queue and then waits. A deeper queue keeps it fed. */
+        kp_kvlist_set(props, "queued.min.messages", "1000000");
+        kp_kvlist_set(props, "queued.max.messages.kbytes", "262144");
+}
+
+/* auto.offset.reset as the logical offset a partition without a committed
+ * offset starts at; INVALID for "error" or an unknown value. */
+static int64_t reset_offset(const char *v)
+{
+        if (!v || !strcmp(v, "earliest") || !strcmp(v, "smallest") || !strcmp(v, "beginning"))
+                return RD_KAFKA_OFFSET_BEGINNING;
+        if (!strcmp(v, "latest") || !strcmp(v, "largest") || !strcmp(v, "end"))
+                return RD_KAFKA_OFFSET_END;
+        return RD_KAFKA_OFFSET_INVALID;
+}
+
 kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec, kp_err_t *err)
 {
         kp_workload_t *wl = calloc(1, sizeof(*wl));
@@ -531,12 +579,14 @@ kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec,
         }
         kp_kvlist_set(&wl->consumer_props, "group.id", wl->group_id);
         kp_kvlist_set(&wl->consumer_props, "auto.offset.reset", "earliest");
+        kp_workload_consumer_defaults(&wl->consumer_props);
         {
                 kp_kvlist_t tmp = {0};
                 kp_platform_client_props(p, spec->profile, 0, spec->consumer_overrides, &tmp);
                 kp_kvlist_merge(&wl->consumer_props, &tmp);
                 kp_kvlist_clear(&tmp);
         }
+        wl->reset_offset = reset_offset(kp_kvlist_get(&wl->consumer_props, "auto.offset.reset"));
 
         wl->prods = calloc((size_t)wl->n_prod, sizeof(*wl->prods));
         wl->conss = calloc((size_t)(wl->n_cons ? wl->n_cons : 1), sizeof(*wl->conss));
@@ -598,6 +648,7 @@ static int make_producers(kp_workload_t *wl, kp_err_t *err)
 
 static int make_consumers(kp_workload_t *wl, kp_err_t *err)
 {
+        kp_err_t werr;
         int i;
 
         for (i = 0; i < wl->n_cons; i++) {
@@ -615,6 +666,12 @@ static int make_consumers(kp_workload_t *wl, kp_err_t *err)
                 if (!co->rk)
                         return -1;
                 rd_kafka_poll_set_consumer(co->rk);
+                /* Learn the partition leaders before joining: a partition
+                 * assigned (with its start offset, see start_offsets) before
+                 * its broker thread took it over has its offset lookup
+                 * retried 500 ms later ("no current leader"). Best effort. */
+                if (kp_kafka_wait_topic(co->rk, wl->topic, wl->cfg.partitions, 10000, &werr) < 0)
+                        kp_debug("workload %s: consumer %d: %s", wl->topic, i, werr.msg);
                 topics = rd_kafka_topic_partition_list_new(1);
                 rd_kafka_topic_partition_list_add(topics, wl->topic, RD_KAFKA_PARTITION_UA);
                 if (rd_kafka_subscribe(co->rk, topics)) {

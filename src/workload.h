@@ -126,6 +126,11 @@ int64_t kp_workload_start_ns(const kp_workload_t *wl);
 uint64_t kp_workload_acked_now(const kp_workload_t *wl);
 /* Records consumed so far, redeliveries included (any thread, while running). */
 uint64_t kp_workload_consumed_now(const kp_workload_t *wl);
+/* The consumer settings the engine uses unless the target, profile or
+ * scenario sets them (a deeper prefetch queue, see workload.c); a benchmark
+ * gives its raw consumer the same. */
+void kp_workload_consumer_defaults(kp_kvlist_t *props);
+
 /* With spec.defer_consumers: starts the consumers and waits (bounded, 20 s)
  * until the group has every partition assigned. A no-op when consumers run. */
 int kp_workload_start_consumers(kp_workload_t *wl, kp_err_t *err);
