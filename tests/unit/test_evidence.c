@@ -291,10 +291,13 @@ static void test_summary_exit_codes(void **state)
         assert_int_equal(s.pass, 2);
         assert_int_equal(s.gates, 1);
         assert_int_equal(summary_exit("psps", 1, 0, 0, 0, NULL), KP_EXIT_OK);
-        assert_int_equal(summary_exit("", 1, 0, 0, 0, NULL), KP_EXIT_OK);
-        assert_int_equal(summary_exit("ss", 1, 0, 0, 0, NULL), KP_EXIT_OK);
-        /* a gate not evaluated neither fails nor passes the run */
-        assert_int_equal(summary_exit("p", 1, 0, 0, 2, &s), KP_EXIT_OK);
+        /* nothing verified is not success (verdict.h; test_verdict.c has the table) */
+        assert_int_equal(summary_exit("", 1, 0, 0, 0, &s), KP_EXIT_FAIL);
+        assert_int_equal(s.nothing_verified, 1);
+        assert_int_equal(summary_exit("ss", 1, 0, 0, 0, &s), KP_EXIT_FAIL);
+        assert_int_equal(s.rows_skipped, 1);
+        /* a gate not evaluated makes the run exit 1 */
+        assert_int_equal(summary_exit("p", 1, 0, 0, 2, &s), KP_EXIT_FAIL);
         assert_int_equal(s.gates_not_evaluated, 2);
         assert_int_equal(s.gates_missed, 0);
         /* fail or missed gate: 1 */
@@ -353,18 +356,18 @@ static void test_row_verdicts(void **state)
         add_checks(ev, "kafka-semantics", "pps");   /* PARTIAL */
         add_checks(ev, "key-authority", "pp");      /* PASS */
         add_checks(ev, "recovery-behavior", "pfs"); /* FAIL */
-        add_checks(ev, "scaling-behavior", "ss");   /* NOT TESTED */
-        add_checks(ev, "cost-model", "pe");         /* PARTIAL */
-        add_checks(ev, "observability", "e");       /* NOT TESTED */
+        add_checks(ev, "scaling-behavior", "ss");   /* SKIPPED */
+        add_checks(ev, "cost-model", "pe");         /* ERROR */
+        add_checks(ev, "observability", "e");       /* ERROR */
         add_checks(ev, "migration-rollback", "ef"); /* FAIL */
         kp_evidence_finish(ev, 1, NULL);
         root = write_and_parse(ev, "rows.json", NULL);
         assert_string_equal(row_verdict(root, "kafka-semantics"), "PARTIAL");
         assert_string_equal(row_verdict(root, "key-authority"), "PASS");
         assert_string_equal(row_verdict(root, "recovery-behavior"), "FAIL");
-        assert_string_equal(row_verdict(root, "scaling-behavior"), "NOT TESTED");
-        assert_string_equal(row_verdict(root, "cost-model"), "PARTIAL");
-        assert_string_equal(row_verdict(root, "observability"), "NOT TESTED");
+        assert_string_equal(row_verdict(root, "scaling-behavior"), "SKIPPED");
+        assert_string_equal(row_verdict(root, "cost-model"), "ERROR");
+        assert_string_equal(row_verdict(root, "observability"), "ERROR");
         assert_string_equal(row_verdict(root, "migration-rollback"), "FAIL");
         assert_string_equal(row_verdict(root, "data-plane-location"), "NOT TESTED");
         /* every checklist row is present, in order, with its counts */
