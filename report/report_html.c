@@ -509,12 +509,12 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
                                       (int)kp_report_num(sum, "rows_skipped", 0));
         } else if (exit_code == 1 && kp_report_num(sum, "fail", 0) == 0 &&
                    kp_report_num(sum, "gates_missed", 0) == 0) {
-                if (kp_report_num(sum, "gates_not_evaluated", 0) > 0)
+                if (kp_report_num(sum, "gates_not_evaluated_blocking", 0) > 0)
                         kp_buf_printf(&b,
                                       "<div class=\"banner bad\">%d gate(s) could not be "
                                       "evaluated: a gate that was not measured does not hold "
                                       "(exit code 1).</div>",
-                                      (int)kp_report_num(sum, "gates_not_evaluated", 0));
+                                      (int)kp_report_num(sum, "gates_not_evaluated_blocking", 0));
                 else
                         kp_buf_printf(&b,
                                       "<div class=\"banner bad\" id=\"rows-skipped\">Nothing "

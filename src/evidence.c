@@ -562,7 +562,20 @@ void kp_evidence_gate(kp_evidence_t *ev, const char *check_id, const char *name,
         cJSON_AddStringToObject(g, "unit", unit ? unit : "");
         if (note)
                 cJSON_AddStringToObject(g, "note", note);
+        if (isnan(observed))
+                cJSON_AddBoolToObject(g, "blocking", 1);
         cJSON_AddItemToArray(ev->gates, g);
+}
+
+void kp_evidence_gate_not_evaluated(kp_evidence_t *ev, const char *check_id, const char *name,
+                                    const char *op, double threshold, const char *unit,
+                                    const char *note, int blocking)
+{
+        cJSON *g;
+
+        kp_evidence_gate(ev, check_id, name, op, threshold, NAN, unit, 0, note);
+        g = cJSON_GetArrayItem(ev->gates, cJSON_GetArraySize(ev->gates) - 1);
+        cJSON_ReplaceItemInObject(g, "blocking", cJSON_CreateBool(blocking));
 }
 
 /* The tally of one row's checks (row NULL: every check). */
@@ -594,10 +607,13 @@ void kp_evidence_summarize(const kp_evidence_t *ev, kp_evidence_summary_t *s)
         {
                 const cJSON *p = cJSON_GetObjectItemCaseSensitive(g, "passed");
                 s->gates++;
-                if (cJSON_IsNull(p))
+                if (cJSON_IsNull(p)) {
                         s->gates_not_evaluated++;
-                else if (!cJSON_IsTrue(p))
+                        if (!cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(g, "blocking")))
+                                s->gates_not_evaluated_blocking++;
+                } else if (!cJSON_IsTrue(p)) {
                         s->gates_missed++;
+                }
         }
         for (r = 0; r < kp_n_rows; r++) {
                 kp_tally_t t;
@@ -607,7 +623,7 @@ void kp_evidence_summarize(const kp_evidence_t *ev, kp_evidence_summary_t *s)
         }
         o.complete = ev->complete;
         o.gates_missed = s->gates_missed;
-        o.gates_not_evaluated = s->gates_not_evaluated;
+        o.gates_not_evaluated = s->gates_not_evaluated_blocking;
         o.rows_skipped = s->rows_skipped;
         o.allow_all_skipped = ev->allow_all_skipped;
         s->nothing_verified = kp_verdict_nothing_verified(&o);
@@ -694,6 +710,8 @@ int kp_evidence_write(kp_evidence_t *ev, const char *path, kp_err_t *err)
         cJSON_AddNumberToObject(sum, "gates", s.gates);
         cJSON_AddNumberToObject(sum, "gates_missed", s.gates_missed);
         cJSON_AddNumberToObject(sum, "gates_not_evaluated", s.gates_not_evaluated);
+        cJSON_AddNumberToObject(sum, "gates_not_evaluated_blocking",
+                                s.gates_not_evaluated_blocking);
         cJSON_AddNumberToObject(sum, "rows_skipped", s.rows_skipped);
         cJSON_AddBoolToObject(sum, "nothing_verified", s.nothing_verified);
         cJSON_AddBoolToObject(sum, "allow_all_skipped", ev->allow_all_skipped);

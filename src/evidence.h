@@ -96,16 +96,22 @@ void kp_check_artifact(kp_check_t *c, const char *path, const char *kind, const 
 void kp_check_action(kp_check_t *c, const kp_ctl_req_t *req, const kp_ctl_res_t *res,
                      const kp_err_t *err);
 
-/* A gate: observed NAN means "not evaluated" (passed is then ignored). */
+/* A gate: observed NAN means "not evaluated" (passed is then ignored), and
+ * such a gate keeps the run from exit 0. */
 void kp_evidence_gate(kp_evidence_t *ev, const char *check_id, const char *name, const char *op,
                       double threshold, double observed, const char *unit, int passed,
                       const char *note);
+/* A gate that was not evaluated; blocking as kp_verdict_gate_blocks says. */
+void kp_evidence_gate_not_evaluated(kp_evidence_t *ev, const char *check_id, const char *name,
+                                    const char *op, double threshold, const char *unit,
+                                    const char *note, int blocking);
 
 typedef struct kp_evidence_summary {
         int checks, pass, fail, skip, error;
         int gates, gates_missed, gates_not_evaluated;
-        int rows_skipped;     /* rows whose checks all skipped */
-        int nothing_verified; /* no check passed */
+        int gates_not_evaluated_blocking; /* of those, the ones that keep exit 0 away */
+        int rows_skipped;                 /* rows whose checks all skipped */
+        int nothing_verified;             /* no check passed */
         int exit_code;
 } kp_evidence_summary_t;
 

@@ -72,8 +72,9 @@ static void eval_gates(kp_ctx_t *ctx, kp_check_t *c, const kp_check_def_t *def)
                 r = kp_verdict_gate(kp_check_verdict(c), has, observed, g->op == KP_GATE_AT_MOST,
                                     threshold, &why);
                 if (r == KP_GATE_NOT_EVALUATED) {
-                        kp_evidence_gate(ctx->ev, def->id, g->name, op, threshold, NAN, g->unit, 0,
-                                         why);
+                        kp_evidence_gate_not_evaluated(
+                            ctx->ev, def->id, g->name, op, threshold, g->unit, why,
+                            kp_verdict_gate_blocks(gc != NULL, kp_check_verdict(c)));
                         kp_check_note(c, "gate %s (%s %s %g %s) %s", g->name, g->measurement, op,
                                       threshold, g->unit, why);
                         continue;

@@ -132,6 +132,11 @@ kp_gate_result_t kp_verdict_gate(kp_verdict_t check, int has_observed, double ob
         return KP_GATE_MISSED;
 }
 
+int kp_verdict_gate_blocks(int set_by_scenario, kp_verdict_t check)
+{
+        return set_by_scenario || check == KP_VERDICT_PASS || check == KP_VERDICT_FAIL;
+}
+
 int kp_verdict_nothing_verified(const kp_run_outcome_t *o)
 {
         return o->checks.pass == 0;

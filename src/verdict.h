@@ -70,13 +70,22 @@ typedef enum kp_gate_result {
 kp_gate_result_t kp_verdict_gate(kp_verdict_t check, int has_observed, double observed, int at_most,
                                  double threshold, const char **why);
 
+/* Whether a gate that was not evaluated keeps the run from exit 0: always
+ * when the scenario set the gate (a CI gate pointed at the wrong target must
+ * not be green), and when the check passed or failed without recording the
+ * measurement (a defect). A suite's default gate on a check that was
+ * skipped or ended in error does not: the check's own verdict already
+ * counts. */
+int kp_verdict_gate_blocks(int set_by_scenario, kp_verdict_t check);
+
 /* What a run ended with, as far as the exit code cares. */
 typedef struct kp_run_outcome {
         int complete; /* every selected check ran to a verdict */
         kp_tally_t checks;
-        int gates_missed, gates_not_evaluated;
-        int rows_skipped;      /* rows in state SKIPPED */
-        int allow_all_skipped; /* scenario: skipped rows and an all-skip run are acceptable */
+        int gates_missed;
+        int gates_not_evaluated; /* those that block (kp_verdict_gate_blocks) */
+        int rows_skipped;        /* rows in state SKIPPED */
+        int allow_all_skipped;   /* scenario: skipped rows and an all-skip run are acceptable */
 } kp_run_outcome_t;
 
 /* The exit code, first rule that applies:

@@ -91,6 +91,11 @@ static const kp_check_def_t checks[] = {
 };
 
 static const kp_gate_def_t gates[] = {
+    {.name = "g_skip_set",
+     .check = "t.skip",
+     .measurement = "m",
+     .op = KP_GATE_AT_MOST,
+     .unit = "u"},
     {.name = "g_fail",
      .check = "t.fail",
      .measurement = "lost",
@@ -157,6 +162,7 @@ static cJSON *run_in_child(const kp_suite_def_t *def, const char *name)
                 kp_suite_cfg_t sc;
                 kp_rundir_t rd;
                 kp_ctx_t ctx;
+                kp_gate_cfg_t gcfg = {.name = (char *)"g_skip_set", .threshold = 1};
                 kp_err_t err;
                 kp_evidence_t *ev = kp_evidence_new(&m);
                 memset(&sc, 0, sizeof(sc));
@@ -165,6 +171,8 @@ static cJSON *run_in_child(const kp_suite_def_t *def, const char *name)
                 sc.suite = (char *)"t";
                 sc.checks = (char **)sel;
                 sc.n_checks = def == &suite ? sizeof(sel) / sizeof(sel[0]) : 3;
+                sc.gates = &gcfg; /* set by the scenario: blocks even on a skipped check */
+                sc.n_gates = 1;
                 snprintf(rd.work_path, sizeof(rd.work_path), "%s", dir);
                 ctx.scfg = &sc;
                 ctx.suite = def;
@@ -256,13 +264,20 @@ static void test_needs_and_gates(void **state)
         assert_non_null(g);
         assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(g, "passed")));
         assert_contains(str(g, "note"), "not evaluated");
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "blocking")));
         g = find(gates_arr, "name", "g_skip");
         assert_non_null(g);
         assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(g, "passed")));
+        assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(g, "blocking")));
+        g = find(gates_arr, "name", "g_skip_set");
+        assert_non_null(g);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "blocking")));
         g = find(gates_arr, "name", "g_pass");
         assert_non_null(g);
         assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "passed")));
-        assert_int_equal(cJSON_GetObjectItemCaseSensitive(sum, "gates_not_evaluated")->valueint, 2);
+        assert_int_equal(cJSON_GetObjectItemCaseSensitive(sum, "gates_not_evaluated")->valueint, 3);
+        assert_int_equal(
+            cJSON_GetObjectItemCaseSensitive(sum, "gates_not_evaluated_blocking")->valueint, 2);
         assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(root, "run"), "complete")));
         cJSON_Delete(root);

@@ -160,6 +160,28 @@ static void test_gate(void **state)
         }
 }
 
+/* A gate not evaluated: set by the scenario or a suite default, the
+ * check's verdict -> whether it keeps the run from exit 0. */
+static const struct {
+        int set_by_scenario;
+        char check;
+        int want;
+} blocks_cases[] = {
+    {1, 's', 1}, {1, 'e', 1}, {1, 'p', 1}, {1, 'f', 1},
+    {0, 's', 0}, {0, 'e', 0}, {0, 'p', 1}, {0, 'f', 1},
+};
+
+static void test_gate_blocks(void **state)
+{
+        size_t i;
+
+        (void)state;
+        for (i = 0; i < sizeof(blocks_cases) / sizeof(blocks_cases[0]); i++)
+                if (kp_verdict_gate_blocks(blocks_cases[i].set_by_scenario,
+                                           of(blocks_cases[i].check)) != blocks_cases[i].want)
+                        fail_msg("blocks case %zu: want %d", i, blocks_cases[i].want);
+}
+
 /* A run: its check verdicts, gates missed / not evaluated, skipped rows,
  * complete, allow_all_skipped -> exit code. */
 static const struct {
@@ -318,9 +340,13 @@ static void test_names(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_check_verdict), cmocka_unit_test(test_row_state),
-            cmocka_unit_test(test_gate),          cmocka_unit_test(test_exit_code),
-            cmocka_unit_test(test_chain),         cmocka_unit_test(test_mark_incomplete),
+            cmocka_unit_test(test_check_verdict),
+            cmocka_unit_test(test_row_state),
+            cmocka_unit_test(test_gate),
+            cmocka_unit_test(test_gate_blocks),
+            cmocka_unit_test(test_exit_code),
+            cmocka_unit_test(test_chain),
+            cmocka_unit_test(test_mark_incomplete),
             cmocka_unit_test(test_names),
         };
 
