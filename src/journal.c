@@ -84,6 +84,35 @@ int kp_journal_owner_alive(const char *owner)
         return st != 0 && proc_start(pid) == st;
 }
 
+/* Makes a new journal file's directory entry durable: an fsync of the file
+ * alone does not, and a journal lost with a crash leaves a key revoked. */
+static int sync_dir(const char *dir)
+{
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+        if (fd < 0)
+                return -1;
+        rc = fsync(fd);
+        close(fd);
+        return rc;
+}
+
+/* Writes all of data (a signal may interrupt or shorten a write). */
+static int write_all(int fd, const char *data, size_t len)
+{
+        size_t off = 0;
+
+        while (off < len) {
+                ssize_t n = write(fd, data + off, len - off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return -1;
+                off += (size_t)n;
+        }
+        return 0;
+}
+
 int kp_journal_open(const char *path, kp_journal_t **out, kp_err_t *err)
 {
         kp_journal_t *j;
@@ -104,6 +133,13 @@ int kp_journal_open(const char *path, kp_journal_t **out, kp_err_t *err)
         j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
         if (j->fd < 0) {
                 kp_err_set(err, KP_EIO, "undo journal %s: %s", path, strerror(errno));
+                free(j);
+                return -1;
+        }
+        if (sync_dir(slash && slash != dir ? dir : slash ? "/" : ".") < 0) {
+                kp_err_set(err, KP_EIO, "undo journal %s: cannot sync its directory: %s", path,
+                           strerror(errno));
+                close(j->fd);
                 free(j);
                 return -1;
         }
@@ -162,7 +198,7 @@ int kp_journal_append(kp_journal_t *j, kp_journal_entry_t *e, const char *phase,
         line = cJSON_PrintUnformatted(o);
         if (!line || kp_buf_printf(&b, "%s\n", line) < 0)
                 goto oom;
-        if (write(j->fd, b.data, b.len) != (ssize_t)b.len || fsync(j->fd) < 0) {
+        if (write_all(j->fd, b.data, b.len) < 0 || fsync(j->fd) < 0) {
                 kp_err_set(err, KP_EIO, "undo journal %s: write failed: %s", j->path,
                            strerror(errno));
                 goto out;
