@@ -198,6 +198,7 @@ static kp_verdict_t run_check(kp_ctx_t *ctx, const kp_check_def_t *def, char *re
                 kp_check_error(c, "not run: kproof was interrupted");
         } else if (ctx->fatal) {
                 kp_check_error(c, "not run: %s", ctx->fatal);
+                kp_evidence_mark_incomplete(ctx->ev, ctx->fatal);
         } else if (needs_unmet(ctx, def, why, sizeof(why))) {
                 kp_check_error(c, "%s", why);
         } else {

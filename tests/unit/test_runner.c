@@ -117,6 +117,23 @@ static const kp_gate_def_t gates[] = {
      .default_threshold = 5},
 };
 
+static void body_breaks_platform(kp_ctx_t *ctx, kp_check_t *c)
+{
+        kp_check_fail(c, "a broker could not be restarted");
+        ctx->fatal = "the platform became unusable";
+}
+
+static const kp_check_def_t fatal_checks[] = {
+    {.id = "t.pass", .row = "kafka-semantics", .title = "breaks", .fn = body_breaks_platform},
+    {.id = "t.fail", .row = "kafka-semantics", .title = "after", .fn = body_pass},
+};
+
+static const kp_suite_def_t fatal_suite = {
+    .name = "t",
+    .checks = fatal_checks,
+    .n_checks = 2,
+};
+
 static int setup_fails(kp_ctx_t *ctx, kp_err_t *err)
 {
         (void)ctx;
@@ -171,6 +188,8 @@ static cJSON *run_in_child(const kp_suite_def_t *def, const char *name)
                 sc.suite = (char *)"t";
                 sc.checks = (char **)sel;
                 sc.n_checks = def == &suite ? sizeof(sel) / sizeof(sel[0]) : 3;
+                if (def == &fatal_suite)
+                        sc.n_checks = 2;
                 sc.gates = &gcfg; /* set by the scenario: blocks even on a skipped check */
                 sc.n_gates = 1;
                 snprintf(rd.work_path, sizeof(rd.work_path), "%s", dir);
@@ -305,6 +324,22 @@ static void test_setup_failure_incomplete(void **state)
         cJSON_Delete(root);
 }
 
+/* A check that leaves the platform unusable: the checks after it are not
+ * run, and the run is incomplete. */
+static void test_fatal_incomplete(void **state)
+{
+        cJSON *root = run_in_child(&fatal_suite, "fatal");
+        const cJSON *run = cJSON_GetObjectItemCaseSensitive(root, "run");
+        const cJSON *c = find(cJSON_GetObjectItemCaseSensitive(root, "checks"), "id", "t.fail");
+
+        (void)state;
+        assert_non_null(c);
+        assert_string_equal(str(c, "verdict"), "error");
+        assert_string_equal(str(c, "reason"), "not run: the platform became unusable");
+        assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(run, "complete")));
+        cJSON_Delete(root);
+}
+
 static int group_setup(void **state)
 {
         (void)state;
@@ -323,6 +358,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_needs_and_gates),
             cmocka_unit_test(test_setup_failure_incomplete),
+            cmocka_unit_test(test_fatal_incomplete),
         };
 
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
