@@ -173,7 +173,7 @@ jq '.suites[0].revoke = "revoke-grant" | .suites[0].grant_id = "g-1" | .suites[0
   "$REPO_ROOT/scenarios/revocation.json" >"$WORK/grant.json"
 "$KPROOF" run "$WORK/grant.json" -t "$WORK/nostore.json" -o "$WORK/run-grant" >"$WORK/grant.log" 2>&1
 rc=$?
-check "revoke-grant on local-kms exits 0 (got $rc)" test "$rc" = 0
+check "revoke-grant on local-kms: every check skipped, nothing was verified: exit 1 (got $rc)" test "$rc" = 1
 check "at-rest skips without a storage adapter, after writing the canaries" \
   test "$(verdict "$WORK/run-grant" revocation.at-rest):$(measure "$WORK/run-grant" revocation.at-rest canaries_read_back)" = skip:20
 check "write-effect skips: the KMS has no grants" grep -q 'does not implement grants' <<<"$(reason "$WORK/run-grant" revocation.write-effect)"
@@ -182,7 +182,8 @@ check "nothing was journaled" test ! -s "$KPROOF_JOURNAL"
 # ---- 4. the suite skips on the embedded target
 "$KPROOF" run "$REPO_ROOT/scenarios/revocation.json" -t "$REPO_ROOT/targets/embedded.json" -o "$WORK/run-emb" >"$WORK/emb.log" 2>&1
 rc=$?
-check "revocation on the embedded target exits 0 (got $rc)" test "$rc" = 0
+check "revocation on the embedded target verifies nothing: exit 1 (got $rc)" test "$rc" = 1
+check "... and says so" test "$(jq '.summary.nothing_verified' "$WORK/run-emb/evidence.json")" = true
 check "every revocation check skips on embedded" test "$(jq '[.checks[] | select(.verdict != "skip")] | length' "$WORK/run-emb/evidence.json")" = 0
 check "the skip reason says why" grep -q 'declares no KMS' <<<"$(reason "$WORK/run-emb" revocation.write-effect)"
 
