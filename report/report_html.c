@@ -203,6 +203,14 @@ static void render_gates(kp_buf_t *b, const cJSON *root)
                         kp_report_esc(b, kp_report_str(g, "note", ""));
                         kp_buf_puts(b, "</span>");
                 }
+                if (cJSON_IsNull(passed))
+                        kp_buf_puts(b,
+                                    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(g, "blocking"))
+                                        ? " <span class=\"muted\">(a suite default on a check "
+                                          "that did not run to a measurement: the check's own "
+                                          "verdict counts)</span>"
+                                        : " <span class=\"muted\">(keeps the run from exit "
+                                          "0)</span>");
                 kp_buf_puts(b, "</td></tr>");
         }
         kp_buf_puts(b, "</table>");
