@@ -338,7 +338,8 @@ static int recover_crash(run_t *r, int status)
                 else
                         snprintf(how, sizeof(how), "signal %d", WTERMSIG(status));
         } else {
-                snprintf(how, sizeof(how), "exit status %d without finishing",
+                /* e.g. a sanitizer's report, or exit() from a library */
+                snprintf(how, sizeof(how), "exit status %d",
                          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         }
         if (kp_rundir_path(&r->rd, "evidence.json", ev_path, sizeof(ev_path)) < 0 ||
@@ -410,7 +411,7 @@ static int recover_crash(run_t *r, int status)
                 print_run_dir(&r->rd, 0);
         kp_warn("crashed: the run directory stays marked incomplete (.partial)");
         kp_evidence_free(ev);
-        return rc == KP_EXIT_INFRA ? KP_EXIT_INFRA : rc;
+        return rc;
 }
 
 static volatile sig_atomic_t child_pid;
