@@ -2,7 +2,8 @@
 # Honest verdicts end to end on the embedded cluster (issue 11): a crash inside a check (also in
 # another thread) ends that check `error`, never keeps the verdict it set before, leaves the run
 # incomplete (.partial, exit 3) and signed; an all-skip run is not success (exit 1, "nothing was
-# verified") unless the scenario allows it.
+# verified") unless the scenario allows it; a gate the scenario set on a check that cannot run on
+# the target is "not evaluated", keeps the check's own verdict and reason, and exits 1.
 . "$(dirname "$0")/lib.sh"
 
 TARGET=$KPROOF_SRC/targets/embedded.json
@@ -73,4 +74,24 @@ rc=$?
 check "with \"allow_all_skipped\": true an all-skip run exits 0 (got $rc)" test "$rc" -eq 0
 check "the allowed all-skip report still says nothing was verified" grep -q 'Nothing was verified' \
 	"$T/skip-ok/report.html"
+# A CI gate pointed at a target where its check cannot run: scaling.scale-out skips on the mock.
+cat >"$T/gate.json" <<'JSON'
+{ "name": "gate", "suites": [ { "suite": "scaling",
+    "checks": ["scaling.scale-out", "scaling.leader-move"],
+    "workload": { "partitions": 3, "message_bytes": 200, "rate": 300, "duration": "4s",
+                  "drain_timeout": "20s" },
+    "options": { "warmup": "1s" }, "gates": { "max_lost_acked": 0 } } ] }
+JSON
+"$KPROOF" run "$T/gate.json" --target "$TARGET" --out "$T/gate" >/dev/null 2>"$T/gate.err"
+rc=$?
+check "a gate that could not be evaluated exits 1 (got $rc)" test "$rc" -eq 1
+check "the gate is not evaluated and the check keeps its own skip and reason" python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+g=[g for g in d["gates"] if g["name"] == "max_lost_acked"][0]
+assert g["passed"] is None and g["blocking"] is True and "skipped" in g["note"], g
+c=[c for c in d["checks"] if c["id"] == "scaling.scale-out"][0]
+assert c["verdict"] == "skip" and "gate" not in c["reason"], c
+assert d["summary"]["gates_not_evaluated_blocking"] == 1, d["summary"]' "$T/gate/evidence.json"
+check "the report says a gate could not be evaluated" grep -q 'could not be evaluated' "$T/gate/report.html"
 finish
