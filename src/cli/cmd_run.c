@@ -433,7 +433,7 @@ static int supervise(run_t *r)
         struct sigaction sa;
         int done[2], status = 0;
         char byte;
-        pid_t pid;
+        pid_t pid, parent;
 
         if (pipe2(done, O_CLOEXEC) < 0) {
                 kp_error("cannot create a pipe: %s", strerror(errno));
@@ -441,6 +441,7 @@ static int supervise(run_t *r)
         }
         fflush(stdout);
         fflush(stderr);
+        parent = getpid();
         pid = fork();
         if (pid < 0) {
                 kp_error("cannot fork: %s", strerror(errno));
@@ -452,6 +453,8 @@ static int supervise(run_t *r)
                 int rc;
                 close(done[0]);
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != parent) /* the supervisor died before prctl */
+                        _exit(KP_EXIT_INFRA);
                 setpgid(0, 0);
                 rc = run_suites(r);
                 fflush(stdout);
