@@ -4,6 +4,8 @@
  * show the ERROR and SKIPPED states. */
 #include "kptest.h"
 
+#include <cjson/cJSON.h>
+
 #include "evidence.h"
 #include "report/report.h"
 
@@ -86,6 +88,50 @@ static void test_nothing_verified_banner(void **state)
         kp_buf_free(&html);
 }
 
+/* The bake-off page gives the ERROR and SKIPPED row states their own
+ * badges (not the NOT TESTED one). */
+static void test_compare_row_states(void **state)
+{
+        char ev_path[2048], out[2048];
+        kp_compare_run_t runs[2];
+        kp_buf_t b, html;
+        cJSON *a, *c;
+        kp_err_t err;
+
+        (void)state;
+        write_evidence("ss", "key-authority", ev_path, sizeof(ev_path));
+        kp_buf_init(&b, 0);
+        assert_int_equal(kp_read_file(ev_path, (size_t)64 << 20, &b, NULL), 0);
+        a = cJSON_Parse(kp_buf_cstr(&b));
+        kp_buf_free(&b);
+        write_evidence("pe", "key-authority", ev_path, sizeof(ev_path));
+        kp_buf_init(&b, 0);
+        assert_int_equal(kp_read_file(ev_path, (size_t)64 << 20, &b, NULL), 0);
+        c = cJSON_Parse(kp_buf_cstr(&b));
+        kp_buf_free(&b);
+        assert_non_null(a);
+        assert_non_null(c);
+        memset(runs, 0, sizeof(runs));
+        runs[0].dir = "run-a";
+        runs[0].evidence = a;
+        runs[0].signature = "unsigned";
+        runs[1].dir = "run-b";
+        runs[1].evidence = c;
+        runs[1].signature = "unsigned";
+        assert_int_equal(kp_path_join(out, sizeof(out), tmpdir, "comparison.html"), 0);
+        if (kp_report_compare(runs, 2, NULL, out, &err) < 0)
+                fail_msg("compare: %s", err.msg);
+        kp_buf_init(&html, 0);
+        assert_int_equal(kp_read_file(out, (size_t)64 << 20, &html, NULL), 0);
+        assert_contains(kp_buf_cstr(&html), "badge v-SKIPPED\">SKIPPED");
+        assert_contains(kp_buf_cstr(&html), "badge v-ERROR\">ERROR");
+        assert_contains(kp_buf_cstr(&html), ".v-SKIPPED{");
+        assert_contains(kp_buf_cstr(&html), ".v-ERROR,");
+        kp_buf_free(&html);
+        cJSON_Delete(a);
+        cJSON_Delete(c);
+}
+
 static int group_setup(void **state)
 {
         (void)state;
@@ -104,6 +150,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_truncated_is_error),
             cmocka_unit_test(test_nothing_verified_banner),
+            cmocka_unit_test(test_compare_row_states),
         };
 
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
