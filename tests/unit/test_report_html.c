@@ -1,4 +1,4 @@
-/* Unit tests of report.html from evidence.json: a report that would exceed
+/* Unit tests of report.html (and the compare page) from evidence.json: a report that would exceed
  * its size limit is an error and no file (never a truncated page); the
  * banner says "nothing was verified" for an all-skip run and the row badges
  * show the ERROR and SKIPPED states. */
