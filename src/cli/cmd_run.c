@@ -66,7 +66,8 @@ static const kp_opt_t opts[] = {
     {"quiet", 'q', KP_OPT_FLAG, NULL, "log only warnings and errors", &quiet},
     {"allow-destructive", 0, KP_OPT_FLAG, NULL,
      "allow revoking a KMS key the target does not declare a test fixture", &allow_destructive},
-    {"dry-run", 0, KP_OPT_FLAG, NULL, "print the revocation plan; make no KMS call", &dry_run},
+    {"dry-run", 0, KP_OPT_FLAG, NULL,
+     "print the revocation plan; make no KMS call (nothing is verified: exit 1)", &dry_run},
     {"journal", 0, KP_OPT_STRING, "FILE",
      "undo journal of destructive actions (default: see 'kproof recover')", &journal_path},
 };
