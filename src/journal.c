@@ -36,8 +36,9 @@ void kp_journal_path(const char *explicit_path, char *out, size_t size)
                          home ? home : "/tmp");
 }
 
-/* Field 22 of /proc/PID/stat (start time in clock ticks), or 0. */
-static unsigned long long proc_start(long pid)
+/* Field 22 of /proc/PID/stat (start time in clock ticks), or 0; *state
+ * gets field 3 ('Z' for a zombie) when state is not NULL. */
+static unsigned long long proc_start_state(long pid, char *state)
 {
         char path[64], buf[1024], *p;
         unsigned long long v = 0;
@@ -57,6 +58,8 @@ static unsigned long long proc_start(long pid)
         if (!p)
                 return 0;
         p++;
+        if (state)
+                *state = p[0] == ' ' ? p[1] : '?';
         /* After ")": field 3 (state) is the first; the start time is field 22. */
         for (i = 3; i < 22 && p; i++)
                 p = strchr(p + 1, ' ');
@@ -69,19 +72,22 @@ void kp_journal_self_owner(char *out, size_t size)
 {
         long pid = (long)getpid();
 
-        snprintf(out, size, "%ld:%llu", pid, proc_start(pid));
+        snprintf(out, size, "%ld:%llu", pid, proc_start_state(pid, NULL));
 }
 
 int kp_journal_owner_alive(const char *owner)
 {
         long pid = 0;
         unsigned long long st = 0;
+        char state = '?';
 
         if (!owner || sscanf(owner, "%ld:%llu", &pid, &st) != 2 || pid <= 0)
                 return 0;
         if (pid == (long)getpid())
                 return 0; /* our own entries are ours to undo */
-        return st != 0 && proc_start(pid) == st;
+        /* A killed kproof can stay a zombie until something reaps it (an
+         * orphan's reaper may be slow): dead all the same. */
+        return st != 0 && proc_start_state(pid, &state) == st && state != 'Z' && state != 'X';
 }
 
 /* Makes a new journal file's directory entry durable: an fsync of the file
