@@ -15,6 +15,9 @@
 /* report.html: one self-contained file (inline CSS and SVG, no external
  * assets) that opens with the checklist table. */
 int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *err);
+/* The most bytes report.html may have (default 1 GiB); a report that would
+ * be larger is an error, never a truncated page. Tests lower it. */
+void kp_report_html_set_limit(size_t limit);
 
 /* junit.xml: one testsuite per suite, one testcase per check. */
 int kp_report_junit(const char *evidence_path, const char *out_path, kp_err_t *err);

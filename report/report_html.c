@@ -34,7 +34,8 @@ static const char css[] =
     "letter-spacing:.3px;color:#fff;white-space:nowrap}"
     ".v-pass,.v-PASS{background:#1a7f37}.v-fail,.v-FAIL{background:#cf222e}.v-skip{background:#"
     "8c959f}"
-    ".v-error{background:#9a6700}.v-PARTIAL{background:#bf8700}.v-NOT-TESTED{background:#8c959f}"
+    ".v-error,.v-ERROR{background:#9a6700}.v-PARTIAL{background:#bf8700}"
+    ".v-NOT-TESTED{background:#8c959f}.v-SKIPPED{background:#57606a}"
     ".v-held{background:#1a7f37}.v-missed{background:#cf222e}.v-not-evaluated{background:#8c959f}"
     ".meta td:first-child{width:200px;color:#555}.check{border:1px solid #e3e6eb;border-radius:6px;"
     "padding:8px 16px;margin:12px 0}.reason{margin:4px 0 8px}.muted{color:#667}"
@@ -44,6 +45,13 @@ static const char css[] =
     "border:1px solid #bf8700}.banner.good{background:#dafbe1;border:1px solid #1a7f37}"
     ".checklist code{white-space:nowrap}"
     "@media print{main{padding:0}.check{break-inside:avoid}}";
+
+static size_t html_limit = (size_t)1 << 30;
+
+void kp_report_html_set_limit(size_t limit)
+{
+        html_limit = limit ? limit : (size_t)1 << 30;
+}
 
 static void badge(kp_buf_t *b, const char *verdict)
 {
@@ -106,12 +114,13 @@ static void render_meta(kp_buf_t *b, const cJSON *root)
         }
         if (sum) {
                 snprintf(line, sizeof(line),
-                         "%d checks: %d pass, %d fail, %d skip, %d error; %d gates, %d missed; "
-                         "exit code %d",
+                         "%d checks: %d pass, %d fail, %d skip, %d error; %d gates, %d missed, "
+                         "%d not evaluated; exit code %d",
                          (int)kp_report_num(sum, "checks", 0), (int)kp_report_num(sum, "pass", 0),
                          (int)kp_report_num(sum, "fail", 0), (int)kp_report_num(sum, "skip", 0),
                          (int)kp_report_num(sum, "error", 0), (int)kp_report_num(sum, "gates", 0),
                          (int)kp_report_num(sum, "gates_missed", 0),
+                         (int)kp_report_num(sum, "gates_not_evaluated", 0),
                          (int)kp_report_num(sum, "exit_code", 0));
                 meta_row(b, "Summary", line);
         }
@@ -194,6 +203,14 @@ static void render_gates(kp_buf_t *b, const cJSON *root)
                         kp_report_esc(b, kp_report_str(g, "note", ""));
                         kp_buf_puts(b, "</span>");
                 }
+                if (cJSON_IsNull(passed))
+                        kp_buf_puts(b,
+                                    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(g, "blocking"))
+                                        ? " <span class=\"muted\">(a suite default on a check "
+                                          "that did not run to a measurement: the check's own "
+                                          "verdict counts)</span>"
+                                        : " <span class=\"muted\">(keeps the run from exit "
+                                          "0)</span>");
                 kp_buf_puts(b, "</td></tr>");
         }
         kp_buf_puts(b, "</table>");
@@ -464,7 +481,7 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
         sum = cJSON_GetObjectItemCaseSensitive(root, "summary");
         exit_code = (int)kp_report_num(sum, "exit_code", 3);
 
-        kp_buf_init(&b, (size_t)1 << 30);
+        kp_buf_init(&b, html_limit);
         kp_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                         "<title>kproof report: ");
@@ -481,10 +498,37 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
                 kp_buf_puts(&b, "<div class=\"banner bad\">This run is incomplete: ");
                 kp_report_esc(&b, kp_report_str(run, "incomplete_reason", "it did not finish"));
                 kp_buf_puts(&b, "</div>");
+        } else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sum, "nothing_verified"))) {
+                kp_buf_printf(&b,
+                              "<div class=\"banner %s\" id=\"nothing-verified\">Nothing was "
+                              "verified: no check passed%s (exit code %d).</div>",
+                              exit_code == 0 ? "warn" : "bad",
+                              exit_code == 0 ? "; the scenario allows an all-skipped run" : "",
+                              exit_code);
         } else if (exit_code == 0) {
                 kp_buf_puts(&b,
                             "<div class=\"banner good\">Every check passed or was skipped with a "
                             "reason, and every gate held (exit code 0).</div>");
+                if (kp_report_num(sum, "rows_skipped", 0) > 0)
+                        kp_buf_printf(&b,
+                                      "<div class=\"banner warn\" id=\"rows-skipped\">Nothing "
+                                      "was verified for %d checklist row(s): their checks were "
+                                      "all skipped (allowed by the scenario).</div>",
+                                      (int)kp_report_num(sum, "rows_skipped", 0));
+        } else if (exit_code == 1 && kp_report_num(sum, "fail", 0) == 0 &&
+                   kp_report_num(sum, "gates_missed", 0) == 0) {
+                if (kp_report_num(sum, "gates_not_evaluated_blocking", 0) > 0)
+                        kp_buf_printf(&b,
+                                      "<div class=\"banner bad\">%d gate(s) could not be "
+                                      "evaluated: a gate that was not measured does not hold "
+                                      "(exit code 1).</div>",
+                                      (int)kp_report_num(sum, "gates_not_evaluated_blocking", 0));
+                else
+                        kp_buf_printf(&b,
+                                      "<div class=\"banner bad\" id=\"rows-skipped\">Nothing "
+                                      "was verified for %d checklist row(s): their checks were "
+                                      "all skipped (exit code 1).</div>",
+                                      (int)kp_report_num(sum, "rows_skipped", 0));
         } else if (exit_code == 1) {
                 kp_buf_puts(&b, "<div class=\"banner bad\">At least one check failed or a gate was "
                                 "missed (exit code 1).</div>");
@@ -524,7 +568,11 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
                       "<p class=\"muted\">Rendered by kproof from evidence.json (sha256 %s). "
                       "Every verdict above is taken from that file.</p></main></body></html>\n",
                       digest);
-        rc = kp_write_file(out_path, kp_buf_cstr(&b), b.len, 0644, err);
+        if (b.truncated)
+                rc = kp_err_set(err, KP_EIO, "%s: the report would exceed %zu bytes; not written",
+                                out_path, html_limit);
+        else
+                rc = kp_write_file(out_path, kp_buf_cstr(&b), b.len, 0644, err);
         kp_buf_free(&b);
         cJSON_Delete(root);
         return rc;

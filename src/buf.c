@@ -10,6 +10,7 @@ void kp_buf_init(kp_buf_t *b, size_t limit)
         b->len = 0;
         b->cap = 0;
         b->limit = limit ? limit : KP_BUF_DEFAULT_LIMIT;
+        b->truncated = 0;
 }
 
 void kp_buf_free(kp_buf_t *b)
@@ -52,8 +53,10 @@ static int buf_grow(kp_buf_t *b, size_t need)
 
 int kp_buf_append(kp_buf_t *b, const void *data, size_t len)
 {
-        if (buf_grow(b, b->len + len) < 0)
+        if (buf_grow(b, b->len + len) < 0) {
+                b->truncated = 1;
                 return -1;
+        }
         if (len)
                 memcpy(b->data + b->len, data, len);
         b->len += len;
@@ -79,8 +82,10 @@ int kp_buf_vprintf(kp_buf_t *b, const char *fmt, va_list ap)
         va_copy(ap2, ap);
         n = vsnprintf(NULL, 0, fmt, ap2);
         va_end(ap2);
-        if (n < 0 || buf_grow(b, b->len + (size_t)n) < 0)
+        if (n < 0 || buf_grow(b, b->len + (size_t)n) < 0) {
+                b->truncated = 1;
                 return -1;
+        }
         vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
         b->len += (size_t)n;
         return 0;

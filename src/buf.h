@@ -19,6 +19,7 @@ typedef struct kp_buf {
         size_t len;
         size_t cap;
         size_t limit;
+        int truncated; /* sticky: an append failed (limit reached or out of memory) */
 } kp_buf_t;
 
 #define KP_BUF_DEFAULT_LIMIT ((size_t)64 << 20)

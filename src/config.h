@@ -110,6 +110,8 @@ typedef struct kp_scenario {
         char *description;
         kp_suite_cfg_t *suites;
         size_t n_suites;
+        /* An all-skip run, or a row whose checks all skipped, may exit 0. */
+        int allow_all_skipped;
         char sha256[KP_SHA256_HEX];
         /* "controls": checklist row or check id -> the control ids of a
          * catalogue it evidences (e.g. NIST 800-53 "sc-12"), space-separated. */

@@ -377,7 +377,8 @@ static int parse_gates(kp_jv_t *jv, const cJSON *o, const kp_suite_def_t *def, k
                 return kp_jv_fail(jv, "out of memory");
         cJSON_ArrayForEach(it, o)
         {
-                if (!kp_suite_gate(def, it->string)) {
+                const kp_gate_def_t *gd = kp_suite_gate(def, it->string);
+                if (!gd) {
                         kp_buf_t list;
                         kp_buf_init(&list, 4096);
                         for (k = 0; k < def->n_gates; k++)
@@ -388,6 +389,12 @@ static int parse_gates(kp_jv_t *jv, const cJSON *o, const kp_suite_def_t *def, k
                         kp_buf_free(&list);
                         return -1;
                 }
+                if (!kp_suite_cfg_wants_check(sc, gd->check))
+                        return kp_jv_fail_at(
+                            jv, it->string,
+                            "gate reads check \"%s\", which the suite's \"checks\" "
+                            "list leaves out (it could never be evaluated)",
+                            gd->check);
                 if (kp_jv_number(jv, o, it->string, 1, 0, INFINITY, 0, &sc->gates[i].threshold) < 0)
                         return -1;
                 sc->gates[i].name = strdup(it->string);
@@ -569,6 +576,8 @@ int kp_scenario_load(const char *path, const kp_suite_catalog_t *cat, kp_scenari
                 goto out;
         }
         if (kp_jv_string(&jv, root, "description", 0, &s->description) < 0)
+                goto out;
+        if (kp_jv_bool(&jv, root, "allow_all_skipped", 0, &s->allow_all_skipped) < 0)
                 goto out;
         if (kp_jv_array(&jv, root, "suites", 1, 1, &suites) < 0)
                 goto out;

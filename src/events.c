@@ -24,9 +24,9 @@ static FILE *ev_file;
 static int64_t ev_start;
 static uint64_t ev_count;
 
-int kp_events_open(const char *path, int64_t run_start_mono_ns, kp_err_t *err)
+static int events_open(const char *path, const char *mode, int64_t run_start_mono_ns, kp_err_t *err)
 {
-        FILE *f = fopen(path, "w");
+        FILE *f = fopen(path, mode);
 
         if (!f)
                 return kp_err_set(err, KP_EIO, "%s: cannot create: %s", path, strerror(errno));
@@ -38,6 +38,16 @@ int kp_events_open(const char *path, int64_t run_start_mono_ns, kp_err_t *err)
         ev_count = 0;
         pthread_mutex_unlock(&ev_lock);
         return 0;
+}
+
+int kp_events_open(const char *path, int64_t run_start_mono_ns, kp_err_t *err)
+{
+        return events_open(path, "w", run_start_mono_ns, err);
+}
+
+int kp_events_append(const char *path, int64_t run_start_mono_ns, kp_err_t *err)
+{
+        return events_open(path, "a", run_start_mono_ns, err);
 }
 
 void kp_events_close(void)

@@ -17,6 +17,8 @@
 typedef struct kp_event kp_event_t;
 
 int kp_events_open(const char *path, int64_t run_start_mono_ns, kp_err_t *err);
+/* Opens an existing timeline to add to it (the supervisor after a crash). */
+int kp_events_append(const char *path, int64_t run_start_mono_ns, kp_err_t *err);
 void kp_events_close(void);
 /* Number of events written so far. */
 uint64_t kp_events_count(void);

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
 #include "fsutil.h"
 #include "kp_version.h"
 #include "rows.h"
@@ -49,23 +50,9 @@ struct kp_evidence {
         kp_check_t **list;
         size_t n, cap;
         int complete;
+        int allow_all_skipped;
+        char incomplete_reason[1024];
 };
-
-const char *kp_verdict_name(kp_verdict_t v)
-{
-        switch (v) {
-        case KP_VERDICT_PASS:
-                return "pass";
-        case KP_VERDICT_SKIP:
-                return "skip";
-        case KP_VERDICT_FAIL:
-                return "fail";
-        case KP_VERDICT_ERROR:
-                return "error";
-        default:
-                return "none";
-        }
-}
 
 static void add_str(cJSON *o, const char *k, const char *v)
 {
@@ -110,9 +97,120 @@ kp_evidence_t *kp_evidence_new(const kp_run_meta_t *m)
         add_str(tg, "control", m->control_type);
         ev->facts = cJSON_AddObjectToObject(ev->run, "facts");
         cJSON_AddBoolToObject(ev->run, "complete", 0);
+        cJSON_AddBoolToObject(sc, "allow_all_skipped", m->allow_all_skipped);
+        ev->allow_all_skipped = m->allow_all_skipped;
         ev->checks = cJSON_CreateArray();
         ev->gates = cJSON_CreateArray();
         return ev;
+}
+
+static int list_push(kp_evidence_t *ev, kp_check_t *c)
+{
+        if (ev->n == ev->cap) {
+                size_t cap = ev->cap ? ev->cap * 2 : 32;
+                kp_check_t **p = realloc(ev->list, cap * sizeof(*p));
+                if (!p)
+                        return -1;
+                ev->list = p;
+                ev->cap = cap;
+        }
+        ev->list[ev->n++] = c;
+        return 0;
+}
+
+/* A check of a checkpoint: ended, so its parts are attached to its object. */
+static kp_check_t *check_from_json(cJSON *obj)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "verdict");
+        const cJSON *reason = cJSON_GetObjectItemCaseSensitive(obj, "reason");
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
+        const cJSON *row = cJSON_GetObjectItemCaseSensitive(obj, "row");
+        kp_verdict_t verdict;
+        kp_check_t *c;
+
+        if (!cJSON_IsString(v) || kp_verdict_parse(v->valuestring, &verdict) < 0 ||
+            !cJSON_IsString(id) || !cJSON_IsString(row))
+                return NULL;
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return NULL;
+        c->obj = obj;
+        c->verdict = verdict;
+        snprintf(c->reason, sizeof(c->reason), "%s",
+                 cJSON_IsString(reason) ? reason->valuestring : "");
+        snprintf(c->id, sizeof(c->id), "%s", id->valuestring);
+        snprintf(c->row, sizeof(c->row), "%s", row->valuestring);
+        return c;
+}
+
+kp_evidence_t *kp_evidence_load(const char *path, kp_err_t *err)
+{
+        kp_evidence_t *ev = calloc(1, sizeof(*ev));
+        const cJSON *sc;
+        cJSON *it, *next;
+        kp_buf_t b;
+
+        kp_buf_init(&b, (size_t)1 << 30);
+        if (!ev) {
+                kp_err_set(err, KP_ENOMEM, "out of memory");
+                goto fail;
+        }
+        if (kp_read_file(path, (size_t)1 << 30, &b, err) < 0)
+                goto fail;
+        ev->root = cJSON_Parse(kp_buf_cstr(&b));
+        ev->run = cJSON_GetObjectItemCaseSensitive(ev->root, "run");
+        if (!cJSON_IsObject(ev->run)) {
+                kp_err_set(err, KP_EIO, "%s: not an evidence document", path);
+                goto fail;
+        }
+        ev->facts = cJSON_GetObjectItemCaseSensitive(ev->run, "facts");
+        if (!ev->facts)
+                ev->facts = cJSON_AddObjectToObject(ev->run, "facts");
+        sc = cJSON_GetObjectItemCaseSensitive(ev->run, "scenario");
+        ev->allow_all_skipped =
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sc, "allow_all_skipped"));
+        ev->checks = cJSON_DetachItemFromObject(ev->root, "checks");
+        ev->gates = cJSON_DetachItemFromObject(ev->root, "gates");
+        cJSON_DeleteItemFromObject(ev->root, "rows");
+        cJSON_DeleteItemFromObject(ev->root, "summary");
+        if (!cJSON_IsArray(ev->checks)) {
+                cJSON_Delete(ev->checks);
+                ev->checks = cJSON_CreateArray();
+        }
+        if (!cJSON_IsArray(ev->gates)) {
+                cJSON_Delete(ev->gates);
+                ev->gates = cJSON_CreateArray();
+        }
+        for (it = ev->checks->child; it; it = next) {
+                kp_check_t *c = check_from_json(it);
+                next = it->next;
+                if (!c) {
+                        /* begun, never ended: what it recorded is not trusted */
+                        cJSON_Delete(cJSON_DetachItemViaPointer(ev->checks, it));
+                        continue;
+                }
+                if (list_push(ev, c) < 0) {
+                        free(c);
+                        kp_err_set(err, KP_ENOMEM, "out of memory");
+                        goto fail;
+                }
+        }
+        kp_buf_free(&b);
+        return ev;
+fail:
+        kp_buf_free(&b);
+        kp_evidence_free(ev);
+        return NULL;
+}
+
+kp_check_t *kp_evidence_find_check(const kp_evidence_t *ev, const char *id)
+{
+        size_t i;
+
+        for (i = ev->n; i > 0; i--)
+                if (strcmp(ev->list[i - 1]->id, id) == 0)
+                        return ev->list[i - 1];
+        return NULL;
 }
 
 void kp_evidence_free(kp_evidence_t *ev)
@@ -198,17 +296,11 @@ kp_check_t *kp_evidence_check_begin(kp_evidence_t *ev, const char *id, const cha
         kp_check_t *c;
         char ts[40];
 
-        if (ev->n == ev->cap) {
-                size_t cap = ev->cap ? ev->cap * 2 : 32;
-                kp_check_t **p = realloc(ev->list, cap * sizeof(*p));
-                if (!p)
-                        return NULL;
-                ev->list = p;
-                ev->cap = cap;
-        }
         c = calloc(1, sizeof(*c));
-        if (!c)
+        if (!c || list_push(ev, c) < 0) {
+                free(c);
                 return NULL;
+        }
         c->obj = cJSON_CreateObject();
         cJSON_AddStringToObject(c->obj, "id", id);
         cJSON_AddStringToObject(c->obj, "row", row);
@@ -225,7 +317,6 @@ kp_check_t *kp_evidence_check_begin(kp_evidence_t *ev, const char *id, const cha
         c->artifacts = cJSON_CreateArray();
         c->actions = cJSON_CreateArray();
         c->start_mono = kp_mono_ns();
-        ev->list[ev->n++] = c;
         cJSON_AddItemToArray(ev->checks, c->obj);
         return c;
 }
@@ -248,22 +339,10 @@ void kp_evidence_check_end(kp_evidence_t *ev, kp_check_t *c)
         c->measurements = c->anomalies = c->tables = c->notes = c->artifacts = c->actions = NULL;
 }
 
-static int severity(kp_verdict_t v)
-{
-        static const int rank[] = {[KP_VERDICT_NONE] = 0,
-                                   [KP_VERDICT_PASS] = 1,
-                                   [KP_VERDICT_SKIP] = 2,
-                                   [KP_VERDICT_FAIL] = 3,
-                                   [KP_VERDICT_ERROR] = 4};
-        return rank[v];
-}
-
 static void set_verdict(kp_check_t *c, kp_verdict_t v, const char *fmt, va_list ap)
 {
-        if (severity(v) < severity(c->verdict))
+        if (!kp_verdict_replaces(c->verdict, c->reason[0] != '\0', v))
                 return;
-        if (severity(v) == severity(c->verdict) && c->reason[0])
-                return; /* keep the first reason of equal severity */
         c->verdict = v;
         vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
         kp_redact_inplace(c->reason, sizeof(c->reason));
@@ -511,66 +590,104 @@ void kp_evidence_gate(kp_evidence_t *ev, const char *check_id, const char *name,
         cJSON_AddStringToObject(g, "unit", unit ? unit : "");
         if (note)
                 cJSON_AddStringToObject(g, "note", note);
+        if (isnan(observed))
+                cJSON_AddBoolToObject(g, "blocking", 1);
         cJSON_AddItemToArray(ev->gates, g);
+}
+
+void kp_evidence_gate_not_evaluated(kp_evidence_t *ev, const char *check_id, const char *name,
+                                    const char *op, double threshold, const char *unit,
+                                    const char *note, int blocking)
+{
+        cJSON *g;
+
+        kp_evidence_gate(ev, check_id, name, op, threshold, NAN, unit, 0, note);
+        g = cJSON_GetArrayItem(ev->gates, cJSON_GetArraySize(ev->gates) - 1);
+        cJSON_ReplaceItemInObject(g, "blocking", cJSON_CreateBool(blocking));
+}
+
+/* The tally of one row's checks (row NULL: every check). */
+static void tally(const kp_evidence_t *ev, const char *row, kp_tally_t *t)
+{
+        size_t i;
+
+        memset(t, 0, sizeof(*t));
+        for (i = 0; i < ev->n; i++)
+                if (!row || strcmp(ev->list[i]->row, row) == 0)
+                        kp_tally_add(t, ev->list[i]->verdict);
 }
 
 void kp_evidence_summarize(const kp_evidence_t *ev, kp_evidence_summary_t *s)
 {
+        kp_run_outcome_t o;
         const cJSON *g;
-        size_t i;
+        size_t r;
 
         memset(s, 0, sizeof(*s));
-        for (i = 0; i < ev->n; i++) {
-                s->checks++;
-                switch (ev->list[i]->verdict) {
-                case KP_VERDICT_PASS:
-                        s->pass++;
-                        break;
-                case KP_VERDICT_SKIP:
-                        s->skip++;
-                        break;
-                case KP_VERDICT_FAIL:
-                        s->fail++;
-                        break;
-                default:
-                        s->error++;
-                        break;
-                }
-        }
+        memset(&o, 0, sizeof(o));
+        tally(ev, NULL, &o.checks);
+        s->checks = o.checks.checks;
+        s->pass = o.checks.pass;
+        s->fail = o.checks.fail;
+        s->skip = o.checks.skip;
+        s->error = o.checks.error;
         cJSON_ArrayForEach(g, ev->gates)
         {
                 const cJSON *p = cJSON_GetObjectItemCaseSensitive(g, "passed");
                 s->gates++;
-                if (cJSON_IsNull(p))
+                if (cJSON_IsNull(p)) {
                         s->gates_not_evaluated++;
-                else if (!cJSON_IsTrue(p))
+                        if (!cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(g, "blocking")))
+                                s->gates_not_evaluated_blocking++;
+                } else if (!cJSON_IsTrue(p)) {
                         s->gates_missed++;
+                }
         }
-        if (!ev->complete)
-                s->exit_code = KP_EXIT_INFRA; /* an interrupted run proves nothing either way */
-        else if (s->fail || s->gates_missed)
-                s->exit_code = KP_EXIT_FAIL;
-        else if (s->error)
-                s->exit_code = KP_EXIT_INFRA;
-        else
-                s->exit_code = KP_EXIT_OK;
+        for (r = 0; r < kp_n_rows; r++) {
+                kp_tally_t t;
+                tally(ev, kp_rows[r].id, &t);
+                if (kp_verdict_row(&t) == KP_ROW_SKIPPED)
+                        s->rows_skipped++;
+        }
+        o.complete = ev->complete;
+        o.gates_missed = s->gates_missed;
+        o.gates_not_evaluated = s->gates_not_evaluated_blocking;
+        o.rows_skipped = s->rows_skipped;
+        o.allow_all_skipped = ev->allow_all_skipped;
+        s->nothing_verified = kp_verdict_nothing_verified(&o);
+        s->exit_code = kp_verdict_exit_code(&o);
+}
+
+void kp_evidence_mark_incomplete(kp_evidence_t *ev, const char *reason)
+{
+        if (!ev->incomplete_reason[0])
+                snprintf(ev->incomplete_reason, sizeof(ev->incomplete_reason), "%s",
+                         reason && reason[0] ? reason : "incomplete");
+}
+
+int kp_evidence_complete(const kp_evidence_t *ev)
+{
+        return ev->complete;
 }
 
 void kp_evidence_finish(kp_evidence_t *ev, int complete, const char *incomplete_reason)
 {
         char ts[40];
 
+        if (!complete)
+                kp_evidence_mark_incomplete(ev, incomplete_reason);
+        complete = complete && !ev->incomplete_reason[0];
         kp_time_iso(kp_wall_ns(), ts, sizeof(ts));
         cJSON_ReplaceItemInObject(ev->run, "finished_at", cJSON_CreateString(ts));
         cJSON_ReplaceItemInObject(ev->run, "complete", cJSON_CreateBool(complete));
         ev->complete = complete;
-        if (!complete && incomplete_reason)
-                add_str(ev->run, "incomplete_reason", incomplete_reason);
+        cJSON_DeleteItemFromObject(ev->run, "incomplete_reason");
+        if (!complete)
+                add_str(ev->run, "incomplete_reason", ev->incomplete_reason);
 }
 
-/* Row verdict from its checks: FAIL if any failed; PASS if some passed and
- * all passed; PARTIAL if some passed and others were skipped or errored;
- * NOT TESTED when none passed or failed. */
+/* One object per checklist row: its state (kp_verdict_row), the counts and
+ * the ids of its checks. */
 static cJSON *build_rows(const kp_evidence_t *ev)
 {
         cJSON *rows = cJSON_CreateArray();
@@ -578,45 +695,21 @@ static cJSON *build_rows(const kp_evidence_t *ev)
 
         for (r = 0; r < kp_n_rows; r++) {
                 cJSON *o = cJSON_CreateObject(), *ids;
-                int pass = 0, fail = 0, skip = 0, error = 0;
-                const char *verdict;
+                kp_tally_t t;
 
                 cJSON_AddStringToObject(o, "id", kp_rows[r].id);
                 cJSON_AddStringToObject(o, "title", kp_rows[r].title);
                 cJSON_AddStringToObject(o, "question", kp_rows[r].question);
                 ids = cJSON_CreateArray();
-                for (i = 0; i < ev->n; i++) {
-                        const kp_check_t *c = ev->list[i];
-                        if (strcmp(c->row, kp_rows[r].id) != 0)
-                                continue;
-                        cJSON_AddItemToArray(ids, cJSON_CreateString(c->id));
-                        switch (c->verdict) {
-                        case KP_VERDICT_PASS:
-                                pass++;
-                                break;
-                        case KP_VERDICT_FAIL:
-                                fail++;
-                                break;
-                        case KP_VERDICT_SKIP:
-                                skip++;
-                                break;
-                        default:
-                                error++;
-                        }
-                }
-                if (fail)
-                        verdict = "FAIL";
-                else if (pass && !skip && !error)
-                        verdict = "PASS";
-                else if (pass)
-                        verdict = "PARTIAL";
-                else
-                        verdict = "NOT TESTED";
-                cJSON_AddStringToObject(o, "verdict", verdict);
-                cJSON_AddNumberToObject(o, "pass", pass);
-                cJSON_AddNumberToObject(o, "fail", fail);
-                cJSON_AddNumberToObject(o, "skip", skip);
-                cJSON_AddNumberToObject(o, "error", error);
+                for (i = 0; i < ev->n; i++)
+                        if (strcmp(ev->list[i]->row, kp_rows[r].id) == 0)
+                                cJSON_AddItemToArray(ids, cJSON_CreateString(ev->list[i]->id));
+                tally(ev, kp_rows[r].id, &t);
+                cJSON_AddStringToObject(o, "verdict", kp_row_state_name(kp_verdict_row(&t)));
+                cJSON_AddNumberToObject(o, "pass", t.pass);
+                cJSON_AddNumberToObject(o, "fail", t.fail);
+                cJSON_AddNumberToObject(o, "skip", t.skip);
+                cJSON_AddNumberToObject(o, "error", t.error);
                 cJSON_AddItemToObject(o, "checks", ids);
                 cJSON_AddItemToArray(rows, o);
         }
@@ -645,6 +738,11 @@ int kp_evidence_write(kp_evidence_t *ev, const char *path, kp_err_t *err)
         cJSON_AddNumberToObject(sum, "gates", s.gates);
         cJSON_AddNumberToObject(sum, "gates_missed", s.gates_missed);
         cJSON_AddNumberToObject(sum, "gates_not_evaluated", s.gates_not_evaluated);
+        cJSON_AddNumberToObject(sum, "gates_not_evaluated_blocking",
+                                s.gates_not_evaluated_blocking);
+        cJSON_AddNumberToObject(sum, "rows_skipped", s.rows_skipped);
+        cJSON_AddBoolToObject(sum, "nothing_verified", s.nothing_verified);
+        cJSON_AddBoolToObject(sum, "allow_all_skipped", ev->allow_all_skipped);
         cJSON_AddNumberToObject(sum, "exit_code", s.exit_code);
         text = cJSON_Print(ev->root);
         /* checks and gates stay owned by ev across writes */

@@ -4,9 +4,10 @@
  *
  * A run holds metadata, one record per check (verdict, reason, measurements,
  * anomalies, tables, notes, control actions, artifacts) and the gates that
- * were evaluated. Row verdicts, the summary and the exit code are derived
- * here, once, so no renderer ever computes a verdict. All text is redacted
- * when written. Not thread-safe: checks record from the thread running them.
+ * were evaluated. Row states, the summary and the exit code are derived here
+ * by the rules of verdict.h, once, so no renderer ever computes a verdict.
+ * All text is redacted when written. Not thread-safe: checks record from the
+ * thread running them.
  */
 #ifndef KP_EVIDENCE_H
 #define KP_EVIDENCE_H
@@ -17,18 +18,9 @@
 #include "control.h"
 #include "err.h"
 #include "kvlist.h"
+#include "verdict.h"
 
 #define KP_EVIDENCE_SCHEMA_VERSION 1
-
-typedef enum kp_verdict {
-        KP_VERDICT_NONE = 0,
-        KP_VERDICT_PASS,
-        KP_VERDICT_SKIP,
-        KP_VERDICT_FAIL,
-        KP_VERDICT_ERROR,
-} kp_verdict_t;
-
-const char *kp_verdict_name(kp_verdict_t v);
 
 typedef struct kp_evidence kp_evidence_t;
 typedef struct kp_check kp_check_t;
@@ -46,9 +38,14 @@ typedef struct kp_run_meta {
         const char *control_type;
         const char *command_line;
         int64_t started_wall_ns;
+        int allow_all_skipped; /* scenario: an all-skip run or row is acceptable */
 } kp_run_meta_t;
 
 kp_evidence_t *kp_evidence_new(const kp_run_meta_t *meta);
+/* Re-opens a checkpoint written by kp_evidence_write (the supervisor, after
+ * the run's process died): the run's metadata and every ended check; a check
+ * that had begun but not ended is dropped. NULL with err set on failure. */
+kp_evidence_t *kp_evidence_load(const char *path, kp_err_t *err);
 void kp_evidence_free(kp_evidence_t *ev);
 
 /* Client properties in effect (values of sensitive keys are masked). */
@@ -65,8 +62,11 @@ kp_check_t *kp_evidence_check_begin(kp_evidence_t *ev, const char *id, const cha
 /* Closes it: duration, and `error` when the check set no verdict. */
 void kp_evidence_check_end(kp_evidence_t *ev, kp_check_t *c);
 
+/* The check recorded under this id (ended or not), or NULL. */
+kp_check_t *kp_evidence_find_check(const kp_evidence_t *ev, const char *id);
+
 /* Verdicts: the most severe wins (error > fail > skip > pass); the reason of
- * the winning verdict is kept. */
+ * the winning verdict is kept (kp_verdict_replaces). */
 void kp_check_pass(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kp_check_fail(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kp_check_skip(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -99,22 +99,36 @@ void kp_check_artifact(kp_check_t *c, const char *path, const char *kind, const 
 void kp_check_action(kp_check_t *c, const kp_ctl_req_t *req, const kp_ctl_res_t *res,
                      const kp_err_t *err);
 
-/* A gate: observed NAN means "not evaluated" (passed is then ignored). */
+/* A gate: observed NAN means "not evaluated" (passed is then ignored), and
+ * such a gate keeps the run from exit 0. */
 void kp_evidence_gate(kp_evidence_t *ev, const char *check_id, const char *name, const char *op,
                       double threshold, double observed, const char *unit, int passed,
                       const char *note);
+/* A gate that was not evaluated; blocking as kp_verdict_gate_blocks says. */
+void kp_evidence_gate_not_evaluated(kp_evidence_t *ev, const char *check_id, const char *name,
+                                    const char *op, double threshold, const char *unit,
+                                    const char *note, int blocking);
 
 typedef struct kp_evidence_summary {
         int checks, pass, fail, skip, error;
         int gates, gates_missed, gates_not_evaluated;
+        int gates_not_evaluated_blocking; /* of those, the ones that keep exit 0 away */
+        int rows_skipped;                 /* rows whose checks all skipped */
+        int nothing_verified;             /* no check passed */
         int exit_code;
 } kp_evidence_summary_t;
 
 /* Derives the summary and exit code from checks and gates. */
 void kp_evidence_summarize(const kp_evidence_t *ev, kp_evidence_summary_t *s);
 
-/* Marks the run finished (complete = 0 for an interrupted run). */
+/* Marks the run incomplete whatever kp_evidence_finish is told later (a
+ * suite that could not run, a crash); the first reason is kept. */
+void kp_evidence_mark_incomplete(kp_evidence_t *ev, const char *reason);
+/* Marks the run finished (complete = 0 for an interrupted run). The run is
+ * complete only if complete is 1 and nothing marked it incomplete. */
 void kp_evidence_finish(kp_evidence_t *ev, int complete, const char *incomplete_reason);
+/* Whether the finished run is complete. */
+int kp_evidence_complete(const kp_evidence_t *ev);
 /* Writes evidence.json. */
 int kp_evidence_write(kp_evidence_t *ev, const char *path, kp_err_t *err);
 

@@ -36,8 +36,9 @@ void kp_journal_path(const char *explicit_path, char *out, size_t size)
                          home ? home : "/tmp");
 }
 
-/* Field 22 of /proc/PID/stat (start time in clock ticks), or 0. */
-static unsigned long long proc_start(long pid)
+/* Field 22 of /proc/PID/stat (start time in clock ticks), or 0; *state
+ * gets field 3 ('Z' for a zombie) when state is not NULL. */
+static unsigned long long proc_start_state(long pid, char *state)
 {
         char path[64], buf[1024], *p;
         unsigned long long v = 0;
@@ -57,6 +58,8 @@ static unsigned long long proc_start(long pid)
         if (!p)
                 return 0;
         p++;
+        if (state)
+                *state = p[0] == ' ' ? p[1] : '?';
         /* After ")": field 3 (state) is the first; the start time is field 22. */
         for (i = 3; i < 22 && p; i++)
                 p = strchr(p + 1, ' ');
@@ -69,19 +72,51 @@ void kp_journal_self_owner(char *out, size_t size)
 {
         long pid = (long)getpid();
 
-        snprintf(out, size, "%ld:%llu", pid, proc_start(pid));
+        snprintf(out, size, "%ld:%llu", pid, proc_start_state(pid, NULL));
 }
 
 int kp_journal_owner_alive(const char *owner)
 {
         long pid = 0;
         unsigned long long st = 0;
+        char state = '?';
 
         if (!owner || sscanf(owner, "%ld:%llu", &pid, &st) != 2 || pid <= 0)
                 return 0;
         if (pid == (long)getpid())
                 return 0; /* our own entries are ours to undo */
-        return st != 0 && proc_start(pid) == st;
+        /* A killed kproof can stay a zombie until something reaps it (an
+         * orphan's reaper may be slow): dead all the same. */
+        return st != 0 && proc_start_state(pid, &state) == st && state != 'Z' && state != 'X';
+}
+
+/* Makes a new journal file's directory entry durable: an fsync of the file
+ * alone does not, and a journal lost with a crash leaves a key revoked. */
+static int sync_dir(const char *dir)
+{
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+        if (fd < 0)
+                return -1;
+        rc = fsync(fd);
+        close(fd);
+        return rc;
+}
+
+/* Writes all of data (a signal may interrupt or shorten a write). */
+static int write_all(int fd, const char *data, size_t len)
+{
+        size_t off = 0;
+
+        while (off < len) {
+                ssize_t n = write(fd, data + off, len - off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return -1;
+                off += (size_t)n;
+        }
+        return 0;
 }
 
 int kp_journal_open(const char *path, kp_journal_t **out, kp_err_t *err)
@@ -104,6 +139,13 @@ int kp_journal_open(const char *path, kp_journal_t **out, kp_err_t *err)
         j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
         if (j->fd < 0) {
                 kp_err_set(err, KP_EIO, "undo journal %s: %s", path, strerror(errno));
+                free(j);
+                return -1;
+        }
+        if (sync_dir(slash && slash != dir ? dir : slash ? "/" : ".") < 0) {
+                kp_err_set(err, KP_EIO, "undo journal %s: cannot sync its directory: %s", path,
+                           strerror(errno));
+                close(j->fd);
                 free(j);
                 return -1;
         }
@@ -162,7 +204,7 @@ int kp_journal_append(kp_journal_t *j, kp_journal_entry_t *e, const char *phase,
         line = cJSON_PrintUnformatted(o);
         if (!line || kp_buf_printf(&b, "%s\n", line) < 0)
                 goto oom;
-        if (write(j->fd, b.data, b.len) != (ssize_t)b.len || fsync(j->fd) < 0) {
+        if (write_all(j->fd, b.data, b.len) < 0 || fsync(j->fd) < 0) {
                 kp_err_set(err, KP_EIO, "undo journal %s: write failed: %s", j->path,
                            strerror(errno));
                 goto out;

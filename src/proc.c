@@ -39,12 +39,90 @@ static int drain_fd(int fd, kp_buf_t *b, size_t limit)
         return 0;
 }
 
+extern char **environ;
+
+/* The child's environment, built before fork(): this process's with env on
+ * top (later wins). Between fork() and exec only async-signal-safe calls are
+ * allowed, and setenv() is not (it allocates, and another thread may hold
+ * the allocator's lock). Returns a NULL-terminated array whose added
+ * strings are listed in *owned (free both with free_env), or NULL. */
+static char **build_env(const kp_kvlist_t *env, char ***owned)
+{
+        size_t n_env = 0, n_add = env ? env->n : 0, n = 0, i, k;
+        char **out, **add;
+
+        *owned = NULL;
+        while (environ && environ[n_env])
+                n_env++;
+        out = calloc(n_env + n_add + 1, sizeof(*out));
+        add = calloc(n_add + 1, sizeof(*add));
+        if (!out || !add) {
+                free(out);
+                free(add);
+                return NULL;
+        }
+        for (i = 0; i < n_env; i++) {
+                int replaced = 0;
+                for (k = 0; k < n_add && !replaced; k++) {
+                        size_t kl = strlen(env->items[k].key);
+                        replaced = strncmp(environ[i], env->items[k].key, kl) == 0 &&
+                                   environ[i][kl] == '=';
+                }
+                if (!replaced)
+                        out[n++] = environ[i];
+        }
+        for (k = 0; k < n_add; k++) {
+                size_t len = strlen(env->items[k].key) + strlen(env->items[k].value) + 2;
+                add[k] = malloc(len);
+                if (!add[k])
+                        goto oom;
+                snprintf(add[k], len, "%s=%s", env->items[k].key, env->items[k].value);
+                out[n++] = add[k];
+        }
+        *owned = add;
+        return out;
+oom:
+        for (k = 0; k < n_add; k++)
+                free(add[k]);
+        free(add);
+        free(out);
+        return NULL;
+}
+
+static void free_env(char **envp, char **owned)
+{
+        size_t i;
+
+        for (i = 0; owned && owned[i]; i++)
+                free(owned[i]);
+        free(owned);
+        free(envp);
+}
+
+/* Writes "cannot execute <cmd>: errno <n>" with async-signal-safe calls only
+ * (strerror is not). */
+static void exec_failed(const char *cmd, int e)
+{
+        char num[16];
+        size_t i = sizeof(num);
+
+        num[--i] = '\n';
+        do {
+                num[--i] = (char)('0' + e % 10);
+                e /= 10;
+        } while (e && i > 0);
+        if (write(2, "cannot execute ", 15) < 0 || write(2, cmd, strlen(cmd)) < 0 ||
+            write(2, ": errno ", 8) < 0 || write(2, num + i, sizeof(num) - i) < 0)
+                return;
+}
+
 int kp_proc_run(const kp_proc_opts_t *o, kp_proc_result_t *res, kp_err_t *err)
 {
         size_t limit = o->output_limit ? o->output_limit : 65536, written = 0, i;
         int out_pipe[2] = {-1, -1}, in_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
         int64_t t0 = kp_mono_ns(), deadline;
         int status = 0, out_open = 1, err_open = 0, in_open, termed = 0;
+        char **envp = NULL, **env_owned = NULL;
         pid_t pid;
 
         memset(res, 0, sizeof(*res));
@@ -56,9 +134,14 @@ int kp_proc_run(const kp_proc_opts_t *o, kp_proc_result_t *res, kp_err_t *err)
                            strerror(errno));
                 goto fail_fds;
         }
+        if (o->env && o->env->n && !(envp = build_env(o->env, &env_owned))) {
+                kp_err_set(err, KP_ENOMEM, "%s: out of memory", o->argv[0]);
+                goto fail_fds;
+        }
         pid = fork();
         if (pid < 0) {
                 kp_err_set(err, KP_EINFRA, "%s: cannot fork: %s", o->argv[0], strerror(errno));
+                free_env(envp, env_owned);
                 goto fail_fds;
         }
         if (pid == 0) {
@@ -69,14 +152,15 @@ int kp_proc_run(const kp_proc_opts_t *o, kp_proc_result_t *res, kp_err_t *err)
                 dup2(in_pipe[0], 0);
                 dup2(out_pipe[1], 1);
                 dup2(o->split_stderr ? err_pipe[1] : out_pipe[1], 2);
-                for (i = 0; o->env && i < o->env->n; i++)
-                        setenv(o->env->items[i].key, o->env->items[i].value, 1);
+                if (envp)
+                        environ = envp;
                 if (o->cwd && chdir(o->cwd) < 0)
                         _exit(126);
                 execvp(o->argv[0], (char *const *)o->argv);
-                dprintf(2, "cannot execute %s: %s\n", o->argv[0], strerror(errno));
+                exec_failed(o->argv[0], errno);
                 _exit(127);
         }
+        free_env(envp, env_owned);
         setpgid(pid, pid);
         close(out_pipe[1]);
         close(in_pipe[0]);

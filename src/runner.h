@@ -2,11 +2,17 @@
  * runner: runs one suite of a scenario as a cmocka group and records every
  * check in the evidence.
  *
- * For each selected check the runner opens an evidence record, runs the
- * check body, evaluates the suite's gates on the check's measurements (a
- * missed gate fails the check), closes the record and reports the verdict to
- * cmocka (skip -> skip(), fail/error -> fail_msg()). Control actions the
- * check performs are attached to it through the control observer.
+ * For each selected check the runner opens an evidence record, ends it in
+ * error without running it when a check it needs (kp_check_def_t.needs) did
+ * not end in pass or fail, else runs the check body, evaluates the suite's
+ * gates on the check's measurements (verdict.h: a missed gate fails the
+ * check, a gate that cannot be evaluated is recorded as such), closes the
+ * record, checkpoints evidence.json and reports the verdict to cmocka (skip
+ * -> skip(), fail/error -> fail_msg()). Crash signals keep their default
+ * action while a check runs, so a crash ends the process instead of being
+ * swallowed by cmocka. A suite whose setup fails marks the run incomplete.
+ * Control actions the check performs are attached to it through the control
+ * observer.
  */
 #ifndef KP_RUNNER_H
 #define KP_RUNNER_H
@@ -37,8 +43,8 @@ struct kp_ctx {
  * could not work; check failures are verdicts, not errors. */
 int kp_runner_run_suite(kp_ctx_t *ctx, kp_err_t *err);
 
-/* Records every selected check of a suite as `error` with reason (used when
- * the platform is unreachable before the suite could start). */
+/* Records every selected check of a suite as `error` with reason and marks
+ * the run incomplete (the platform was unreachable, or setup failed). */
 void kp_runner_error_all(kp_ctx_t *ctx, const char *reason);
 
 /* "kproof-<run id>-<suffix>": a topic name unique to this run. */

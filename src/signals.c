@@ -1,9 +1,12 @@
 #include "signals.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
-static volatile sig_atomic_t stop_sig;
+/* Raised in the signal handler, read by every thread: a lock-free atomic is
+ * both async-signal-safe and free of data races. */
+static atomic_int stop_sig;
 
 static void on_signal(int sig)
 {
@@ -21,6 +24,9 @@ void kp_signals_install(void)
 
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = on_signal;
+        /* SA_RESTART: a signal does not make a write (the undo journal's, an
+         * artifact's) fail with EINTR; waits that must wake poll the flag. */
+        sa.sa_flags = SA_RESTART;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);

@@ -3,6 +3,7 @@
  */
 #include "topology.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,8 @@
 struct kp_topo_client {
         kp_platform_t *plat;
         rd_kafka_t *rk;
-        volatile int probe_done;
-        volatile rd_kafka_resp_err_t probe_err;
+        atomic_int probe_done;         /* set last, after probe_err */
+        rd_kafka_resp_err_t probe_err; /* published by the store to probe_done */
 };
 
 static void probe_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)

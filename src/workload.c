@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,8 +104,8 @@ struct kp_workload {
         int n_prod, n_cons;
         prod_t *prods;
         cons_t *conss;
-        volatile int stop_producers;
-        volatile int stop_consumers;
+        atomic_int stop_producers; /* read by the producer and consumer threads */
+        atomic_int stop_consumers;
         uint64_t records_per_producer; /* 0: until the duration ends */
         int defer_consumers;
         int consumers_started;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The scaling and cost suites on the embedded cluster: what the mock can express runs (leader moves,
 # the priced workload), what it cannot (adding brokers, reassignment, storage) is skipped with the
-# reason; a target without a deployment skips the cost check; a price sheet without a date makes the
-# target invalid (exit 2); a missed max_monthly_cost gate fails the run (exit 1); a price sheet of
-# another provider/region than the deployment fails cost.model unless the scenario allows a proxy;
-# leader-move is judged by the failover suite's history checker.
+# reason; a target without a deployment skips the cost check (and a run of only that check verified
+# nothing: exit 1); a price sheet without a date makes the target invalid (exit 2); a missed
+# max_monthly_cost gate fails the run (exit 1); a price sheet of another provider/region than the
+# deployment fails cost.model unless the scenario allows a proxy; leader-move is judged by the
+# failover suite's history checker.
 set -uo pipefail
 KPROOF=${KPROOF:-$(cd "$(dirname "$0")/../.." && pwd)/build/kproof}
 SRC=${KPROOF_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -81,7 +82,7 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("deployment",
 	"$SRC/targets/embedded.json" "$WORK/nodeploy.json"
 "$KPROOF" run "$WORK/scenario.json" -t "$WORK/nodeploy.json" -s cost -o "$WORK/run2" >/dev/null 2>"$WORK/run2.err"
 rc=$?
-check "without a deployment the run still exits 0 (exit $rc)" [ "$rc" = 0 ]
+check "without a deployment nothing was verified: the run exits 1 (exit $rc)" [ "$rc" = 1 ]
 check "... and cost.model is skipped naming the missing fields" bash -c \
   'grep -q "declares no deployment price_sheet, architecture, instance_type, instance_count, retention" <<<"$1"' _ \
   "$(reason cost.model "$WORK/run2/evidence.json")"

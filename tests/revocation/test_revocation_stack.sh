@@ -207,7 +207,7 @@ check "key is Enabled after the deletion was cancelled" test "$(key_state)" = En
 n=$(intents)
 "$KPROOF" run "$REPO_ROOT/scenarios/revocation.json" -t "$WORK/enc.json" -o "$WORK/run-dry" --dry-run >"$WORK/dry.out" 2>"$WORK/dry.log"
 rc=$?
-check "--dry-run exits 0 (got $rc)" test "$rc" = 0
+check "--dry-run verifies nothing: exit 1 (got $rc)" test "$rc" = 1
 check "--dry-run prints the plan" grep -q '^plan: dry run' "$WORK/dry.out"
 check "--dry-run made no destructive call" test "$(intents)" = "$n"
 "$KPROOF" run "$REPO_ROOT/scenarios/revocation.json" -t "$WORK/enc-real.json" -o "$WORK/run-real" >"$WORK/real.log" 2>&1

@@ -92,12 +92,14 @@ static void test_limit_is_hard(void **state)
         assert_int_equal(kp_buf_append(&b, big, 299), 0);
         assert_int_equal(kp_buf_putc(&b, 'y'), 0);
         assert_int_equal(b.len, 300);
+        assert_int_equal(b.truncated, 0);
         assert_true(b.cap <= 301);
         assert_int_equal(kp_buf_putc(&b, 'z'), -1);
         assert_int_equal(kp_buf_append(&b, big, 1), -1);
         assert_int_equal(kp_buf_puts(&b, "q"), -1);
         assert_int_equal(kp_buf_printf(&b, "%d", 1), -1);
         assert_int_equal(b.len, 300);
+        assert_int_equal(b.truncated, 1); /* sticky: a writer can tell its output is cut */
         assert_int_equal(b.data[299], 'y');
         assert_int_equal(b.data[300], '\0');
         /* An empty append still succeeds at the limit. */
@@ -108,6 +110,7 @@ static void test_limit_is_hard(void **state)
         kp_buf_init(&b, 100);
         assert_int_equal(kp_buf_puts(&b, "keep"), 0);
         assert_int_equal(kp_buf_append(&b, big, sizeof(big)), -1);
+        assert_int_equal(b.truncated, 1);
         assert_string_equal(kp_buf_cstr(&b), "keep");
         assert_int_equal(kp_buf_printf(&b, "%s",
                                        "0123456789012345678901234567890123456789"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -123,12 +124,52 @@ static void test_owner(void **state)
         assert_true(kp_journal_owner_alive(parent));
 }
 
+/* A killed kproof that is still a zombie (not yet reaped) owns nothing: its
+ * pending entries are undone by recover. */
+static void test_owner_zombie(void **state)
+{
+        char owner[64] = "";
+        int fds[2], status, i;
+        pid_t pid;
+
+        (void)state;
+        assert_int_equal(pipe(fds), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                char own[64];
+                kp_journal_self_owner(own, sizeof(own));
+                if (write(fds[1], own, strlen(own) + 1) < 0)
+                        _exit(1);
+                _exit(0);
+        }
+        close(fds[1]);
+        assert_true(read(fds[0], owner, sizeof(owner) - 1) > 0);
+        close(fds[0]);
+        for (i = 0; i < 500; i++) { /* until it is a zombie: exited, not reaped */
+                char path[64], buf[512], *p;
+                FILE *f;
+                snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+                f = fopen(path, "r");
+                assert_non_null(f);
+                p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+                fclose(f);
+                if (p && p[2] == 'Z')
+                        break;
+                usleep(10000);
+        }
+        assert_true(i < 500);
+        assert_false(kp_journal_owner_alive(owner));
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_pending),
             cmocka_unit_test(test_permitted),
             cmocka_unit_test(test_owner),
+            cmocka_unit_test(test_owner_zombie),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -155,6 +155,22 @@ static void test_env_and_cwd(void **state)
         /* the parent's environment is unchanged */
         assert_null(getenv("KPT_A"));
 
+        /* a variable the parent has is replaced in the child only, once; the
+         * rest of the parent's environment is passed on (PATH finds printf) */
+        {
+                const char *argv2[] = {"/bin/sh", "-c",
+                                       "printf '%s|%s' \"$KPT_A\" \"$(env | grep -c '^KPT_A=')\"",
+                                       NULL};
+                setenv("KPT_A", "parent", 1);
+                o.argv = argv2;
+                assert_int_equal(kp_proc_run(&o, &res, &err), 0);
+                assert_string_equal(kp_buf_cstr(&res.output), "alpha|1");
+                kp_buf_free(&res.output);
+                assert_string_equal(getenv("KPT_A"), "parent");
+                unsetenv("KPT_A");
+                o.argv = argv;
+        }
+
         o.cwd = "/nonexistent/dir";
         assert_int_equal(kp_proc_run(&o, &res, &err), 0);
         assert_int_equal(res.exit_code, 126);
@@ -175,7 +191,8 @@ static void test_missing_command(void **state)
         o.timeout_ns = 5 * KP_NS_PER_S;
         assert_int_equal(kp_proc_run(&o, &res, &err), 0);
         assert_int_equal(res.exit_code, 127);
-        assert_contains(kp_buf_cstr(&res.output), "cannot execute kproof-no-such-command-xyz");
+        assert_contains(kp_buf_cstr(&res.output),
+                        "cannot execute kproof-no-such-command-xyz: errno 2\n");
         kp_buf_free(&res.output);
 }
 

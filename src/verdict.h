@@ -1,0 +1,104 @@
+/*
+ * verdict: kproof's verdict policy, in one place.
+ *
+ * Which verdict of a check wins when a check body, a gate or the runner set
+ * several; how the verdicts of a row's checks make the row's state; when a
+ * gate held, was missed or could not be evaluated; and which exit code a run
+ * ends with. evidence.c only applies these rules while building the
+ * document, and the renderers only show what evidence.json says, so an
+ * auditor reads one module to know what a PASS means. Pure functions, no
+ * state; tests/unit/test_verdict.c holds the policy as a table.
+ */
+#ifndef KP_VERDICT_H
+#define KP_VERDICT_H
+
+typedef enum kp_verdict {
+        KP_VERDICT_NONE = 0,
+        KP_VERDICT_PASS,
+        KP_VERDICT_SKIP,
+        KP_VERDICT_FAIL,
+        KP_VERDICT_ERROR,
+} kp_verdict_t;
+
+/* "pass", "skip", "fail", "error" ("none" before a verdict is set). */
+const char *kp_verdict_name(kp_verdict_t v);
+/* The inverse of kp_verdict_name; 0 when name is one of them. */
+int kp_verdict_parse(const char *name, kp_verdict_t *v);
+
+/* Whether setting `next` on a check whose verdict is `cur` (with a reason
+ * already, or not) replaces it: the most severe verdict wins (error > fail >
+ * skip > pass) and, at equal severity, the first reason is kept. */
+int kp_verdict_replaces(kp_verdict_t cur, int cur_has_reason, kp_verdict_t next);
+
+/* Counts of check verdicts (a run's, or one row's). NONE counts as error. */
+typedef struct kp_tally {
+        int checks, pass, fail, skip, error;
+} kp_tally_t;
+
+void kp_tally_add(kp_tally_t *t, kp_verdict_t v);
+
+/* The state of a checklist row, from its checks:
+ *   FAIL        a check failed;
+ *   ERROR       no check failed, and one ended in error (the row's answer is unknown);
+ *   PARTIAL     some passed, others were skipped with a reason;
+ *   PASS        every check passed;
+ *   SKIPPED     the scenario covered the row but every check was skipped;
+ *   NOT TESTED  the scenario ran no check of this row. */
+typedef enum kp_row_state {
+        KP_ROW_NOT_TESTED = 0,
+        KP_ROW_PASS,
+        KP_ROW_PARTIAL,
+        KP_ROW_SKIPPED,
+        KP_ROW_ERROR,
+        KP_ROW_FAIL,
+} kp_row_state_t;
+
+kp_row_state_t kp_verdict_row(const kp_tally_t *t);
+const char *kp_row_state_name(kp_row_state_t s);
+
+typedef enum kp_gate_result {
+        KP_GATE_HELD = 0,
+        KP_GATE_MISSED,
+        KP_GATE_NOT_EVALUATED,
+} kp_gate_result_t;
+
+/* A gate compares a check's measurement with a threshold (at_most: observed
+ * <= threshold, else observed >= threshold). It is not evaluated when its
+ * check was skipped or ended in error or did not record the measurement
+ * (has_observed 0); *why then says which (never NULL for NOT_EVALUATED). A
+ * gate that was not evaluated leaves the check's verdict and reason alone. */
+kp_gate_result_t kp_verdict_gate(kp_verdict_t check, int has_observed, double observed, int at_most,
+                                 double threshold, const char **why);
+
+/* Whether a gate that was not evaluated keeps the run from exit 0: always
+ * when the scenario set the gate (a CI gate pointed at the wrong target must
+ * not be green), and when the check passed or failed without recording the
+ * measurement (a defect). A suite's default gate on a check that was
+ * skipped or ended in error does not: the check's own verdict already
+ * counts. */
+int kp_verdict_gate_blocks(int set_by_scenario, kp_verdict_t check);
+
+/* What a run ended with, as far as the exit code cares. */
+typedef struct kp_run_outcome {
+        int complete; /* every selected check ran to a verdict */
+        kp_tally_t checks;
+        int gates_missed;
+        int gates_not_evaluated; /* those that block (kp_verdict_gate_blocks) */
+        int rows_skipped;        /* rows in state SKIPPED */
+        int allow_all_skipped;   /* scenario: skipped rows and an all-skip run are acceptable */
+} kp_run_outcome_t;
+
+/* The exit code, first rule that applies:
+ *   3  the run is incomplete (interrupted, crashed, a suite could not run);
+ *   1  a check failed or a gate was missed;
+ *   3  a check ended in error;
+ *   1  a gate could not be evaluated;
+ *   1  nothing was verified (no check passed) or a row's checks all
+ *      skipped, unless the scenario allows it (allow_all_skipped);
+ *   0  otherwise. */
+int kp_verdict_exit_code(const kp_run_outcome_t *o);
+
+/* Whether the run verified nothing: no check passed. */
+int kp_verdict_nothing_verified(const kp_run_outcome_t *o);
+
+#endif
