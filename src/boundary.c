@@ -13,6 +13,8 @@
 
 int kp_addr_parse(const char *text, int *family, uint8_t addr[16])
 {
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
         memset(addr, 0, 16);
         if (inet_pton(AF_INET, text, addr) == 1) {
                 *family = AF_INET;
@@ -20,6 +22,12 @@ int kp_addr_parse(const char *text, int *family, uint8_t addr[16])
         }
         if (inet_pton(AF_INET6, text, addr) == 1) {
                 *family = AF_INET6;
+                /* ::ffff:a.b.c.d is the IPv4 address a.b.c.d (dual-stack sockets) */
+                if (memcmp(addr, mapped, 12) == 0) {
+                        memmove(addr, addr + 12, 4);
+                        memset(addr + 4, 0, 12);
+                        *family = AF_INET;
+                }
                 return 0;
         }
         return -1;

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 
 #include "location.h"
+#include "src/kafka.h"
 #include "src/log.h"
 #include "src/timeutil.h"
 
@@ -48,10 +49,19 @@ loc_state_t *loc_observe(kp_ctx_t *ctx, kp_check_t *c)
         else
                 kp_ctx_topic(ctx, "location", st->topic, sizeof(st->topic));
         st->partitions = w->partitions;
-        if (kp_platform_create_topic(ctx->plat, st->topic, w->partitions, w->replication_factor,
-                                     &w->topic_config, &err) < 0)
-                goto fail;
-        st->topic_created = 1;
+        if (w->topic && !kp_control_supports(ctx->plat->control, KP_CTL_CREATE_TOPIC, NULL)) {
+                /* A named topic may exist already (e.g. one with a KEK behind an encrypting
+                 * proxy): use it as it is, and never delete it. */
+                if (kp_kafka_admin_create_topic(&ctx->plat->props, st->topic, w->partitions,
+                                                w->replication_factor, &w->topic_config, 1, 30000,
+                                                &err) < 0)
+                        goto fail;
+        } else {
+                if (kp_platform_create_topic(ctx->plat, st->topic, w->partitions,
+                                             w->replication_factor, &w->topic_config, &err) < 0)
+                        goto fail;
+                st->topic_created = !w->topic;
+        }
         st->sent = w->partitions * o->records_per_partition;
         st->acked = kp_netobs_produce(st->obs, st->topic, w->partitions, o->records_per_partition,
                                       20000, &err);

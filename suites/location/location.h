@@ -80,5 +80,6 @@ void loc_check_client_paths(kp_ctx_t *ctx, kp_check_t *c);
 void loc_check_zones(kp_ctx_t *ctx, kp_check_t *c);
 void loc_check_kms(kp_ctx_t *ctx, kp_check_t *c);
 void loc_check_storage(kp_ctx_t *ctx, kp_check_t *c);
+void loc_check_platform_egress(kp_ctx_t *ctx, kp_check_t *c);
 
 #endif

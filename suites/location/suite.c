@@ -53,6 +53,33 @@ static const kp_check_def_t checks[] = {
                   "boundary and not allowed (named)",
      .skip_when = "the target has no kms adapter or declares no boundary",
      .error_when = "DescribeKey fails or the endpoint host cannot be resolved"},
+    {.id = "location.storage",
+     .row = LOC_ROW,
+     .title = "Where the durable bytes are: bucket region, owner, default encryption and public "
+              "access, or the log directories' mounts and devices",
+     .fn = loc_check_storage,
+     .pass_when = "s3: the bucket is in a declared region, owned by the declared account (when "
+                  "declared), encrypted by default with SSE-KMS under storage.expected_kms_key and "
+                  "blocks public access; dir: every log directory's mount, filesystem and device "
+                  "are recorded",
+     .fail_when = "s3: the bucket is in another region or account, has no default encryption or "
+                  "another key, or does not block public access (each named)",
+     .skip_when = "the target has no storage adapter",
+     .error_when = "the S3 API gives no answer, or no log directory exists"},
+    {.id = "location.platform-egress",
+     .row = LOC_ROW,
+     .title = "The platform's own outbound connections (to storage, KMS, other brokers, anything "
+              "else) stay inside the boundary",
+     .fn = loc_check_platform_egress,
+     .pass_when = "every connection the control adapter's list_connections reports after the "
+                  "suite's traffic goes to a peer inside a declared cidr or host or to an allowed "
+                  "endpoint",
+     .fail_when = "a process of the platform is connected to a peer outside the boundary (named "
+                  "with the process)",
+     .skip_when = "the control adapter cannot list connections, the target declares no boundary, "
+                  "or the platform has no outbound connection",
+     .error_when =
+         "the command fails or prints a line that is not {\"process\",\"local\",\"peer\"}"},
 };
 
 static void defaults(kp_workload_cfg_t *w)
@@ -149,7 +176,7 @@ static void teardown(kp_ctx_t *ctx)
 
         if (!st)
                 return;
-        if (st->topic_created && !ctx->scfg->workload.topic)
+        if (st->topic_created)
                 kp_platform_delete_topic(ctx->plat, st->topic, &err);
         kp_topo_client_free(st->topo_cl);
         kp_netobs_free(st->obs);

@@ -3,7 +3,8 @@
 # bootstrap address and peer the client connected to is inside and the racks are declared zones ->
 # pass; a boundary that excludes loopback fails broker-endpoints and client-paths naming the address;
 # a rack outside the declared zones fails location.zones naming the broker; a target without a
-# boundary or zones skips with the reason; kms skips without a kms adapter.
+# boundary or zones skips with the reason; kms and storage skip without an adapter, platform-egress
+# because the mock cluster has no connections of its own to list.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -48,6 +49,9 @@ check "inside: 3 partitions' placement checked" test "$(m partitions_checked loc
 check "inside: the broker table has one row per broker and bootstrap address" \
 	test "$(jq '[.checks[] | select(.id == "location.broker-endpoints") | .tables[0].rows[]] | length' "$E")" = 6
 check "inside: kms skips without an adapter" grep -q 'no kms adapter' <<<"$(reason location.kms "$E")"
+check "inside: storage skips without an adapter" grep -q 'no storage adapter' <<<"$(reason location.storage "$E")"
+check "inside: platform-egress skips: the mock cluster cannot list connections" \
+	grep -q "connections cannot be listed: the embedded mock cluster" <<<"$(reason location.platform-egress "$E")"
 check "inside: plaintext target notes no certificates" \
 	jq -e '.checks[] | select(.id == "location.broker-endpoints") | .notes[] | select(test("plaintext"))' "$E" >/dev/null
 

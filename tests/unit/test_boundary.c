@@ -34,6 +34,9 @@ static void test_cidr_contains(void **state)
         assert_false(in_cidr("fd00::/8", "fe80::1"));
         assert_false(in_cidr("::/0", "10.0.0.1")); /* families never mix */
         assert_true(in_cidr("192.168.1.7", "192.168.1.7"));
+        /* an IPv4-mapped IPv6 address (dual-stack socket) is its IPv4 address */
+        assert_true(in_cidr("127.0.0.0/8", "::ffff:127.0.0.2"));
+        assert_false(in_cidr("fd00::/8", "::ffff:127.0.0.2"));
 }
 
 static void test_cidr_rejects(void **state)
