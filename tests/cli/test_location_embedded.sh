@@ -9,6 +9,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 verdict() { jq -r --arg c "$1" '.checks[] | select(.id == $c) | .verdict' "$2"; }
+jqe() { jq -e "$@" >/dev/null; }
 reason() { jq -r --arg c "$1" '.checks[] | select(.id == $c) | .reason' "$2"; }
 m() {
 	jq -r --arg n "$1" --arg c "$2" \
@@ -53,7 +54,7 @@ check "inside: storage skips without an adapter" grep -q 'no storage adapter' <<
 check "inside: platform-egress skips: the mock cluster cannot list connections" \
 	grep -q "connections cannot be listed: the embedded mock cluster" <<<"$(reason location.platform-egress "$E")"
 check "inside: plaintext target notes no certificates" \
-	jq -e '.checks[] | select(.id == "location.broker-endpoints") | .notes[] | select(test("plaintext"))' "$E" >/dev/null
+	jqe '.checks[] | select(.id == "location.broker-endpoints") | .notes[] | select(test("plaintext"))' "$E"
 
 # 2. a boundary that excludes the brokers' addresses
 target "$T/out.json" '["zone-a","zone-b","zone-c"]' '["zone-a","zone-b","zone-c"]' ', "boundary": {"cidrs": ["10.0.0.0/8"], "hosts": ["kafka.example.com"]}'

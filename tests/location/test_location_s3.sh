@@ -27,6 +27,7 @@ PASSED=0 FAILED=0 T0=$(date +%s) COMPLETED=0
 ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
 not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+jqe() { jq -e "$@" >/dev/null; }
 finish() {
   "$S3" stop >/dev/null 2>&1 || true
   printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
@@ -100,7 +101,7 @@ check "good bucket: storage passes ($(reason good))" test "$(verdict good)" = pa
 check "good bucket: the reason names region and key" bash -c '[[ $1 == *"in region eu-west-1"*"aws:kms under '"$ARN"'"* ]]' _ "$(reason good)"
 check "good bucket: 3 rules judged (region, encryption, public access)" \
   test "$(jq '.checks[0].measurements[] | select(.name == "rules_judged") | .value' "$WORK/good/evidence.json")" = 3
-check "good bucket: owner recorded" jq -e '.checks[0].tables[0].rows[] | select(.[0] == "owner (GetBucketAcl)" and .[1] != "unreadable")' "$WORK/good/evidence.json"  >/dev/null
+check "good bucket: owner recorded" jqe '.checks[0].tables[0].rows[] | select(.[0] == "owner (GetBucketAcl)" and .[1] != "unreadable")' "$WORK/good/evidence.json"
 mk_target goodid kp-good eu-west-1 "$KEY_ID"; run goodid
 check "expected key as a bare id: storage passes ($(reason goodid))" test "$(verdict goodid)" = pass
 
