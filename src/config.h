@@ -150,6 +150,10 @@ typedef struct kp_deployment_cfg {
         char **boundary_hosts;
         size_t n_boundary_hosts;
         char *boundary_account;
+        char **boundary_regions; /* regions cloud resources (bucket, key) must be in */
+        size_t n_boundary_regions;
+        char **boundary_endpoints; /* allowed_endpoints: hosts allowed outside the boundary */
+        size_t n_boundary_endpoints;
 } kp_deployment_cfg_t;
 
 /* kms section: the KMS that holds the key protecting the platform's data. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boundary.h"
 #include "buf.h"
 #include "config.h"
 #include "control.h"
@@ -293,6 +294,68 @@ static int parse_storage(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
         return kp_jv_no_unknown(jv, o);
 }
 
+/* A host name or literal address of the boundary: letters, digits, '.', '-',
+ * ':' (IPv6), optionally "*." in front. */
+static int boundary_host_ok(const char *h)
+{
+        const char *p = strncmp(h, "*.", 2) == 0 ? h + 2 : h;
+
+        return *p &&
+               strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") ==
+                   strlen(p);
+}
+
+static int check_names(kp_jv_t *jv, const char *key, char **v, size_t n, const char *what)
+{
+        size_t i, m;
+
+        for (i = 0; i < n; i++) {
+                if (boundary_host_ok(v[i]))
+                        continue;
+                m = kp_jv_push_key(jv, key);
+                kp_jv_push_index(jv, i);
+                kp_jv_fail(jv, "expected %s, got \"%s\"", what, v[i]);
+                kp_jv_pop(jv, m);
+                return -1;
+        }
+        return 0;
+}
+
+/* Every CIDR must parse, hosts and endpoints must be names, regions region
+ * names ("" as account_id declares none). */
+static int check_boundary(kp_jv_t *jv, const kp_deployment_cfg_t *d)
+{
+        size_t i, m;
+
+        for (i = 0; i < d->n_boundary_cidrs; i++) {
+                kp_cidr_t c;
+                char why[256];
+                if (kp_cidr_parse(d->boundary_cidrs[i], &c, why, sizeof(why)) == 0)
+                        continue;
+                m = kp_jv_push_key(jv, "cidrs");
+                kp_jv_push_index(jv, i);
+                kp_jv_fail(jv, "%s", why);
+                kp_jv_pop(jv, m);
+                return -1;
+        }
+        if (check_names(jv, "hosts", d->boundary_hosts, d->n_boundary_hosts,
+                        "a host name, \"*.domain\" or an address") < 0 ||
+            check_names(jv, "allowed_endpoints", d->boundary_endpoints, d->n_boundary_endpoints,
+                        "a host name or \"*.domain\"") < 0)
+                return -1;
+        for (i = 0; i < d->n_boundary_regions; i++) {
+                const char *r = d->boundary_regions[i];
+                if (strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(r))
+                        continue;
+                m = kp_jv_push_key(jv, "regions");
+                kp_jv_push_index(jv, i);
+                kp_jv_fail(jv, "expected a region like \"eu-west-1\", got \"%s\"", r);
+                kp_jv_pop(jv, m);
+                return -1;
+        }
+        return 0;
+}
+
 static int parse_deployment(kp_jv_t *jv, const cJSON *o, kp_deployment_cfg_t *d)
 {
         const cJSON *b;
@@ -334,7 +397,13 @@ static int parse_deployment(kp_jv_t *jv, const cJSON *o, kp_deployment_cfg_t *d)
                 if (string_array(jv, b, "cidrs", 0, &d->boundary_cidrs, &d->n_boundary_cidrs) < 0 ||
                     string_array(jv, b, "hosts", 0, &d->boundary_hosts, &d->n_boundary_hosts) < 0 ||
                     kp_jv_string(jv, b, "account_id", 0, &d->boundary_account) < 0 ||
+                    string_array(jv, b, "regions", 0, &d->boundary_regions,
+                                 &d->n_boundary_regions) < 0 ||
+                    string_array(jv, b, "allowed_endpoints", 0, &d->boundary_endpoints,
+                                 &d->n_boundary_endpoints) < 0 ||
                     kp_jv_no_unknown(jv, b) < 0)
+                        return -1;
+                if (check_boundary(jv, d) < 0)
                         return -1;
                 kp_jv_pop(jv, m);
         }
@@ -365,6 +434,8 @@ void kp_target_free(kp_target_t *t)
         kp_strv_free(d->boundary_cidrs, d->n_boundary_cidrs);
         kp_strv_free(d->boundary_hosts, d->n_boundary_hosts);
         free(d->boundary_account);
+        kp_strv_free(d->boundary_regions, d->n_boundary_regions);
+        kp_strv_free(d->boundary_endpoints, d->n_boundary_endpoints);
         free(t->kms_type);
         free(t->storage_type);
         free(t->kms.region);

@@ -26,6 +26,7 @@ const char *const kp_ctl_op_names[] = {
     [KP_CTL_KILL_RACK] = "kill_rack",
     [KP_CTL_DELETE_RECORDS] = "delete_records",
     [KP_CTL_PENDING_ERRORS] = "pending_errors",
+    [KP_CTL_LIST_CONNECTIONS] = "list_connections",
     [KP_CTL__COUNT] = NULL,
 };
 

@@ -36,6 +36,9 @@ typedef enum kp_ctl_op {
         KP_CTL_KILL_RACK,       /* abrupt stop of every broker of a rack */
         KP_CTL_DELETE_RECORDS,  /* delete records of a partition below an offset */
         KP_CTL_PENDING_ERRORS,  /* injected errors of an API not yet delivered -> res.value */
+        /* the platform's outbound TCP connections, one JSON object per line
+         * {"process","local","peer"} -> req.output */
+        KP_CTL_LIST_CONNECTIONS,
         KP_CTL__COUNT
 } kp_ctl_op_t;
 
@@ -58,6 +61,8 @@ typedef struct kp_ctl_req {
         size_t n_errors;
         int partitions; /* create_topic */
         int replication_factor;
+        /* list_connections: receives the command's stdout (caller-owned) */
+        struct kp_buf *output;
 } kp_ctl_req_t;
 
 /* What an invocation did, for evidence. Strings are redacted. */

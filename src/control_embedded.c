@@ -57,6 +57,10 @@ static int emb_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
         case KP_CTL_DELETE_RECORDS:
                 *reason = "the embedded mock cluster does not implement DeleteRecords";
                 return 0;
+        case KP_CTL_LIST_CONNECTIONS:
+                *reason = "the embedded mock cluster runs inside kproof and has no connections of "
+                          "its own to list";
+                return 0;
         default:
                 *reason = "unknown operation";
                 return 0;

@@ -35,6 +35,7 @@
 #define EXEC_TERM_GRACE_NS (10 * KP_NS_PER_S)
 /* Bytes of each stream kept while the command runs. */
 #define EXEC_CAPTURE_BYTES 16384
+#define EXEC_LIST_BYTES    ((size_t)1 << 20) /* list_connections output kept (the tail) */
 /* Bytes of each stream's tail kept in the result. */
 #define EXEC_STDOUT_TAIL 700
 #define EXEC_STDERR_TAIL 1100
@@ -354,7 +355,7 @@ static int exec_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t 
         o.timeout_ns = x->op_timeout_ns[req->op] ? x->op_timeout_ns[req->op] : x->timeout_ns;
         o.term_grace_ns = EXEC_TERM_GRACE_NS;
         o.env = &x->env;
-        o.output_limit = EXEC_CAPTURE_BYTES;
+        o.output_limit = req->op == KP_CTL_LIST_CONNECTIONS ? EXEC_LIST_BYTES : EXEC_CAPTURE_BYTES;
         o.split_stderr = 1;
         kp_debug("control exec %s: %s", op, res->command);
         if (kp_proc_run(&o, &pr, err) < 0) {
@@ -387,6 +388,11 @@ static int exec_invoke(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t 
                         goto out;
                 }
                 res->has_value = 1;
+        }
+        if (req->op == KP_CTL_LIST_CONNECTIONS && req->output &&
+            kp_buf_append(req->output, pr.output.data, pr.output.len) < 0) {
+                kp_err_set(err, KP_ENOMEM, "%s: output too large", op);
+                goto out;
         }
         rc = 0;
 out:

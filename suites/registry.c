@@ -5,10 +5,11 @@
 #include "failover/failover.h"
 #include "scaling/scaling.h"
 #include "cost/cost.h"
+#include "location/location.h"
 
 static const kp_suite_def_t *const all[] = {
     &kp_suite_semantics, &kp_suite_revocation, &kp_suite_failover,
-    &kp_suite_scaling,   &kp_suite_cost,
+    &kp_suite_scaling,   &kp_suite_cost,       &kp_suite_location,
 };
 
 const kp_suite_catalog_t kp_builtin_suites = {all, sizeof(all) / sizeof(all[0])};

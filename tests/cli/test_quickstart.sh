@@ -91,6 +91,9 @@ rows = {r["id"]: r for r in d["rows"]}
 assert len(rows) == 8, rows.keys()
 assert rows["kafka-semantics"]["verdict"] in ("PASS", "PARTIAL"), rows["kafka-semantics"]
 assert rows["key-authority"]["verdict"] == "NOT TESTED", rows["key-authority"]
+assert rows["data-plane-location"]["verdict"] == "PASS", rows["data-plane-location"]
+for c in ("broker-endpoints", "client-paths", "zones"):
+    assert {x["id"]: x for x in d["checks"]}["location." + c]["verdict"] == "pass", c
 assert d["run"]["complete"] is True
 assert d["run"]["scenario"]["name"] == "quickstart" and d["run"]["target"]["name"] == "embedded"
 PY
