@@ -84,7 +84,8 @@ target "$T/none.json" '["zone-a","zone-b","zone-c"]' '["zone-a"]' ''
 sed -i 's/"deployment": {"zones": \["zone-a"\] }/"deployment": {"architecture": "shared-nothing"}/' "$T/none.json"
 run none "$T/none.json"
 E=$T/none/evidence.json
-check "no boundary: run exits 0" test "$(cat "$T/none.rc")" = 0
+# every check skipped: nothing was verified, which is not success (exit 1)
+check "no boundary: run exits 1 (nothing verified)" test "$(cat "$T/none.rc")" = 1
 check "no boundary: broker-endpoints skips with the reason" \
 	test "$(reason location.broker-endpoints "$E")" = "the target declares no deployment.boundary.cidrs or hosts"
 check "no boundary: client-paths skips" test "$(verdict location.client-paths "$E")" = skip
