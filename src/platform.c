@@ -108,3 +108,17 @@ int kp_platform_delete_topic(kp_platform_t *p, const char *topic, kp_err_t *err)
                 return 0; /* the embedded cluster lives only for this run */
         return kp_kafka_admin_delete_topic(&p->props, topic, 30000, err);
 }
+
+int kp_platform_reads_committed(const kp_platform_t *p, kp_profile_t profile,
+                                const kp_kvlist_t *consumer_overrides)
+{
+        kp_kvlist_t props = {0};
+        const char *iso;
+        int rc;
+
+        kp_platform_client_props(p, profile, 0, consumer_overrides, &props);
+        iso = kp_kvlist_get(&props, "isolation.level");
+        rc = !iso || strcmp(iso, "read_uncommitted") != 0;
+        kp_kvlist_clear(&props);
+        return rc;
+}

@@ -41,6 +41,11 @@ int kp_platform_check_reachable(kp_platform_t *p, int timeout_ms, kp_err_t *err)
 void kp_platform_client_props(const kp_platform_t *p, kp_profile_t profile, int producer,
                               const kp_kvlist_t *overrides, kp_kvlist_t *out);
 
+/* Whether a consumer with this profile and overrides reads committed only
+ * (librdkafka's default isolation.level is read_committed). */
+int kp_platform_reads_committed(const kp_platform_t *p, kp_profile_t profile,
+                                const kp_kvlist_t *consumer_overrides);
+
 /* Creates a topic through the control adapter when it can (embedded) and
  * through the Kafka admin API otherwise, then waits for partition leaders.
  * rf 0 = the platform default. */

@@ -202,3 +202,28 @@ out:
         kp_buf_free(&b);
         return rc;
 }
+
+void kp_wlreport_anomalies(kp_check_t *c, const kp_checker_result_t *r)
+{
+        int k;
+        size_t i;
+
+        for (k = 0; k < KP_ANOM__COUNT; k++) {
+                kp_anomaly_t *a;
+                char name[64];
+                snprintf(name, sizeof(name), "anomalies_%s", kp_anom_names[k]);
+                for (i = 0; name[i]; i++)
+                        if (name[i] == '-')
+                                name[i] = '_';
+                kp_check_measure(c, name, (double)r->count[k], "count");
+                if (!r->count[k])
+                        continue;
+                a = kp_check_anomaly(c, kp_anom_names[k], r->count[k], r->allowed[k],
+                                     kp_anom_descriptions[k]);
+                for (i = 0; a && i < r->n_examples[k]; i++) {
+                        const kp_checker_example_t *e = &r->examples[k][i];
+                        kp_anomaly_example(a, e->partition, e->offset, e->producer, e->seq,
+                                           e->detail[0] ? e->detail : NULL);
+                }
+        }
+}

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checker.h"
 #include "err.h"
 #include "evidence.h"
 #include "workload.h"
@@ -19,6 +20,11 @@
 /* Records measurements, errors and ledger anomalies on c. Returns the
  * number of acknowledged records never consumed. */
 uint64_t kp_wlreport_record(kp_check_t *c, kp_workload_t *wl);
+
+/* Records the history checker's result on c: every anomaly kind as a
+ * measurement "anomalies_<kind>", and those found as anomalies with their
+ * examples and whether the profile allows them. */
+void kp_wlreport_anomalies(kp_check_t *c, const kp_checker_result_t *r);
 
 typedef struct kp_plot_marker {
         int64_t at_ns; /* monotonic time */

@@ -15,6 +15,7 @@
 #include "src/kafka.h"
 #include "src/log.h"
 #include "src/platform.h"
+#include "src/wlreport.h"
 #include "src/record.h"
 #include "src/signals.h"
 #include "src/timeutil.h"
@@ -166,46 +167,6 @@ static rd_kafka_t *meta_client(kp_ctx_t *ctx, kp_err_t *err)
         if (!conf)
                 return NULL;
         return kp_kafka_new(RD_KAFKA_PRODUCER, conf, err);
-}
-
-static int read_committed(kp_ctx_t *ctx)
-{
-        kp_kvlist_t props = {0};
-        const char *iso;
-        int rc;
-
-        kp_platform_client_props(ctx->plat, ctx->scfg->client.profile, 0,
-                                 &ctx->scfg->client.consumer, &props);
-        iso = kp_kvlist_get(&props, "isolation.level");
-        /* librdkafka's default is read_committed */
-        rc = !iso || strcmp(iso, "read_uncommitted") != 0;
-        kp_kvlist_clear(&props);
-        return rc;
-}
-
-static void record_anomalies(kp_check_t *c, const kp_checker_result_t *r)
-{
-        int k;
-        size_t i;
-
-        for (k = 0; k < KP_ANOM__COUNT; k++) {
-                kp_anomaly_t *a;
-                char name[64];
-                snprintf(name, sizeof(name), "anomalies_%s", kp_anom_names[k]);
-                for (i = 0; name[i]; i++)
-                        if (name[i] == '-')
-                                name[i] = '_';
-                kp_check_measure(c, name, (double)r->count[k], "count");
-                if (!r->count[k])
-                        continue;
-                a = kp_check_anomaly(c, kp_anom_names[k], r->count[k], r->allowed[k],
-                                     kp_anom_descriptions[k]);
-                for (i = 0; a && i < r->n_examples[k]; i++) {
-                        const kp_checker_example_t *e = &r->examples[k][i];
-                        kp_anomaly_example(a, e->partition, e->offset, e->producer, e->seq,
-                                           e->detail[0] ? e->detail : NULL);
-                }
-        }
 }
 
 static void record_faults(kp_check_t *c, const fo_sched_t *s, const fo_measure_t *m,
@@ -479,7 +440,8 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
                 goto out;
         }
         copts.allow = kp_checker_allow_for_profile(sc->client.profile) | opts->allow_extra;
-        copts.read_committed = read_committed(ctx);
+        copts.read_committed = kp_platform_reads_committed(ctx->plat, ctx->scfg->client.profile,
+                                                           &ctx->scfg->client.consumer);
         t0 = kp_mono_ns();
         if (kp_checker_run(h, &copts, res, &err) < 0) {
                 kp_check_error(c, "%s", err.msg);
@@ -491,7 +453,7 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
                       (unsigned long long)res->records, (unsigned long long)res->consume_events,
                       (unsigned long long)res->offsets_indexed, (double)(kp_mono_ns() - t0) / 1e9,
                       (double)res->bytes / 1048576.0, (double)kp_history_bytes(h) / 1048576.0);
-        record_anomalies(c, res);
+        kp_wlreport_anomalies(c, res);
 
         /* Workload totals. */
         kp_workload_results(wl, &wr);

@@ -149,48 +149,6 @@ kp_workload_t *sc_start_workload(kp_ctx_t *ctx, kp_check_t *c, const char *suffi
         return wl;
 }
 
-/* librdkafka's default isolation.level is read_committed. */
-static int read_committed(kp_ctx_t *ctx)
-{
-        kp_kvlist_t props = {0};
-        const char *iso;
-        int rc;
-
-        kp_platform_client_props(ctx->plat, ctx->scfg->client.profile, 0,
-                                 &ctx->scfg->client.consumer, &props);
-        iso = kp_kvlist_get(&props, "isolation.level");
-        rc = !iso || strcmp(iso, "read_uncommitted") != 0;
-        kp_kvlist_clear(&props);
-        return rc;
-}
-
-/* Every anomaly kind as a measurement; those found as anomalies with
- * examples and whether the profile allows them. */
-static void record_anomalies(kp_check_t *c, const kp_checker_result_t *r)
-{
-        int k;
-        size_t i;
-
-        for (k = 0; k < KP_ANOM__COUNT; k++) {
-                kp_anomaly_t *a;
-                char name[64];
-                snprintf(name, sizeof(name), "anomalies_%s", kp_anom_names[k]);
-                for (i = 0; name[i]; i++)
-                        if (name[i] == '-')
-                                name[i] = '_';
-                kp_check_measure(c, name, (double)r->count[k], "count");
-                if (!r->count[k])
-                        continue;
-                a = kp_check_anomaly(c, kp_anom_names[k], r->count[k], r->allowed[k],
-                                     kp_anom_descriptions[k]);
-                for (i = 0; a && i < r->n_examples[k]; i++) {
-                        const kp_checker_example_t *e = &r->examples[k][i];
-                        kp_anomaly_example(a, e->partition, e->offset, e->producer, e->seq,
-                                           e->detail[0] ? e->detail : NULL);
-                }
-        }
-}
-
 int sc_judge_history(kp_check_t *c, const kp_history_t *h, kp_profile_t profile, int consumers,
                      int read_committed_)
 {
@@ -211,7 +169,7 @@ int sc_judge_history(kp_check_t *c, const kp_history_t *h, kp_profile_t profile,
                 kp_check_error(c, "history checker: %s", err.msg);
                 goto out;
         }
-        record_anomalies(c, res);
+        kp_wlreport_anomalies(c, res);
         kp_check_measure_ex(c, "acked_without_offset", (double)res->acked_no_offset, "records",
                             NULL,
                             "acknowledged without an offset (a retry the broker answered "
@@ -271,6 +229,8 @@ uint64_t sc_finish_workload(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, con
         /* The verdict on the records: the failover suite's history checker
          * with the profile's allow-list (the ledger summary above cannot tell
          * a duplicate in the log from an acknowledgement without an offset). */
-        sc_judge_history(c, h, ctx->scfg->client.profile, w->consumers, read_committed(ctx));
+        sc_judge_history(c, h, ctx->scfg->client.profile, w->consumers,
+                         kp_platform_reads_committed(ctx->plat, ctx->scfg->client.profile,
+                                                     &ctx->scfg->client.consumer));
         return lost;
 }
