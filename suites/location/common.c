@@ -178,3 +178,13 @@ int loc_judge_host(const kp_deployment_cfg_t *d, const char *host, char *addrs_t
         snprintf(why, why_size, "%s", rule);
         return 1;
 }
+
+int loc_in_list(char **v, size_t n, const char *s)
+{
+        size_t i;
+
+        for (i = 0; i < n; i++)
+                if (!strcmp(v[i], s))
+                        return 1;
+        return 0;
+}

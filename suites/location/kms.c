@@ -31,16 +31,6 @@ static int arn_parts(const char *arn, char *region, size_t rsize, char *account,
         return 0;
 }
 
-static int in_list(char **v, size_t n, const char *s)
-{
-        size_t i;
-
-        for (i = 0; i < n; i++)
-                if (!strcmp(v[i], s))
-                        return 1;
-        return 0;
-}
-
 void loc_check_kms(kp_ctx_t *ctx, kp_check_t *c)
 {
         static const char *const cols[] = {"what", "observed", "declared", "inside",
@@ -85,7 +75,7 @@ void loc_check_kms(kp_ctx_t *ctx, kp_check_t *c)
         cells[0] = "key region";
         cells[1] = region;
         if (d->n_boundary_regions) {
-                r = in_list(d->boundary_regions, d->n_boundary_regions, region);
+                r = loc_in_list(d->boundary_regions, d->n_boundary_regions, region);
                 judged++;
                 cells[2] = "deployment.boundary.regions";
                 cells[3] = r ? "inside" : "outside";

@@ -73,6 +73,9 @@ int loc_judge_host(const kp_deployment_cfg_t *d, const char *host, char *addrs_t
 /* Counts the distinct zones of a partition's replicas in *distinct (a
  * replica whose broker has no zone, "?", counts for none) and returns how
  * many it should span: min(replicas, zones in use). */
+/* 1 when s is one of v[0..n). */
+int loc_in_list(char **v, size_t n, const char *s);
+
 int loc_zone_spread(const char *const *zones, int n_replicas, int zones_in_use, int *distinct);
 
 void loc_check_broker_endpoints(kp_ctx_t *ctx, kp_check_t *c);

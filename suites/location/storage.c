@@ -93,16 +93,6 @@ static int s3_sub(kp_aws_t *aws, kp_check_t *c, const char *bucket, const char *
         return 0;
 }
 
-static int in_list(char **v, size_t n, const char *s)
-{
-        size_t i;
-
-        for (i = 0; i < n; i++)
-                if (!strcmp(v[i], s))
-                        return 1;
-        return 0;
-}
-
 #define FAIL_ADD(...)                                                                              \
         do {                                                                                       \
                 if (fl < sizeof(fails))                                                            \
@@ -176,7 +166,7 @@ static void check_s3(kp_ctx_t *ctx, kp_check_t *c)
         if (!region[0])
                 snprintf(region, sizeof(region), "us-east-1"); /* S3's empty constraint */
         if (d->n_boundary_regions) {
-                int ok = in_list(d->boundary_regions, d->n_boundary_regions, region);
+                int ok = loc_in_list(d->boundary_regions, d->n_boundary_regions, region);
                 judged++;
                 row(tb, "region (GetBucketLocation)", region, regions, ok ? "inside" : "outside");
                 if (!ok)
