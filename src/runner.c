@@ -87,9 +87,13 @@ static void eval_gates(kp_ctx_t *ctx, kp_check_t *c, const kp_check_def_t *def)
         }
 }
 
-/* 1 with why set when a check def needs (def->needs) was not run or did not
- * end in pass or fail: the check would have nothing true to work from. */
-static int needs_unmet(const kp_ctx_t *ctx, const kp_check_def_t *def, char *why, size_t size)
+/* The verdict a check gets without running when a check it needs
+ * (def->needs) did not give it results: `skip` when that check was skipped
+ * (what it needs does not apply to this target either), `error` when it was
+ * not run or ended in error (nothing true to work from); KP_VERDICT_NONE
+ * when every need ended in pass or fail. why says which and why. */
+static kp_verdict_t needs_unmet(const kp_ctx_t *ctx, const kp_check_def_t *def, char *why,
+                                size_t size)
 {
         size_t i;
 
@@ -103,19 +107,19 @@ static int needs_unmet(const kp_ctx_t *ctx, const kp_check_def_t *def, char *why
                                  "needs %s, which was not run (the scenario's checks list leaves "
                                  "it out)",
                                  id);
-                        return 1;
+                        return KP_VERDICT_ERROR;
                 }
                 if (v == KP_VERDICT_NONE) {
                         snprintf(why, size, "needs %s, which was not run", id);
-                        return 1;
+                        return KP_VERDICT_ERROR;
                 }
                 if (v != KP_VERDICT_PASS && v != KP_VERDICT_FAIL) {
                         snprintf(why, size, "needs %s, which ended in %s: %s", id,
                                  kp_verdict_name(v), kp_check_reason(dep));
-                        return 1;
+                        return v == KP_VERDICT_SKIP ? KP_VERDICT_SKIP : KP_VERDICT_ERROR;
                 }
         }
-        return 0;
+        return KP_VERDICT_NONE;
 }
 
 /* Signals of a crash. cmocka catches them around each test and longjmps out
@@ -183,6 +187,7 @@ static kp_verdict_t run_check(kp_ctx_t *ctx, const kp_check_def_t *def, char *re
         kp_event_t *e;
         kp_verdict_t v;
         char why[1200];
+        kp_verdict_t unmet;
         int64_t t0 = kp_mono_ns();
 
         c = kp_evidence_check_begin(ctx->ev, def->id, def->row, ctx->suite->name, def->title);
@@ -199,8 +204,11 @@ static kp_verdict_t run_check(kp_ctx_t *ctx, const kp_check_def_t *def, char *re
         } else if (ctx->fatal) {
                 kp_check_error(c, "not run: %s", ctx->fatal);
                 kp_evidence_mark_incomplete(ctx->ev, ctx->fatal);
-        } else if (needs_unmet(ctx, def, why, sizeof(why))) {
-                kp_check_error(c, "%s", why);
+        } else if ((unmet = needs_unmet(ctx, def, why, sizeof(why))) != KP_VERDICT_NONE) {
+                if (unmet == KP_VERDICT_SKIP)
+                        kp_check_skip(c, "%s", why);
+                else
+                        kp_check_error(c, "%s", why);
         } else {
                 crash_signals_default();
                 ctx->current = c;

@@ -36,8 +36,8 @@ typedef struct kp_check_def {
         const char *title; /* one line for people */
         kp_check_fn fn;
         /* Check ids (same suite) whose results this check uses; when one of them
-         * was not run or did not end in pass/fail, the runner ends this check
-         * as `error` without running it. */
+         * did not end in pass/fail the runner does not run this check: `skip` when
+         * it skipped, `error` when it was not run or ended in error. */
         const char *needs[KP_CHECK_MAX_NEEDS];
         /* What makes the check pass, fail, skip and error, one sentence each
          * (shown by `kproof list` and in docs/). */

@@ -250,7 +250,7 @@ static const struct {
     {"t.error", "error", "the client could not be created"},
     {"t.needs-pass", "pass", "0.0 s window"},
     {"t.needs-fail", "pass", "0.0 s window"},
-    {"t.needs-skip", "error", "needs t.skip, which ended in skip: the target has no such feature"},
+    {"t.needs-skip", "skip", "needs t.skip, which ended in skip: the target has no such feature"},
     {"t.needs-error", "error",
      "needs t.error, which ended in error: the client could not be created"},
     {"t.needs-unselected", "error",
