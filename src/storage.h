@@ -57,6 +57,13 @@ typedef struct kp_storage_scan {
 /* Creates the adapter for the target's storage section (dir or s3). */
 int kp_storage_new(const kp_target_t *t, kp_storage_t **out, kp_err_t *err);
 void kp_storage_free(kp_storage_t *st);
+
+struct kp_aws;
+/* A signed S3 client for the storage section's endpoint (default
+ * https://s3.<region>.amazonaws.com), region and credentials; max_attempts 0
+ * keeps the client's default. Free with kp_aws_free(). */
+int kp_storage_s3_client(const kp_storage_cfg_t *cfg, int max_attempts, struct kp_aws **out,
+                         kp_err_t *err);
 const char *kp_storage_type(const kp_storage_t *st);
 
 /* Scans the durable bytes of topic (dir) or the bucket prefix (s3) for the

@@ -242,18 +242,12 @@ static void s3_destroy(kp_storage_t *st)
 
 static const kp_storage_ops_t s3_ops = {"s3", s3_scan, s3_destroy};
 
-int kp_storage_s3_new(const kp_storage_cfg_t *cfg, kp_storage_t **out, kp_err_t *err)
+int kp_storage_s3_client(const kp_storage_cfg_t *cfg, int max_attempts, kp_aws_t **out,
+                         kp_err_t *err)
 {
-        kp_storage_t *st = calloc(1, sizeof(*st));
-        s3_t *s = calloc(1, sizeof(*s));
         kp_aws_cfg_t ac;
         char endpoint[512];
 
-        if (!st || !s) {
-                free(st);
-                free(s);
-                return kp_err_set(err, KP_ENOMEM, "storage s3: out of memory");
-        }
         if (cfg->endpoint)
                 snprintf(endpoint, sizeof(endpoint), "%s", cfg->endpoint);
         else
@@ -266,7 +260,22 @@ int kp_storage_s3_new(const kp_storage_cfg_t *cfg, kp_storage_t **out, kp_err_t 
         ac.secret_access_key = cfg->secret_access_key;
         ac.session_token = cfg->session_token;
         ac.timeout_ns = cfg->timeout_ns;
-        if (kp_aws_new(&ac, &s->aws, err) < 0) {
+        if (max_attempts > 0)
+                ac.max_attempts = max_attempts;
+        return kp_aws_new(&ac, out, err);
+}
+
+int kp_storage_s3_new(const kp_storage_cfg_t *cfg, kp_storage_t **out, kp_err_t *err)
+{
+        kp_storage_t *st = calloc(1, sizeof(*st));
+        s3_t *s = calloc(1, sizeof(*s));
+
+        if (!st || !s) {
+                free(st);
+                free(s);
+                return kp_err_set(err, KP_ENOMEM, "storage s3: out of memory");
+        }
+        if (kp_storage_s3_client(cfg, 0, &s->aws, err) < 0) {
                 free(st);
                 free(s);
                 return kp_err_prefix(err, "storage s3");

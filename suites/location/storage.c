@@ -15,6 +15,7 @@
 
 #include "location.h"
 #include "src/aws.h"
+#include "src/storage.h"
 
 /* Text of the first <tag ...>...</tag> in xml ("" when absent or <tag/>);
  * 1 when found. S3 puts attributes on some elements (xmlns). */
@@ -119,12 +120,11 @@ static void check_s3(kp_ctx_t *ctx, kp_check_t *c)
         const kp_storage_cfg_t *sc = &t->storage;
         const kp_deployment_cfg_t *d = &t->deployment;
         const char *want_key = sc->expected_kms_key ? sc->expected_kms_key : NULL;
-        char endpoint[512], region[128], owner[256], name[256], alg[64], key[512], v[32];
+        char region[128], owner[256], name[256], alg[64], key[512], v[32];
         char fails[2048] = "", regions[512] = "";
         size_t fl = 0, i, rl = 0;
         int n_fail = 0, judged = 0;
         kp_aws_t *aws = NULL;
-        kp_aws_cfg_t ac;
         kp_err_t err = {0};
         kp_table_t *tb;
         s3_get_t *g = calloc(1, sizeof(*g));
@@ -133,20 +133,7 @@ static void check_s3(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "out of memory");
                 return;
         }
-        if (sc->endpoint)
-                snprintf(endpoint, sizeof(endpoint), "%s", sc->endpoint);
-        else
-                snprintf(endpoint, sizeof(endpoint), "https://s3.%s.amazonaws.com", sc->region);
-        memset(&ac, 0, sizeof(ac));
-        ac.endpoint = endpoint;
-        ac.region = sc->region;
-        ac.service = "s3";
-        ac.access_key_id = sc->access_key_id;
-        ac.secret_access_key = sc->secret_access_key;
-        ac.session_token = sc->session_token;
-        ac.timeout_ns = sc->timeout_ns;
-        ac.max_attempts = 2;
-        if (kp_aws_new(&ac, &aws, &err) < 0) {
+        if (kp_storage_s3_client(sc, 2, &aws, &err) < 0) {
                 kp_check_error(c, "s3 client: %s", err.msg);
                 goto out;
         }
