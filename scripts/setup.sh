@@ -45,7 +45,7 @@ else
 fi
 
 # kproof's client library: librdkafka 2.8.0 from Debian trixie's source package, built once
-# into ~/.cache/kproof (CMake finds it there; -DKP_RDKAFKA=system uses librdkafka-dev instead).
+# into ~/.cache/kproof (CMake finds it there through pkg-config).
 "$here/scripts/librdkafka.sh" install
 
 # The reference platforms the tests start (Apache Kafka, local-kms, Kroxylicious, the S3

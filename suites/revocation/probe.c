@@ -73,11 +73,18 @@ int rev_read_probe(kp_ctx_t *ctx, rev_state_t *st, int64_t timeout_ns, int *err_
         rd_kafka_topic_partition_list_t *l;
         rd_kafka_t *rk;
         int64_t deadline = kp_mono_ns() + timeout_ns;
+        kp_kvlist_t extra = {0};
         kp_err_t err;
         int ok = 0;
 
         *err_code = RD_KAFKA_RESP_ERR__TIMED_OUT;
-        rk = rev_client(ctx, RD_KAFKA_CONSUMER, NULL, NULL, st, &err);
+        /* One batch per fetch: the probe asks about the first canary's own
+         * data, not about newer batches that would share the response (a
+         * proxy that fails a whole fetch when one batch's data key cannot be
+         * decrypted would otherwise answer for those). */
+        kp_kvlist_set(&extra, "max.partition.fetch.bytes", "1");
+        rk = rev_client(ctx, RD_KAFKA_CONSUMER, &extra, NULL, st, &err);
+        kp_kvlist_clear(&extra);
         if (!rk) {
                 *err_code = RD_KAFKA_RESP_ERR__FAIL;
                 return 0;

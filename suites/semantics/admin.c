@@ -4,11 +4,9 @@
  * described, altered and read back, and an invalid value is refused without
  * changing anything.
  *
- * librdkafka 2.0 has no IncrementalAlterConfigs (added in 2.2), so the config
- * check alters with AlterConfigs, which replaces a topic's whole set of
- * dynamic configs: it reads the dynamic configs first and writes them back
- * with the change (read-modify-write), then proves the untouched ones
- * survived.
+ * The config check alters with IncrementalAlterConfigs (librdkafka >= 2.2):
+ * SET changes one config and adds another, DELETE returns one to its
+ * default, and the untouched dynamic config must survive each step.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,42 +199,53 @@ out:
         return rc;
 }
 
-/* AlterConfigs: the topic's dynamic configs become exactly `set`. Returns 0
- * when accepted; the per-resource error code goes to *code. */
-static int alter_topic(rd_kafka_t *rk, const char *topic, const kp_kvlist_t *set,
-                       rd_kafka_resp_err_t *code, kp_err_t *err)
+/* IncrementalAlterConfigs on a topic: each item of `ops` is applied with
+ * operation `op` (SET or DELETE). Returns 0 when accepted; the per-resource
+ * error code goes to *code. */
+static int alter_topic(rd_kafka_t *rk, const char *topic, const kp_kvlist_t *ops,
+                       rd_kafka_AlterConfigOpType_t op, rd_kafka_resp_err_t *code, kp_err_t *err)
 {
         rd_kafka_ConfigResource_t *res =
             rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
         rd_kafka_AdminOptions_t *opts =
-            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_ALTERCONFIGS);
+            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_INCREMENTALALTERCONFIGS);
         rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
         const rd_kafka_ConfigResource_t **rres;
-        rd_kafka_event_t *ev;
+        rd_kafka_event_t *ev = NULL;
         size_t n, i;
         int rc = -1;
 
         *code = RD_KAFKA_RESP_ERR_NO_ERROR;
-        for (i = 0; i < set->n; i++)
-                rd_kafka_ConfigResource_set_config(res, set->items[i].key, set->items[i].value);
+        for (i = 0; i < ops->n; i++) {
+                rd_kafka_error_t *e = rd_kafka_ConfigResource_add_incremental_config(
+                    res, ops->items[i].key, op,
+                    op == RD_KAFKA_ALTER_CONFIG_OP_TYPE_DELETE ? NULL : ops->items[i].value);
+                if (e) {
+                        kp_err_set(err, KP_EINFRA, "IncrementalAlterConfigs %s: %s: %s", topic,
+                                   ops->items[i].key, rd_kafka_error_string(e));
+                        rd_kafka_error_destroy(e);
+                        goto out;
+                }
+        }
         rd_kafka_AdminOptions_set_request_timeout(opts, ADM_TIMEOUT_MS, NULL, 0);
-        rd_kafka_AlterConfigs(rk, &res, 1, opts, q);
-        ev = admin_wait(q, RD_KAFKA_EVENT_ALTERCONFIGS_RESULT, ADM_TIMEOUT_MS);
+        rd_kafka_IncrementalAlterConfigs(rk, &res, 1, opts, q);
+        ev = admin_wait(q, RD_KAFKA_EVENT_INCREMENTALALTERCONFIGS_RESULT, ADM_TIMEOUT_MS);
         if (!ev) {
-                kp_err_set(err, KP_EINFRA, "AlterConfigs %s: no answer", topic);
+                kp_err_set(err, KP_EINFRA, "IncrementalAlterConfigs %s: no answer", topic);
                 goto out;
         }
         if (rd_kafka_event_error(ev)) {
                 *code = rd_kafka_event_error(ev);
-                kp_err_set(err, KP_EINFRA, "AlterConfigs %s: %s", topic,
+                kp_err_set(err, KP_EINFRA, "IncrementalAlterConfigs %s: %s", topic,
                            rd_kafka_event_error_string(ev));
                 goto out;
         }
-        rres = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
+        rres = rd_kafka_IncrementalAlterConfigs_result_resources(
+            rd_kafka_event_IncrementalAlterConfigs_result(ev), &n);
         if (n == 1 && rd_kafka_ConfigResource_error(rres[0])) {
                 const char *es = rd_kafka_ConfigResource_error_string(rres[0]);
                 *code = rd_kafka_ConfigResource_error(rres[0]);
-                kp_err_set(err, KP_EINFRA, "AlterConfigs %s: %s: %s", topic,
+                kp_err_set(err, KP_EINFRA, "IncrementalAlterConfigs %s: %s: %s", topic,
                            rd_kafka_err2name(*code), es ? es : "");
                 goto out;
         }
@@ -248,18 +257,6 @@ out:
         rd_kafka_AdminOptions_destroy(opts);
         rd_kafka_ConfigResource_destroy(res);
         return rc;
-}
-
-/* The topic's dynamic (topic-level) configs, for a read-modify-write. */
-static void dynamic_only(const kp_kvlist_t *values, const kp_kvlist_t *sources, kp_kvlist_t *out)
-{
-        size_t i;
-
-        for (i = 0; i < values->n; i++) {
-                const char *src = kp_kvlist_get(sources, values->items[i].key);
-                if (src && strcmp(src, "DYNAMIC_TOPIC_CONFIG") == 0)
-                        kp_kvlist_set(out, values->items[i].key, values->items[i].value);
-        }
 }
 
 static const char *or_str(const char *s, const char *fallback)
@@ -277,10 +274,10 @@ static int value_is(const kp_kvlist_t *l, const char *key, const char *want)
 void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
 {
         kp_kvlist_t create = {0}, v1 = {0}, s1 = {0}, v2 = {0}, s2 = {0}, v3 = {0}, s3 = {0};
-        kp_kvlist_t set = {0}, bad = {0};
+        kp_kvlist_t v4 = {0}, s4 = {0}, set = {0}, bad = {0}, del = {0};
         rd_kafka_conf_t *conf;
         rd_kafka_t *rk = NULL;
-        rd_kafka_resp_err_t code;
+        rd_kafka_resp_err_t code, bad_code = RD_KAFKA_RESP_ERR_NO_ERROR;
         kp_err_t err, bad_err;
         char topic[256];
         int bad_refused;
@@ -322,11 +319,10 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
                     or_str(kp_kvlist_get(&s1, "retention.ms"), "-"));
                 goto out;
         }
-        /* read-modify-write: keep every dynamic config, change one, add one */
-        dynamic_only(&v1, &s1, &set);
+        /* SET: change one config and add another; cleanup.policy is untouched */
         kp_kvlist_set(&set, "retention.ms", "7200000");
         kp_kvlist_set(&set, "max.message.bytes", "500000");
-        if (alter_topic(rk, topic, &set, &code, &err) < 0) {
+        if (alter_topic(rk, topic, &set, RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, &code, &err) < 0) {
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
@@ -335,44 +331,74 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
                 goto out;
         }
         /* an invalid value must be refused and change nothing */
-        kp_kvlist_merge(&bad, &set);
         kp_kvlist_set(&bad, "retention.ms", "not-a-number");
-        bad_refused = alter_topic(rk, topic, &bad, &code, &bad_err) < 0 && code != 0;
+        bad_refused =
+            alter_topic(rk, topic, &bad, RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, &code, &bad_err) < 0 &&
+            code != 0;
+        bad_code = code;
         if (describe_topic(rk, topic, &v3, &s3, &err) < 0) {
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
-        kp_check_note(c, "AlterConfigs with retention.ms=not-a-number: %s",
+        /* DELETE: max.message.bytes returns to its default, the others stay */
+        kp_kvlist_set(&del, "max.message.bytes", "");
+        if (alter_topic(rk, topic, &del, RD_KAFKA_ALTER_CONFIG_OP_TYPE_DELETE, &code, &err) < 0) {
+                kp_check_fail(c, "%s", err.msg);
+                goto out;
+        }
+        if (describe_topic(rk, topic, &v4, &s4, &err) < 0) {
+                kp_check_fail(c, "%s", err.msg);
+                goto out;
+        }
+        kp_check_note(c, "IncrementalAlterConfigs SET retention.ms=not-a-number: %s",
                       bad_refused ? bad_err.msg : "accepted");
+        kp_check_note(c, "after DELETE max.message.bytes: %s (%s)",
+                      or_str(kp_kvlist_get(&v4, "max.message.bytes"), "-"),
+                      or_str(kp_kvlist_get(&s4, "max.message.bytes"), "-"));
         kp_check_measure(c, "configs_described", (double)v1.n, "configs");
-        kp_check_measure(c, "dynamic_configs_written", (double)set.n, "configs");
         if (!value_is(&v2, "retention.ms", "7200000") ||
             !value_is(&v2, "max.message.bytes", "500000"))
                 kp_check_fail(c,
-                              "after AlterConfigs the topic reads back retention.ms=%s, "
-                              "max.message.bytes=%s (expected 7200000 and 500000)",
+                              "after IncrementalAlterConfigs SET the topic reads back "
+                              "retention.ms=%s, max.message.bytes=%s (expected 7200000 and 500000)",
                               or_str(kp_kvlist_get(&v2, "retention.ms"), "-"),
                               or_str(kp_kvlist_get(&v2, "max.message.bytes"), "-"));
         else if (!value_is(&v2, "cleanup.policy", "delete") ||
                  !value_is(&s2, "cleanup.policy", "DYNAMIC_TOPIC_CONFIG"))
                 kp_check_fail(c,
-                              "the untouched dynamic config cleanup.policy did not survive the "
-                              "alteration (%s from %s)",
+                              "the untouched dynamic config cleanup.policy did not survive an "
+                              "incremental alteration of two others (%s from %s)",
                               or_str(kp_kvlist_get(&v2, "cleanup.policy"), "-"),
                               or_str(kp_kvlist_get(&s2, "cleanup.policy"), "-"));
         else if (!bad_refused)
-                kp_check_fail(c, "AlterConfigs accepted retention.ms=not-a-number");
+                kp_check_fail(c, "IncrementalAlterConfigs accepted retention.ms=not-a-number");
         else if (!value_is(&v3, "retention.ms", "7200000"))
                 kp_check_fail(c, "the refused alteration changed retention.ms to %s",
                               or_str(kp_kvlist_get(&v3, "retention.ms"), "-"));
+        else if (value_is(&s4, "max.message.bytes", "DYNAMIC_TOPIC_CONFIG") ||
+                 value_is(&v4, "max.message.bytes", "500000"))
+                kp_check_fail(c,
+                              "DELETE of max.message.bytes left it at %s (%s) instead of the "
+                              "default",
+                              or_str(kp_kvlist_get(&v4, "max.message.bytes"), "-"),
+                              or_str(kp_kvlist_get(&s4, "max.message.bytes"), "-"));
+        else if (!value_is(&v4, "retention.ms", "7200000") ||
+                 !value_is(&v4, "cleanup.policy", "delete"))
+                kp_check_fail(c,
+                              "DELETE of max.message.bytes also changed retention.ms=%s, "
+                              "cleanup.policy=%s",
+                              or_str(kp_kvlist_get(&v4, "retention.ms"), "-"),
+                              or_str(kp_kvlist_get(&v4, "cleanup.policy"), "-"));
         else
                 kp_check_pass(c,
-                              "DescribeConfigs showed the creation configs; AlterConfigs "
-                              "(read-modify-write of the %zu dynamic configs, as librdkafka 2.0 "
-                              "has no IncrementalAlterConfigs) set retention.ms=7200000 and "
+                              "DescribeConfigs showed the creation configs; "
+                              "IncrementalAlterConfigs SET retention.ms=7200000 and "
                               "max.message.bytes=500000, both read back with cleanup.policy kept; "
-                              "an invalid value was refused (%s) and changed nothing",
-                              set.n, rd_kafka_err2name(code));
+                              "an invalid value was refused (%s) and changed nothing; DELETE "
+                              "returned max.message.bytes to %s (%s)",
+                              rd_kafka_err2name(bad_code),
+                              or_str(kp_kvlist_get(&v4, "max.message.bytes"), "-"),
+                              or_str(kp_kvlist_get(&s4, "max.message.bytes"), "-"));
 out:
         if (rk) {
                 kp_err_t derr;
@@ -387,6 +413,9 @@ out:
         kp_kvlist_clear(&s2);
         kp_kvlist_clear(&v3);
         kp_kvlist_clear(&s3);
+        kp_kvlist_clear(&v4);
+        kp_kvlist_clear(&s4);
+        kp_kvlist_clear(&del);
         kp_kvlist_clear(&set);
         kp_kvlist_clear(&bad);
 }

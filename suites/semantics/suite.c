@@ -180,11 +180,12 @@ static const kp_check_def_t checks[] = {
      .title =
          "Admin API: describe topic configs, alter them and read them back; invalid values refused",
      .fn = sem_check_admin_configs,
-     .pass_when = "DescribeConfigs shows the creation configs, AlterConfigs changes a value that "
-                  "reads back, other dynamic configs survive, and an invalid value is refused "
-                  "without changing anything",
-     .fail_when = "a config reads back wrong, an untouched config is lost, or the invalid value is "
-                  "accepted or changes the topic",
+     .pass_when = "DescribeConfigs shows the creation configs, IncrementalAlterConfigs SET changes "
+                  "a value and adds one that read back, the untouched dynamic config survives, an "
+                  "invalid value is refused without changing anything, and DELETE returns a "
+                  "config to its default",
+     .fail_when = "a config reads back wrong, an untouched config is lost or changed, the invalid "
+                  "value is accepted or changes the topic, or DELETE leaves the value set",
      .skip_when = "the target declares no admin API or no topic configs",
      .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
                    "the check tests for) or the platform stopped answering"},
