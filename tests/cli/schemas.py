@@ -132,6 +132,48 @@ for kind, heading in (("scenario", "### Scenario"), ("target", "### Target")):
     check(f"README's {kind} example names its schema",
           doc.get("$schema") == f"../schemas/{kind}.schema.json")
 
+# Every ```json example of README.md and docs/*.md is checked by both: a whole file as it is, a
+# suite entry inside a minimal scenario, target members ("kms": {...}) inside a minimal target.
+# ${env:NAME} references are given values for the loader.
+DOC_ENV = dict(os.environ)
+EX_DIR = os.path.join(WORK, "examples", "targets")
+os.makedirs(EX_DIR)
+os.symlink(os.path.join(SRC, "fixtures"), os.path.join(WORK, "examples", "fixtures"))
+n_examples = 0
+doc_files = ["README.md"] + sorted("docs/" + f for f in os.listdir(os.path.join(SRC, "docs")) if f.endswith(".md"))
+for rel in doc_files:
+    with open(os.path.join(SRC, rel)) as f:
+        text = f.read()
+    for i, m in enumerate(re.finditer(r"^```json\n(.*?)^```", text, re.S | re.M)):
+        block = m.group(1).strip()
+        where = f"{rel} json example {i + 1}"
+        for name in re.findall(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}", block):
+            DOC_ENV[name] = "probe-" + name.lower()
+        try:
+            frag = json.loads(block if block.startswith("{") else "{" + block.rstrip(",") + "}")
+        except ValueError as e:
+            not_ok(f"{where} is not JSON ({e})")
+            continue
+        if "suites" in frag:
+            kind, doc = "scenario", frag
+        elif "suite" in frag:
+            kind, doc = "scenario", {"name": "x", "suites": [frag]}
+        elif "name" in frag:
+            kind, doc = "target", frag
+        else:
+            kind, doc = "target", dict({"name": "t", "kafka": {"bootstrap.servers": "a:1"}}, **frag)
+        n_examples += 1
+        errs = schema_errors(kind, doc)
+        check(f"{where} validates against {kind}.schema.json"
+              + ("" if not errs else f" ({list(errs[0].absolute_path)}: {errs[0].message[:200]})"), not errs)
+        # As if in targets/ or scenarios/: a price sheet is named relative to the file.
+        path = os.path.join(EX_DIR, f"doc-example-{n_examples}.json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        p = subprocess.run([KPROOF, "validate", path], capture_output=True, text=True, env=DOC_ENV)
+        check(f"{where} passes kproof validate (rc {p.returncode}: {p.stderr.strip()[:200]})", p.returncode == 0)
+check(f"docs examples checked ({n_examples})", n_examples >= 7)
+
 # The schemas really reject: one broken copy of a shipped file each.
 with open(os.path.join(SRC, "scenarios", "quickstart.json")) as f:
     qs = json.load(f)
