@@ -2,7 +2,7 @@
 """schemas/scenario.schema.json and schemas/target.schema.json against the loaders.
 
 Run by tests/cli/test_schemas.sh with the test virtualenv's python (jsonschema). Checks:
-  1. both schemas are valid JSON Schema draft 2020-12;
+  1. both schemas are valid JSON Schema draft 2020-12 and are schemas/generate.py's output;
   2. every shipped scenario and target (and the README's example files) validates against its
      schema and names it in a relative "$schema" that resolves to the schema file;
   3. every case of tests/cli/invalid_input.tsv is rejected by `kproof validate` (exit 2) and by
@@ -92,6 +92,18 @@ for kind, sch in SCHEMAS.items():
         not_ok(f"{kind}.schema.json is not a valid schema: {e.message}")
     check(f"{kind}.schema.json declares draft 2020-12",
           sch.get("$schema") == "https://json-schema.org/draft/2020-12/schema")
+
+# The committed schemas are schemas/generate.py's output (nobody edits them by hand).
+gen_dir = os.path.join(WORK, "generated")
+os.makedirs(gen_dir)
+p = subprocess.run([sys.executable, os.path.join(SRC, "schemas", "generate.py"), KPROOF, gen_dir],
+                   capture_output=True, text=True)
+check(f"schemas/generate.py runs (rc {p.returncode}: {p.stderr.strip()[-300:]})", p.returncode == 0)
+for kind in SCHEMAS:
+    fn = kind + ".schema.json"
+    same = p.returncode == 0 and open(os.path.join(gen_dir, fn), "rb").read() == \
+        open(os.path.join(SRC, "schemas", fn), "rb").read()
+    check(f"schemas/{fn} is what schemas/generate.py writes (run it after changing it)", same)
 
 # ---------------------------------------------------------------- 2. shipped files validate
 shipped = []
