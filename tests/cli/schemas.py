@@ -11,7 +11,8 @@ Run by tests/cli/test_schemas.sh with the test virtualenv's python (jsonschema).
   4. the schemas' key sets, value kinds, integer and number ranges, minimum array lengths,
      duration ranges (in the descriptions) and enums are the loaders' own: kproof validate is
      probed with an unknown key in every closed object (its "expected one of" list is the set
-     of keys the loader reads there), with a wrong-typed value in every property, with an
+     of keys the loader reads there), without each member of a minimal valid object (required
+     keys), with a wrong-typed value in every property, with an
      out-of-range duration and an unknown enum value; check ids, gates and checklist rows come
      from `kproof list --json`. Every closed object of the schemas must be probed, and the
      comparison is shown to fail on a schema with a key removed.
@@ -124,8 +125,7 @@ for kind, path in shipped:
     check(f"{rel} names its schema by a relative \"$schema\" ({ref!r})",
           ref and not ref.startswith("/") and
           target == os.path.join(SRC, "schemas", kind + ".schema.json"))
-    rc, msg, _ = kproof_validate(open(path, "rb").read(), os.path.basename(path))
-    # Targets name price sheets relative to themselves: validate in place instead.
+    # In place: targets name their price sheets relative to themselves.
     p = subprocess.run([KPROOF, "validate", path], capture_output=True, text=True)
     check(f"{rel} passes kproof validate (rc {p.returncode}: {p.stderr.strip()[:200]})", p.returncode == 0)
 
@@ -237,8 +237,8 @@ for name, content in cases:
         check(f"{name}: loader-only ({LOADER_ONLY[name]}); the schema accepts it", not rejected)
     else:
         check(f"{name}: the {'/'.join(kinds)} schema rejects it too", rejected)
-check("every LOADER_ONLY case is in invalid_input.tsv",
-      seen_loader_only == set(LOADER_ONLY) or print("# missing:", set(LOADER_ONLY) - seen_loader_only))
+check(f"every LOADER_ONLY case is in invalid_input.tsv (missing: {sorted(set(LOADER_ONLY) - seen_loader_only)})",
+      seen_loader_only == set(LOADER_ONLY))
 
 # ---------------------------------------------------------------- 4. schema vs loader
 CAT = json.loads(subprocess.run([KPROOF, "list", "--json"], capture_output=True, text=True,
@@ -489,11 +489,31 @@ for kind, ptr, doc, path in PROBES:
                   m is not None and f"From {m.group(1)} to {m.group(2)}." in desc)
         if sk == "array":
             rc, msg, at = kproof_validate(put(doc, path, key, []))
-            loader_min = 0 if rc == 0 else int(re.match(r"expected at least (\d+) item", msg).group(1)) \
-                if re.match(r"expected at least (\d+) item", msg) else None
+            m = re.match(r"expected at least (\d+) item", msg)
+            loader_min = 0 if rc == 0 else int(m.group(1)) if m else None
             check(f"{where}: minItems {deref(schema, prop).get('minItems', 0)} is the loader's ({loader_min})",
                   loader_min == deref(schema, prop).get("minItems", 0))
 check(f"properties probed ({n_props})", n_props >= 100)
+
+# Required keys: without any one member of a probe's (minimal) object, the loader and the schema
+# both reject the document, or both accept it.
+n_req = 0
+for kind, ptr, doc, path in PROBES:
+    node = doc
+    for p in path:
+        node = node[p]
+    for key in list(node):
+        d = copy.deepcopy(doc)
+        sub = d
+        for p in path:
+            sub = sub[p]
+        del sub[key]
+        rc, msg, _ = kproof_validate(d)
+        by_schema = bool(schema_errors(kind, d))
+        n_req += 1
+        check(f"{json_path(path, key)} ({kind} {ptr}): {'required' if rc == 2 else 'optional'} for the loader "
+              f"({msg[:70]}), {'required' if by_schema else 'optional'} for the schema", (rc == 2) == by_schema)
+check(f"members removed one by one ({n_req})", n_req >= 25)
 
 # Enums the generic probe cannot reach, compared with the loader and kproof list.
 sd = SCHEMAS["scenario"]["$defs"]
