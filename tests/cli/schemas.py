@@ -4,7 +4,8 @@
 Run by tests/cli/test_schemas.sh with the test virtualenv's python (jsonschema). Checks:
   1. both schemas are valid JSON Schema draft 2020-12 and are schemas/generate.py's output;
   2. every shipped scenario and target (and the README's example files) validates against its
-     schema and names it in a relative "$schema" that resolves to the schema file;
+     schema and names it in a relative "$schema" that resolves to the schema file; every json
+     example of README.md and docs/*.md passes both the schema and kproof validate;
   3. every case of tests/cli/invalid_input.tsv is rejected by `kproof validate` (exit 2) and by
      the schema, except the cases listed in LOADER_ONLY (semantic rules a schema cannot state),
      each of which the schema must accept (so the list stays true);
