@@ -567,6 +567,8 @@ int kp_scenario_load(const char *path, const kp_suite_catalog_t *cat, kp_scenari
                 goto out;
         if (kp_jv_is_object(&jv, root) < 0)
                 goto out;
+        if (kp_jv_schema_ref(&jv, root) < 0)
+                goto out;
         if (kp_jv_string(&jv, root, "name", 1, &s->name) < 0)
                 goto out;
         if (!name_ok(s->name)) {

@@ -493,6 +493,8 @@ int kp_target_load(const char *path, kp_target_t **out, kp_err_t *err)
                 goto out;
         if (kp_jv_is_object(&jv, root) < 0)
                 goto out;
+        if (kp_jv_schema_ref(&jv, root) < 0)
+                goto out;
         if (kp_jv_string(&jv, root, "name", 1, &t->name) < 0)
                 goto out;
         if (!*t->name || strlen(t->name) > 64 ||

@@ -322,6 +322,16 @@ const cJSON *kp_jv_field(kp_jv_t *jv, const cJSON *obj, const char *key)
         return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
+int kp_jv_schema_ref(kp_jv_t *jv, const cJSON *obj)
+{
+        const cJSON *v = kp_jv_field(jv, obj, "$schema");
+
+        if (v && !cJSON_IsString(v))
+                return kp_jv_expected(jv, "$schema", v,
+                                      "a string (the path or URL of a JSON Schema)");
+        return 0;
+}
+
 int kp_jv_no_unknown(kp_jv_t *jv, const cJSON *obj)
 {
         const cJSON *it, *prev;

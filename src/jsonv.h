@@ -73,6 +73,11 @@ void kp_jv_allow(kp_jv_t *jv, const cJSON *obj, const char *key);
 /* Rejects members of obj that no getter asked for, and duplicate keys. */
 int kp_jv_no_unknown(kp_jv_t *jv, const cJSON *obj);
 
+/* Accepts an optional "$schema" member of obj: a string naming the JSON
+ * Schema that editors read for completion (schemas/); kproof does not read
+ * the schema itself. Returns 0, or -1 when the value is not a string. */
+int kp_jv_schema_ref(kp_jv_t *jv, const cJSON *obj);
+
 /* Checks the node at the current path is an object. */
 int kp_jv_is_object(kp_jv_t *jv, const cJSON *node);
 

@@ -1,0 +1,471 @@
+#!/usr/bin/env python3
+"""Writes schemas/scenario.schema.json and schemas/target.schema.json (JSON Schema draft 2020-12,
+for editors: completion, descriptions, enums, ranges) from the key tables below and from
+`kproof list --json` (suites, check ids, gates, checklist rows).
+
+    python3 schemas/generate.py build/kproof schemas
+
+The loaders (src/config_scenario.c, src/config_target.c, the suites' parse hooks) are the
+authority: tests/cli/test_schemas.sh probes `kproof validate` and fails when a key, a kind of
+value, a range, a duration range stated in a description or an enum here differs from what the
+loader accepts, and when the committed files are not this script's output. Change a loader,
+then this file, then run it.
+"""
+import json
+import subprocess
+import sys
+
+if len(sys.argv) != 3:
+    sys.exit("usage: schemas/generate.py KPROOF_BINARY OUT_DIR")
+KP = sys.argv[1]
+OUT = sys.argv[2]
+cat = json.loads(subprocess.check_output([KP, "list", "--json"]))
+rows = [r["id"] for r in cat["rows"]]
+suites = {s["name"]: s for s in cat["suites"]}
+
+ENV = "\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\}"
+DUR_DESC = 'A duration: a decimal number and a unit, ms, s, m or h, e.g. "500ms", "15s", "5m", "1h".'
+
+
+def dur(desc, lo=None, hi=None):
+    d = desc
+    if lo is not None:
+        d += f" From {lo} to {hi}."
+    return {"$ref": "#/$defs/duration", "description": d}
+
+
+def env_or(schema, desc):
+    """A string that must match schema after ${env:NAME} expansion: either matches, or
+    holds an ${env:NAME} reference (checked by the loader once expanded)."""
+    return {"description": desc, "anyOf": [schema, {"$ref": "#/$defs/envString"}]}
+
+
+def integer(desc, lo, hi, default=None):
+    d = {"type": "integer", "minimum": lo, "maximum": hi, "description": desc}
+    if default is not None:
+        d["default"] = default
+    return d
+
+
+def number(desc, lo, hi, positive=False, default=None):
+    d = {"type": "number", "description": desc, "maximum": hi}
+    if positive:
+        d["exclusiveMinimum"] = lo
+    else:
+        d["minimum"] = lo
+    if default is not None:
+        d["default"] = default
+    if hi == float("inf"):
+        del d["maximum"]
+    return d
+
+
+def string(desc, **kw):
+    d = {"type": "string", "description": desc}
+    d.update(kw)
+    return d
+
+
+def boolean(desc, default=False):
+    return {"type": "boolean", "description": desc, "default": default}
+
+
+common_defs = {
+    "duration": {
+        "type": "string",
+        "pattern": "^[0-9]+(\\.[0-9]*)?(ms|s|m|h)$",
+        "description": DUR_DESC,
+        "examples": ["500ms", "15s", "5m", "1h"],
+    },
+    "envString": {
+        "type": "string",
+        "pattern": ENV,
+        "description": "A string with an ${env:NAME} reference: the value is read from the environment when the file is loaded (an unset variable is invalid input) and treated as a secret.",
+    },
+    "properties": {
+        "type": "object",
+        "description": "Client properties passed through unchanged: name -> string, number or boolean (strings may use ${env:NAME}).",
+        "additionalProperties": {"type": ["string", "number", "boolean"]},
+    },
+}
+
+# ------------------------------------------------------------------ scenario
+fault_actions = ["kill_leader", "kill_broker", "stop_broker", "kill_controller", "kill_zone",
+                 "rolling_restart", "move_leader", "add_rtt", "push_errors", "delete_records"]
+all_checks = [c["id"] for s in cat["suites"] for c in s["checks"]]
+
+workload = {
+    "type": "object",
+    "description": "The tracked workload the suite's checks run (each suite has its own defaults).",
+    "additionalProperties": False,
+    "properties": {
+        "topic": string("Topic name (1 to 249 characters); default: a fresh topic kproof-<suite>-<run id> per run.", minLength=1, maxLength=249),
+        "partitions": integer("Partitions of the topic.", 1, 10000),
+        "replication_factor": integer("Replication factor of topics kproof creates; default: the platform's.", 1, 16),
+        "message_bytes": integer("Record value size in bytes (at least the 32-byte tracking header).", 32, 16 << 20),
+        "producers": integer("Producer clients.", 1, 64),
+        "consumers": integer("Consumer clients (0: none; loss cannot then be judged).", 0, 64),
+        "keys": integer("Distinct record keys; 0: no key (sticky partitioner).", 0, 1000000000),
+        "linger_ms": integer("Producer linger.ms; default: the client's.", 0, 60000),
+        "batch_bytes": integer("Producer batch.size; default: the client's.", 1, 64 << 20),
+        "rate": number("Records per second, all producers together.", 0, 1e8, positive=True),
+        "duration": dur("How long the workload produces.", "100ms", "24h"),
+        "drain_timeout": dur("How long consumers may take to read everything after the last send.", "1s", "1h"),
+        "compression": {"enum": ["none", "gzip", "snappy", "lz4", "zstd"], "description": "Producer compression.codec."},
+        "topic_config": {"$ref": "#/$defs/properties", "description": "Topic configs for topics kproof creates, e.g. {\"min.insync.replicas\": 2}."},
+    },
+}
+
+client = {
+    "type": "object",
+    "description": "librdkafka client configuration of the suite's workload.",
+    "additionalProperties": False,
+    "properties": {
+        "profile": {
+            "enum": ["default", "safe", "relaxed"],
+            "default": "default",
+            "description": "default: librdkafka defaults plus the target's properties; safe: acks=all, idempotence, read_committed, manual commits; relaxed: acks=1, no idempotence.",
+        },
+        "producer": {"$ref": "#/$defs/properties", "description": "librdkafka producer properties (override the profile), e.g. {\"linger.ms\": 5}."},
+        "consumer": {"$ref": "#/$defs/properties", "description": "librdkafka consumer properties (override the profile)."},
+    },
+}
+
+fault_needs = {"kill_broker": "broker", "stop_broker": "broker", "kill_zone": "zone",
+               "move_leader": "to_broker", "add_rtt": "rtt_ms", "push_errors": "error"}
+fault = {
+    "type": "object",
+    "description": "One fault injected through the target's control adapter.",
+    "additionalProperties": False,
+    "required": ["at", "action"],
+    "properties": {
+        "at": dur("When, from the workload's start.", "0s", "24h"),
+        "action": {"enum": fault_actions, "description": "What happens: kill_leader (of partition), kill_broker and stop_broker (broker), kill_controller, kill_zone (zone), rolling_restart, move_leader (partition to to_broker), add_rtt (rtt_ms), push_errors (error, count), delete_records."},
+        "broker": integer("Broker id (kill_broker, stop_broker).", 0, 1000000),
+        "to_broker": integer("Broker id the leader moves to (move_leader).", 0, 1000000),
+        "partition": integer("Partition (kill_leader, move_leader, push_errors).", 0, 100000),
+        "zone": string("Zone or rack to take down (kill_zone)."),
+        "heal_after": dur("Restart or heal after this long; default: kproof does not heal it.", "0s", "24h"),
+        "rtt_ms": integer("Added round-trip time in ms (add_rtt).", 1, 600000),
+        "error": string("Kafka error name to return (push_errors), e.g. NOT_LEADER_FOR_PARTITION."),
+        "count": integer("How many errors to push (push_errors).", 1, 100000, 1),
+    },
+    "allOf": [
+        {"if": {"properties": {"action": {"const": a}}, "required": ["action"]},
+         "then": {"required": [k]}}
+        for a, k in fault_needs.items()
+    ],
+}
+
+suite_options = {
+    "revocation": {
+        "max_old_data_readable_s": number("Longest time in seconds old data may stay readable after the key is revoked (the old-data check fails beyond it); default: reported only.", 0, 30 * 86400.0),
+        "revoke": {"enum": ["disable", "schedule-deletion", "revoke-grant"], "default": "disable", "description": "How the key is revoked: disable it, schedule its deletion, or revoke the platform's grant (grant_id)."},
+        "grant_id": string("The KMS grant to revoke (required when revoke is \"revoke-grant\")."),
+        "canaries": integer("Canary records written before the revocation and checked after recovery.", 1, 10000, 20),
+        "deletion_days": integer("Pending window of schedule-deletion (cancelled on recovery).", 7, 30, 7),
+        "probe_interval": dur("How often produce and a fresh consumer probe during the revocation.", "100ms", "1m"),
+        "probe_timeout": dur("Timeout of one probe.", "500ms", "2m"),
+        "timeout": dur("How long to wait for the revocation to take effect.", "1s", "1h"),
+        "observe_after_effect": dur("How long to keep observing after writes stopped (old data readability).", "0s", "1h"),
+        "recovery_timeout": dur("How long the platform may take to recover after the key is restored.", "1s", "1h"),
+    },
+    "failover": {
+        "failover": {
+            "type": "object",
+            "description": "Options of the failover suite.",
+            "additionalProperties": False,
+            "properties": {
+                "allow": {"type": "array", "description": "History anomalies tolerated beyond those the client profile allows.",
+                          "items": {"enum": ["lost-write", "unseen", "duplicate", "inconsistent-offsets", "nonmonotonic-send", "nonmonotonic-poll", "poll-skip", "aborted-read"]}},
+                "blocked_after": dur("A produce still unacknowledged this long after a fault counts as blocked (unavailability).", "1ms", "1h"),
+                "final_read": boolean("Read every partition from the start after the workload to find each acknowledged record.", True),
+                "final_read_timeout": dur("Timeout of the final read.", "1s", "1h"),
+                "healthy_timeout": dur("How long the cluster may take to become healthy after a fault heals.", "1s", "1h"),
+            },
+        }
+    },
+    "scaling": {
+        "options": {
+            "type": "object",
+            "description": "Options of the scaling suite.",
+            "additionalProperties": False,
+            "properties": {
+                "new_broker": integer("Id of the broker added by scale-out (default 4).", 0, 1000000),
+                "new_broker_rack": string("Rack of the added broker."),
+                "move_share": number("Share of partitions reassigned onto the new broker.", 0, 1, positive=True),
+                "warmup": dur("Steady workload before scaling.", "1s", "10m"),
+                "settle_timeout": dur("How long the reassignment may take.", "1s", "30m"),
+                "scale_in": boolean("Drain and remove the added broker afterwards.", True),
+                "copy_ratio": number("Bytes copied per byte of moved partition data above which the platform is judged to copy data (not metadata only).", 0, 100, positive=True),
+            },
+        }
+    },
+    "cost": {
+        "options": {
+            "type": "object",
+            "description": "Options of the cost model.",
+            "additionalProperties": False,
+            "properties": {
+                "client_zone": string("Zone of the clients (cross-zone traffic is priced from it)."),
+                "instance_capacity_mb_s": number("Throughput one instance sustains, MB/s (sizes projections).", 0, 1e6, positive=True),
+                "tiered_local_retention": dur("Local retention of the tiered architecture's projection.", "1m", "87600h"),
+                "segment_bytes": number("Segment size in bytes (object-store requests).", 1024, 1e13),
+                "flush_interval": dur("Write-ahead-log flush interval of the shared-storage projection (requests).", "1ms", "1h"),
+                "private_endpoint_zones": integer("Zones with a private endpoint priced per hour.", 0, 64),
+                "kms_keys": integer("KMS keys priced per month.", 0, 100000),
+                "allow_proxy_price_sheet": boolean("Accept a price sheet that says it is a proxy for the platform's real prices."),
+            },
+        }
+    },
+    "location": {
+        "options": {
+            "type": "object",
+            "description": "Options of the location suite.",
+            "additionalProperties": False,
+            "properties": {
+                "observe": dur("How long Metadata and connections are sampled.", "0s", "10m"),
+                "records_per_partition": integer("Records produced and consumed per partition to exercise the data path.", 1, 10000),
+                "topics": {"type": "array", "minItems": 1, "description": "Existing topics to exercise (e.g. the ones a record-encrypting proxy has keys for).",
+                           "items": {"type": "string", "minLength": 1}},
+            },
+        }
+    },
+}
+
+
+def gate_schema(g):
+    bound = "at most" if g["op"].startswith("<") else "at least"
+    on = f" On by default with {g['default']:g}." if "default" in g else ""
+    return {"type": "number", "minimum": 0,
+            "description": f"{g['check']} fails when {g['measurement']} ({g['unit']}) is not {bound} this.{on}"}
+
+
+suite_defs = {}
+for name, s in suites.items():
+    checks = [c["id"] for c in s["checks"]]
+    props = {
+        "suite": {"const": name, "description": s["title"]},
+        "checks": {"type": "array", "minItems": 1, "description": "Run only these checks (default: every check of the suite).",
+                   "items": {"enum": checks}},
+        "workload": {"$ref": "#/$defs/workload"},
+        "client": {"$ref": "#/$defs/client"},
+        "faults": {"type": "array", "description": "Faults injected during the workload.", "items": {"$ref": "#/$defs/fault"}},
+        "gates": {"type": "object", "additionalProperties": False,
+                  "description": "Gate name -> threshold; a missed gate fails its check (exit 1).",
+                  "properties": {g["name"]: gate_schema(g) for g in s["gates"]}},
+    }
+    props.update(suite_options.get(name, {}))
+    d = {"type": "object", "description": f"The {name} suite: {s['title']}.", "additionalProperties": False,
+         "required": ["suite"], "properties": props}
+    conds = []
+    for g in s["gates"]:
+        # A gate whose check the checks list leaves out could never be evaluated.
+        conds.append({"if": {"required": ["gates", "checks"], "properties": {"gates": {"required": [g["name"]]}}},
+                      "then": {"properties": {"checks": {"contains": {"const": g["check"]}}}}})
+    if name == "revocation":
+        conds.append({"if": {"required": ["revoke"], "properties": {"revoke": {"const": "revoke-grant"}}},
+                      "then": {"required": ["grant_id"]}})
+    if conds:
+        d["allOf"] = conds
+    suite_defs["suite_" + name] = d
+
+suite_entry = {
+    "type": "object",
+    "description": "One suite of the scenario (each suite at most once).",
+    "required": ["suite"],
+    "properties": {"suite": {"enum": list(suites), "description": "A suite from kproof list."}},
+    "allOf": [{"if": {"properties": {"suite": {"const": n}}, "required": ["suite"]},
+               "then": {"$ref": "#/$defs/suite_" + n}} for n in suites],
+}
+
+scenario = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "kproof scenario",
+    "description": "What kproof evaluates: suites with their workload, client profile, faults and gates (README \"Scenario files\"). kproof validate checks a file with the same rules and more (unset ${env:NAME}, duration ranges, duplicate suites).",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "suites"],
+    "properties": {
+        "$schema": {"type": "string", "description": "The JSON Schema of this file, for editors (kproof does not read it)."},
+        "name": env_or({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}, "Scenario name: 1 to 64 letters, digits, '.', '-' or '_'."),
+        "description": string("What this scenario evaluates (shown in the report)."),
+        "allow_all_skipped": boolean("true lets a run in which nothing was verified (every check skipped, or every check of a row skipped) exit 0; the report still says so."),
+        "suites": {"type": "array", "minItems": 1, "description": "The suites to run, in order.", "items": {"$ref": "#/$defs/suiteEntry"}},
+        "controls": {
+            "type": "object",
+            "description": "Checklist row or check id -> control ids of a catalogue it evidences (e.g. NIST 800-53 \"sc-12\"); assessment-results.json carries them.",
+            "propertyNames": {"enum": rows + all_checks},
+            "additionalProperties": {"type": "array", "minItems": 1, "maxItems": 64, "uniqueItems": True,
+                                     "items": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9._-]{0,63}$",
+                                               "description": "A control id: a letter, then up to 63 letters, digits, '.', '-' or '_'."}},
+        },
+    },
+    "$defs": dict(common_defs, workload=workload, client=client, fault=fault, suiteEntry=suite_entry, **suite_defs),
+}
+
+# ------------------------------------------------------------------ target
+ops = ["kill_broker", "stop_broker", "start_broker", "add_broker", "remove_broker", "set_leader", "set_rtt",
+       "push_errors", "rebalance", "storage_bytes", "leader", "controller", "create_topic", "kill_rack",
+       "delete_records", "pending_errors", "list_connections"]
+REGION = {"type": "string", "pattern": "^[a-z0-9-]+$"}
+HOST = {"type": "string", "pattern": "^(\\*\\.)?[A-Za-z0-9.:-]+$"}
+V4 = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+CIDR4 = f"^{V4}(\\.{V4}){{3}}(/(3[0-2]|[12]?[0-9]))?$"
+CIDR6 = "^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?$"
+URL = {"type": "string", "pattern": "^https?://", "description": "An http:// or https:// URL."}
+
+
+def secret(desc):
+    return {"type": "string", "minLength": 1, "description": desc + " Use ${env:NAME}; the value is registered as a secret and never written to any artifact."}
+
+
+control_none = {"type": "object", "additionalProperties": False, "properties": {"type": {"const": "none"}}}
+control_embedded = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "type": {"const": "embedded"},
+        "brokers": integer("Brokers of librdkafka's mock cluster in the kproof process.", 1, 16, 3),
+        "racks": {"type": "array", "minItems": 1, "description": "Rack of each broker (one per broker).",
+                  "items": env_or({"type": "string", "minLength": 1}, "A rack name.")},
+    },
+    "allOf": [{"if": {"required": ["brokers"], "properties": {"brokers": {"const": n}}},
+               "then": {"properties": {"racks": {"minItems": n, "maxItems": n}}}} for n in range(1, 17)]
+    + [{"if": {"not": {"required": ["brokers"]}},
+        "then": {"properties": {"racks": {"minItems": 3, "maxItems": 3}}}}],
+}
+control_exec = {
+    "type": "object", "additionalProperties": False, "required": ["commands"],
+    "properties": {
+        "type": {"const": "exec"},
+        "timeout": dur("Timeout of each command (default 120s).", "1s", "1h"),
+        "commands": {"type": "object", "minProperties": 0, "propertyNames": {"enum": ops},
+                     "description": "Control operation -> shell command template. Placeholders: {broker}, {rack}, {topic}, {partition}, {offset}, {file}, {rtt_ms}, {api_key}, {errors}, {partitions}, {replication_factor}, {target_dir}; ${env:NAME} is substituted after them. An operation without a command is unsupported (its checks skip).",
+                     "additionalProperties": {"type": "string", "minLength": 1}},
+        "timeouts": {"type": "object", "propertyNames": {"enum": ops},
+                     "description": "Operation -> its own timeout (the operation must have a command).",
+                     "additionalProperties": {"$ref": "#/$defs/duration"}},
+        "env": {"type": "object", "description": "Extra environment variables of the commands.",
+                "additionalProperties": {"type": "string"}},
+    },
+}
+kms_none = {"type": "object", "additionalProperties": False, "properties": {"type": {"const": "none"}}}
+kms_aws = {
+    "type": "object", "additionalProperties": False,
+    "required": ["region", "access_key_id", "secret_access_key", "key"],
+    "properties": {
+        "type": {"const": "aws-kms"},
+        "region": env_or(REGION, "AWS region of the key, e.g. \"eu-west-1\"."),
+        "endpoint": dict(URL, description="KMS endpoint; default https://kms.<region>.amazonaws.com/."),
+        "access_key_id": secret("Access key id."),
+        "secret_access_key": secret("Secret access key."),
+        "session_token": secret("Session token (temporary credentials)."),
+        "key": string("Key id, ARN or alias/NAME of the key protecting the platform's data.", minLength=1),
+        "fixture": boolean("Declares the key a test fixture: destructive calls need no --allow-destructive."),
+        "timeout": dur("Timeout of one KMS call attempt (default 10s).", "100ms", "5m"),
+        "max_attempts": integer("Attempts per call on throttling and transport errors.", 1, 20, 4),
+    },
+}
+MAXSCAN = integer("Bytes read at most per scan (default 1 GiB).", 1 << 20, 1 << 40)
+storage_none = {"type": "object", "additionalProperties": False, "properties": {"type": {"const": "none"}}}
+storage_dir = {
+    "type": "object", "additionalProperties": False, "required": ["log_dirs"],
+    "properties": {
+        "type": {"const": "dir"},
+        "max_scan_bytes": MAXSCAN,
+        "log_dirs": {"type": "array", "minItems": 1, "description": "Broker log directories (glob patterns) scanned for plaintext at rest.",
+                     "items": {"type": "string", "minLength": 1}},
+    },
+}
+storage_s3 = {
+    "type": "object", "additionalProperties": False,
+    "required": ["region", "bucket", "access_key_id", "secret_access_key"],
+    "properties": {
+        "type": {"const": "s3"},
+        "max_scan_bytes": MAXSCAN,
+        "region": env_or(REGION, "Region of the bucket."),
+        "endpoint": dict(URL, description="S3 endpoint; default https://s3.<region>.amazonaws.com."),
+        "bucket": env_or({"type": "string", "pattern": "^[^/]+$"}, "Bucket holding the platform's durable bytes."),
+        "prefix": string("Key prefix of the platform's objects."),
+        "access_key_id": secret("Access key id."),
+        "secret_access_key": secret("Secret access key."),
+        "session_token": secret("Session token (temporary credentials)."),
+        "expected_kms_key": string("Objects must be SSE-KMS encrypted under this key id or ARN."),
+        "timeout": dur("Timeout of one S3 request (default 30s).", "100ms", "10m"),
+    },
+}
+
+
+def typed(desc, types, branches):
+    return {
+        "type": "object", "description": desc, "required": ["type"],
+        "properties": {"type": {"enum": types, "description": "Adapter type."}},
+        "allOf": [{"if": {"properties": {"type": {"const": t}}, "required": ["type"]},
+                   "then": {"$ref": "#/$defs/" + b}} for t, b in zip(types, branches)],
+    }
+
+
+boundary = {
+    "type": "object", "additionalProperties": False,
+    "description": "Where the data plane may be; the location suite judges against it.",
+    "properties": {
+        "cidrs": {"type": "array", "description": "IPv4/IPv6 networks of the boundary, e.g. \"10.0.0.0/8\" (host bits must be zero).",
+                  "items": env_or({"anyOf": [{"type": "string", "pattern": CIDR4}, {"type": "string", "pattern": CIDR6}]}, "A CIDR network.")},
+        "hosts": {"type": "array", "description": "Host names, \"*.domain\" or literal addresses inside the boundary.",
+                  "items": env_or(HOST, "A host name, \"*.domain\" or an address.")},
+        "account_id": string("Cloud account the key and bucket must belong to (\"\": none declared)."),
+        "regions": {"type": "array", "description": "Regions the bucket and the key must be in.",
+                    "items": env_or(REGION, "A region like \"eu-west-1\".")},
+        "allowed_endpoints": {"type": "array", "description": "Hosts outside the boundary the platform may reach (e.g. a KMS or VPC endpoint): names or \"*.domain\".",
+                              "items": env_or(HOST, "A host name or \"*.domain\".")},
+    },
+}
+deployment = {
+    "type": "object", "additionalProperties": False,
+    "description": "Declared facts about the deployment (the cost model and the location suite use them).",
+    "properties": {
+        "architecture": {"enum": ["shared-nothing", "tiered", "shared-storage"], "description": "Storage architecture."},
+        "provider": string("Cloud provider, e.g. \"aws\"."),
+        "region": string("Region of the deployment."),
+        "zones": {"type": "array", "minItems": 1, "description": "Zones the brokers are spread over.", "items": {"type": "string", "minLength": 1}},
+        "instance_type": string("Broker instance type, e.g. \"m6i.large\"."),
+        "instance_count": integer("Broker instances.", 1, 100000),
+        "retention": dur("Retention of the workload's data (cost model).", "1m", "87600h"),
+        "price_sheet": string("Dated price sheet (path relative to this file), e.g. fixtures/prices/aws-us-east-1.json."),
+        "boundary": {"$ref": "#/$defs/boundary"},
+    },
+}
+
+target = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "kproof target",
+    "description": "How kproof reaches a platform and which adapters apply (README \"Target files\"). kproof validate checks a file with the same rules and more (unset ${env:NAME}, duration ranges, CIDR host bits, the price sheet).",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name"],
+    "properties": {
+        "$schema": {"type": "string", "description": "The JSON Schema of this file, for editors (kproof does not read it)."},
+        "name": env_or({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}, "Target name: 1 to 64 letters, digits, '.', '-' or '_'."),
+        "description": string("What this platform is (shown in the report)."),
+        "kafka": {"$ref": "#/$defs/properties", "description": "librdkafka client properties, passed through (security.protocol, SASL, TLS ...). bootstrap.servers is required, except for an embedded target, which provides it."},
+        "control": typed("How kproof injects faults and reads cluster state: none, embedded (librdkafka's mock cluster) or exec (shell commands).",
+                         ["none", "embedded", "exec"], ["controlNone", "controlEmbedded", "controlExec"]),
+        "kms": typed("The key manager holding the key that protects the platform's data.", ["none", "aws-kms"], ["kmsNone", "kmsAws"]),
+        "storage": typed("Where the platform's durable bytes can be inspected: none, dir (broker log directories) or s3.",
+                         ["none", "dir", "s3"], ["storageNone", "storageDir", "storageS3"]),
+        "deployment": {"$ref": "#/$defs/deployment"},
+    },
+    "allOf": [{
+        "if": {"required": ["control"], "properties": {"control": {"required": ["type"], "properties": {"type": {"const": "embedded"}}}}},
+        "then": {"properties": {"kafka": {"not": {"required": ["bootstrap.servers"]}}}},
+        "else": {"required": ["kafka"], "properties": {"kafka": {"required": ["bootstrap.servers"]}}},
+    }],
+    "$defs": dict(common_defs, controlNone=control_none, controlEmbedded=control_embedded, controlExec=control_exec,
+                  kmsNone=kms_none, kmsAws=kms_aws, storageNone=storage_none, storageDir=storage_dir,
+                  storageS3=storage_s3, deployment=deployment, boundary=boundary),
+}
+
+for name, doc in (("scenario", scenario), ("target", target)):
+    with open(f"{OUT}/{name}.schema.json", "w") as f:
+        json.dump(doc, f, indent=2, ensure_ascii=False)
+        f.write("\n")
