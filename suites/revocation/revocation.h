@@ -58,6 +58,7 @@ typedef struct rev_probe {
         int ok;          /* 1 ok, 0 failed, -1 pending */
         int err;         /* rd_kafka_resp_err_t */
         int alive;       /* the platform answered a metadata request in the same round */
+        int late;        /* a revoked-window write answered only after the restore (ok stays -1) */
 } rev_probe_t;
 
 typedef struct rev_state {
