@@ -17,6 +17,7 @@
 #include "kp_version.h"
 #include "log.h"
 #include "secret.h"
+#include "testresult.h"
 #include "timeutil.h"
 #include "utf8.h"
 
@@ -232,8 +233,8 @@ static cJSON *build_predicate(const char *run_dir, const kp_key_t *key,
 }
 
 /* The statement, one subject per line so `sed` can list name and digest. */
-static int build_statement(const char *run_dir, const file_list_t *files, const cJSON *pred,
-                           kp_buf_t *out, kp_err_t *err)
+static int build_statement(const char *run_dir, const file_list_t *files, const char *ptype,
+                           const cJSON *pred, kp_buf_t *out, kp_err_t *err)
 {
         char path[4096], hex[KP_SHA256_HEX];
         char *text;
@@ -242,8 +243,10 @@ static int build_statement(const char *run_dir, const file_list_t *files, const 
         kp_buf_printf(out, "{\n  \"_type\": \"%s\",\n  \"subject\": [\n", KP_STATEMENT_TYPE);
         for (i = 0; i < files->n; i++) {
                 cJSON *s = cJSON_CreateObject(), *d;
-                if (kp_path_join(path, sizeof(path), run_dir, files->names[i]) < 0)
+                if (kp_path_join(path, sizeof(path), run_dir, files->names[i]) < 0) {
+                        cJSON_Delete(s);
                         return kp_err_set(err, KP_EIO, "%s: path too long", files->names[i]);
+                }
                 if (kp_sha256_file(path, hex, err) < 0) {
                         cJSON_Delete(s);
                         return -1;
@@ -261,18 +264,133 @@ static int build_statement(const char *run_dir, const file_list_t *files, const 
         text = cJSON_Print(pred);
         if (!text)
                 return kp_err_set(err, KP_ENOMEM, "out of memory");
-        kp_buf_printf(out, "  ],\n  \"predicateType\": \"%s\",\n  \"predicate\": %s\n}\n",
-                      KP_PREDICATE_TYPE, text);
+        kp_buf_printf(out, "  ],\n  \"predicateType\": \"%s\",\n  \"predicate\": %s\n}\n", ptype,
+                      text);
         free(text);
         return 0;
+}
+
+/* The bytes signed are the bytes written: redact raw into stmt (and keep
+ * the JSON valid UTF-8 whatever the file names hold). */
+static int finish_statement(kp_buf_t *raw, kp_buf_t *stmt, kp_err_t *err)
+{
+        if (kp_utf8_invalid_at(kp_buf_cstr(raw), raw->len) < raw->len) {
+                kp_buf_t fixed;
+                kp_buf_init(&fixed, (size_t)256 << 20);
+                kp_utf8_fix(kp_buf_cstr(raw), raw->len, &fixed);
+                kp_buf_free(raw);
+                *raw = fixed;
+        }
+        if (kp_redact(raw->data, raw->len, stmt) < 0)
+                return kp_err_set(err, KP_ENOMEM, "statement too large");
+        return 0;
+}
+
+/* Signs stmt and writes the DSSE envelope to run_dir/file, one field per
+ * line. */
+static int write_envelope(const char *run_dir, const char *file, const kp_key_t *key,
+                          const kp_buf_t *stmt, kp_err_t *err)
+{
+        unsigned char sig[KP_SIG_BYTES];
+        kp_buf_t pae, env;
+        char path[4096];
+        int rc = -1;
+
+        kp_buf_init(&pae, (size_t)256 << 20);
+        kp_buf_init(&env, ENVELOPE_LIMIT);
+        if (kp_dsse_pae(KP_PAYLOAD_TYPE, stmt->data ? stmt->data : "", stmt->len, &pae) < 0) {
+                kp_err_set(err, KP_ENOMEM, "statement too large");
+                goto out;
+        }
+        if (kp_key_sign(key, pae.data, pae.len, sig, err) < 0)
+                goto out;
+        kp_buf_printf(&env, "{\n  \"payloadType\": \"%s\",\n  \"payload\": \"", KP_PAYLOAD_TYPE);
+        kp_base64_encode(stmt->data, stmt->len, &env);
+        kp_buf_printf(&env,
+                      "\",\n  \"signatures\": [\n    {\n      \"keyid\": \"%s\",\n"
+                      "      \"sig\": \"",
+                      kp_key_fingerprint(key));
+        kp_base64_encode(sig, sizeof(sig), &env);
+        if (kp_buf_puts(&env, "\"\n    }\n  ]\n}\n") < 0) {
+                kp_err_set(err, KP_ENOMEM, "envelope too large");
+                goto out;
+        }
+        if (kp_path_join(path, sizeof(path), run_dir, file) < 0 ||
+            kp_write_file_raw(path, env.data, env.len, 0644, err) < 0)
+                goto out;
+        rc = 0;
+out:
+        kp_buf_free(&pae);
+        kp_buf_free(&env);
+        return rc;
+}
+
+/* The subject of the test-result attestation: the run's record and its
+ * JUnit rendering, those of them that exist (verification requires both). */
+static const char *const tr_subjects[] = {"evidence.json", "junit.xml"};
+
+static cJSON *load_evidence(const char *run_dir)
+{
+        char path[4096];
+        cJSON *ev = NULL;
+        kp_err_t err;
+
+        if (kp_path_join(path, sizeof(path), run_dir, "evidence.json") < 0 ||
+            kp_jv_load_file(path, (size_t)1 << 30, &ev, &err) < 0 || !cJSON_IsObject(ev)) {
+                cJSON_Delete(ev);
+                return NULL;
+        }
+        return ev;
+}
+
+/* Writes test-result.dsse.json: the in-toto test-result attestation of
+ * the run, signed by key. */
+static int sign_test_result(const char *run_dir, const kp_key_t *key, kp_err_t *err)
+{
+        file_list_t subj;
+        kp_buf_t raw, stmt;
+        char path[4096];
+        cJSON *ev = load_evidence(run_dir), *pred = kp_testresult_predicate(ev);
+        int rc = -1;
+        size_t i;
+
+        memset(&subj, 0, sizeof(subj));
+        kp_buf_init(&raw, (size_t)256 << 20);
+        kp_buf_init(&stmt, (size_t)256 << 20);
+        if (!pred) {
+                kp_err_set(err, KP_ENOMEM, "out of memory");
+                goto out;
+        }
+        for (i = 0; i < sizeof(tr_subjects) / sizeof(tr_subjects[0]); i++) {
+                if (kp_path_join(path, sizeof(path), run_dir, tr_subjects[i]) < 0)
+                        continue;
+                if (!kp_path_exists(path))
+                        kp_warn("%s: missing, left out of the signed test-result attestation",
+                                path);
+                else if (list_add(&subj, tr_subjects[i]) < 0) {
+                        kp_err_set(err, KP_ENOMEM, "out of memory");
+                        goto out;
+                }
+        }
+        if (build_statement(run_dir, &subj, KP_TESTRESULT_PREDICATE_TYPE, pred, &raw, err) < 0 ||
+            finish_statement(&raw, &stmt, err) < 0 ||
+            write_envelope(run_dir, KP_TESTRESULT_FILE, key, &stmt, err) < 0)
+                goto out;
+        rc = 0;
+out:
+        list_free(&subj);
+        kp_buf_free(&raw);
+        kp_buf_free(&stmt);
+        cJSON_Delete(pred);
+        cJSON_Delete(ev);
+        return rc;
 }
 
 int kp_bundle_sign(const char *run_dir, const kp_key_t *key, const kp_bundle_report_t *reports,
                    size_t n_reports, kp_err_t *err)
 {
         file_list_t files, odd;
-        kp_buf_t raw, stmt, pae, env, b64;
-        unsigned char sig[KP_SIG_BYTES];
+        kp_buf_t raw, stmt;
         char path[4096];
         cJSON *pred = NULL;
         int rc = -1;
@@ -280,9 +398,9 @@ int kp_bundle_sign(const char *run_dir, const kp_key_t *key, const kp_bundle_rep
 
         kp_buf_init(&raw, (size_t)256 << 20);
         kp_buf_init(&stmt, (size_t)256 << 20);
-        kp_buf_init(&pae, (size_t)256 << 20);
-        kp_buf_init(&env, ENVELOPE_LIMIT);
-        kp_buf_init(&b64, ENVELOPE_LIMIT);
+        /* First, so that the statement lists it among the run's files. */
+        if (sign_test_result(run_dir, key, err) < 0)
+                goto out_bufs;
         if (list_dir(run_dir, &files, &odd, err) < 0)
                 goto out_bufs;
         if (files.truncated) {
@@ -298,40 +416,13 @@ int kp_bundle_sign(const char *run_dir, const kp_key_t *key, const kp_bundle_rep
                 kp_err_set(err, KP_ENOMEM, "out of memory");
                 goto out;
         }
-        if (build_statement(run_dir, &files, pred, &raw, err) < 0)
+        if (build_statement(run_dir, &files, KP_PREDICATE_TYPE, pred, &raw, err) < 0 ||
+            finish_statement(&raw, &stmt, err) < 0)
                 goto out;
-        /* The bytes signed are the bytes written: redact first (and keep the
-         * JSON valid UTF-8 whatever the file names hold). */
-        if (kp_utf8_invalid_at(kp_buf_cstr(&raw), raw.len) < raw.len) {
-                kp_buf_t fixed;
-                kp_buf_init(&fixed, (size_t)256 << 20);
-                kp_utf8_fix(kp_buf_cstr(&raw), raw.len, &fixed);
-                kp_buf_free(&raw);
-                raw = fixed;
-        }
-        if (kp_redact(raw.data, raw.len, &stmt) < 0 ||
-            kp_dsse_pae(KP_PAYLOAD_TYPE, stmt.data, stmt.len, &pae) < 0) {
-                kp_err_set(err, KP_ENOMEM, "statement too large");
-                goto out;
-        }
-        if (kp_key_sign(key, pae.data, pae.len, sig, err) < 0)
-                goto out;
-        kp_buf_printf(&env, "{\n  \"payloadType\": \"%s\",\n  \"payload\": \"", KP_PAYLOAD_TYPE);
-        kp_base64_encode(stmt.data, stmt.len, &env);
-        kp_buf_printf(&env,
-                      "\",\n  \"signatures\": [\n    {\n      \"keyid\": \"%s\",\n"
-                      "      \"sig\": \"",
-                      kp_key_fingerprint(key));
-        kp_base64_encode(sig, sizeof(sig), &env);
-        if (kp_buf_puts(&env, "\"\n    }\n  ]\n}\n") < 0) {
-                kp_err_set(err, KP_ENOMEM, "envelope too large");
-                goto out;
-        }
         if (kp_path_join(path, sizeof(path), run_dir, KP_STATEMENT_FILE) < 0 ||
             kp_write_file_raw(path, stmt.data, stmt.len, 0644, err) < 0)
                 goto out;
-        if (kp_path_join(path, sizeof(path), run_dir, KP_ENVELOPE_FILE) < 0 ||
-            kp_write_file_raw(path, env.data, env.len, 0644, err) < 0)
+        if (write_envelope(run_dir, KP_ENVELOPE_FILE, key, &stmt, err) < 0)
                 goto out;
         rc = 0;
 out:
@@ -341,9 +432,6 @@ out:
 out_bufs:
         kp_buf_free(&raw);
         kp_buf_free(&stmt);
-        kp_buf_free(&pae);
-        kp_buf_free(&env);
-        kp_buf_free(&b64);
         return rc;
 }
 
@@ -353,6 +441,8 @@ typedef struct vctx {
         kp_bundle_problem_fn fn;
         void *opaque;
         kp_bundle_result_t *res;
+        const kp_key_t *signer; /* the key that verified evidence.dsse.json */
+        kp_key_t *embedded;     /* the key the statement names, when it verified (owned) */
 } vctx_t;
 
 static void problem(vctx_t *v, const char *file, const char *fmt, ...)
@@ -396,106 +486,166 @@ static const cJSON *signer_of(const cJSON *stmt)
                                                 "signer");
 }
 
-/* Verifies the envelope's signatures over the PAE; returns the parsed
- * statement (or NULL) and fills payload with its bytes. */
-static cJSON *check_envelope(vctx_t *v, const char *run_dir, const kp_key_t *const *trusted,
-                             size_t n_trusted, kp_buf_t *payload)
+/* Reads the DSSE envelope run_dir/file: payload gets the decoded payload
+ * and pae its pre-authentication encoding. Returns the parsed envelope,
+ * or NULL after reporting why it cannot be used (missing_msg when absent). */
+static cJSON *load_envelope(vctx_t *v, const char *run_dir, const char *file,
+                            const char *missing_msg, kp_buf_t *payload, kp_buf_t *pae)
 {
-        kp_buf_t text, sig, pae;
-        cJSON *env = NULL, *stmt = NULL;
-        const cJSON *ptype, *pl, *sigs, *s;
-        char path[4096], fps[600] = "";
+        kp_buf_t text;
+        cJSON *env = NULL;
+        const cJSON *ptype, *pl, *sigs;
+        char path[4096];
         kp_err_t err;
-        size_t i;
 
         kp_buf_init(&text, ENVELOPE_LIMIT);
-        kp_buf_init(&sig, 4096);
-        kp_buf_init(&pae, ENVELOPE_LIMIT + 256);
-        kp_path_join(path, sizeof(path), run_dir, KP_ENVELOPE_FILE);
+        kp_path_join(path, sizeof(path), run_dir, file);
         if (!kp_path_exists(path)) {
-                problem(v, KP_ENVELOPE_FILE,
-                        "removed: the run directory has no signature envelope "
-                        "(unsigned, or the envelope was deleted)");
-                goto out;
+                problem(v, file, "removed: %s", missing_msg);
+                goto fail;
         }
         if (kp_read_file(path, ENVELOPE_LIMIT, &text, &err) < 0) {
-                problem(v, KP_ENVELOPE_FILE, "unreadable: %s", err.msg);
-                goto out;
+                problem(v, file, "unreadable: %s", err.msg);
+                goto fail;
         }
         env = cJSON_ParseWithLength(text.data ? text.data : "", text.len);
         if (!cJSON_IsObject(env)) {
-                problem(v, KP_ENVELOPE_FILE, "modified: not a valid JSON DSSE envelope");
-                goto out;
+                problem(v, file, "modified: not a valid JSON DSSE envelope");
+                goto fail;
         }
         ptype = cJSON_GetObjectItemCaseSensitive(env, "payloadType");
         pl = cJSON_GetObjectItemCaseSensitive(env, "payload");
         sigs = cJSON_GetObjectItemCaseSensitive(env, "signatures");
         if (!cJSON_IsString(ptype) || !cJSON_IsString(pl) || !cJSON_IsArray(sigs)) {
                 problem(
-                    v, KP_ENVELOPE_FILE,
+                    v, file,
                     "modified: payloadType, payload or signatures missing or of the wrong type");
-                goto out;
+                goto fail;
         }
         if (strcmp(ptype->valuestring, KP_PAYLOAD_TYPE) != 0)
-                problem(v, KP_ENVELOPE_FILE, "modified: payloadType is \"%s\", expected \"%s\"",
+                problem(v, file, "modified: payloadType is \"%s\", expected \"%s\"",
                         ptype->valuestring, KP_PAYLOAD_TYPE);
         if (kp_base64_decode(pl->valuestring, strlen(pl->valuestring), payload) < 0) {
-                problem(v, KP_ENVELOPE_FILE, "modified: the payload is not valid base64");
-                goto out;
+                problem(v, file, "modified: the payload is not valid base64");
+                goto fail;
         }
+        kp_dsse_pae(ptype->valuestring, payload->data ? payload->data : "", payload->len, pae);
+        kp_buf_free(&text);
+        return env;
+fail:
+        kp_buf_free(&text);
+        cJSON_Delete(env);
+        return NULL;
+}
+
+/* The first of keys that verifies signature s over pae, or NULL. */
+static const kp_key_t *verifying_key(const cJSON *s, const kp_buf_t *pae,
+                                     const kp_key_t *const *keys, size_t n_keys)
+{
+        const cJSON *sg = cJSON_GetObjectItemCaseSensitive(s, "sig");
+        const kp_key_t *found = NULL;
+        kp_buf_t sig;
+        size_t i;
+
+        kp_buf_init(&sig, 4096);
+        if (cJSON_IsString(sg) &&
+            kp_base64_decode(sg->valuestring, strlen(sg->valuestring), &sig) == 0)
+                for (i = 0; i < n_keys && !found; i++)
+                        if (keys[i] &&
+                            kp_key_verify(keys[i], pae->data, pae->len, sig.data, sig.len))
+                                found = keys[i];
+        kp_buf_free(&sig);
+        return found;
+}
+
+/* The keyid is outside the signature: hold it to the key that verified. */
+static void check_keyid(vctx_t *v, const char *file, const cJSON *s, const kp_key_t *key,
+                        const char *whose, int required)
+{
+        const cJSON *kid = cJSON_GetObjectItemCaseSensitive(s, "keyid");
+
+        if (!cJSON_IsString(kid) && required)
+                problem(v, file, "modified: no keyid; the fingerprint of %s is %s", whose,
+                        kp_key_fingerprint(key));
+        else if (cJSON_IsString(kid) && strcmp(kid->valuestring, kp_key_fingerprint(key)) != 0)
+                problem(v, file, "modified: keyid \"%s\" is not the fingerprint of %s (%s)",
+                        kid->valuestring, whose, kp_key_fingerprint(key));
+}
+
+static void trusted_list(const kp_key_t *const *trusted, size_t n_trusted, char *fps, size_t size)
+{
+        size_t i, len;
+
+        fps[0] = '\0';
+        for (i = 0; i < n_trusted && i < 8; i++) {
+                len = strlen(fps);
+                snprintf(fps + len, size - len, "%s%s", i ? ", " : "",
+                         kp_key_fingerprint(trusted[i]));
+        }
+}
+
+/* Verifies evidence.dsse.json's signatures over the PAE; returns the parsed
+ * statement (or NULL) and fills payload with its bytes. The key that
+ * verified (a trusted one, else the one the statement names) becomes
+ * v->signer, the key the test-result attestation must be signed by. */
+static cJSON *check_envelope(vctx_t *v, const char *run_dir, const kp_key_t *const *trusted,
+                             size_t n_trusted, kp_buf_t *payload)
+{
+        kp_buf_t pae;
+        cJSON *env, *stmt = NULL;
+        const cJSON *s;
+        char fps[600];
+        kp_err_t err;
+
+        kp_buf_init(&pae, ENVELOPE_LIMIT + 256);
+        env = load_envelope(v, run_dir, KP_ENVELOPE_FILE,
+                            "the run directory has no signature envelope "
+                            "(unsigned, or the envelope was deleted)",
+                            payload, &pae);
+        if (!env)
+                goto out;
         v->res->signed_dir = 1;
-        kp_dsse_pae(ptype->valuestring, payload->data ? payload->data : "", payload->len, &pae);
         stmt = cJSON_ParseWithLength(payload->data ? payload->data : "", payload->len);
-        cJSON_ArrayForEach(s, sigs)
+        cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(env, "signatures"))
         {
                 const cJSON *kid = cJSON_GetObjectItemCaseSensitive(s, "keyid");
-                const cJSON *sg = cJSON_GetObjectItemCaseSensitive(s, "sig");
+                const kp_key_t *key;
                 if (!v->res->keyid[0] && cJSON_IsString(kid))
                         snprintf(v->res->keyid, sizeof(v->res->keyid), "%s", kid->valuestring);
-                kp_buf_reset(&sig);
-                if (!cJSON_IsString(sg) ||
-                    kp_base64_decode(sg->valuestring, strlen(sg->valuestring), &sig) < 0)
+                if (v->res->signature_ok)
                         continue;
-                for (i = 0; i < n_trusted && !v->res->signature_ok; i++) {
-                        if (kp_key_verify(trusted[i], pae.data, pae.len, sig.data, sig.len)) {
-                                v->res->signature_ok = 1;
-                                memcpy(v->res->trusted_fp, kp_key_fingerprint(trusted[i]),
-                                       KP_SHA256_HEX);
-                                /* keyid is outside the signature: hold it to the key. */
-                                if (cJSON_IsString(kid) &&
-                                    strcmp(kid->valuestring, kp_key_fingerprint(trusted[i])) != 0)
-                                        problem(v, KP_ENVELOPE_FILE,
-                                                "modified: keyid \"%s\" is not the fingerprint of "
-                                                "the key that signed (%s)",
-                                                kid->valuestring, kp_key_fingerprint(trusted[i]));
-                        }
+                key = verifying_key(s, &pae, trusted, n_trusted);
+                if (key) {
+                        v->res->signature_ok = 1;
+                        v->signer = key;
+                        memcpy(v->res->trusted_fp, kp_key_fingerprint(key), KP_SHA256_HEX);
+                        check_keyid(v, KP_ENVELOPE_FILE, s, key, "the key that signed", 0);
+                        continue;
                 }
-                if (!v->res->signature_ok && stmt) {
+                if (stmt && !v->res->embedded_key_ok) {
                         const cJSON *pem =
                             cJSON_GetObjectItemCaseSensitive(signer_of(stmt), "public_key");
                         kp_key_t *emb = NULL;
-                        if (cJSON_IsString(pem) &&
+                        const kp_key_t *one[1];
+                        if (!cJSON_IsString(pem) ||
                             kp_key_from_public_pem(pem->valuestring, strlen(pem->valuestring), &emb,
-                                                   &err) == 0 &&
-                            kp_key_verify(emb, pae.data, pae.len, sig.data, sig.len)) {
+                                                   &err) < 0)
+                                continue;
+                        one[0] = emb;
+                        if (verifying_key(s, &pae, one, 1)) {
                                 v->res->embedded_key_ok = 1;
-                                /* keyid is outside the signature: hold it to the key. */
-                                if (!cJSON_IsString(kid) ||
-                                    strcmp(kid->valuestring, kp_key_fingerprint(emb)) != 0)
-                                        problem(v, KP_ENVELOPE_FILE,
-                                                "modified: keyid is not the fingerprint of the "
-                                                "key the statement names (%s)",
-                                                kp_key_fingerprint(emb));
+                                v->embedded = emb;
+                                check_keyid(v, KP_ENVELOPE_FILE, s, emb,
+                                            "the key the statement names", 1);
+                        } else {
+                                kp_key_free(emb);
                         }
-                        kp_key_free(emb);
                 }
         }
         if (!v->res->signature_ok) {
-                for (i = 0; i < n_trusted && i < 8; i++) {
-                        size_t len = strlen(fps);
-                        snprintf(fps + len, sizeof(fps) - len, "%s%s", i ? ", " : "",
-                                 kp_key_fingerprint(trusted[i]));
-                }
+                if (v->embedded)
+                        v->signer = v->embedded;
+                trusted_list(trusted, n_trusted, fps, sizeof(fps));
                 if (v->res->embedded_key_ok)
                         problem(v, KP_ENVELOPE_FILE,
                                 "bad signature: it verifies only with the key named inside the "
@@ -508,8 +658,6 @@ static cJSON *check_envelope(vctx_t *v, const char *run_dir, const kp_key_t *con
                                 fps, v->res->keyid[0] ? v->res->keyid : "(none)");
         }
 out:
-        kp_buf_free(&text);
-        kp_buf_free(&sig);
         kp_buf_free(&pae);
         cJSON_Delete(env);
         return stmt;
@@ -553,7 +701,8 @@ static void check_subjects(vctx_t *v, const char *run_dir, const cJSON *stmt)
 
         if (!cJSON_IsString(type) || strcmp(type->valuestring, KP_STATEMENT_TYPE) != 0)
                 problem(v, KP_STATEMENT_FILE, "not an in-toto Statement v1 (_type)");
-        if (!cJSON_IsString(ptype) || strcmp(ptype->valuestring, KP_PREDICATE_TYPE) != 0)
+        if (!cJSON_IsString(ptype) || (strcmp(ptype->valuestring, KP_PREDICATE_TYPE) != 0 &&
+                                       strcmp(ptype->valuestring, KP_PREDICATE_TYPE_LEGACY) != 0))
                 problem(v, KP_STATEMENT_FILE, "predicateType is not %s", KP_PREDICATE_TYPE);
         if (!cJSON_IsArray(subjects)) {
                 problem(v, KP_STATEMENT_FILE, "the statement has no subject list");
@@ -613,10 +762,155 @@ static void check_subjects(vctx_t *v, const char *run_dir, const cJSON *stmt)
         list_free(&listed);
 }
 
+/* Checks one subject of the test-result attestation against its file;
+ * 1 when it matches. */
+static int check_tr_subject(vctx_t *v, const char *run_dir, const char *name, const char *dig)
+{
+        char path[4096], hex[KP_SHA256_HEX];
+        struct stat st;
+        kp_err_t err;
+
+        kp_path_join(path, sizeof(path), run_dir, name);
+        if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+                problem(v, name, "removed: a subject of the test-result attestation (%s)",
+                        KP_TESTRESULT_FILE);
+                return 0;
+        }
+        if (kp_sha256_file(path, hex, &err) < 0) {
+                problem(v, name, "unreadable: %s", err.msg);
+                return 0;
+        }
+        if (strcmp(hex, dig) != 0) {
+                problem(v, name, "modified: sha256 is %s, the test-result attestation (%s) says %s",
+                        hex, KP_TESTRESULT_FILE, dig);
+                return 0;
+        }
+        return 1;
+}
+
+/* The test-result attestation: signed by the key that signed
+ * evidence.dsse.json (or, when that did not verify, by a trusted key), an
+ * in-toto Statement v1 with the test-result predicateType, subject exactly
+ * evidence.json and junit.xml with their digests, and the predicate that
+ * evidence.json gives (src/testresult.c). A run directory whose statement
+ * has the legacy predicateType was signed before this attestation existed
+ * and may lack it. The predicate goes to v->res->test_result_json. */
+static void check_test_result(vctx_t *v, const char *run_dir, const kp_key_t *const *trusted,
+                              size_t n_trusted, const cJSON *main_stmt)
+{
+        const cJSON *ptype = cJSON_GetObjectItemCaseSensitive(main_stmt, "predicateType");
+        const cJSON *type, *subjects, *s, *pred;
+        const char *const F = KP_TESTRESULT_FILE;
+        const kp_key_t *one[1] = {v->signer}, *key = NULL;
+        const kp_key_t *const *keys = v->signer ? one : trusted;
+        size_t n_keys = v->signer ? 1 : n_trusted, i, n_subj = 0;
+        int seen[2] = {0, 0}, digests_ok = 1;
+        kp_buf_t payload, pae;
+        cJSON *env = NULL, *stmt = NULL, *ev = NULL, *want = NULL;
+        char path[4096], fps[600];
+
+        kp_buf_init(&payload, ENVELOPE_LIMIT);
+        kp_buf_init(&pae, ENVELOPE_LIMIT + 256);
+        kp_path_join(path, sizeof(path), run_dir, F);
+        if (!kp_path_exists(path) && cJSON_IsString(ptype) &&
+            strcmp(ptype->valuestring, KP_PREDICATE_TYPE_LEGACY) == 0)
+                goto out;
+        env = load_envelope(v, run_dir, F,
+                            "the run directory has no test-result attestation "
+                            "(it was deleted, or the run was signed without one)",
+                            &payload, &pae);
+        if (!env)
+                goto out;
+        cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(env, "signatures"))
+        {
+                key = verifying_key(s, &pae, keys, n_keys);
+                if (key) {
+                        check_keyid(v, F, s, key, "the key that signed", 1);
+                        break;
+                }
+        }
+        if (!key) {
+                if (v->signer) {
+                        problem(v, F, "bad signature: not signed by the key that signed %s (%s)",
+                                KP_ENVELOPE_FILE, kp_key_fingerprint(v->signer));
+                } else {
+                        trusted_list(trusted, n_trusted, fps, sizeof(fps));
+                        problem(v, F,
+                                "bad signature: no signature verifies with the trusted key %s",
+                                fps);
+                }
+        }
+        stmt = cJSON_ParseWithLength(payload.data ? payload.data : "", payload.len);
+        if (!cJSON_IsObject(stmt)) {
+                problem(v, F, "modified: the signed payload is not JSON");
+                goto out;
+        }
+        type = cJSON_GetObjectItemCaseSensitive(stmt, "_type");
+        ptype = cJSON_GetObjectItemCaseSensitive(stmt, "predicateType");
+        subjects = cJSON_GetObjectItemCaseSensitive(stmt, "subject");
+        pred = cJSON_GetObjectItemCaseSensitive(stmt, "predicate");
+        if (!cJSON_IsString(type) || strcmp(type->valuestring, KP_STATEMENT_TYPE) != 0)
+                problem(v, F, "not an in-toto Statement v1 (_type)");
+        if (!cJSON_IsString(ptype) || strcmp(ptype->valuestring, KP_TESTRESULT_PREDICATE_TYPE) != 0)
+                problem(v, F, "predicateType is not %s", KP_TESTRESULT_PREDICATE_TYPE);
+        cJSON_ArrayForEach(s, subjects)
+        {
+                const cJSON *name = cJSON_GetObjectItemCaseSensitive(s, "name");
+                const cJSON *dig = cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256");
+                n_subj++;
+                for (i = 0; i < 2; i++)
+                        if (cJSON_IsString(name) && strcmp(name->valuestring, tr_subjects[i]) == 0)
+                                break;
+                if (i == 2 || !cJSON_IsString(dig) || seen[i]++) {
+                        problem(v, F,
+                                "subject %zu is not one of evidence.json and junit.xml "
+                                "with a sha256 digest, listed once",
+                                n_subj);
+                        digests_ok = 0;
+                        continue;
+                }
+                if (!check_tr_subject(v, run_dir, tr_subjects[i], dig->valuestring))
+                        digests_ok = 0;
+        }
+        for (i = 0; i < 2; i++)
+                if (!seen[i]) {
+                        problem(v, F, "%s is not a subject of the test-result attestation",
+                                tr_subjects[i]);
+                        digests_ok = 0;
+                }
+        if (!cJSON_IsObject(pred)) {
+                problem(v, F, "the statement has no predicate");
+                goto out;
+        }
+        v->res->test_result_json = cJSON_PrintUnformatted(pred);
+        /* The signer computes the predicate from evidence.json; so does the
+         * verifier (only meaningful when evidence.json is the signed one). */
+        if (digests_ok) {
+                ev = load_evidence(run_dir);
+                want = kp_testresult_predicate(ev);
+                if (want && !cJSON_Compare(pred, want, 1)) {
+                        const cJSON *r = cJSON_GetObjectItemCaseSensitive(pred, "result");
+                        problem(v, F,
+                                "its predicate does not match evidence.json (result %s; "
+                                "evidence.json gives %s)",
+                                cJSON_IsString(r) ? r->valuestring : "(none)",
+                                cJSON_GetObjectItemCaseSensitive(want, "result")->valuestring);
+                }
+        }
+out:
+        kp_buf_free(&payload);
+        kp_buf_free(&pae);
+        cJSON_Delete(env);
+        cJSON_Delete(stmt);
+        cJSON_Delete(ev);
+        cJSON_Delete(want);
+}
+
 int kp_bundle_verify(const char *run_dir, const kp_key_t *const *trusted, size_t n_trusted,
                      kp_bundle_problem_fn fn, void *opaque, kp_bundle_result_t *res, kp_err_t *err)
 {
-        vctx_t v = {fn, opaque, res};
+        vctx_t v = {fn, opaque, res, NULL, NULL};
         const cJSON *pred;
         kp_buf_t payload;
         cJSON *stmt;
@@ -632,11 +926,13 @@ int kp_bundle_verify(const char *run_dir, const kp_key_t *const *trusted, size_t
                         problem(&v, KP_ENVELOPE_FILE, "modified: the signed payload is not JSON");
                 else
                         check_subjects(&v, run_dir, stmt);
+                check_test_result(&v, run_dir, trusted, n_trusted, stmt);
         }
         pred = cJSON_GetObjectItemCaseSensitive(stmt, "predicate");
         if (pred)
                 res->predicate_json = cJSON_PrintUnformatted(pred);
         cJSON_Delete(stmt);
+        kp_key_free(v.embedded);
         kp_buf_free(&payload);
         return 0;
 }
@@ -644,5 +940,7 @@ int kp_bundle_verify(const char *run_dir, const kp_key_t *const *trusted, size_t
 void kp_bundle_result_release(kp_bundle_result_t *res)
 {
         free(res->predicate_json);
+        free(res->test_result_json);
         res->predicate_json = NULL;
+        res->test_result_json = NULL;
 }

@@ -9,9 +9,17 @@
  * payloadType application/vnd.in-toto+json, base64 payload, and an Ed25519
  * signature over the DSSE pre-authentication encoding
  *   "DSSEv1" SP len(type) SP type SP len(body) SP body
- * with keyid = the key's fingerprint. Both files are written last; the
- * envelope is laid out one field per line so stock shell tools can take it
- * apart (docs/verify.md).
+ * with keyid = the key's fingerprint. Its predicateType is
+ * urn:kproof:evidence-bundle:v1 (before: https://kproof.dev/evidence-bundle/v1,
+ * a domain kproof does not own; still accepted by verification).
+ *
+ * test-result.dsse.json is a second envelope of the same kind, signed by
+ * the same key, around an in-toto test-result attestation
+ * (https://in-toto.io/attestation/test-result/v0.1, src/testresult.h) whose
+ * subject is evidence.json and junit.xml. It is written first, so it is
+ * itself a subject of statement.json. The three files are written last;
+ * the envelopes are laid out one field per line so stock shell tools can
+ * take them apart (docs/verify.md).
  */
 #ifndef KP_BUNDLE_H
 #define KP_BUNDLE_H
@@ -26,7 +34,11 @@
 #define KP_ENVELOPE_FILE  "evidence.dsse.json"
 #define KP_PAYLOAD_TYPE   "application/vnd.in-toto+json"
 #define KP_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
-#define KP_PREDICATE_TYPE "https://kproof.dev/evidence-bundle/v1"
+#define KP_PREDICATE_TYPE "urn:kproof:evidence-bundle:v1"
+/* The predicateType of run directories signed before the test-result
+ * attestation existed; they verify without one. */
+#define KP_PREDICATE_TYPE_LEGACY "https://kproof.dev/evidence-bundle/v1"
+#define KP_TESTRESULT_FILE       "test-result.dsse.json"
 
 /* A report the run tried to render, recorded in the predicate so a missing
  * one is explained inside the signed statement. */
@@ -39,8 +51,8 @@ typedef struct kp_bundle_report {
 /* Appends the DSSE pre-authentication encoding of (type, body) to out. */
 int kp_dsse_pae(const char *type, const void *body, size_t len, kp_buf_t *out);
 
-/* Writes statement.json and evidence.dsse.json into run_dir, replacing
- * earlier ones. key must hold a private key. */
+/* Writes test-result.dsse.json, then statement.json and evidence.dsse.json
+ * into run_dir, replacing earlier ones. key must hold a private key. */
 int kp_bundle_sign(const char *run_dir, const kp_key_t *key, const kp_bundle_report_t *reports,
                    size_t n_reports, kp_err_t *err);
 
@@ -55,12 +67,16 @@ typedef struct kp_bundle_result {
         char keyid[160];                /* keyid of the envelope's first signature */
         char trusted_fp[KP_SHA256_HEX]; /* the trusted key that verified */
         size_t n_subjects;
-        char *predicate_json; /* the statement's predicate, or NULL; free() it */
+        char *predicate_json;   /* the statement's predicate, or NULL; free() it */
+        char *test_result_json; /* the test-result attestation's predicate, or NULL */
 } kp_bundle_result_t;
 
 /* Checks run_dir against the trusted public keys: the envelope's signature,
- * that statement.json is the signed payload, every subject's digest, and
- * that no file was added or removed. Each problem goes to fn. Returns 0
+ * that statement.json is the signed payload, every subject's digest, that
+ * no file was added or removed, and the test-result attestation: signed by
+ * the key that signed the envelope, subject exactly evidence.json and
+ * junit.xml with their digests, predicate as evidence.json says (missing:
+ * a problem, unless the statement has the legacy predicateType). Each problem goes to fn. Returns 0
  * when the check ran (res->problems says whether it held), -1 when run_dir
  * is not a directory. Release res with kp_bundle_result_release(). */
 int kp_bundle_verify(const char *run_dir, const kp_key_t *const *trusted, size_t n_trusted,

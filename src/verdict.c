@@ -156,3 +156,37 @@ int kp_verdict_exit_code(const kp_run_outcome_t *o)
                 return KP_EXIT_FAIL;
         return KP_EXIT_OK;
 }
+
+kp_test_result_t kp_verdict_test_result(int exit_code, const kp_tally_t *checks,
+                                        int gates_not_evaluated)
+{
+        if (exit_code != KP_EXIT_OK)
+                return KP_TEST_FAILED;
+        if (checks->skip || gates_not_evaluated)
+                return KP_TEST_WARNED;
+        return KP_TEST_PASSED;
+}
+
+kp_test_result_t kp_verdict_test_of_check(kp_verdict_t v)
+{
+        switch (v) {
+        case KP_VERDICT_PASS:
+                return KP_TEST_PASSED;
+        case KP_VERDICT_SKIP:
+                return KP_TEST_WARNED;
+        default:
+                return KP_TEST_FAILED;
+        }
+}
+
+const char *kp_test_result_name(kp_test_result_t r)
+{
+        switch (r) {
+        case KP_TEST_PASSED:
+                return "PASSED";
+        case KP_TEST_WARNED:
+                return "WARNED";
+        default:
+                return "FAILED";
+        }
+}

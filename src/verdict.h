@@ -98,6 +98,28 @@ typedef struct kp_run_outcome {
  *   0  otherwise. */
 int kp_verdict_exit_code(const kp_run_outcome_t *o);
 
+/* The in-toto test-result attestation (predicate
+ * https://in-toto.io/attestation/test-result/v0.1) speaks PASSED, WARNED
+ * and FAILED. A run is
+ *   PASSED  exit code 0, no check skipped and no gate left not evaluated;
+ *   WARNED  exit code 0, but a check was skipped or a gate not evaluated
+ *           (what was verified held; something was not verified);
+ *   FAILED  any other exit code (1 a check failed, a gate was missed or
+ *           nothing was verified; 3 an error or an incomplete run).
+ * A check is listed in passedTests when it passed, warnedTests when it was
+ * skipped, failedTests when it failed or ended in error (or has no verdict). */
+typedef enum kp_test_result {
+        KP_TEST_PASSED = 0,
+        KP_TEST_WARNED,
+        KP_TEST_FAILED,
+} kp_test_result_t;
+
+kp_test_result_t kp_verdict_test_result(int exit_code, const kp_tally_t *checks,
+                                        int gates_not_evaluated);
+kp_test_result_t kp_verdict_test_of_check(kp_verdict_t v);
+/* "PASSED", "WARNED", "FAILED". */
+const char *kp_test_result_name(kp_test_result_t r);
+
 /* Whether the run verified nothing: no check passed. */
 int kp_verdict_nothing_verified(const kp_run_outcome_t *o);
 

@@ -49,7 +49,8 @@ static const kp_cmd_spec_t spec = {
     "RUN_DIR [--out DIR] [--sign-key FILE] [--pubkey FILE]",
     "Render report.html, junit.xml and report.pdf from RUN_DIR/evidence.json.",
     "Without --out the reports replace those in RUN_DIR and RUN_DIR is signed again\n"
-    "(statement.json, evidence.dsse.json), provided its envelope verifies with the key it\n"
+    "(test-result.dsse.json, statement.json, evidence.dsse.json), provided its envelope verifies "
+    "with the key it\n"
     "names (and with --pubkey when given) and every file matches the signed statement.\n"
     "The re-signing is recorded in evidence.json (run.custody) and the new statement.\n"
     "Exit codes: 0 done; 1 RUN_DIR is unsigned or does not match its signature (nothing\n"
@@ -280,6 +281,8 @@ int kp_cmd_report(int argc, char **argv)
         if (pdf_ok)
                 printf("%s\n", out);
         if (key) {
+                kp_path_join(out, sizeof(out), dir, KP_TESTRESULT_FILE);
+                printf("%s\n", out);
                 kp_path_join(out, sizeof(out), dir, KP_ENVELOPE_FILE);
                 printf("%s\n", out);
         }

@@ -1,8 +1,10 @@
 /*
  * kproof verify: checks a run directory's signature bundle against a
  * public key the caller trusts: the DSSE signature, that statement.json is
- * the signed payload, every file's sha256, and that no file was added or
- * removed. Every problem is printed with the file it concerns.
+ * the signed payload, every file's sha256, that no file was added or
+ * removed, and the test-result attestation (test-result.dsse.json: same
+ * key, evidence.json and junit.xml digests, predicate as evidence.json
+ * says). Every problem is printed with the file it concerns.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +28,12 @@ static const kp_opt_t opts[] = {
 static const kp_cmd_spec_t spec = {
     "verify",
     "RUN_DIR --pubkey FILE [--pubkey FILE]...",
-    "Verify a run directory's signature, file digests and completeness.",
+    "Verify a run directory's signatures, file digests and completeness.",
     "Exit codes: 0 the signature verifies with a given key and every file matches the\n"
-    "signed statement, with nothing added or removed; 1 at least one problem (each is\n"
-    "printed as 'problem: FILE: what'); 2 usage error or unreadable public key.\n"
+    "signed statement, with nothing added or removed, and the test-result attestation\n"
+    "(test-result.dsse.json) is signed by the same key over evidence.json and junit.xml\n"
+    "as they are; 1 at least one problem (each is printed as 'problem: FILE: what');\n"
+    "2 usage error or unreadable public key.\n"
     "The same check with stock OpenSSL 3 is described in docs/verify.md.",
     opts,
     sizeof(opts) / sizeof(opts[0]),
@@ -89,6 +93,24 @@ static void print_summary(const char *pred_json)
         cJSON_Delete(pred);
 }
 
+static size_t count(const cJSON *o, const char *key)
+{
+        return (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+/* The signed test result (in-toto test-result/v0.1). */
+static void print_test_result(const char *pred_json)
+{
+        cJSON *pred = cJSON_Parse(pred_json);
+
+        if (!pred)
+                return;
+        printf("test result: %s (%zu passed, %zu warned, %zu failed), signed in %s\n",
+               sval(pred, "result"), count(pred, "passedTests"), count(pred, "warnedTests"),
+               count(pred, "failedTests"), KP_TESTRESULT_FILE);
+        cJSON_Delete(pred);
+}
+
 int kp_cmd_verify(int argc, char **argv)
 {
         const char *pos[1];
@@ -126,6 +148,8 @@ int kp_cmd_verify(int argc, char **argv)
                                res.trusted_fp);
                         if (res.predicate_json)
                                 print_summary(res.predicate_json);
+                        if (res.test_result_json)
+                                print_test_result(res.test_result_json);
                 }
                 rc = KP_EXIT_OK;
         } else {

@@ -50,7 +50,8 @@ static void usage(FILE *out)
                      "kproof evaluates a Kafka-compatible streaming platform with the same suites\n"
                      "(semantics, key revocation, failover, scaling, cost) and writes an evidence\n"
                      "report: evidence.json, events.jsonl, junit.xml, report.html, report.pdf,\n"
-                     "signed last (statement.json, evidence.dsse.json).\n\ncommands:\n");
+                     "signed last (test-result.dsse.json, statement.json, "
+                     "evidence.dsse.json).\n\ncommands:\n");
         for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
                 fprintf(out, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
         fprintf(

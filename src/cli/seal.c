@@ -1,7 +1,7 @@
 /*
  * seal: what every run directory gets last — report.pdf, then the signed
- * statement over everything in it. Shared by 'kproof run' and 'kproof
- * report'.
+ * test-result attestation and the signed statement over everything in it. Shared by 'kproof run'
+ * and 'kproof report'.
  */
 #include <stdio.h>
 
@@ -50,6 +50,7 @@ int kp_cli_seal(const char *run_dir, const kp_key_t *key, int *pdf_ok, kp_err_t 
         *pdf_ok = rep.rendered;
         if (kp_bundle_sign(run_dir, key, &rep, 1, err) < 0)
                 return kp_err_prefix(err, "signing %s", run_dir);
-        kp_info("signed %s/%s with key %s", run_dir, KP_ENVELOPE_FILE, kp_key_fingerprint(key));
+        kp_info("signed %s/%s and %s/%s with key %s", run_dir, KP_ENVELOPE_FILE, run_dir,
+                KP_TESTRESULT_FILE, kp_key_fingerprint(key));
         return 0;
 }

@@ -27,9 +27,9 @@ for p in paths:
                 blobs.append((os.path.join(root, f), open(os.path.join(root, f), "rb").read()))
     elif os.path.exists(p):
         blobs.append((p, open(p, "rb").read()))
-# The signed statement inside the envelope, decoded.
+# The signed statements inside the envelopes (evidence and test-result), decoded.
 for name, data in list(blobs):
-    if name.endswith("evidence.dsse.json"):
+    if name.endswith(".dsse.json"):
         blobs.append((name + ":payload", base64.b64decode(json.loads(data)["payload"])))
 for n in names:
     for form, needle in forms(os.environ[n]).items():

@@ -17,8 +17,9 @@ fp3=$("$KPROOF" keygen --out "$WORK/k3.pem" 2>/dev/null)
 run_short "$WORK/r" --sign-key "$WORK/k1.pem"
 require "a run signed with key 1 exits 0" test $? = 0
 
-# attacker_sign DIR KEY: rewrites DIR's statement over its current files (the way kproof lays it
-# out, predicate kept but signer replaced) and signs it with KEY using openssl only.
+# attacker_sign DIR KEY: rewrites DIR's test-result attestation (new subject digests) and statement
+# over its current files (the way kproof lays it out, predicate kept but signer replaced) and signs
+# both with KEY using openssl only.
 attacker_sign() {
   local dir=$1 key=$2
   python3 - "$dir" "$key" <<'PY'
@@ -29,6 +30,19 @@ pub = open(key + ".pub").read()
 der = subprocess.run(["openssl", "pkey", "-pubin", "-in", key + ".pub", "-outform", "DER"],
                      capture_output=True, check=True).stdout
 kid = hashlib.sha256(der).hexdigest()
+def envelope(body, name):
+    t = b"application/vnd.in-toto+json"
+    open(os.path.join(d, ".pae"), "wb").write(b"DSSEv1 %d %s %d " % (len(t), t, len(body)) + body)
+    sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", key, "-rawin", "-in", os.path.join(d, ".pae")],
+                         capture_output=True, check=True).stdout
+    os.remove(os.path.join(d, ".pae"))
+    env = {"payloadType": t.decode(), "payload": base64.b64encode(body).decode(),
+           "signatures": [{"keyid": kid, "sig": base64.b64encode(sig).decode()}]}
+    open(os.path.join(d, name), "w").write(json.dumps(env, indent=2) + "\n")
+tr = json.loads(base64.b64decode(json.load(open(os.path.join(d, "test-result.dsse.json")))["payload"]))
+for s in tr["subject"]:
+    s["digest"]["sha256"] = hashlib.sha256(open(os.path.join(d, s["name"]), "rb").read()).hexdigest()
+envelope((json.dumps(tr, indent=2) + "\n").encode(), "test-result.dsse.json")
 subj = []
 for root, _, files in os.walk(d):
     for f in files:
@@ -42,16 +56,8 @@ pred["signer"]["keyid"] = kid
 pred["signer"]["public_key"] = pub
 st = {"_type": old["_type"], "subject": subj, "predicateType": old["predicateType"], "predicate": pred}
 body = (json.dumps(st, indent=2) + "\n").encode()
-t = b"application/vnd.in-toto+json"
-pae = b"DSSEv1 %d %s %d " % (len(t), t, len(body)) + body
-open(os.path.join(d, ".pae"), "wb").write(pae)
-sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", key, "-rawin", "-in", os.path.join(d, ".pae")],
-                     capture_output=True, check=True).stdout
-os.remove(os.path.join(d, ".pae"))
 open(os.path.join(d, "statement.json"), "wb").write(body)
-env = {"payloadType": t.decode(), "payload": base64.b64encode(body).decode(),
-       "signatures": [{"keyid": kid, "sig": base64.b64encode(sig).decode()}]}
-open(os.path.join(d, "evidence.dsse.json"), "w").write(json.dumps(env, indent=2) + "\n")
+envelope(body, "evidence.dsse.json")
 PY
 }
 

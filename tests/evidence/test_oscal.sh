@@ -76,7 +76,7 @@ bad=$(jq -r '.["assessment-results"]["back-matter"].resources[] | .rlinks[0] | "
 check "every back-matter sha256 matches its file${bad:+; not: $bad}" test -z "$bad"
 check "back-matter names evidence.json, events.jsonl, junit.xml and report.html" jqe \
   '[.["assessment-results"]["back-matter"].resources[].rlinks[0].href] | contains(["evidence.json", "events.jsonl", "junit.xml", "report.html"])' "$OS"
-missing=$(comm -23 <(run_files "$WORK/r" | grep -vxE 'assessment-results.json|statement.json|evidence.dsse.json|report.pdf') \
+missing=$(comm -23 <(run_files "$WORK/r" | grep -vxE 'assessment-results.json|statement.json|evidence.dsse.json|test-result.dsse.json|report.pdf') \
   <(jq -r '.["assessment-results"]["back-matter"].resources[].rlinks[0].href' "$OS" | LC_ALL=C sort))
 check "back-matter names every run-directory file written before it${missing:+; missing: $missing}" test -z "$missing"
 check "every relevant-evidence link is a back-matter resource" jqe \

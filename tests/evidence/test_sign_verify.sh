@@ -40,7 +40,7 @@ check "envelope keyid is the key's fingerprint" test "$(jq -r '.signatures[0].ke
 check "statement.json is exactly the signed payload" cmp -s <(jq -r .payload "$env" | base64 -d) "$WORK/r/statement.json"
 stmt=$WORK/r/statement.json
 check "statement _type is in-toto Statement v1" test "$(jq -r ._type "$stmt")" = https://in-toto.io/Statement/v1
-check "predicateType is kproof's" test "$(jq -r .predicateType "$stmt")" = https://kproof.dev/evidence-bundle/v1
+check "predicateType is kproof's own urn (no domain kproof does not own)" test "$(jq -r .predicateType "$stmt")" = urn:kproof:evidence-bundle:v1
 check "subjects are every other file of the run directory" \
   diff <(jq -r '.subject[].name' "$stmt" | LC_ALL=C sort) \
        <(run_files "$WORK/r" | grep -vx -e statement.json -e evidence.dsse.json)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/evidence/test_verify_openssl.sh - runs exactly the shell lines of docs/verify.md
 # ("Verify without kproof") against a fresh run: they succeed with stock OpenSSL 3 and coreutils,
-# and they fail for a changed file, an added file and a wrong public key.
+# checking both envelopes (evidence and test-result), and they fail for a changed file, an added
+# file, a wrong public key and a missing test-result attestation.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 isolate "$@"
@@ -26,9 +27,11 @@ doc_verify() { RUN=$1 PUB=$2 bash -euo pipefail "$WORK/lines.sh" >"$WORK/doc.out
 
 doc_verify "$WORK/r" "$WORK/k.pem.pub"
 check "the documented lines verify the fresh run" test $? = 0
-check "... openssl says Signature Verified Successfully" grep -q 'Signature Verified Successfully' "$WORK/doc.out"
+check "... openssl says Signature Verified Successfully for both envelopes" \
+  test "$(grep -c 'Signature Verified Successfully' "$WORK/doc.out")" = 2
 n_sub=$(jq '.subject | length' "$WORK/r/statement.json")
-check "... sha256sum checked all $n_sub subjects" test "$(grep -c ': OK$' "$WORK/doc.out")" = "$n_sub"
+check "... sha256sum checked all $n_sub subjects and the 2 of the test-result attestation" \
+  test "$(grep -c ': OK$' "$WORK/doc.out")" = "$((n_sub + 2))"
 check "... and no file was added or removed" grep -q 'no file added or removed' "$WORK/doc.out"
 check "... and left nothing in the run directory" test "$(run_files "$WORK/r" | wc -l)" = "$((n_sub + 2))"
 "$KPROOF" verify "$WORK/r" --pubkey "$WORK/k.pem.pub" >/dev/null
@@ -54,4 +57,9 @@ cp -a "$WORK/r" "$WORK/t3"
 rm "$WORK/t3/junit.xml"
 doc_verify "$WORK/t3" "$WORK/k.pem.pub"
 check "the documented lines fail for a removed file" test $? != 0
+
+cp -a "$WORK/r" "$WORK/t4"
+rm "$WORK/t4/test-result.dsse.json"
+doc_verify "$WORK/t4" "$WORK/k.pem.pub"
+check "the documented lines fail without the test-result attestation" test $? != 0
 finish

@@ -2,7 +2,8 @@
 # tests/evidence/test_verify_sslib.sh - an independent DSSE implementation (Python securesystemslib
 # from PyPI, in the test-only virtualenv of tests/tools/pyvenv.sh) verifies a fresh run with
 # exactly the Python block of docs/verify.md, whose keyid is recomputed from the trusted public
-# key (hex SHA-256 of its DER SubjectPublicKeyInfo); it fails for a wrong key, a changed payload,
+# key (hex SHA-256 of its DER SubjectPublicKeyInfo), both envelopes (evidence statement and in-toto
+# test-result attestation); it fails for a wrong key, a changed payload of either,
 # a changed evidence.json, a keyid that is not the key's fingerprint, and after `kproof report`
 # re-signs with another key it verifies with the new key only.
 set -uo pipefail
@@ -30,6 +31,9 @@ sslib_verify() { RUN=$1 PUB=$2 "$py" "$WORK/verify.py" >"$WORK/py.out" 2>&1; }
 sslib_verify "$WORK/r" "$WORK/k.pem.pub"
 check "securesystemslib verifies the fresh run" test $? = 0
 check "... with keyid = the key's fingerprint ($fp)" grep -q "verified: keyid $fp," "$WORK/py.out"
+check "... both envelopes, with their predicate types" bash -c "grep -q 'evidence.dsse.json: urn:kproof:evidence-bundle:v1,' '$WORK/py.out' &&
+  grep -q 'test-result.dsse.json: https://in-toto.io/attestation/test-result/v0.1, 2 subjects' '$WORK/py.out'"
+check "... and prints the test result (passes and a skip: WARNED)" grep -qx 'test result: WARNED' "$WORK/py.out"
 check "the keyid is the hex sha256 of the DER public key" \
   test "$(openssl pkey -pubin -in "$WORK/k.pem.pub" -outform DER | sha256sum | cut -c1-64)" = "$(jq -r '.signatures[0].keyid' "$WORK/r/evidence.dsse.json")"
 
@@ -47,6 +51,13 @@ flip_byte "$WORK/t2/evidence.json" 100
 sslib_verify "$WORK/t2" "$WORK/k.pem.pub"
 check "the block rejects a changed evidence.json" test $? != 0
 check "... naming it" grep -q 'evidence.json' "$WORK/py.out"
+
+cp -a "$WORK/r" "$WORK/t4"
+jq '.payload |= (@base64d | sub("WARNED"; "PASSED") | @base64)' "$WORK/r/test-result.dsse.json" >"$WORK/t4/test-result.dsse.json"
+sslib_verify "$WORK/t4" "$WORK/k.pem.pub"
+check "the block rejects a changed test-result payload" test $? != 0
+check "... naming test-result.dsse.json (its digest in the evidence statement)" \
+  bash -c "grep -q 'AssertionError: test-result.dsse.json' '$WORK/py.out' && ! grep -q 'test result:' '$WORK/py.out'"
 
 cp -a "$WORK/r" "$WORK/t3"
 sed -i "s/\"keyid\": \"$fp\"/\"keyid\": \"$fp2\"/" "$WORK/t3/evidence.dsse.json"

@@ -170,7 +170,7 @@ static void write_text(const char *dir, const char *rel, const char *text)
 
 static void test_bundle_round_trip(void **state)
 {
-        char key_path[512], dir[512], path[600];
+        char key_path[512], dir[512], path[600], moved[600];
         kp_key_t *key = NULL, *pub = NULL;
         const kp_key_t *trusted[1];
         kp_bundle_report_t rep = {"report.pdf", 0, "no browser in this test"};
@@ -192,13 +192,19 @@ static void test_bundle_round_trip(void **state)
                    "{\"run\":{\"id\":\"r1\",\"scenario\":{\"name\":\"s\"}},\"rows\":[],\"checks\":"
                    "[{\"id\":\"a.b\",\"row\":\"kafka-semantics\",\"verdict\":\"pass\"}]}");
         write_text(dir, "sub/data.txt", "data");
+        write_text(dir, "junit.xml", "<testsuites/>");
         assert_int_equal(kp_bundle_sign(dir, key, &rep, 1, &err), 0);
 
         memset(&seen, 0, sizeof(seen));
         assert_int_equal(kp_bundle_verify(dir, trusted, 1, on_problem, &seen, &res, &err), 0);
         assert_int_equal(res.problems, 0);
         assert_true(res.signature_ok);
-        assert_int_equal(res.n_subjects, 2);
+        /* evidence.json, junit.xml, sub/data.txt and the test-result attestation */
+        assert_int_equal(res.n_subjects, 4);
+        /* no exit code in this evidence.json: FAILED; the check passed */
+        assert_non_null(res.test_result_json);
+        assert_non_null(strstr(res.test_result_json, "\"result\":\"FAILED\""));
+        assert_non_null(strstr(res.test_result_json, "\"passedTests\":[\"a.b\"]"));
         assert_non_null(strstr(res.predicate_json, "\"reason\":\"no browser in this test\""));
         assert_non_null(strstr(res.predicate_json, "\"id\":\"a.b\""));
         kp_bundle_result_release(&res);
@@ -212,6 +218,29 @@ static void test_bundle_round_trip(void **state)
         assert_string_equal(seen.files[0], KP_ENVELOPE_FILE);
         kp_bundle_result_release(&res);
 
+        /* A changed junit.xml is named by both statements. */
+        write_text(dir, "junit.xml", "<testsuites></testsuites>");
+        memset(&seen, 0, sizeof(seen));
+        assert_int_equal(kp_bundle_verify(dir, trusted, 1, on_problem, &seen, &res, &err), 0);
+        assert_int_equal(res.problems, 2);
+        assert_string_equal(seen.files[0], "junit.xml");
+        assert_string_equal(seen.files[1], "junit.xml");
+        kp_bundle_result_release(&res);
+        write_text(dir, "junit.xml", "<testsuites/>");
+
+        /* Without the test-result attestation the run does not verify. */
+        snprintf(path, sizeof(path), "%s/%s", dir, KP_TESTRESULT_FILE);
+        snprintf(moved, sizeof(moved), "%s/tr.moved", tmpdir);
+        assert_int_equal(rename(path, moved), 0);
+        memset(&seen, 0, sizeof(seen));
+        assert_int_equal(kp_bundle_verify(dir, trusted, 1, on_problem, &seen, &res, &err), 0);
+        assert_int_equal(res.problems, 2); /* a missing subject, a missing attestation */
+        assert_string_equal(seen.files[0], KP_TESTRESULT_FILE);
+        assert_string_equal(seen.files[1], KP_TESTRESULT_FILE);
+        assert_null(res.test_result_json);
+        kp_bundle_result_release(&res);
+        assert_int_equal(rename(moved, path), 0);
+
         /* A changed file, a removed one and an added one are each named. */
         write_text(dir, "sub/data.txt", "DATA");
         write_text(dir, "added.txt", "x");
@@ -220,10 +249,11 @@ static void test_bundle_round_trip(void **state)
         memset(&seen, 0, sizeof(seen));
         assert_int_equal(kp_bundle_verify(dir, trusted, 1, on_problem, &seen, &res, &err), 0);
         assert_true(res.signature_ok);
-        assert_int_equal(res.problems, 3);
+        assert_int_equal(res.problems, 4);
         assert_string_equal(seen.files[0], "evidence.json");
         assert_string_equal(seen.files[1], "sub/data.txt");
         assert_string_equal(seen.files[2], "added.txt");
+        assert_string_equal(seen.files[3], "evidence.json"); /* a test-result subject */
         kp_bundle_result_release(&res);
 
         assert_int_equal(kp_bundle_verify("/nonexistent/dir", trusted, 1, NULL, NULL, &res, &err),

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "evidence.h"
+#include "testresult.h"
 #include "verdict.h"
 
 /* 'p' pass, 's' skip, 'f' fail, 'e' error, 'n' none */
@@ -318,6 +319,99 @@ static void test_mark_incomplete(void **state)
         kp_evidence_free(ev);
 }
 
+/* The in-toto test-result attestation: a run's exit code, check verdicts
+ * and gates not evaluated -> PASSED / WARNED / FAILED. */
+static const struct {
+        int exit_code;
+        const char *checks;
+        int not_evaluated;
+        kp_test_result_t want;
+} test_result_cases[] = {
+    {KP_EXIT_OK, "ppp", 0, KP_TEST_PASSED},
+    {KP_EXIT_OK, "pps", 0, KP_TEST_WARNED},   /* something was not verified */
+    {KP_EXIT_OK, "ss", 0, KP_TEST_WARNED},    /* allow_all_skipped */
+    {KP_EXIT_OK, "pp", 1, KP_TEST_WARNED},    /* a gate not evaluated that does not block */
+    {KP_EXIT_FAIL, "pf", 0, KP_TEST_FAILED},  /* a finding */
+    {KP_EXIT_FAIL, "pp", 0, KP_TEST_FAILED},  /* a gate missed */
+    {KP_EXIT_FAIL, "ss", 0, KP_TEST_FAILED},  /* nothing verified */
+    {KP_EXIT_INFRA, "pe", 0, KP_TEST_FAILED}, /* an error */
+    {KP_EXIT_INFRA, "pp", 0, KP_TEST_FAILED}, /* an incomplete run */
+    {-1, "pp", 0, KP_TEST_FAILED},            /* no exit code recorded */
+};
+
+static void test_test_result(void **state)
+{
+        size_t i, k;
+
+        (void)state;
+        for (i = 0; i < sizeof(test_result_cases) / sizeof(test_result_cases[0]); i++) {
+                kp_tally_t t = {0};
+                kp_test_result_t got;
+                for (k = 0; test_result_cases[i].checks[k]; k++)
+                        kp_tally_add(&t, of(test_result_cases[i].checks[k]));
+                got = kp_verdict_test_result(test_result_cases[i].exit_code, &t,
+                                             test_result_cases[i].not_evaluated);
+                if (got != test_result_cases[i].want)
+                        fail_msg("test-result case %zu: got %s, want %s", i,
+                                 kp_test_result_name(got),
+                                 kp_test_result_name(test_result_cases[i].want));
+        }
+        assert_int_equal(kp_verdict_test_of_check(KP_VERDICT_PASS), KP_TEST_PASSED);
+        assert_int_equal(kp_verdict_test_of_check(KP_VERDICT_SKIP), KP_TEST_WARNED);
+        assert_int_equal(kp_verdict_test_of_check(KP_VERDICT_FAIL), KP_TEST_FAILED);
+        assert_int_equal(kp_verdict_test_of_check(KP_VERDICT_ERROR), KP_TEST_FAILED);
+        assert_int_equal(kp_verdict_test_of_check(KP_VERDICT_NONE), KP_TEST_FAILED);
+        assert_string_equal(kp_test_result_name(KP_TEST_PASSED), "PASSED");
+        assert_string_equal(kp_test_result_name(KP_TEST_WARNED), "WARNED");
+        assert_string_equal(kp_test_result_name(KP_TEST_FAILED), "FAILED");
+}
+
+/* The predicate from an evidence.json: the spec's fields only, checks
+ * sorted into the three lists in the run's order, the scenario and target
+ * files as ResourceDescriptors. */
+static void test_test_result_predicate(void **state)
+{
+        static const char ev_text[] =
+            "{\"run\":{\"scenario\":{\"name\":\"s\",\"path\":\"scenarios/s.json\",\"sha256\":"
+            "\"aa\"},\"target\":{\"name\":\"t\",\"sha256\":\"bb\"}},"
+            "\"summary\":{\"exit_code\":3,\"gates_not_evaluated\":0},"
+            "\"checks\":[{\"id\":\"a\",\"verdict\":\"error\"},{\"id\":\"b\",\"verdict\":"
+            "\"pass\"},{\"id\":\"c\",\"verdict\":\"skip\"},{\"id\":\"d\",\"verdict\":"
+            "\"fail\"},{\"id\":\"e\",\"verdict\":\"odd\"},{\"id\":\"f\",\"verdict\":"
+            "\"pass\"}]}";
+        static const char want[] =
+            "{\"result\":\"FAILED\",\"configuration\":[{\"name\":\"scenarios/s.json\","
+            "\"digest\":{\"sha256\":\"aa\"},\"annotations\":{\"role\":\"scenario\",\"name\":"
+            "\"s\"}},{\"name\":\"t\",\"digest\":{\"sha256\":\"bb\"},\"annotations\":{"
+            "\"role\":\"target\",\"name\":\"t\"}}],\"passedTests\":[\"b\",\"f\"],"
+            "\"warnedTests\":[\"c\"],\"failedTests\":[\"a\",\"d\",\"e\"]}";
+        cJSON *ev = cJSON_Parse(ev_text), *pred;
+        char *text;
+
+        (void)state;
+        assert_non_null(ev);
+        pred = kp_testresult_predicate(ev);
+        text = cJSON_PrintUnformatted(pred);
+        assert_string_equal(text, want);
+        free(text);
+        cJSON_Delete(pred);
+        /* exit 0 with a skip: WARNED */
+        cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "summary"),
+                                               "exit_code", cJSON_CreateNumber(0));
+        pred = kp_testresult_predicate(ev);
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(pred, "result")->valuestring,
+                            "WARNED");
+        cJSON_Delete(pred);
+        cJSON_Delete(ev);
+        /* no evidence at all: FAILED, nothing listed */
+        pred = kp_testresult_predicate(NULL);
+        text = cJSON_PrintUnformatted(pred);
+        assert_string_equal(text, "{\"result\":\"FAILED\",\"configuration\":[],\"passedTests\":"
+                                  "[],\"warnedTests\":[],\"failedTests\":[]}");
+        free(text);
+        cJSON_Delete(pred);
+}
+
 /* Verdict names round-trip (the supervisor reads them back from a
  * checkpoint). */
 static void test_names(void **state)
@@ -348,6 +442,8 @@ int main(void)
             cmocka_unit_test(test_chain),
             cmocka_unit_test(test_mark_incomplete),
             cmocka_unit_test(test_names),
+            cmocka_unit_test(test_test_result),
+            cmocka_unit_test(test_test_result_predicate),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
