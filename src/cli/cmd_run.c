@@ -38,6 +38,7 @@
 #include "src/kafka.h"
 #include "src/log.h"
 #include "src/platform.h"
+#include "src/progress.h"
 #include "src/revoke.h"
 #include "src/rundir.h"
 #include "src/runner.h"
@@ -214,6 +215,10 @@ static int run_suites(run_t *r)
         kp_evidence_run_fact(ev, "signing_key", kp_key_fingerprint(r->key));
         kp_evidence_run_fact(ev, "librdkafka_version", kp_kafka_version());
         kp_evidence_run_controls(ev, &r->scn->controls);
+        /* The live status line (a terminal only, see progress.h): its thread
+         * lives in this process, which runs the suites. */
+        if (kp_progress_wanted(quiet) && kp_progress_start() < 0)
+                kp_warn("no live status line: cannot start its thread");
         kp_event_msg("run.start", NULL, "scenario %s on target %s", r->scn->name, r->tgt->name);
         kp_info("run %s: scenario %s on target %s -> %s", r->run_id, r->scn->name, r->tgt->name,
                 r->rd.final_path);
@@ -258,6 +263,7 @@ static int run_suites(run_t *r)
                         break;
                 }
         }
+        kp_progress_stop();
         kp_platform_close(plat);
         plat = NULL;
 
@@ -278,6 +284,7 @@ static int run_suites(run_t *r)
                         rc = KP_EXIT_INFRA;
         }
 out:
+        kp_progress_stop();
         kp_events_close();
         kp_platform_close(plat);
         kp_evidence_free(ev);
@@ -496,6 +503,9 @@ static int supervise(run_t *r)
                 return WIFEXITED(status) ? WEXITSTATUS(status) : KP_EXIT_INFRA;
         }
         close(done[0]);
+        /* The run died: its status line (if any) stays, ended here. */
+        if (kp_progress_wanted(quiet))
+                fputs("\n", stderr);
         return recover_crash(r, status);
 }
 
