@@ -65,7 +65,7 @@ static const kp_opt_t opts[] = {
      "~/.config/kproof, created on first use)",
      &sign_key_path},
     {"verbose", 'v', KP_OPT_FLAG, NULL, "log debug detail (librdkafka included)", &verbose},
-    {"quiet", 'q', KP_OPT_FLAG, NULL, "log only warnings and errors", &quiet},
+    {"quiet", 'q', KP_OPT_FLAG, NULL, "log only warnings and errors; no live status line", &quiet},
     {"allow-destructive", 0, KP_OPT_FLAG, NULL,
      "allow revoking a KMS key the target does not declare a test fixture", &allow_destructive},
     {"dry-run", 0, KP_OPT_FLAG, NULL,
@@ -79,7 +79,8 @@ static const kp_cmd_spec_t spec = {
     "SCENARIO --target TARGET [--out DIR] [--suite NAME]... [--sign-key FILE]",
     "Run a scenario's suites against a target and write a run directory.",
     "The run directory's path is printed as the last line of stdout; progress goes to\n"
-    "stderr. Exit codes: 0 every check passed or was skipped with a reason, something\n"
+    "stderr, with a live status line when stderr is a terminal (not with -q or\n"
+    "TERM=dumb). Exit codes: 0 every check passed or was skipped with a reason, something\n"
     "was verified and every gate held; 1 a check failed, a gate was missed or could\n"
     "not be evaluated, or nothing was verified (every check of the run or of a row\n"
     "skipped, unless the scenario sets \"allow_all_skipped\": true); 2 usage error or\n"
