@@ -542,19 +542,24 @@ int fo_sched_init(fo_sched_t *s, kp_ctx_t *ctx, kp_check_t *c, const char *topic
 }
 
 /* The live status line's fault: the latest applied fault whose heal is
- * still to come (something down, latency added), else none. */
+ * still to come (something down, latency added) and how many more are in
+ * force, else none. */
 static void show_fault(const fo_sched_t *s)
 {
         const fo_fault_run_t *latest = NULL;
-        size_t i;
+        size_t i, n = 0;
 
         for (i = 0; i < s->n_runs; i++) {
                 const fo_fault_run_t *r = &s->runs[i];
-                if (r->applied_ns && (r->n_down > 0 || r->rtt_set) &&
-                    (!latest || r->applied_ns > latest->applied_ns))
+                if (!r->applied_ns || (r->n_down == 0 && !r->rtt_set))
+                        continue;
+                n++;
+                if (!latest || r->applied_ns >= latest->applied_ns)
                         latest = r;
         }
-        if (latest)
+        if (latest && n > 1)
+                kp_progress_set_fault(latest->applied_ns, "%s, +%zu more", latest->what, n - 1);
+        else if (latest)
                 kp_progress_set_fault(latest->applied_ns, "%s", latest->what);
         else
                 kp_progress_clear_fault();
