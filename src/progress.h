@@ -13,8 +13,9 @@
  * again, so what the run prints while it winds down starts on a line of
  * its own.
  *
- * The module owns its state (copied strings, fixed-size; nothing is
- * allocated after kp_progress_start). Every setter may be called from any
+ * The module owns its state (copied strings in fixed-size buffers; a fault
+ * or unavailability text is redacted when set, the only allocation, never
+ * per record). Every setter may be called from any
  * thread, and is a cheap no-op when the line is off (not a terminal, -q,
  * TERM=dumb; see kp_progress_wanted). The render thread starts in the
  * process that runs the suites (after kproof run's fork) and is joined by

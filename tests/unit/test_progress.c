@@ -3,7 +3,8 @@
  * from TIOCGWINSZ or COLUMNS, and the render thread drawing a line from a
  * counting source into stderr (redirected to a file here): redraws with
  * "\r", erased by a log line, a stall shown as "no acks", the line ended
- * with a newline and no longer drawn after a stop request. */
+ * with a newline and no longer drawn after a stop request, secrets
+ * redacted. */
 #include "kptest.h"
 
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 
 #include "log.h"
 #include "progress.h"
+#include "secret.h"
 #include "signals.h"
 #include "timeutil.h"
 
@@ -253,6 +255,7 @@ static void test_render(void **state)
         close(fd);
         setenv("COLUMNS", "200", 1);
         kp_stop_reset();
+        assert_int_equal(kp_secret_add("s3cr3t-t0ken-value"), 0);
 
         memset(&f, 0, sizeof(f));
         /* off: setters are no-ops */
@@ -267,6 +270,9 @@ static void test_render(void **state)
         kp_progress_set_check("failover.faults");
         assert_int_equal(kp_progress_source_add(fake_counts, &f), 0);
         kp_progress_set_fault(kp_mono_ns(), "kill_broker: broker %d", 2);
+        kp_progress_set_unavailable(kp_mono_ns(), "token s3cr3t-t0ken-value");
+        kp_sleep_ms(600);
+        kp_progress_set_unavailable(0, NULL);
         kp_sleep_ms(1300);
         kp_log_write(KP_LOG_INFO, "a log line");
         atomic_store(&f.run, 2); /* acks stop while producing */
@@ -284,6 +290,7 @@ static void test_render(void **state)
         atomic_store(&f.run, 0);
         pthread_join(f.thr, NULL);
         kp_stop_reset();
+        kp_secret_clear();
 
         fflush(stderr);
         dup2(saved, STDERR_FILENO);
@@ -291,6 +298,9 @@ static void test_render(void **state)
         unsetenv("COLUMNS");
         s = read_all(path);
         assert_not_contains(s, "nothing");
+        /* a secret in a fault or unavailability text is redacted */
+        assert_not_contains(s, "s3cr3t-t0ken-value");
+        assert_contains(s, "  token ");
         assert_contains(s, "\r[failover 0:00]  failover.faults 0:00  acked ");
         assert_contains(s, "fault: kill_broker: broker 2 (");
         assert_contains(s, "/s  consumed ");
