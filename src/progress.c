@@ -390,31 +390,66 @@ static double secs(int64_t ns)
         return ns > 0 ? (double)ns / 1e9 : 0.0;
 }
 
+/* The line's text, in full (compact = 0) or compact for a narrow terminal:
+ * the transient news (fault, unavailability) before the rates, shorter
+ * rate labels, and no suite part when the check (named "<suite>.<name>")
+ * says it. Returns its length. */
+static size_t compose(const kp_progress_view_t *v, int compact, char *raw, size_t size)
+{
+        char a[32], b[32];
+        size_t len = 0;
+        int has_check = v->check && v->check[0];
+
+        raw[0] = '\0';
+        if (v->suite && v->suite[0] && !(compact && has_check)) {
+                kp_progress_clock(v->suite_ns, a, sizeof(a));
+                part(raw, size, &len, "[%s %s]", v->suite, a);
+        }
+        if (has_check) {
+                kp_progress_clock(v->check_ns, a, sizeof(a));
+                part(raw, size, &len, "%s %s", v->check, a);
+        }
+        if (v->has_rates && !compact) {
+                kp_progress_rate(v->acked_per_s, a, sizeof(a));
+                kp_progress_rate(v->consumed_per_s, b, sizeof(b));
+                part(raw, size, &len, "acked %s  consumed %s", a, b);
+        }
+        if (v->fault && v->fault[0])
+                part(raw, size, &len, "fault: %s (%.1f s)", v->fault, secs(v->fault_ns));
+        if (v->unavailable && v->unavailable[0])
+                part(raw, size, &len, "%s %.1f s", v->unavailable, secs(v->unavailable_ns));
+        if (v->has_rates && compact) {
+                kp_progress_rate(v->acked_per_s, a, sizeof(a));
+                kp_progress_rate(v->consumed_per_s, b, sizeof(b));
+                part(raw, size, &len, "ack %s  cons %s", a, b);
+        }
+        return len;
+}
+
+/* Terminal columns of s[0..len): one per character, one per invalid byte. */
+static size_t columns_of(const char *s, size_t len)
+{
+        size_t i = 0, cols = 0;
+
+        while (i < len) {
+                size_t n = kp_utf8_seq((const unsigned char *)s + i, len - i);
+                i += n ? n : 1;
+                cols++;
+        }
+        return cols;
+}
+
 size_t kp_progress_format(const kp_progress_view_t *v, int width, char *out, size_t size)
 {
-        char raw[1024], a[32], b[32];
-        size_t len = 0, i = 0, o = 0, cols = 0, max_cols;
+        char raw[1024];
+        size_t len, i = 0, o = 0, cols = 0, max_cols;
 
         if (size == 0)
                 return 0;
-        raw[0] = '\0';
-        if (v->suite && v->suite[0]) {
-                kp_progress_clock(v->suite_ns, a, sizeof(a));
-                part(raw, sizeof(raw), &len, "[%s %s]", v->suite, a);
-        }
-        if (v->check && v->check[0]) {
-                kp_progress_clock(v->check_ns, a, sizeof(a));
-                part(raw, sizeof(raw), &len, "%s %s", v->check, a);
-        }
-        if (v->has_rates) {
-                kp_progress_rate(v->acked_per_s, a, sizeof(a));
-                kp_progress_rate(v->consumed_per_s, b, sizeof(b));
-                part(raw, sizeof(raw), &len, "acked %s  consumed %s", a, b);
-        }
-        if (v->fault && v->fault[0])
-                part(raw, sizeof(raw), &len, "fault: %s (%.1f s)", v->fault, secs(v->fault_ns));
-        if (v->unavailable && v->unavailable[0])
-                part(raw, sizeof(raw), &len, "%s %.1f s", v->unavailable, secs(v->unavailable_ns));
+        max_cols = width > 1 ? (size_t)width - 1 : 0;
+        len = compose(v, 0, raw, sizeof(raw));
+        if (columns_of(raw, len) > max_cols)
+                len = compose(v, 1, raw, sizeof(raw));
 
         /* Copy at most width - 1 columns (one column per character; control
          * characters and invalid bytes become '?'), cutting with "~". */

@@ -83,7 +83,9 @@ typedef struct kp_progress_view {
 } kp_progress_view_t;
 
 /* Formats the line into out (NUL-terminated, no control characters): at
- * most width - 1 columns, so the terminal never wraps it; a line cut short
+ * most width - 1 columns, so the terminal never wraps it. A line too wide
+ * in full is made compact (fault and unavailability before the rates,
+ * "ack"/"cons", no suite part beside a check), then cut: a line cut short
  * ends with "~" and never splits a UTF-8 character. Returns its length in
  * bytes. */
 size_t kp_progress_format(const kp_progress_view_t *v, int width, char *out, size_t size);

@@ -68,9 +68,21 @@ static void test_format_width(void **state)
         int w;
 
         (void)state;
+        /* too wide in full (123 columns): compact, the fault before the rates */
+        n = kp_progress_format(&v, 124, out, sizeof(out));
+        assert_int_equal(n, 123);
+        assert_true(strncmp(out, "[failover 1:02]  ", 17) == 0);
+        n = kp_progress_format(&v, 123, out, sizeof(out));
+        assert_string_equal(out, "failover.faults 0:12  fault: kill_leader p0: broker 2 (3.1 s)  "
+                                 "no acks 2.9 s  ack 1.0k/s  cons 998/s");
+        /* the default 80 columns: the fault and the stall stay visible */
+        n = kp_progress_format(&v, 80, out, sizeof(out));
+        assert_int_equal(n, 79);
+        assert_string_equal(out, "failover.faults 0:12  fault: kill_leader p0: broker 2 (3.1 s)  "
+                                 "no acks 2.9 s  ~");
         n = kp_progress_format(&v, 40, out, sizeof(out));
         assert_int_equal(n, 39);
-        assert_string_equal(out, "[failover 1:02]  failover.faults 0:12 ~");
+        assert_string_equal(out, "failover.faults 0:12  fault: kill_lead~");
         for (w = 0; w < 130; w++) {
                 n = kp_progress_format(&v, w, out, sizeof(out));
                 assert_int_equal(n, strlen(out));
@@ -85,6 +97,10 @@ static void test_format_width(void **state)
         assert_string_equal(out, "[failover 1:02]");
         n = kp_progress_format(&v, 15, out, sizeof(out));
         assert_string_equal(out, "[failover 1:0~");
+        /* without a check the compact line keeps the suite */
+        v.has_rates = 1;
+        kp_progress_format(&v, 30, out, sizeof(out));
+        assert_string_equal(out, "[failover 1:02]  ack 1.0k/s ~");
         /* a small buffer cuts too, NUL-terminated */
         v = full_view();
         n = kp_progress_format(&v, 300, out, 12);
