@@ -3,10 +3,11 @@
 # embedded cluster under a pseudo-terminal (tests/cli/pty_run.py) 80 columns wide: the terminal
 # receives a status line redrawn in place ("\r" ... erase to end of line) with the suite, the
 # check, acked/consumed rates and the fault in force (a line too wide in full made compact, the
-# fault kept in view), never wider than 79 columns and at most about four redraws a second; replayed through a small terminal emulator, the screen holds only
-# log lines, each starting at column 0, and no status line is left behind. After SIGINT the last
-# status stays on a line of its own. The same run with stderr not a terminal, with -q, and with
-# TERM=dumb prints no status line.
+# fault kept in view), never wider than 79 columns and at most about four redraws a second;
+# replayed through a small terminal emulator, the screen holds only log lines, each starting at
+# column 0, and no status line is left behind. After SIGINT the last status stays on a line of
+# its own. With every broker down the stall shows as "no acks". The same run with stderr not a
+# terminal, with -q, and with TERM=dumb prints no status line.
 . "$(dirname "$0")/lib.sh"
 
 PTY_RUN=$KPROOF_SRC/tests/cli/pty_run.py
@@ -138,7 +139,29 @@ rc=$?
 check "the TERM=dumb run exits 0 (got $rc)" test "$rc" -eq 0
 check "TERM=dumb: no status line" check_tty "$T/tty4" none 0
 
-# 4. SIGINT once the fault is on the status line: the line stays, ended with a newline.
+# 4. Every broker down for 3 s: the acknowledgements stop while the workload produces ("no acks"),
+# the faults in force are counted.
+alldown=$T/alldown.json
+python3 - "$scn" "$alldown" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["suites"][0]
+s["workload"]["duration"] = "8s"
+s["faults"] = [{"at": "2s", "action": "kill_broker", "broker": b, "heal_after": "3s"} for b in (1, 2, 3)]
+s["gates"] = {}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+TERM=xterm python3 "$PTY_RUN" --cols 200 "$T/tty6" "$T/out6" -- \
+	"$KPROOF" run "$alldown" --target "$tgt" --out "$T/run6"
+rc=$?
+# (its verdict depends on how fast the three heals, one after the other, recover: 0 or 1)
+check "the every-broker-down run ends with a verdict, 0 or 1 (got $rc)" test "$rc" -le 1
+check "with every broker down: three faults in force on the status line" \
+	grep -qa "fault: kill_broker: broker 3, +2 more (" "$T/tty6"
+check "with every broker down: the acknowledgement stall is shown (no acks N s)" \
+	grep -qaE "acked 0/s  consumed 0/s  fault: [^$(printf '\r')]*  no acks [1-9]\.[0-9] s" "$T/tty6"
+
+# 5. SIGINT once the fault is on the status line: the line stays, ended with a newline.
 s0=$(date +%s.%N)
 TERM=xterm python3 "$PTY_RUN" --cols 80 --sigint-on "fault: kill_leader" "$T/tty5" "$T/out5" -- \
 	"$KPROOF" run "$scn" --target "$tgt" --out "$T/run5"
