@@ -333,6 +333,46 @@ static void test_render(void **state)
         free(s);
 }
 
+/* The log and the status line share stderr: a log line erases a drawn
+ * status first, or, after a stop request, ends it with a newline so the
+ * last status stays; an unchanged status is not drawn again. */
+static void test_log_and_status(void **state)
+{
+        char dir[4096], path[4200];
+        int fd, saved;
+        char *s;
+
+        (void)state;
+        kpt_tmpdir("progress-log", dir, sizeof(dir));
+        snprintf(path, sizeof(path), "%s/stderr", dir);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        assert_true(fd >= 0);
+        fflush(stderr);
+        saved = dup(STDERR_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+        kp_stop_reset();
+        kp_log_status("one", 3);
+        kp_log_status("one", 3);
+        kp_log_write(KP_LOG_INFO, "first");
+        kp_log_status_end(1); /* nothing drawn: nothing written */
+        kp_log_status("two", 3);
+        kp_stop_request(SIGINT);
+        kp_log_write(KP_LOG_INFO, "second");
+        kp_stop_reset();
+        kp_log_status("three", 5);
+        kp_log_status_end(0);
+        fflush(stderr);
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+        s = read_all(path);
+        assert_true(strncmp(s, "\rone\033[K\r\033[K", 11) == 0 && s[11] >= '0' && s[11] <= '9');
+        assert_contains(s, " kproof info: first\n\rtwo\033[K\n");
+        assert_contains(s, " kproof info: second\n\rthree\033[K\r\033[K");
+        assert_string_equal(s + strlen(s) - 12, "three\033[K\r\033[K");
+        free(s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -343,6 +383,7 @@ int main(void)
             cmocka_unit_test(test_columns),
             cmocka_unit_test(test_wanted),
             cmocka_unit_test(test_render),
+            cmocka_unit_test(test_log_and_status),
         };
         return cmocka_run_group_tests(tests, 0, 0) == 0 ? 0 : 1;
 }
