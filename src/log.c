@@ -9,10 +9,16 @@
 
 #include "buf.h"
 #include "secret.h"
+#include "signals.h"
 
 int kp_log_level = KP_LOG_INFO;
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static int status_drawn; /* under log_lock: a status line is on the terminal's last line */
+static char
+    status_last[1024]; /* under log_lock: the line drawn (an unchanged line is not redrawn) */
+
+#define ERASE_LINE "\r\033[K"
 
 void kp_log_set_level(int level)
 {
@@ -45,6 +51,11 @@ void kp_log_write(int level, const char *fmt, ...)
         }
         kp_buf_free(&line);
         pthread_mutex_lock(&log_lock);
+        if (status_drawn) {
+                /* after SIGINT/SIGTERM the last status stays (progress.h) */
+                fputs(kp_stop_requested() ? "\n" : ERASE_LINE, stderr);
+                status_drawn = 0;
+        }
         fprintf(stderr, "%s.%03ld kproof %s: %s\n", stamp, ts.tv_nsec / 1000000L,
                 names[level < 0   ? 0
                       : level > 3 ? 3
@@ -53,6 +64,34 @@ void kp_log_write(int level, const char *fmt, ...)
         fflush(stderr);
         pthread_mutex_unlock(&log_lock);
         kp_buf_free(&out);
+}
+
+void kp_log_status(const char *line, size_t len)
+{
+        pthread_mutex_lock(&log_lock);
+        if (status_drawn && len < sizeof(status_last) && strlen(status_last) == len &&
+            memcmp(status_last, line, len) == 0) {
+                pthread_mutex_unlock(&log_lock);
+                return;
+        }
+        snprintf(status_last, sizeof(status_last), "%.*s", (int)len, line);
+        fputs("\r", stderr);
+        fwrite(line, 1, len, stderr);
+        fputs("\033[K", stderr);
+        fflush(stderr);
+        status_drawn = 1;
+        pthread_mutex_unlock(&log_lock);
+}
+
+void kp_log_status_end(int keep)
+{
+        pthread_mutex_lock(&log_lock);
+        if (status_drawn) {
+                fputs(keep ? "\n" : ERASE_LINE, stderr);
+                fflush(stderr);
+                status_drawn = 0;
+        }
+        pthread_mutex_unlock(&log_lock);
 }
 
 void kp_bug(const char *file, int line, const char *msg)

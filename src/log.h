@@ -8,6 +8,8 @@
 #ifndef KP_LOG_H
 #define KP_LOG_H
 
+#include <stddef.h>
+
 typedef enum kp_log_level {
         KP_LOG_ERROR = 0,
         KP_LOG_WARN = 1,
@@ -19,6 +21,15 @@ extern int kp_log_level;
 
 void kp_log_set_level(int level);
 void kp_log_write(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The live status line (progress.h) shares stderr with the log under the
+ * log's lock: kp_log_status draws line in place ("\r", line, erase to end
+ * of line; no newline), the next log line erases it first (ends it with a
+ * newline after a stop request, so the last status stays visible). kp_log_status_end
+ * ends a drawn line with a newline (keep = 1, it stays visible) or erases
+ * it (keep = 0); a no-op when none is drawn. */
+void kp_log_status(const char *line, size_t len);
+void kp_log_status_end(int keep);
 
 #define KP_LOG(level, ...)                                                                         \
         do {                                                                                       \

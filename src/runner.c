@@ -16,6 +16,7 @@
 #include "events.h"
 #include "fsutil.h"
 #include "log.h"
+#include "progress.h"
 #include "secret.h"
 #include "signals.h"
 #include "timeutil.h"
@@ -212,7 +213,9 @@ static kp_verdict_t run_check(kp_ctx_t *ctx, const kp_check_def_t *def, char *re
         } else {
                 crash_signals_default();
                 ctx->current = c;
+                kp_progress_set_check(def->id);
                 def->fn(ctx, c);
+                kp_progress_set_check(NULL);
                 ctx->current = NULL;
                 test_crash_hook(ctx, def->id);
                 if (kp_stop_requested()) {
@@ -314,6 +317,7 @@ int kp_runner_run_suite(kp_ctx_t *ctx, kp_err_t *err)
         kp_event_int(e, "checks", (int64_t)n);
         kp_event_emit(e);
         kp_info("suite %s: %zu check(s)", s->name, n);
+        kp_progress_set_suite(s->name);
 
         kp_err_clear(&serr);
         if (s->setup && s->setup(ctx, &serr) < 0) {
@@ -354,6 +358,7 @@ int kp_runner_run_suite(kp_ctx_t *ctx, kp_err_t *err)
         if (s->teardown)
                 s->teardown(ctx);
 out:
+        kp_progress_set_suite(NULL);
         e = kp_event_new("suite.end");
         kp_event_str(e, "suite", s->name);
         kp_event_emit(e);

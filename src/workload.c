@@ -12,6 +12,7 @@
 #include "digest.h"
 #include "kafka.h"
 #include "log.h"
+#include "progress.h"
 #include "record.h"
 #include "signals.h"
 #include "timeutil.h"
@@ -722,6 +723,22 @@ int kp_workload_start_consumers(kp_workload_t *wl, kp_err_t *err)
         return start_consumers(wl, err);
 }
 
+/* The live status line's counts (progress.h): the counters the threads
+ * keep anyway; producing while the schedule runs and a producer with a
+ * record quota has not had them all acknowledged. */
+static void progress_counts(void *opaque, kp_progress_counts_t *out)
+{
+        const kp_workload_t *wl = opaque;
+        int i, quota_left = wl->records_per_producer == 0;
+
+        out->acked = kp_workload_acked_now(wl);
+        out->consumed = kp_workload_consumed_now(wl);
+        for (i = 0; !quota_left && i < wl->n_prod; i++)
+                quota_left = __atomic_load_n(&wl->prods[i].acked_n, __ATOMIC_RELAXED) <
+                             wl->records_per_producer;
+        out->producing = quota_left && kp_mono_ns() < wl->start_ns + wl->cfg.duration_ns;
+}
+
 int kp_workload_start(kp_workload_t *wl, kp_err_t *err)
 {
         int i;
@@ -744,6 +761,7 @@ int kp_workload_start(kp_workload_t *wl, kp_err_t *err)
                         return kp_err_set(err, KP_EINFRA, "cannot start producer thread");
                 wl->prods[i].started = 1;
         }
+        kp_progress_source_add(progress_counts, wl);
         kp_info("workload %s: %d producer(s) at %.0f records/s for %.1f s, %d consumer(s)",
                 wl->topic, wl->n_prod, wl->cfg.rate, (double)wl->cfg.duration_ns / 1e9, wl->n_cons);
         return 0;
@@ -834,6 +852,7 @@ void kp_workload_stop(kp_workload_t *wl)
 
         if (wl->stopped)
                 return;
+        kp_progress_source_remove(wl);
         wl->stop_producers = 1;
         kp_workload_wait_produced(wl);
         wl->stop_consumers = 1;
@@ -993,6 +1012,7 @@ void kp_workload_free(kp_workload_t *wl)
 
         if (!wl)
                 return;
+        kp_progress_source_remove(wl);
         if (!wl->stopped && wl->start_ns)
                 kp_workload_stop(wl);
         for (i = 0; wl->prods && i < wl->n_prod; i++) {

@@ -38,6 +38,7 @@
 #include "src/kafka.h"
 #include "src/log.h"
 #include "src/platform.h"
+#include "src/progress.h"
 #include "src/revoke.h"
 #include "src/rundir.h"
 #include "src/runner.h"
@@ -64,7 +65,7 @@ static const kp_opt_t opts[] = {
      "~/.config/kproof, created on first use)",
      &sign_key_path},
     {"verbose", 'v', KP_OPT_FLAG, NULL, "log debug detail (librdkafka included)", &verbose},
-    {"quiet", 'q', KP_OPT_FLAG, NULL, "log only warnings and errors", &quiet},
+    {"quiet", 'q', KP_OPT_FLAG, NULL, "log only warnings and errors; no live status line", &quiet},
     {"allow-destructive", 0, KP_OPT_FLAG, NULL,
      "allow revoking a KMS key the target does not declare a test fixture", &allow_destructive},
     {"dry-run", 0, KP_OPT_FLAG, NULL,
@@ -78,7 +79,8 @@ static const kp_cmd_spec_t spec = {
     "SCENARIO --target TARGET [--out DIR] [--suite NAME]... [--sign-key FILE]",
     "Run a scenario's suites against a target and write a run directory.",
     "The run directory's path is printed as the last line of stdout; progress goes to\n"
-    "stderr. Exit codes: 0 every check passed or was skipped with a reason, something\n"
+    "stderr, with a live status line when stderr is a terminal (not with -q or\n"
+    "TERM=dumb). Exit codes: 0 every check passed or was skipped with a reason, something\n"
     "was verified and every gate held; 1 a check failed, a gate was missed or could\n"
     "not be evaluated, or nothing was verified (every check of the run or of a row\n"
     "skipped, unless the scenario sets \"allow_all_skipped\": true); 2 usage error or\n"
@@ -214,6 +216,10 @@ static int run_suites(run_t *r)
         kp_evidence_run_fact(ev, "signing_key", kp_key_fingerprint(r->key));
         kp_evidence_run_fact(ev, "librdkafka_version", kp_kafka_version());
         kp_evidence_run_controls(ev, &r->scn->controls);
+        /* The live status line (a terminal only, see progress.h): its thread
+         * lives in this process, which runs the suites. */
+        if (kp_progress_wanted(quiet) && kp_progress_start() < 0)
+                kp_warn("no live status line: cannot start its thread");
         kp_event_msg("run.start", NULL, "scenario %s on target %s", r->scn->name, r->tgt->name);
         kp_info("run %s: scenario %s on target %s -> %s", r->run_id, r->scn->name, r->tgt->name,
                 r->rd.final_path);
@@ -258,6 +264,7 @@ static int run_suites(run_t *r)
                         break;
                 }
         }
+        kp_progress_stop();
         kp_platform_close(plat);
         plat = NULL;
 
@@ -278,6 +285,7 @@ static int run_suites(run_t *r)
                         rc = KP_EXIT_INFRA;
         }
 out:
+        kp_progress_stop();
         kp_events_close();
         kp_platform_close(plat);
         kp_evidence_free(ev);
@@ -496,6 +504,9 @@ static int supervise(run_t *r)
                 return WIFEXITED(status) ? WEXITSTATUS(status) : KP_EXIT_INFRA;
         }
         close(done[0]);
+        /* The run died: its status line (if any) stays, ended here. */
+        if (kp_progress_wanted(quiet))
+                fputs("\n", stderr);
         return recover_crash(r, status);
 }
 

@@ -14,6 +14,7 @@
 #include "src/kafka.h"
 #include "src/log.h"
 #include "src/platform.h"
+#include "src/progress.h"
 #include "src/signals.h"
 #include "src/timeutil.h"
 
@@ -540,6 +541,30 @@ int fo_sched_init(fo_sched_t *s, kp_ctx_t *ctx, kp_check_t *c, const char *topic
         return 0;
 }
 
+/* The live status line's fault: the latest applied fault whose heal is
+ * still to come (something down, latency added) and how many more are in
+ * force, else none. */
+static void show_fault(const fo_sched_t *s)
+{
+        const fo_fault_run_t *latest = NULL;
+        size_t i, n = 0;
+
+        for (i = 0; i < s->n_runs; i++) {
+                const fo_fault_run_t *r = &s->runs[i];
+                if (!r->applied_ns || (r->n_down == 0 && !r->rtt_set))
+                        continue;
+                n++;
+                if (!latest || r->applied_ns >= latest->applied_ns)
+                        latest = r;
+        }
+        if (latest && n > 1)
+                kp_progress_set_fault(latest->applied_ns, "%s, +%zu more", latest->what, n - 1);
+        else if (latest)
+                kp_progress_set_fault(latest->applied_ns, "%s", latest->what);
+        else
+                kp_progress_clear_fault();
+}
+
 static int cmp_step(const void *a, const void *b)
 {
         const step_t *x = a, *y = b;
@@ -581,7 +606,10 @@ void fo_sched_run(fo_sched_t *s, int64_t start_ns)
                 kp_err_clear(&err);
                 if (!steps[i].heal) {
                         r->applied_ns = kp_mono_ns();
+                        kp_progress_set_fault(r->applied_ns, "%s",
+                                              kp_fault_action_names[r->f->action]);
                         rc = apply(s, r, &err);
+                        show_fault(s);
                         r->applied_end_ns = kp_mono_ns();
                         kp_info("failover: fault %d at %.1f s: %s%s%s", r->index + 1,
                                 (double)(r->applied_ns - start_ns) / 1e9, r->what,
@@ -594,6 +622,7 @@ void fo_sched_run(fo_sched_t *s, int64_t start_ns)
                                 continue;
                         r->healed_ns = kp_mono_ns();
                         rc = heal(s, r, &err);
+                        show_fault(s);
                         /* the next fault meets a healthy cluster, not a compound one */
                         if (rc == 0)
                                 rc = fo_wait_healthy(s->meta, s->topic, s->partitions,
@@ -639,6 +668,7 @@ void fo_sched_restore(fo_sched_t *s)
                         kp_check_note(s->c, "restored what fault %d left behind", r->index + 1);
                 }
         }
+        show_fault(s);
         if (any && !kp_stop_requested()) {
                 kp_err_t err;
                 if (fo_wait_healthy(s->meta, s->topic, s->partitions, s->healthy_timeout_ns, &err) <

@@ -17,6 +17,7 @@
 #include "src/kafka.h"
 #include "src/log.h"
 #include "src/plot.h"
+#include "src/progress.h"
 #include "src/signals.h"
 #include "src/storage.h"
 #include "src/timeutil.h"
@@ -353,6 +354,14 @@ static void probe_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         st->probes[i].ok = m->err ? 0 : 1;
         st->probes[i].err = m->err;
         st->probes[i].done_ns = kp_mono_ns() - st->revoke_mono;
+        /* the live status line: writes refused since the first refused probe */
+        if (st->probes[i].phase != 'x' && m->err && !st->refused_since) {
+                st->refused_since = st->revoke_mono + st->probes[i].t_ns;
+                kp_progress_set_unavailable(st->refused_since, "writes refused");
+        } else if (st->probes[i].phase != 'x' && !m->err && st->refused_since) {
+                st->refused_since = 0;
+                kp_progress_set_unavailable(0, NULL);
+        }
 }
 
 static rev_probe_t *new_probe(rev_state_t *st, char kind, char phase)
@@ -700,6 +709,7 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
         st->revoked = 1;
         st->revoke_mono = kp_mono_ns();
         st->counting = 1;
+        kp_progress_set_fault(st->revoke_mono, "%s %s", st->entry.action, st->key.key_id);
         kp_check_note(c, "%s of key %s journaled (%s, entry %s) and sent", st->entry.action,
                       st->key.key_id, kp_journal_file(j), st->entry.id);
 
@@ -741,6 +751,7 @@ void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c)
         }
         st->restored = 1;
         st->restore_mono = kp_mono_ns();
+        kp_progress_clear_fault();
         copy_journal(ctx, c, kp_journal_file(j));
         kp_check_note(c, "key %s restored (%s) %.1f s after the revocation", st->key.key_id,
                       st->entry.undo, (double)(st->restore_mono - st->revoke_mono) / 1e9);

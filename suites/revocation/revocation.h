@@ -92,6 +92,7 @@ typedef struct rev_state {
         char write_outcome;        /* revocation.write-effect: 'p' proven, 'f' no effect,
                                       'u' failures not proven, 0 not judged */
         int counting;              /* client events are counted (after the revocation) */
+        int64_t refused_since;     /* live status line: writes refused since (monotonic), 0 */
         kp_kvlist_t client_errors; /* error name -> count (as text) */
         char plot[256];
 } rev_state_t;
