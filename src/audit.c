@@ -548,7 +548,7 @@ static int read_files(const kp_target_t *t, const kp_audit_source_cfg_t *src, in
                 snprintf(pattern, sizeof(pattern), "%s/%s", dir, src->path);
         }
         memset(&g, 0, sizeof(g));
-        gr = glob(pattern, GLOB_ERR, NULL, &g);
+        gr = glob(pattern, 0, NULL, &g);
         if (gr != 0) {
                 globfree(&g);
                 return kp_err_set(err, KP_EINFRA, "audit source %s: %s %s", src->name,
