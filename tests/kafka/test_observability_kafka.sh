@@ -5,7 +5,8 @@
 #  1. kafka-secure-local: admin-audit and access-denied pass; the events are kept in
 #     raw/audit-kafka-authorizer.jsonl; no password reaches the run directory;
 #  2. bad input: an audit file that matches nothing and an exec source that exits non-zero make
-#     admin-audit `error` naming the source (exit 3); an unknown format is refused (exit 2);
+#     admin-audit `error` naming the source (exit 3); an unknown format is refused (exit 2); the
+#     same trail printed by an exec source (cat) passes;
 #  3. intruder granted ALL (topics, groups, cluster): access-denied fails naming the four
 #     attempts that succeeded;
 #  4. the authorizer log switched off at run time (broker-loggers kafka.authorizer.logger=WARN
@@ -122,6 +123,12 @@ mk_target badfmt.json '.audit.sources[0].format = "syslog"'
 rcb=$?
 check "unknown format: exit 2 naming file and JSON path ($rcb: $(cat "$WORK/badfmt.err"))" \
   bash -c '[[ $1 == 2 ]] && grep -qF "$2: \$.audit.sources[0].format: expected one of \"cloudtrail\", \"kafka-authorizer\", \"jsonl\", got \"syslog\"" "$3"' _ "$rcb" "$WORK/badfmt.json" "$WORK/badfmt.err"
+
+# the same trail printed by an exec source
+mk_target execsrc.json '.audit.sources[0] = {"name": "trail-cmd", "kind": "admin", "type": "exec", "format": "kafka-authorizer", "command": ("cat " + $ENV.KPROOF_KAFKA_DIR + "/node-*/kafka-authorizer.log")}'
+run execsrc "$WORK/admin.json" "$WORK/execsrc.json"
+check "exec source: admin-audit passes reading the trail from a command ($(rc execsrc): $(reason execsrc observability.admin-audit))" \
+  bash -c '[[ $1 == 0 && $2 == pass && -s $3 ]]' _ "$(rc execsrc)" "$(verdict execsrc observability.admin-audit)" "$WORK/execsrc/raw/audit-trail-cmd.jsonl"
 
 # ---- 3. the intruder granted ALL
 tool org.apache.kafka.tools.AclCommand --add --allow-principal User:intruder --operation All \
