@@ -185,6 +185,24 @@ typedef struct kp_storage_cfg {
         int64_t max_scan_bytes; /* bytes read at most per scan */
 } kp_storage_cfg_t;
 
+/* audit section: where the platform's audit trails can be read (audit.h). */
+typedef enum kp_audit_kind { KP_AUDIT_ADMIN = 0, KP_AUDIT_KEY, KP_AUDIT_STORAGE } kp_audit_kind_t;
+typedef enum kp_audit_format {
+        KP_AUDIT_CLOUDTRAIL = 0,
+        KP_AUDIT_KAFKA_AUTHORIZER,
+        KP_AUDIT_JSONL
+} kp_audit_format_t;
+
+typedef struct kp_audit_source_cfg {
+        char *name;
+        kp_audit_kind_t kind;
+        int exec;      /* 1: command (type exec), 0: path (type file) */
+        char *command; /* exec: shell command template ({target_dir}, {since}, ${env:}) */
+        char *path;    /* file: path or glob pattern, relative to the target file */
+        kp_audit_format_t format;
+        int64_t timeout_ns; /* exec */
+} kp_audit_source_cfg_t;
+
 typedef struct kp_target {
         char *path;
         char *name;
@@ -192,10 +210,16 @@ typedef struct kp_target {
         kp_kvlist_t kafka; /* librdkafka properties, values already expanded */
         kp_control_cfg_t control;
         kp_deployment_cfg_t deployment;
-        char *kms_type;           /* "none" until a kms adapter is configured */
-        char *storage_type;       /* "none" until a storage adapter is configured */
-        kp_kms_cfg_t kms;         /* valid when kms_type is "aws-kms" */
-        kp_storage_cfg_t storage; /* valid when storage_type is "dir" or "s3" */
+        char *kms_type;               /* "none" until a kms adapter is configured */
+        char *storage_type;           /* "none" until a storage adapter is configured */
+        kp_kms_cfg_t kms;             /* valid when kms_type is "aws-kms" */
+        kp_storage_cfg_t storage;     /* valid when storage_type is "dir" or "s3" */
+        kp_audit_source_cfg_t *audit; /* audit.sources */
+        size_t n_audit;
+        /* principals: name -> client properties laid over kafka (e.g. "unauthorized") */
+        char **principal_names;
+        kp_kvlist_t *principal_props;
+        size_t n_principals;
         char sha256[KP_SHA256_HEX];
 } kp_target_t;
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "boundary.h"
 #include "buf.h"
 #include "config.h"
@@ -453,6 +454,7 @@ void kp_target_free(kp_target_t *t)
         free(t->storage.secret_access_key);
         free(t->storage.session_token);
         free(t->storage.expected_kms_key);
+        kp_audit_cfg_release(t);
         free(t);
 }
 
@@ -529,6 +531,8 @@ int kp_target_load(const char *path, kp_target_t **out, kp_err_t *err)
         SECTION("kms", 0, parse_kms(&jv, o, t));
         SECTION("storage", 0, parse_storage(&jv, o, t));
         SECTION("deployment", 0, parse_deployment(&jv, o, &t->deployment));
+        if (kp_audit_cfg_parse(&jv, root, t) < 0)
+                goto out;
         if (kp_jv_no_unknown(&jv, root) < 0)
                 goto out;
         *out = t;

@@ -120,6 +120,17 @@ int kp_control_none_new(kp_control_t **out, kp_err_t *err);
  * with the unknown name in bad. */
 int kp_control_exec_template_check(const char *tpl, char *bad, size_t bad_size);
 
+/* Expands a command template (the exec adapter's rules): each {name} is
+ * replaced by value()'s text quoted for /bin/sh (value returns 1 when it
+ * filled val, 0 when it has no value for the name, -1 on OOM), ${env:NAME}
+ * by the variable's value (registered as a secret), `${` is left to the
+ * shell. `what` names the command in errors. Used by the exec control
+ * adapter and by exec audit sources. */
+struct kp_buf;
+typedef int (*kp_tpl_value_fn)(void *opaque, const char *name, size_t len, struct kp_buf *val);
+int kp_exec_template_expand(const char *tpl, const char *what, kp_tpl_value_fn value, void *opaque,
+                            struct kp_buf *out, kp_err_t *err);
+
 /* For the embedded adapter only: the librdkafka mock cluster handle
  * (rd_kafka_mock_cluster_t *), or NULL for other adapters. */
 void *kp_control_embedded_mock(kp_control_t *ctl);

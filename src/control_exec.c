@@ -155,9 +155,29 @@ static int placeholder_value(const exec_impl_t *x, const kp_ctl_req_t *r, const 
         return 0;
 }
 
+typedef struct req_values {
+        const exec_impl_t *x;
+        const kp_ctl_req_t *r;
+} req_values_t;
+
+static int req_value(void *opaque, const char *name, size_t len, kp_buf_t *val)
+{
+        const req_values_t *rv = opaque;
+
+        return placeholder_value(rv->x, rv->r, name, len, val);
+}
+
 /* Expands the template for a request into out (a shell command line). */
 static int expand(const exec_impl_t *x, const char *tpl, const kp_ctl_req_t *r, kp_buf_t *out,
                   kp_err_t *err)
+{
+        req_values_t rv = {x, r};
+
+        return kp_exec_template_expand(tpl, kp_ctl_op_names[r->op], req_value, &rv, out, err);
+}
+
+int kp_exec_template_expand(const char *tpl, const char *what, kp_tpl_value_fn value, void *opaque,
+                            kp_buf_t *out, kp_err_t *err)
 {
         const char *p;
         kp_buf_t val;
@@ -177,8 +197,8 @@ static int expand(const exec_impl_t *x, const char *tpl, const kp_ctl_req_t *r, 
                         if (!v) {
                                 kp_buf_free(&val);
                                 return kp_err_set(err, KP_EINVAL,
-                                                  "%s: environment variable %s is not set",
-                                                  kp_ctl_op_names[r->op], var);
+                                                  "%s: environment variable %s is not set", what,
+                                                  var);
                         }
                         kp_secret_add(v);
                         kp_buf_puts(out, v);
@@ -192,7 +212,7 @@ static int expand(const exec_impl_t *x, const char *tpl, const kp_ctl_req_t *r, 
                         continue;
                 }
                 kp_buf_reset(&val);
-                got = placeholder_value(x, r, p + 1, n, &val);
+                got = value(opaque, p + 1, n, &val);
                 if (got <= 0) {
                         kp_buf_free(&val);
                         if (got < 0)
@@ -200,15 +220,14 @@ static int expand(const exec_impl_t *x, const char *tpl, const kp_ctl_req_t *r, 
                         return kp_err_set(err, KP_EINVAL,
                                           "%s: the command template uses {%.*s} but the request "
                                           "gives no %.*s",
-                                          kp_ctl_op_names[r->op], (int)n, p + 1, (int)n, p + 1);
+                                          what, (int)n, p + 1, (int)n, p + 1);
                 }
                 sh_quote(out, kp_buf_cstr(&val));
                 p += n + 1;
         }
         kp_buf_free(&val);
         if (out->len >= out->limit)
-                return kp_err_set(err, KP_ENOMEM, "%s: command line too long",
-                                  kp_ctl_op_names[r->op]);
+                return kp_err_set(err, KP_ENOMEM, "%s: command line too long", what);
         return 0;
 }
 

@@ -1,0 +1,96 @@
+/*
+ * The observability suite (checklist row observability): can the operator
+ * prove administrative changes and refused access from the platform's own
+ * audit trails? kproof performs marked actions — admin changes as the
+ * target's principal, and access attempts as a declared unauthorized
+ * principal — then reads the target's audit sources (src/audit.h) until
+ * each action appears, and measures how long that took.
+ *
+ * Key usage and storage access (key-audit, storage-audit) are not checks
+ * yet: the local reference platforms keep no trail of them that kproof
+ * could read (see docs/checks.md).
+ */
+#ifndef KP_OBSERVABILITY_SUITE_H
+#define KP_OBSERVABILITY_SUITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "src/audit.h"
+#include "src/buf.h"
+#include "src/evidence.h"
+#include "src/kvlist.h"
+#include "src/runner.h"
+#include "src/suite.h"
+
+#define OBS_ROW "observability"
+
+extern const kp_suite_def_t kp_suite_observability;
+
+typedef struct obs_options {
+        int64_t wait_ns;       /* how long kproof waits for an action to appear in a trail */
+        int64_t clock_skew_ns; /* an event may carry a time this much before the action */
+} obs_options_t;
+
+const obs_options_t *obs_opts(const kp_ctx_t *ctx);
+
+typedef struct obs_state {
+        int64_t since_ns; /* wall clock when the suite started (minus the skew) */
+} obs_state_t;
+
+/* One action kproof performed and the audit event it expects for it. */
+typedef struct obs_expect {
+        const char *label;      /* "create-topic" */
+        const char *actions[4]; /* accepted action names; none: any action not excluded */
+        const char *exclude[4]; /* action names that never match */
+        const char *hint;       /* the resource must contain this (topic, group) ... */
+        const char *hint2;      /* ... or this; NULL: no second hint */
+        int cluster_ok;         /* ... or be a cluster-level resource ("Cluster:...") */
+        const char *outcome;    /* "allowed" or "denied" */
+        char principal[160];    /* the event's principal; "": any non-empty one */
+        int active;             /* 0: not performed (not applicable) */
+        int64_t start_ns, end_ns;
+        /* result */
+        int found;
+        int64_t seen_ns; /* wall clock of the read that first showed it */
+        kp_audit_event_t ev;
+} obs_expect_t;
+
+/* Reads src until every active expectation is found or the wall clock
+ * passes deadline_ns (one read at least). The events of the last read are
+ * kept as raw/audit-<source>.jsonl. -1 with err when the source cannot be
+ * read. */
+int obs_trail_poll(kp_ctx_t *ctx, const kp_audit_source_cfg_t *src, obs_expect_t *x, size_t n,
+                   int64_t deadline_ns, kp_err_t *err);
+
+/* Records a table of the expectations and the delay measurements
+ * (<prefix>audit_delay_p50_s, _max_s, actions_missing); missing gets the
+ * labels of those not found ("" when none). */
+void obs_report(kp_check_t *c, const kp_audit_source_cfg_t *src, const obs_expect_t *x, size_t n,
+                char *missing, size_t size);
+
+/* Client properties of the target, with a principal's laid over them when
+ * principal is not NULL. */
+void obs_props(const kp_ctx_t *ctx, const kp_kvlist_t *principal, kp_kvlist_t *out);
+
+/* Kafka operations for the checks. Each returns 0 on success, else the
+ * Kafka error code (> 0) or -1 for a local failure / no answer, with a
+ * one-line message in msg. */
+int obs_alter_topic_config(const kp_kvlist_t *props, const char *topic, const char *key,
+                           const char *value, char *msg, size_t size);
+int obs_acl(const kp_kvlist_t *props, int create, const char *topic, const char *principal,
+            char *msg, size_t size);
+int obs_create_topic(const kp_kvlist_t *props, const char *topic, char *msg, size_t size);
+int obs_produce_one(const kp_kvlist_t *props, const char *topic, char *msg, size_t size);
+/* 0 when a record was read, an error code when refused, -1 when neither
+ * happened within timeout_ms. */
+int obs_consume_one(const kp_kvlist_t *props, const char *topic, const char *group, int timeout_ms,
+                    char *msg, size_t size);
+/* True for Kafka's authorization error codes (TOPIC_, GROUP_, CLUSTER_,
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED, ...). */
+int obs_is_authz_error(int code);
+
+void obs_check_admin_audit(kp_ctx_t *ctx, kp_check_t *c);
+void obs_check_access_denied(kp_ctx_t *ctx, kp_check_t *c);
+
+#endif
