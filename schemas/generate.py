@@ -218,6 +218,17 @@ suite_options = {
             },
         }
     },
+    "observability": {
+        "options": {
+            "type": "object",
+            "description": "Options of the observability suite.",
+            "additionalProperties": False,
+            "properties": {
+                "wait": dur("How long kproof waits for an action to appear in an audit trail (default 30s).", "1s", "1h"),
+                "clock_skew": dur("An audit event may carry a time this much before the action (clock differences).", "0s", "10m"),
+            },
+        }
+    },
     "location": {
         "options": {
             "type": "object",
@@ -436,6 +447,39 @@ deployment = {
     },
 }
 
+audit_source = {
+    "type": "object", "additionalProperties": False, "required": ["name", "kind", "type", "format"],
+    "description": "One audit trail kproof reads events from.",
+    "properties": {
+        "name": string("Source name (unique; events are kept in raw/audit-<name>.jsonl).", minLength=1),
+        "kind": {"enum": ["admin", "key", "storage"], "description": "What the trail proves: admin changes, key usage or storage access."},
+        "type": {"enum": ["file", "exec"], "description": "file: read a file (glob); exec: run a command and read its standard output."},
+        "path": string("File (glob pattern, relative to this file) holding the trail (type file).", minLength=1),
+        "command": string("Shell command printing the trail (type exec); ${env:NAME} is substituted and redacted.", minLength=1),
+        "timeout": dur("Timeout of the command (type exec, default 60s).", "1s", "1h"),
+        "format": {"enum": ["cloudtrail", "kafka-authorizer", "jsonl"],
+                   "description": "cloudtrail: AWS CloudTrail JSON; kafka-authorizer: Kafka's authorizer log lines; jsonl: kproof's normalised {time, principal, action, resource, outcome, source} per line."},
+    },
+    "allOf": [
+        {"if": {"properties": {"type": {"const": "file"}}, "required": ["type"]},
+         "then": {"required": ["path"], "not": {"anyOf": [{"required": ["command"]}, {"required": ["timeout"]}]}}},
+        {"if": {"properties": {"type": {"const": "exec"}}, "required": ["type"]},
+         "then": {"required": ["command"], "not": {"required": ["path"]}}},
+    ],
+}
+audit = {
+    "type": "object", "additionalProperties": False, "required": ["sources"],
+    "description": "Audit trails the observability suite searches for kproof's marked actions.",
+    "properties": {"sources": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/auditSource"}}},
+}
+principals = {
+    "type": "object",
+    "description": "Further client identities (name -> client properties, e.g. sasl.username, sasl.password); \"unauthorized\" is the principal the observability suite expects to be refused.",
+    "propertyNames": {"pattern": "^[A-Za-z0-9._-]+$"},
+    "additionalProperties": {"type": "object", "minProperties": 1,
+                             "additionalProperties": {"type": ["string", "number", "boolean"]}},
+}
+
 target = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "kproof target",
@@ -454,6 +498,8 @@ target = {
         "storage": typed("Where the platform's durable bytes can be inspected: none, dir (broker log directories) or s3.",
                          ["none", "dir", "s3"], ["storageNone", "storageDir", "storageS3"]),
         "deployment": {"$ref": "#/$defs/deployment"},
+        "audit": {"$ref": "#/$defs/audit"},
+        "principals": {"$ref": "#/$defs/principals"},
     },
     "allOf": [{
         "if": {"required": ["control"], "properties": {"control": {"required": ["type"], "properties": {"type": {"const": "embedded"}}}}},
@@ -462,7 +508,8 @@ target = {
     }],
     "$defs": dict(common_defs, controlNone=control_none, controlEmbedded=control_embedded, controlExec=control_exec,
                   kmsNone=kms_none, kmsAws=kms_aws, storageNone=storage_none, storageDir=storage_dir,
-                  storageS3=storage_s3, deployment=deployment, boundary=boundary),
+                  storageS3=storage_s3, deployment=deployment, boundary=boundary,
+                  auditSource=audit_source, audit=audit, principals=principals),
 }
 
 for name, doc in (("scenario", scenario), ("target", target)):

@@ -126,8 +126,13 @@ for kind, path in shipped:
     check(f"{rel} names its schema by a relative \"$schema\" ({ref!r})",
           ref and not ref.startswith("/") and
           target == os.path.join(SRC, "schemas", kind + ".schema.json"))
-    # In place: targets name their price sheets relative to themselves.
-    p = subprocess.run([KPROOF, "validate", path], capture_output=True, text=True)
+    # In place: targets name their price sheets relative to themselves. ${env:NAME} references
+    # (e.g. the secured fixture's passwords) are given values for the loader.
+    env = dict(os.environ)
+    with open(path) as f:
+        for name in re.findall(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}", f.read()):
+            env.setdefault(name, "probe-" + name.lower())
+    p = subprocess.run([KPROOF, "validate", path], capture_output=True, text=True, env=env)
     check(f"{rel} passes kproof validate (rc {p.returncode}: {p.stderr.strip()[:200]})", p.returncode == 0)
 
 # The README's example files are whole files: they validate too.
@@ -306,6 +311,7 @@ KMS_AWS = dict(CRED, type="aws-kms", region="eu-west-1", key="alias/probe")
 S3 = dict(CRED, type="s3", region="eu-west-1", bucket="probe-bucket")
 EXEC = {"type": "exec", "commands": {"kill_broker": "x"}}
 # (schema kind, schema pointer of a closed object, a valid document, path to that object in it)
+AUDIT_SRC = {"name": "a", "kind": "admin", "type": "file", "path": "/x", "format": "jsonl"}
 PROBES = [
     ("scenario", "#", SCN, []),
     ("scenario", "#/$defs/workload", scn({"suite": "semantics", "workload": {}}), ["suites", 0, "workload"]),
@@ -319,7 +325,7 @@ for s in SUITES:
     PROBES.append(("scenario", f"#/$defs/suite_{s}", scn({"suite": s}), ["suites", 0]))
     PROBES.append(("scenario", f"#/$defs/suite_{s}/properties/gates", scn({"suite": s, "gates": {}}),
                    ["suites", 0, "gates"]))
-    if s in ("scaling", "cost", "location"):
+    if s in ("scaling", "cost", "location", "observability"):
         PROBES.append(("scenario", f"#/$defs/suite_{s}/properties/options", scn({"suite": s, "options": {}}),
                        ["suites", 0, "options"]))
 PROBES += [
@@ -334,6 +340,8 @@ PROBES += [
     ("target", "#/$defs/storageS3", tgt(storage=S3), ["storage"]),
     ("target", "#/$defs/deployment", tgt(deployment={}), ["deployment"]),
     ("target", "#/$defs/boundary", tgt(deployment={"boundary": {}}), ["deployment", "boundary"]),
+    ("target", "#/$defs/audit", tgt(audit={"sources": [AUDIT_SRC]}), ["audit"]),
+    ("target", "#/$defs/auditSource", tgt(audit={"sources": [AUDIT_SRC]}), ["audit", "sources", 0]),
 ]
 
 for kind in SCHEMAS:
@@ -457,8 +465,11 @@ def json_path(path, key):
     return s
 
 
+AUDIT_EXEC = {"name": "a", "kind": "admin", "type": "exec", "command": "true", "format": "jsonl"}
+PROP_BASE = {("target", "#/$defs/auditSource", k): tgt(audit={"sources": [AUDIT_EXEC]})
+             for k in ("command", "timeout")}
 n_props = 0
-for kind, ptr, doc, path in PROBES:
+for kind, ptr, base_doc, path in PROBES:
     schema = SCHEMAS[kind]
     node = resolve(schema, ptr[1:])
     if ptr.endswith("/gates"):
@@ -471,6 +482,8 @@ for kind, ptr, doc, path in PROBES:
             continue
         n_props += 1
         where = json_path(path, key)
+        # A member allowed only with another type of source is probed on a base of that type.
+        doc = PROP_BASE.get((kind, ptr, key), base_doc)
         rc, msg, at = kproof_validate(put(doc, path, key, {"zz_sub": 0}))
         lk, ld = loader_kind(rc, msg, at, where)
         if sk in ("integer", "number"):
