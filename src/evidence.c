@@ -757,9 +757,11 @@ static kp_verdict_t decisive(kp_row_state_t st)
         }
 }
 
-/* The row's one-line answer: the answers (or, lacking one, the reasons) of
- * its decisive checks, at most ANSWER_PARTS of them, joined by "; ", with
- * the ids they came from. Nothing for a row that was not tested. */
+/* The row's one-line answer from its decisive checks, at most ANSWER_PARTS
+ * of them, joined by "; ", with the ids they came from: a passed check's
+ * answer (its reason when it recorded none); a failed, errored or skipped
+ * check's reason, which says what went wrong even when a gate failed a
+ * check whose answer reads well. Nothing for a row that was not tested. */
 static void row_answer(const kp_evidence_t *ev, const char *row, kp_row_state_t st, cJSON *o)
 {
         kp_verdict_t want = decisive(st);
@@ -781,7 +783,8 @@ static void row_answer(const kp_evidence_t *ev, const char *row, kp_row_state_t 
                         more++;
                         continue;
                 }
-                kp_buf_printf(&b, "%s%s", n ? "; " : "", c->answer[0] ? c->answer : c->reason);
+                kp_buf_printf(&b, "%s%s", n ? "; " : "",
+                              v == KP_VERDICT_PASS && c->answer[0] ? c->answer : c->reason);
                 cJSON_AddItemToArray(from, cJSON_CreateString(c->id));
                 n++;
         }

@@ -84,8 +84,9 @@ void kp_check_skip(kp_check_t *c, const char *fmt, ...) __attribute__((format(pr
 void kp_check_error(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The check's one-line answer to its row's question, built from what it
  * measured ("writes stopped 1.2 s after the key was disabled"): set where
- * the numbers are known, shown on the report's first page. The last call
- * wins; a check without one is summarised by its reason. */
+ * the numbers are known, shown on the report's first page for a check that
+ * passed (a failed one shows its reason). The last call wins; a check
+ * without one is summarised by its reason. */
 void kp_check_answer(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 kp_verdict_t kp_check_verdict(const kp_check_t *c);
 const char *kp_check_reason(const kp_check_t *c);
