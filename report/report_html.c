@@ -56,8 +56,8 @@ static const char css[] =
     ".summary .banner{margin:4px 0;padding:6px 10px}"
     ".summary ul{margin:2px 0 6px;padding-left:20px}.summary li{margin:1px 0}"
     ".kv td:first-child{width:150px;color:#555}.kv code,.cfg code{white-space:normal;"
-    "word-break:break-all}.cfg td:first-child{width:150px}"
-    ".idgrid{display:grid;grid-template-columns:1fr 1fr;gap:0 16px}"
+    "overflow-wrap:anywhere}.cfg td:first-child{width:150px}"
+    ".fp{white-space:nowrap}"
     "@media print{main{padding:0}.check{break-inside:avoid}.summary{break-after:page;"
     "font-size:10px}.summary h2{font-size:13px;margin:8px 0 2px}.summary table{font-size:9.5px;"
     "margin:2px 0 4px}.summary th,.summary td{padding:2px 5px}.verdict .badge{font-size:15px}"
@@ -776,16 +776,17 @@ static void summary_signature(kp_buf_t *b, const cJSON *root)
         const cJSON *facts = cJSON_GetObjectItemCaseSensitive(run, "facts");
 
         kp_buf_puts(b, "<h2 id=\"signature\">Signature</h2><table class=\"kv\">");
-        kv_row(b, "Signing key (sha256 of the DER public key)",
-               kp_report_str(facts, "signing_key", "not recorded"), 1);
+        kp_buf_puts(b, "<tr><td>Signing key</td><td><code class=\"fp\">");
+        kp_report_esc(b, kp_report_str(facts, "signing_key", "not recorded"));
+        kp_buf_puts(b, "</code> <span class=\"muted\">(sha256 of its DER public key)</span>"
+                       "</td></tr>");
         if (kp_report_str(facts, "re_signed", NULL))
                 kv_row(b, "Re-signed", kp_report_str(facts, "re_signed", ""), 0);
         kv_row(b, "Verify with kproof", "kproof verify RUN_DIR --pubkey KEY.pub", 1);
-        kv_row(b, "Key fingerprint with OpenSSL",
-               "openssl pkey -pubin -in KEY.pub -outform DER | sha256sum", 1);
-        kv_row(b, "Signature with OpenSSL",
+        kv_row(b, "... or with OpenSSL",
+               "openssl pkey -pubin -in KEY.pub -outform DER | sha256sum (the fingerprint); "
                "openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in PAE -sigfile SIG "
-               "(PAE and SIG from evidence.dsse.json: docs/verify.md)",
+               "(PAE and SIG from evidence.dsse.json, every step in docs/verify.md)",
                1);
         kp_buf_puts(b, "</table><p class=\"muted\">RUN_DIR is the directory holding this report; "
                        "KEY.pub is the signer's public key, obtained from the signer (not from "
@@ -885,11 +886,8 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
         }
         summary_rows(&b, root);
         summary_findings(&b, root);
-        kp_buf_puts(&b, "<div class=\"idgrid\"><div>");
         summary_platform(&b, root);
-        kp_buf_puts(&b, "</div><div>");
         summary_signature(&b, root);
-        kp_buf_puts(&b, "</div></div>");
         summary_clients(&b, root);
         kp_buf_puts(&b, "</section>");
         render_checklist(&b, root);
