@@ -404,6 +404,11 @@ void kp_check_answer(kp_check_t *c, const char *fmt, ...)
         kp_redact_inplace(c->answer, sizeof(c->answer));
 }
 
+const char *kp_check_answer_text(const kp_check_t *c)
+{
+        return c->answer;
+}
+
 VERDICT_FN(kp_check_pass, KP_VERDICT_PASS)
 VERDICT_FN(kp_check_fail, KP_VERDICT_FAIL)
 VERDICT_FN(kp_check_skip, KP_VERDICT_SKIP)

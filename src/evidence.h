@@ -88,6 +88,8 @@ void kp_check_error(kp_check_t *c, const char *fmt, ...) __attribute__((format(p
  * passed (a failed one shows its reason). The last call wins; a check
  * without one is summarised by its reason. */
 void kp_check_answer(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The answer set so far ("" when none). */
+const char *kp_check_answer_text(const kp_check_t *c);
 kp_verdict_t kp_check_verdict(const kp_check_t *c);
 const char *kp_check_reason(const kp_check_t *c);
 const char *kp_check_id(const kp_check_t *c);
