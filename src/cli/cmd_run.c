@@ -192,7 +192,7 @@ static void record_identity(kp_evidence_t *ev, const kp_platform_t *plat)
         cJSON *id;
 
         kp_err_clear(&err);
-        id = kp_identity_collect(&plat->props, 10000, &err);
+        id = kp_identity_collect(&plat->props, 5000, &err);
         if (!id) {
                 id = cJSON_CreateObject();
                 cJSON_AddStringToObject(id, "error", err.msg);
