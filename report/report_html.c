@@ -1,10 +1,14 @@
 /*
  * report.html: the human report of a run, rendered from evidence.json.
  *
- * Order follows what a reviewer needs first: the checklist table (one
- * verdict per row), the gates, then every check grouped by row with its
- * verdict, reason, measurements, anomalies, tables, notes, control actions
- * and plots. Plots (SVG artifacts) are inlined so the file stands alone.
+ * Order follows what a reviewer needs first. Page one is an executive
+ * summary: the run verdict, each checklist row with its one-line answer,
+ * every finding and missed gate, the platform's identity and versions, the
+ * signing key and how to verify, and the clients' configuration. Then the
+ * detail: the checklist table (one verdict per row), the run, the gates,
+ * and every check grouped by row with its verdict, reason, measurements,
+ * anomalies, tables, notes, control actions and plots. Plots (SVG artifacts) are inlined so the
+ * file stands alone.
  */
 #include <math.h>
 #include <stdio.h>
@@ -44,7 +48,23 @@ static const char css[] =
     ".banner.bad{background:#ffebe9;border:1px solid #cf222e}.banner.warn{background:#fff8c5;"
     "border:1px solid #bf8700}.banner.good{background:#dafbe1;border:1px solid #1a7f37}"
     ".checklist code{white-space:nowrap}"
-    "@media print{main{padding:0}.check{break-inside:avoid}}";
+    ".summary{font-size:12.5px}.summary h2{font-size:16px;margin:14px 0 4px}"
+    ".summary table{font-size:12px;margin:4px 0 6px}.summary th,.summary td{padding:3px 6px}"
+    ".summary td.row{width:170px}.summary td.v{width:92px}"
+    ".verdict{display:flex;align-items:center;gap:14px;margin:10px 0 4px}"
+    ".verdict .badge{font-size:20px;padding:4px 16px;border-radius:14px}"
+    ".summary .banner{margin:4px 0;padding:6px 10px}"
+    ".summary ul{margin:2px 0 6px;padding-left:20px}.summary li{margin:1px 0}"
+    ".kv td:first-child{width:150px;color:#555}.kv code,.cfg code{white-space:normal;"
+    "overflow-wrap:anywhere}.cfg td:first-child{width:150px}"
+    ".fp{white-space:nowrap}"
+    "@media print{main{padding:0}.check{break-inside:avoid}.summary{break-after:page;"
+    "font-size:10px}.summary h2{font-size:13px;margin:8px 0 2px}.summary table{font-size:9.5px;"
+    "margin:2px 0 4px}.summary th,.summary td{padding:2px 5px}.verdict .badge{font-size:15px}"
+    "h1{font-size:20px;margin:0}.summary p.muted{margin:2px 0}.summary code{font-size:9px}"
+    ".summary .badge{font-size:9px}.kv td:first-child,.cfg td:first-child{width:110px}"
+    ".summary td.row{width:120px}.summary td.v{width:70px}body{background:#fff}}"
+    "@page{margin:12mm}";
 
 static size_t html_limit = (size_t)1 << 30;
 
@@ -454,6 +474,331 @@ static void render_check(kp_buf_t *b, const cJSON *c, const char *run_dir)
         kp_buf_puts(b, "</section>");
 }
 
+/* The first page: what a reader needs before any detail. Everything in it
+ * is read from evidence.json — the run verdict (summary.verdict), each
+ * row's verdict and answer (rows[].answer, recorded by evidence.c from the
+ * checks' own answers or reasons), the failed checks and missed gates, the
+ * signing key, the platform's identity (run.platform, run.facts) and the
+ * clients' configuration (run.client_config). */
+static void summary_verdict(kp_buf_t *b, const cJSON *root)
+{
+        const cJSON *sum = cJSON_GetObjectItemCaseSensitive(root, "summary");
+        const char *verdict = kp_report_str(sum, "verdict", NULL);
+
+        kp_buf_puts(b, "<div class=\"verdict\" id=\"run-verdict\"><span>Run verdict</span>");
+        if (verdict)
+                badge(b, verdict);
+        else
+                kp_buf_puts(b, "<span class=\"muted\">not recorded (evidence.json of an older "
+                               "kproof)</span>");
+        kp_buf_printf(
+            b,
+            "<span class=\"muted\">exit code %d · %d checks: %d pass, %d fail, %d skip, %d "
+            "error · %d gates: %d missed, %d not evaluated</span></div>",
+            (int)kp_report_num(sum, "exit_code", 3), (int)kp_report_num(sum, "checks", 0),
+            (int)kp_report_num(sum, "pass", 0), (int)kp_report_num(sum, "fail", 0),
+            (int)kp_report_num(sum, "skip", 0), (int)kp_report_num(sum, "error", 0),
+            (int)kp_report_num(sum, "gates", 0), (int)kp_report_num(sum, "gates_missed", 0),
+            (int)kp_report_num(sum, "gates_not_evaluated", 0));
+}
+
+static void summary_rows(kp_buf_t *b, const cJSON *root)
+{
+        const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows"), *r, *id;
+
+        kp_buf_puts(b, "<h2 id=\"summary-checklist\">Checklist</h2><table class=\"answers\">"
+                       "<tr><th>Row</th><th>Verdict</th><th>Answer (from the checks' "
+                       "measurements)</th></tr>");
+        cJSON_ArrayForEach(r, rows)
+        {
+                const char *answer = kp_report_str(r, "answer", NULL);
+                kp_buf_puts(b, "<tr><td class=\"row\"><strong>");
+                kp_report_esc(b, kp_report_str(r, "title", ""));
+                kp_buf_puts(b, "</strong></td><td class=\"v\">");
+                badge(b, kp_report_str(r, "verdict", "NOT TESTED"));
+                kp_buf_puts(b, "</td><td>");
+                if (answer)
+                        kp_report_esc(b, answer);
+                else
+                        kp_buf_puts(b, "<span class=\"muted\">no check of this row ran</span>");
+                cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(r, "answer_from"))
+                {
+                        if (!cJSON_IsString(id))
+                                continue;
+                        kp_buf_puts(b, " <a class=\"muted\" href=\"#");
+                        anchor(b, id->valuestring);
+                        kp_buf_puts(b, "\">[");
+                        kp_report_esc(b, id->valuestring);
+                        kp_buf_puts(b, "]</a>");
+                }
+                kp_buf_puts(b, "</td></tr>");
+        }
+        kp_buf_puts(b, "</table>");
+}
+
+static void summary_findings(kp_buf_t *b, const cJSON *root)
+{
+        const cJSON *checks = cJSON_GetObjectItemCaseSensitive(root, "checks");
+        const cJSON *gates = cJSON_GetObjectItemCaseSensitive(root, "gates"), *c, *g;
+        char num[64];
+        int n = 0;
+
+        kp_buf_puts(b, "<h2 id=\"findings\">Findings</h2><ul>");
+        cJSON_ArrayForEach(c, checks)
+        {
+                const char *v = kp_report_str(c, "verdict", "");
+                if (strcmp(v, "fail") != 0 && strcmp(v, "error") != 0)
+                        continue;
+                kp_buf_puts(b, "<li class=\"finding\">");
+                badge(b, v);
+                kp_buf_puts(b, " <a href=\"#");
+                anchor(b, kp_report_str(c, "id", ""));
+                kp_buf_puts(b, "\"><code>");
+                kp_report_esc(b, kp_report_str(c, "id", ""));
+                kp_buf_puts(b, "</code></a>: ");
+                kp_report_esc(b, kp_report_str(c, "reason", ""));
+                kp_buf_puts(b, "</li>");
+                n++;
+        }
+        cJSON_ArrayForEach(g, gates)
+        {
+                const cJSON *passed = cJSON_GetObjectItemCaseSensitive(g, "passed");
+                const cJSON *obs = cJSON_GetObjectItemCaseSensitive(g, "observed");
+                int missed = cJSON_IsFalse(passed);
+                int blocking_ne = cJSON_IsNull(passed) &&
+                                  !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(g, "blocking"));
+                if (!missed && !blocking_ne)
+                        continue;
+                kp_buf_puts(b, "<li class=\"finding\">");
+                badge(b, missed ? "missed" : "not evaluated");
+                kp_buf_puts(b, " gate <code>");
+                kp_report_esc(b, kp_report_str(g, "name", ""));
+                kp_buf_puts(b, "</code> of <a href=\"#");
+                anchor(b, kp_report_str(g, "check", ""));
+                kp_buf_puts(b, "\"><code>");
+                kp_report_esc(b, kp_report_str(g, "check", ""));
+                kp_buf_puts(b, "</code></a>: required ");
+                kp_report_esc(b, kp_report_str(g, "op", ""));
+                kp_report_fmt_num(kp_report_num(g, "threshold", 0), num, sizeof(num));
+                kp_buf_printf(b, " %s ", num);
+                kp_report_esc(b, kp_report_str(g, "unit", ""));
+                if (cJSON_IsNumber(obs)) {
+                        kp_report_fmt_num(obs->valuedouble, num, sizeof(num));
+                        kp_buf_printf(b, ", observed %s ", num);
+                        kp_report_esc(b, kp_report_str(g, "unit", ""));
+                } else if (kp_report_str(g, "note", NULL)) {
+                        kp_buf_puts(b, ", ");
+                        kp_report_esc(b, kp_report_str(g, "note", ""));
+                }
+                kp_buf_puts(b, "</li>");
+                n++;
+        }
+        if (n == 0)
+                kp_buf_puts(b, "<li id=\"no-findings\">None: no check failed or ended in error, "
+                               "and no gate was missed or left unevaluated.</li>");
+        kp_buf_puts(b, "</ul>");
+}
+
+static void kv_row(kp_buf_t *b, const char *k, const char *v, int code)
+{
+        kp_buf_puts(b, "<tr><td>");
+        kp_report_esc(b, k);
+        kp_buf_puts(b, code ? "</td><td><code>" : "</td><td>");
+        kp_report_esc(b, v ? v : "-");
+        kp_buf_puts(b, code ? "</code></td></tr>" : "</td></tr>");
+}
+
+/* What a broker's ApiVersions probe gave: its summary, or why there is none. */
+static const char *broker_versions(const cJSON *broker)
+{
+        const char *sum = kp_report_str(cJSON_GetObjectItemCaseSensitive(broker, "api_versions"),
+                                        "summary", NULL);
+
+        return sum ? sum : kp_report_str(broker, "api_versions_error", "not recorded");
+}
+
+/* Brokers grouped by identical ApiVersions answers, so a homogeneous
+ * cluster takes one line and a mixed one shows each software version. */
+static void summary_brokers(kp_buf_t *b, const cJSON *plat)
+{
+        const cJSON *brokers = cJSON_GetObjectItemCaseSensitive(plat, "brokers");
+        int n = cJSON_GetArraySize(brokers), i, j;
+        unsigned char done[64] = {0};
+
+        for (i = 0; i < n && i < 64; i++) {
+                const char *vi = broker_versions(cJSON_GetArrayItem(brokers, i));
+                if (done[i])
+                        continue;
+                kp_buf_puts(b, "<tr><td>ApiVersions, broker");
+                for (j = i; j < n && j < 64; j++) {
+                        const cJSON *y = cJSON_GetArrayItem(brokers, j);
+                        if (done[j] || strcmp(broker_versions(y), vi) != 0)
+                                continue;
+                        kp_buf_printf(b, "%s %d", j == i ? "" : ",",
+                                      (int)kp_report_num(y, "id", -1));
+                        done[j] = 1;
+                }
+                kp_buf_puts(b, "</td><td>");
+                kp_report_esc(b, vi);
+                kp_buf_puts(b, "</td></tr>");
+        }
+}
+
+static void summary_platform(kp_buf_t *b, const cJSON *root)
+{
+        const cJSON *run = cJSON_GetObjectItemCaseSensitive(root, "run");
+        const cJSON *facts = cJSON_GetObjectItemCaseSensitive(run, "facts");
+        const cJSON *plat = cJSON_GetObjectItemCaseSensitive(run, "platform"), *x;
+        const cJSON *tg = cJSON_GetObjectItemCaseSensitive(run, "target");
+        kp_buf_t line;
+
+        kp_buf_init(&line, 1 << 16);
+        kp_buf_puts(b, "<h2 id=\"platform\">Platform</h2><table class=\"kv\">");
+        kp_buf_printf(&line, "%s (control: %s)", kp_report_str(tg, "name", "-"),
+                      kp_report_str(tg, "control", "-"));
+        kv_row(b, "Target", kp_buf_cstr(&line), 0);
+        kv_row(b, "Cluster id",
+               kp_report_str(plat, "cluster_id", kp_report_str(facts, "cluster_id", NULL)), 1);
+        if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(plat, "brokers"))) {
+                kp_buf_reset(&line);
+                kp_buf_printf(&line,
+                              "%d (controller %d):", (int)kp_report_num(plat, "broker_count", 0),
+                              (int)kp_report_num(plat, "controller_id", -1));
+                cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(plat, "brokers"))
+                    kp_buf_printf(&line, " %d=%s", (int)kp_report_num(x, "id", -1),
+                                  kp_report_str(x, "endpoint", "?"));
+                kv_row(b, "Brokers", kp_buf_cstr(&line), 0);
+                summary_brokers(b, plat);
+        } else {
+                kv_row(b, "Brokers",
+                       kp_report_str(plat, "error",
+                                     "not recorded (no platform identity in "
+                                     "evidence.json)"),
+                       0);
+        }
+        kv_row(b, "librdkafka", kp_report_str(facts, "librdkafka_version", NULL), 0);
+        kp_buf_reset(&line);
+        kp_buf_printf(&line, "%s (commit %s)", kp_report_str(run, "kproof_version", "-"),
+                      kp_report_str(run, "git_commit", "-"));
+        kv_row(b, "kproof", kp_buf_cstr(&line), 0);
+        kp_buf_puts(b, "</table>");
+        kp_buf_free(&line);
+}
+
+/* Whether every suite's clients carry key=value (shown once, not per suite). */
+static int common_prop(const cJSON *cfgs, const char *key, const char *value)
+{
+        const cJSON *c;
+        const char *sides[2] = {"producer", "consumer"};
+        int k;
+
+        cJSON_ArrayForEach(c, cfgs)
+        {
+                for (k = 0; k < 2; k++) {
+                        const char *v =
+                            kp_report_str(cJSON_GetObjectItemCaseSensitive(c, sides[k]), key, NULL);
+                        if (!v || strcmp(v, value) != 0)
+                                return 0;
+                }
+        }
+        return 1;
+}
+
+static void props_line(kp_buf_t *b, const cJSON *props, const cJSON *cfgs, int only_uncommon)
+{
+        const cJSON *p;
+        int n = 0;
+
+        cJSON_ArrayForEach(p, props)
+        {
+                if (!cJSON_IsString(p) ||
+                    (only_uncommon && common_prop(cfgs, p->string, p->valuestring)))
+                        continue;
+                kp_buf_puts(b, n++ ? " " : "");
+                kp_buf_puts(b, "<code>");
+                kp_report_esc(b, p->string);
+                kp_buf_puts(b, "=");
+                kp_report_esc(b, p->valuestring);
+                kp_buf_puts(b, "</code>");
+        }
+        if (n == 0)
+                kp_buf_puts(b, "<span class=\"muted\">nothing more</span>");
+}
+
+static void summary_clients(kp_buf_t *b, const cJSON *root)
+{
+        const cJSON *run = cJSON_GetObjectItemCaseSensitive(root, "run");
+        const cJSON *cfgs = cJSON_GetObjectItemCaseSensitive(run, "client_config"), *c, *p;
+        const cJSON *first = cJSON_GetArrayItem(cfgs, 0);
+        int n = 0;
+
+        kp_buf_puts(b, "<h2 id=\"client-config\">Client configuration</h2>");
+        if (!first) {
+                kp_buf_puts(b, "<p class=\"muted\">Not recorded: no suite ran against a reachable "
+                               "platform.</p>");
+                return;
+        }
+        kp_buf_puts(b, "<table class=\"cfg\"><tr><td>every client</td><td>");
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(first, "producer"))
+        {
+                if (!cJSON_IsString(p) || !common_prop(cfgs, p->string, p->valuestring))
+                        continue;
+                kp_buf_puts(b, n++ ? " <code>" : "<code>");
+                kp_report_esc(b, p->string);
+                kp_buf_puts(b, "=");
+                kp_report_esc(b, p->valuestring);
+                kp_buf_puts(b, "</code>");
+        }
+        if (n == 0)
+                kp_buf_puts(b, "<span class=\"muted\">no property shared by all</span>");
+        kp_buf_puts(b, "</td></tr>");
+        cJSON_ArrayForEach(c, cfgs)
+        {
+                kp_buf_puts(b, "<tr><td><strong>");
+                kp_report_esc(b, kp_report_str(c, "suite", ""));
+                kp_buf_puts(b, "</strong> (profile ");
+                kp_report_esc(b, kp_report_str(c, "profile", ""));
+                kp_buf_puts(b, ")</td><td>producer: ");
+                props_line(b, cJSON_GetObjectItemCaseSensitive(c, "producer"), cfgs, 1);
+                kp_buf_puts(b, "; consumer: ");
+                props_line(b, cJSON_GetObjectItemCaseSensitive(c, "consumer"), cfgs, 1);
+                kp_buf_puts(b, "</td></tr>");
+        }
+        kp_buf_puts(b, "</table><p class=\"muted\">The workload clients of each suite as "
+                       "configured (target properties, the profile's, the scenario's "
+                       "overrides); secret values are masked. Checks that need other "
+                       "settings name them in their notes.</p>");
+}
+
+static void summary_signature(kp_buf_t *b, const cJSON *root)
+{
+        const cJSON *run = cJSON_GetObjectItemCaseSensitive(root, "run");
+        const cJSON *facts = cJSON_GetObjectItemCaseSensitive(run, "facts");
+
+        kp_buf_puts(b, "<h2 id=\"signature\">Signature</h2><table class=\"kv\">");
+        kp_buf_puts(b, "<tr><td>Signing key</td><td><code class=\"fp\">");
+        kp_report_esc(b, kp_report_str(facts, "signing_key", "not recorded"));
+        kp_buf_puts(b, "</code> <span class=\"muted\">(sha256 of its DER public key)</span>"
+                       "</td></tr>");
+        if (kp_report_str(facts, "re_signed", NULL))
+                kv_row(b, "Re-signed", kp_report_str(facts, "re_signed", ""), 0);
+        kv_row(b, "Verify with kproof", "kproof verify RUN_DIR --pubkey KEY.pub", 1);
+        kv_row(b, "... or with OpenSSL",
+               "openssl pkey -pubin -in KEY.pub -outform DER | sha256sum (the fingerprint); "
+               "openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in PAE -sigfile SIG "
+               "(PAE and SIG from evidence.dsse.json, every step in docs/verify.md)",
+               1);
+        kp_buf_puts(b, "</table><p class=\"muted\">RUN_DIR is the directory holding this report; "
+                       "KEY.pub is the signer's public key, obtained from the signer (not from "
+                       "the run directory).</p>");
+}
+
+static void render_summary(kp_buf_t *b, const cJSON *root)
+{
+        kp_buf_puts(b, "<section class=\"summary\" id=\"summary\">");
+        summary_verdict(b, root);
+}
+
 int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *err)
 {
         const cJSON *run, *sc, *tg, *rows, *r, *checks, *c, *sum;
@@ -494,6 +839,7 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
         kp_buf_puts(&b, "</strong> on target <strong>");
         kp_report_esc(&b, kp_report_str(tg, "name", ""));
         kp_buf_puts(&b, "</strong></div>");
+        render_summary(&b, root);
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(run, "complete"))) {
                 kp_buf_puts(&b, "<div class=\"banner bad\">This run is incomplete: ");
                 kp_report_esc(&b, kp_report_str(run, "incomplete_reason", "it did not finish"));
@@ -538,6 +884,12 @@ int kp_report_html(const char *evidence_path, const char *out_path, kp_err_t *er
                               "(exit code %d): see the checks marked error.</div>",
                               exit_code);
         }
+        summary_rows(&b, root);
+        summary_findings(&b, root);
+        summary_platform(&b, root);
+        summary_signature(&b, root);
+        summary_clients(&b, root);
+        kp_buf_puts(&b, "</section>");
         render_checklist(&b, root);
         kp_buf_puts(&b, "<h2 id=\"run\">Run</h2>");
         render_meta(&b, root);

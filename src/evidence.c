@@ -35,6 +35,7 @@ struct kp_check {
         cJSON *measurements, *anomalies, *tables, *notes, *artifacts, *actions;
         kp_verdict_t verdict;
         char reason[1024];
+        char answer[512];
         char id[128];
         char row[64];
         int64_t start_mono;
@@ -123,6 +124,7 @@ static kp_check_t *check_from_json(cJSON *obj)
 {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "verdict");
         const cJSON *reason = cJSON_GetObjectItemCaseSensitive(obj, "reason");
+        const cJSON *answer = cJSON_GetObjectItemCaseSensitive(obj, "answer");
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
         const cJSON *row = cJSON_GetObjectItemCaseSensitive(obj, "row");
         kp_verdict_t verdict;
@@ -138,6 +140,8 @@ static kp_check_t *check_from_json(cJSON *obj)
         c->verdict = verdict;
         snprintf(c->reason, sizeof(c->reason), "%s",
                  cJSON_IsString(reason) ? reason->valuestring : "");
+        snprintf(c->answer, sizeof(c->answer), "%s",
+                 cJSON_IsString(answer) ? answer->valuestring : "");
         snprintf(c->id, sizeof(c->id), "%s", id->valuestring);
         snprintf(c->row, sizeof(c->row), "%s", row->valuestring);
         return c;
@@ -242,7 +246,17 @@ void kp_evidence_free(kp_evidence_t *ev)
         free(ev);
 }
 
+static cJSON *masked_props(const kp_kvlist_t *props);
+
 void kp_evidence_client_props(kp_evidence_t *ev, const kp_kvlist_t *props)
+{
+        cJSON *o = masked_props(props);
+
+        cJSON_DeleteItemFromObject(ev->run, "client_properties");
+        cJSON_AddItemToObject(ev->run, "client_properties", o);
+}
+
+static cJSON *masked_props(const kp_kvlist_t *props)
 {
         cJSON *o = cJSON_CreateObject();
         size_t i;
@@ -252,8 +266,30 @@ void kp_evidence_client_props(kp_evidence_t *ev, const kp_kvlist_t *props)
                                         kp_secret_key_is_sensitive(props->items[i].key)
                                             ? KP_REDACTED
                                             : props->items[i].value);
-        cJSON_DeleteItemFromObject(ev->run, "client_properties");
-        cJSON_AddItemToObject(ev->run, "client_properties", o);
+        return o;
+}
+
+void kp_evidence_suite_client(kp_evidence_t *ev, const char *suite, const char *profile,
+                              const kp_kvlist_t *producer, const kp_kvlist_t *consumer)
+{
+        cJSON *arr = cJSON_GetObjectItemCaseSensitive(ev->run, "client_config"), *o;
+
+        if (!arr)
+                arr = cJSON_AddArrayToObject(ev->run, "client_config");
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "suite", suite);
+        cJSON_AddStringToObject(o, "profile", profile);
+        cJSON_AddItemToObject(o, "producer", masked_props(producer));
+        cJSON_AddItemToObject(o, "consumer", masked_props(consumer));
+        cJSON_AddItemToArray(arr, o);
+}
+
+void kp_evidence_run_json(kp_evidence_t *ev, const char *key, cJSON *value)
+{
+        if (!value)
+                return;
+        cJSON_DeleteItemFromObject(ev->run, key);
+        cJSON_AddItemToObject(ev->run, key, value);
 }
 
 void kp_evidence_run_fact(kp_evidence_t *ev, const char *key, const char *value)
@@ -328,6 +364,8 @@ void kp_evidence_check_end(kp_evidence_t *ev, kp_check_t *c)
                 kp_check_error(c, "the check ended without a verdict");
         cJSON_AddStringToObject(c->obj, "verdict", kp_verdict_name(c->verdict));
         cJSON_AddStringToObject(c->obj, "reason", c->reason);
+        if (c->answer[0])
+                cJSON_AddStringToObject(c->obj, "answer", c->answer);
         cJSON_AddNumberToObject(c->obj, "duration_ms",
                                 (double)((kp_mono_ns() - c->start_mono) / KP_NS_PER_MS));
         cJSON_AddItemToObject(c->obj, "measurements", c->measurements);
@@ -356,6 +394,21 @@ static void set_verdict(kp_check_t *c, kp_verdict_t v, const char *fmt, va_list 
                 set_verdict(c, v, fmt, ap);                                                        \
                 va_end(ap);                                                                        \
         }
+void kp_check_answer(kp_check_t *c, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(c->answer, sizeof(c->answer), fmt, ap);
+        va_end(ap);
+        kp_redact_inplace(c->answer, sizeof(c->answer));
+}
+
+const char *kp_check_answer_text(const kp_check_t *c)
+{
+        return c->answer;
+}
+
 VERDICT_FN(kp_check_pass, KP_VERDICT_PASS)
 VERDICT_FN(kp_check_fail, KP_VERDICT_FAIL)
 VERDICT_FN(kp_check_skip, KP_VERDICT_SKIP)
@@ -656,6 +709,7 @@ void kp_evidence_summarize(const kp_evidence_t *ev, kp_evidence_summary_t *s)
         o.allow_all_skipped = ev->allow_all_skipped;
         s->nothing_verified = kp_verdict_nothing_verified(&o);
         s->exit_code = kp_verdict_exit_code(&o);
+        s->verdict = kp_verdict_run(&o);
 }
 
 void kp_evidence_mark_incomplete(kp_evidence_t *ev, const char *reason)
@@ -686,8 +740,76 @@ void kp_evidence_finish(kp_evidence_t *ev, int complete, const char *incomplete_
                 add_str(ev->run, "incomplete_reason", ev->incomplete_reason);
 }
 
-/* One object per checklist row: its state (kp_verdict_row), the counts and
- * the ids of its checks. */
+#define ANSWER_PARTS 3
+
+/* The verdict of the checks that decide a row's state: the failed ones of a
+ * FAIL row, the errors of an ERROR row, the passed ones of a PASS or PARTIAL
+ * row, the skipped ones of a SKIPPED row. */
+static kp_verdict_t decisive(kp_row_state_t st)
+{
+        switch (st) {
+        case KP_ROW_FAIL:
+                return KP_VERDICT_FAIL;
+        case KP_ROW_ERROR:
+                return KP_VERDICT_ERROR;
+        case KP_ROW_PASS:
+        case KP_ROW_PARTIAL:
+                return KP_VERDICT_PASS;
+        case KP_ROW_SKIPPED:
+                return KP_VERDICT_SKIP;
+        default:
+                return KP_VERDICT_NONE;
+        }
+}
+
+/* The row's one-line answer from its decisive checks, at most ANSWER_PARTS
+ * of them, joined by "; ", with the ids they came from: a passed check's
+ * answer (its reason when it recorded none); a failed, errored or skipped
+ * check's reason, which says what went wrong even when a gate failed a
+ * check whose answer reads well. Nothing for a row that was not tested. */
+static void row_answer(const kp_evidence_t *ev, const char *row, kp_row_state_t st, cJSON *o)
+{
+        kp_verdict_t want = decisive(st);
+        cJSON *from;
+        kp_buf_t b;
+        size_t i;
+        int n = 0, more = 0;
+
+        if (want == KP_VERDICT_NONE)
+                return;
+        kp_buf_init(&b, 4096);
+        from = cJSON_CreateArray();
+        for (i = 0; i < ev->n; i++) {
+                const kp_check_t *c = ev->list[i];
+                kp_verdict_t v = c->verdict == KP_VERDICT_NONE ? KP_VERDICT_ERROR : c->verdict;
+                if (strcmp(c->row, row) != 0 || v != want)
+                        continue;
+                if (n == ANSWER_PARTS) {
+                        more++;
+                        continue;
+                }
+                kp_buf_printf(&b, "%s%s", n ? "; " : "",
+                              v == KP_VERDICT_PASS && c->answer[0] ? c->answer : c->reason);
+                cJSON_AddItemToArray(from, cJSON_CreateString(c->id));
+                n++;
+        }
+        if (more)
+                kp_buf_printf(&b, " (and %d more check%s)", more, more == 1 ? "" : "s");
+        if (st == KP_ROW_PARTIAL) {
+                int skipped = 0;
+                for (i = 0; i < ev->n; i++)
+                        skipped += strcmp(ev->list[i]->row, row) == 0 &&
+                                   ev->list[i]->verdict == KP_VERDICT_SKIP;
+                kp_buf_printf(&b, "; %d check%s skipped with a reason", skipped,
+                              skipped == 1 ? "" : "s");
+        }
+        cJSON_AddStringToObject(o, "answer", kp_buf_cstr(&b));
+        cJSON_AddItemToObject(o, "answer_from", from);
+        kp_buf_free(&b);
+}
+
+/* One object per checklist row: its state (kp_verdict_row), the counts,
+ * the ids of its checks and its one-line answer (row_answer). */
 static cJSON *build_rows(const kp_evidence_t *ev)
 {
         cJSON *rows = cJSON_CreateArray();
@@ -706,6 +828,7 @@ static cJSON *build_rows(const kp_evidence_t *ev)
                                 cJSON_AddItemToArray(ids, cJSON_CreateString(ev->list[i]->id));
                 tally(ev, kp_rows[r].id, &t);
                 cJSON_AddStringToObject(o, "verdict", kp_row_state_name(kp_verdict_row(&t)));
+                row_answer(ev, kp_rows[r].id, kp_verdict_row(&t), o);
                 cJSON_AddNumberToObject(o, "pass", t.pass);
                 cJSON_AddNumberToObject(o, "fail", t.fail);
                 cJSON_AddNumberToObject(o, "skip", t.skip);
@@ -730,6 +853,7 @@ int kp_evidence_write(kp_evidence_t *ev, const char *path, kp_err_t *err)
         cJSON_AddItemToObject(ev->root, "checks", ev->checks);
         cJSON_AddItemToObject(ev->root, "gates", ev->gates);
         sum = cJSON_AddObjectToObject(ev->root, "summary");
+        cJSON_AddStringToObject(sum, "verdict", kp_run_verdict_name(s.verdict));
         cJSON_AddNumberToObject(sum, "checks", s.checks);
         cJSON_AddNumberToObject(sum, "pass", s.pass);
         cJSON_AddNumberToObject(sum, "fail", s.fail);

@@ -22,6 +22,8 @@
 
 #define KP_EVIDENCE_SCHEMA_VERSION 1
 
+struct cJSON;
+
 typedef struct kp_evidence kp_evidence_t;
 typedef struct kp_check kp_check_t;
 typedef struct kp_anomaly kp_anomaly_t;
@@ -50,6 +52,15 @@ void kp_evidence_free(kp_evidence_t *ev);
 
 /* Client properties in effect (values of sensitive keys are masked). */
 void kp_evidence_client_props(kp_evidence_t *ev, const kp_kvlist_t *props);
+/* The effective client configuration of one suite's workload clients: its
+ * profile and the producer and consumer properties (target properties,
+ * the profile's, the scenario's overrides) as run.client_config[]; values of
+ * sensitive keys are masked. One entry per call, in call order. */
+void kp_evidence_suite_client(kp_evidence_t *ev, const char *suite, const char *profile,
+                              const kp_kvlist_t *producer, const kp_kvlist_t *consumer);
+/* A structured run-level record, e.g. "platform" (identity.h); takes
+ * ownership of value (a cJSON item). */
+void kp_evidence_run_json(kp_evidence_t *ev, const char *key, struct cJSON *value);
 /* A free-form run-level fact, e.g. "bootstrap" or "platform". */
 void kp_evidence_run_fact(kp_evidence_t *ev, const char *key, const char *value);
 /* The scenario's control mapping (row or check id -> space-separated
@@ -71,6 +82,14 @@ void kp_check_pass(kp_check_t *c, const char *fmt, ...) __attribute__((format(pr
 void kp_check_fail(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kp_check_skip(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kp_check_error(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The check's one-line answer to its row's question, built from what it
+ * measured ("writes stopped 1.2 s after the key was disabled"): set where
+ * the numbers are known, shown on the report's first page for a check that
+ * passed (a failed one shows its reason). The last call wins; a check
+ * without one is summarised by its reason. */
+void kp_check_answer(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The answer set so far ("" when none). */
+const char *kp_check_answer_text(const kp_check_t *c);
 kp_verdict_t kp_check_verdict(const kp_check_t *c);
 const char *kp_check_reason(const kp_check_t *c);
 const char *kp_check_id(const kp_check_t *c);
@@ -110,6 +129,7 @@ void kp_evidence_gate_not_evaluated(kp_evidence_t *ev, const char *check_id, con
                                     const char *note, int blocking);
 
 typedef struct kp_evidence_summary {
+        kp_run_verdict_t verdict; /* kp_verdict_run */
         int checks, pass, fail, skip, error;
         int gates, gates_missed, gates_not_evaluated;
         int gates_not_evaluated_blocking; /* of those, the ones that keep exit 0 away */

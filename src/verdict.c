@@ -190,3 +190,32 @@ const char *kp_test_result_name(kp_test_result_t r)
                 return "FAILED";
         }
 }
+
+kp_run_verdict_t kp_verdict_run(const kp_run_outcome_t *o)
+{
+        if (!o->complete)
+                return KP_RUN_INCOMPLETE;
+        if (o->checks.fail || o->gates_missed)
+                return KP_RUN_FAIL;
+        if (o->checks.error || o->checks.checks != o->checks.pass + o->checks.skip)
+                return KP_RUN_ERROR;
+        if (kp_verdict_exit_code(o) != KP_EXIT_OK)
+                return KP_RUN_NOT_VERIFIED;
+        return KP_RUN_PASS;
+}
+
+const char *kp_run_verdict_name(kp_run_verdict_t v)
+{
+        switch (v) {
+        case KP_RUN_PASS:
+                return "PASS";
+        case KP_RUN_FAIL:
+                return "FAIL";
+        case KP_RUN_NOT_VERIFIED:
+                return "NOT VERIFIED";
+        case KP_RUN_ERROR:
+                return "ERROR";
+        default:
+                return "INCOMPLETE";
+        }
+}

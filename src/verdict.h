@@ -123,4 +123,22 @@ const char *kp_test_result_name(kp_test_result_t r);
 /* Whether the run verified nothing: no check passed. */
 int kp_verdict_nothing_verified(const kp_run_outcome_t *o);
 
+/* The run's verdict in one word, in step with kp_verdict_exit_code:
+ *   INCOMPLETE    the run is incomplete (exit 3);
+ *   FAIL          a check failed or a gate was missed (exit 1);
+ *   ERROR         a check ended in error (exit 3);
+ *   NOT VERIFIED  a gate could not be evaluated, or nothing / a row was not
+ *                 verified and the scenario does not allow it (exit 1);
+ *   PASS          otherwise (exit 0). */
+typedef enum kp_run_verdict {
+        KP_RUN_PASS = 0,
+        KP_RUN_FAIL,
+        KP_RUN_NOT_VERIFIED,
+        KP_RUN_ERROR,
+        KP_RUN_INCOMPLETE,
+} kp_run_verdict_t;
+
+kp_run_verdict_t kp_verdict_run(const kp_run_outcome_t *o);
+const char *kp_run_verdict_name(kp_run_verdict_t v);
+
 #endif

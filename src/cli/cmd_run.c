@@ -35,6 +35,7 @@
 #include "src/evidence.h"
 #include "src/events.h"
 #include "src/fsutil.h"
+#include "src/identity.h"
 #include "src/kafka.h"
 #include "src/log.h"
 #include "src/platform.h"
@@ -184,6 +185,37 @@ typedef struct run {
         int64_t start_mono;
 } run_t;
 
+/* The platform's identity (cluster id, brokers, their ApiVersions answers)
+ * as run.platform; a cluster that answers no metadata now is noted, the
+ * suites then find out for themselves. */
+static void record_identity(kp_evidence_t *ev, const kp_platform_t *plat)
+{
+        kp_err_t err;
+        cJSON *id;
+
+        kp_err_clear(&err);
+        id = kp_identity_collect(&plat->props, 5000, &err);
+        if (!id) {
+                id = cJSON_CreateObject();
+                cJSON_AddStringToObject(id, "error", err.msg);
+        }
+        kp_evidence_run_json(ev, "platform", id);
+}
+
+/* The suite's workload clients as configured: profile, then the producer
+ * and consumer properties they are built with. */
+static void record_client_config(kp_evidence_t *ev, const kp_platform_t *plat,
+                                 const kp_suite_cfg_t *sc)
+{
+        kp_kvlist_t prod = {0}, cons = {0};
+
+        kp_platform_client_props(plat, sc->client.profile, 1, &sc->client.producer, &prod);
+        kp_platform_client_props(plat, sc->client.profile, 0, &sc->client.consumer, &cons);
+        kp_evidence_suite_client(ev, sc->suite, kp_profile_name(sc->client.profile), &prod, &cons);
+        kp_kvlist_clear(&prod);
+        kp_kvlist_clear(&cons);
+}
+
 /* The run proper (in the child): opens the platform, runs the suites,
  * writes and signs the run directory. Returns the exit code. */
 static int run_suites(run_t *r)
@@ -239,6 +271,8 @@ static int run_suites(run_t *r)
                                      kp_kvlist_get(&plat->props, "bootstrap.servers"));
                 if (plat->cluster_id[0])
                         kp_evidence_run_fact(ev, "cluster_id", plat->cluster_id);
+                if (!fatal)
+                        record_identity(ev, plat);
         }
 
         for (i = 0; i < r->scn->n_suites; i++) {
@@ -258,6 +292,7 @@ static int run_suites(run_t *r)
                         kp_runner_error_all(&ctx, fatal);
                         continue;
                 }
+                record_client_config(ev, plat, sc);
                 if (kp_runner_run_suite(&ctx, &err) < 0) {
                         kp_error("suite %s: %s", sc->suite, err.msg);
                         kp_evidence_mark_incomplete(ev, err.msg);

@@ -395,6 +395,9 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
                               d->region ? d->region : "-", res.total_usd);
                 goto out;
         }
+        kp_check_answer(c, "%.2f USD/month for %.1f kB/s produced and %.1f-day retention%s",
+                        res.total_usd, in.produce_bytes_per_s / 1000, in.retention_s / 86400,
+                        proxy ? " (on a proxy price sheet)" : "");
         kp_check_pass(c,
                       "%s%s on %d x %s (%s %s): %.2f USD/month for %.1f kB/s produced, %.1f-day "
                       "retention (compute %.2f, block %.2f, object %.2f, requests %.2f, cross-zone "

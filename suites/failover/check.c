@@ -327,6 +327,10 @@ static void verdict(kp_check_t *c, const fo_sched_t *s, const kp_checker_result_
                                  "Faults table)");
                 return;
         }
+        kp_check_answer(c,
+                        "%zu fault(s): no acknowledged record lost; unavailable at most %.1f s, "
+                        "recovered within %.1f s",
+                        s->n_runs, m->unavail_max_s, m->recovery_max_s);
         kp_check_pass(c,
                       "%zu fault(s); %llu acknowledged records, none lost, duplicated or reordered "
                       "beyond the %s profile's allowance; max unavailability %.2f s, max recovery "

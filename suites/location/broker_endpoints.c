@@ -144,6 +144,10 @@ void loc_check_broker_endpoints(kp_ctx_t *ctx, kp_check_t *c)
                                brokers.unresolved ? brokers.first_bad : boot.first_bad);
                 return;
         }
+        kp_check_answer(c,
+                        "all %d advertised brokers and %d bootstrap addresses are inside the "
+                        "boundary",
+                        brokers.total, boot.total);
         kp_check_pass(c,
                       "all %d advertised brokers (%d Metadata samples, %d seen only later) and %d "
                       "bootstrap addresses resolve inside the boundary (%s)",

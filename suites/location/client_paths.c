@@ -119,6 +119,7 @@ void loc_check_client_paths(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "librdkafka's statistics show no successful connection");
                 return;
         }
+        kp_check_answer(c, "the client connected only inside the boundary (%zu peer addresses)", n);
         kp_check_pass(c,
                       "all %zu peer addresses the client connected to (%d connections, %d brokers "
                       "connected per librdkafka's statistics) are inside the boundary (%s)",

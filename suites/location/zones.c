@@ -188,6 +188,10 @@ void loc_check_zones(kp_ctx_t *ctx, kp_check_t *c)
                               t.underspread, t.partitions, t.first_bad);
                 return;
         }
+        kp_check_answer(c,
+                        "brokers in %d of %zu declared zones; replicas of %d partitions spread "
+                        "across zones",
+                        n_used, d->n_zones, t.partitions);
         kp_check_pass(c,
                       "every broker is in a declared zone (%d of %zu zones in use) and the "
                       "replicas of all %d partitions span as many zones as replication factor "

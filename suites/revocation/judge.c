@@ -136,6 +136,8 @@ void rev_judge_write_effect(rev_state_t *st, kp_check_t *c)
                 st->write_effect_ns = first;
                 kp_check_measure(c, "write_time_to_effect_s", (double)first / 1e9, "s");
                 kp_check_measure(c, "write_effect_probes", run, "probes");
+                kp_check_answer(c, "writes stopped %.1f s after the key was revoked (%s)",
+                                (double)first / 1e9, kp_revoke_mode_names[st->opts.mode]);
                 kp_check_pass(c,
                               "writes failed for good %.1f s after the key was revoked (%s): the "
                               "last %d write probes failed with %s%s",
@@ -157,6 +159,8 @@ void rev_judge_write_effect(rev_state_t *st, kp_check_t *c)
                 kp_check_measure(c, "write_time_to_effect_s", (double)st->window_ns / 1e9, "s");
                 kp_check_anomaly(c, "revocation-without-effect", 1, 0,
                                  "produce still succeeded at the end of the probing window");
+                kp_check_answer(c, "writes still succeeded %.1f s after the key was revoked (%s)",
+                                (double)st->window_ns / 1e9, kp_revoke_mode_names[st->opts.mode]);
                 kp_check_fail(c,
                               "revocation had no effect on writes: produce still succeeded %.1f s "
                               "after the key was revoked",
@@ -200,6 +204,8 @@ void rev_judge_old_data(rev_state_t *st, kp_check_t *c)
         if (run >= REV_CONFIRM_PROBES) {
                 st->read_effect_ns = first;
                 kp_check_measure(c, "read_time_to_effect_s", (double)first / 1e9, "s");
+                kp_check_answer(c, "old data became unreadable %.1f s after the revocation",
+                                (double)first / 1e9);
                 if (tol >= 0 && (double)first / 1e9 > tol) {
                         kp_check_fail(c,
                                       "old data stayed readable until %.1f s after the revocation, "
@@ -228,6 +234,21 @@ void rev_judge_old_data(rev_state_t *st, kp_check_t *c)
         }
         /* Old data was still readable when the probing ended. */
         kp_check_measure(c, "old_data_readable_s", (double)last_ok / 1e9, "s");
+        if (st->write_outcome == 'f')
+                kp_check_answer(c,
+                                "old data stayed readable for the whole %.1f s window after the "
+                                "revocation",
+                                (double)st->window_ns / 1e9);
+        else if (last_ok + (int64_t)2e9 >= st->window_ns)
+                kp_check_answer(c,
+                                "old data stayed readable through cached keys for the whole "
+                                "%.0f s window",
+                                (double)st->window_ns / 1e9);
+        else
+                kp_check_answer(c,
+                                "old data stayed readable through cached keys until %.1f s after "
+                                "the revocation",
+                                (double)last_ok / 1e9);
         if (st->write_outcome == 'f') {
                 kp_check_fail(c,
                               "old data stayed readable for the whole %.1f s window after the "

@@ -127,11 +127,14 @@ void sem_check_partition_order(kp_ctx_t *ctx, kp_check_t *c)
                               bad);
         else if (mism)
                 kp_check_fail(c, "%ld records were read at offsets other than acknowledged", mism);
-        else
+        else {
+                kp_check_answer(c, "%zu records read in send order at their acknowledged offsets",
+                                total);
                 kp_check_pass(c,
                               "%zu records over %d partitions read in send order at their "
                               "acknowledged offsets",
                               total, ORDER_PARTITIONS);
+        }
 out:
         if (prod)
                 rd_kafka_destroy(prod);
@@ -206,12 +209,15 @@ void sem_check_acks_all(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_fail(c, "%llu records came back corrupted", (unsigned long long)r.corrupt);
         else if (w->consumers == 0)
                 kp_check_error(c, "the workload has no consumer, so durability cannot be judged");
-        else
+        else {
+                kp_check_answer(c, "all %llu acknowledged records consumed intact",
+                                (unsigned long long)r.ledger.acked);
                 kp_check_pass(c,
                               "all %llu acknowledged records were consumed intact (%llu sent, "
                               "%llu delivery failures)",
                               (unsigned long long)r.ledger.acked, (unsigned long long)r.ledger.sent,
                               (unsigned long long)r.ledger.failed);
+        }
 out:
         kp_workload_free(wl);
         kp_kvlist_clear(&pover);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main job: the quickstart scenario on the embedded cluster. Checks the run directory
 # it writes: evidence.json (every check, verdicts with reasons, gates with measured values, rows,
-# summary), events.jsonl, junit.xml, report.html, assessment-results.json (OSCAL) and plots.
+# summary), events.jsonl, junit.xml, report.html, assessment-results.json (OSCAL) and plots, and
+# that page one of report.pdf is the executive summary.
 . "$(dirname "$0")/lib.sh"
 
 run=$T/quickstart
@@ -119,9 +120,10 @@ assert not root.findall(".//testcase/failure") and not root.findall(".//testcase
 PY
 
 html=$run/report.html
-check "report.html starts with the checklist" python3 -c '
-import sys; h=open(sys.argv[1]).read(); i=h.find("Evaluation checklist"); j=h.find("semantics.round-trip")
-assert 0 <= i < j, (i, j)' "$html"
+check "report.html starts with the summary, then the checklist, then the checks" python3 -c '
+import sys; h=open(sys.argv[1]).read(); s=h.find("id=\"summary\""); i=h.find("Evaluation checklist")
+j=h.find("id=\"check-semantics.round-trip\"")
+assert 0 <= s < i < j, (s, i, j)' "$html"
 for id in round-trip acks-all idempotence transactions; do
 	check "report.html shows semantics.$id" grep -q "semantics.$id" "$html"
 done
@@ -143,6 +145,20 @@ assert c["tables"], "no breakdown table"
 PY
 check "report.html has the cost breakdown and the projection plot" \
 	bash -c "grep -q 'cost.model' '$html' && grep -qi 'projection' '$html'"
+
+# Page one of report.pdf is the executive summary (tests/evidence/page_check.py --page-one):
+# the run verdict, each row's answer, findings, fingerprint, librdkafka's version, cluster id.
+if pdftotext -f 1 -l 1 "$run/report.pdf" "$T/page1.txt" 2>"$T/page1.err"; then
+	python3 "$KPROOF_SRC/tests/evidence/page_check.py" --page-one "$ev" "$T/page1.txt" >"$T/page1.check" 2>&1
+	check "report.pdf page one is the summary ($(head -1 "$T/page1.check"))" test $? = 0
+	sed -n 's/^problem/# problem/p' "$T/page1.check"
+	check "... with an answer for each row the quickstart tests (4: location, semantics, failover, cost)" \
+		test "$(jq '[.rows[] | select(.answer != null)] | length' "$ev")" = 4
+	check "... and the embedded cluster's id and ApiVersions answer" \
+		bash -c "grep -q 'mockCluster' '$T/page1.txt' && grep -q 'APIs (v0 answer)' '$T/page1.txt'"
+else
+	not_ok "pdftotext report.pdf: $(cat "$T/page1.err")"
+fi
 
 # kproof report renders the same run again from evidence.json alone.
 "$KPROOF" report "$run" --out "$T/rerender" >/dev/null 2>&1

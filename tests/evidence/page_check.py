@@ -2,6 +2,7 @@
 """page_check.py - judges one headless-Chromium rendering of a page (tests/evidence helper).
 
 usage: page_check.py NETLOG CHROMIUM_STDERR SCREENSHOT_PNG
+       page_check.py --page-one EVIDENCE_JSON PAGE1_TXT
 
 Prints one "problem: ..." line per finding and exits 1 when there is any:
   - the page made a network request: a URL_REQUEST_START_JOB in the NetLog whose initiator is a
@@ -10,11 +11,21 @@ Prints one "problem: ..." line per finding and exits 1 when there is any:
   - the page logged to the console (Chromium's --enable-logging prints every console message as a
     CONSOLE line; report.html has no script, so any message is an error);
   - the screenshot is blank: fewer than 1% of its pixels differ from its most common colour.
+
+--page-one judges the text of report.pdf's first page (pdftotext -f 1 -l 1) against the
+evidence.json it was rendered from: the executive summary must show the run verdict
+(summary.verdict), every checklist row's answer (rows[].answer), every failed or errored check
+(id and reason) and every missed gate (name), or the no-findings line, the signing key's
+fingerprint and the `kproof verify` command, librdkafka's version and the cluster id; and the
+detail (the "Evaluation checklist" table) must not start on page one. Text is compared with all
+white space removed (the PDF wraps lines, and breaks long fingerprints anywhere).
 Standard library only (the PNG is decoded here with zlib).
 """
 import json
+import re
 import struct
 import sys
+import unicodedata
 import zlib
 
 LOCAL = ("file:", "data:", "blob:", "about:", "chrome:", "chrome-error:")
@@ -91,7 +102,59 @@ def png_pixels(path):
     return w * h, counts
 
 
+def squash(text):
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def page_one(evidence_path, text_path):
+    ev = json.load(open(evidence_path, encoding="utf-8"))
+    with open(text_path, encoding="utf-8", errors="replace") as f:
+        raw = f.read()
+    page = squash(raw)
+    problems = []
+
+    def need(what, value):
+        if value is None or value == "":
+            problems.append("evidence.json has no %s" % what)
+        elif squash(value) not in page:
+            problems.append("page one lacks the %s: %s" % (what, value[:120]))
+
+    summary = ev.get("summary", {})
+    need("run verdict", summary.get("verdict"))
+    if "Runverdict" not in page:
+        problems.append("page one lacks the 'Run verdict' line")
+    for row in ev.get("rows", []):
+        if row.get("answer") is not None:
+            need("answer of row %s" % row["id"], row["answer"])
+    findings = 0
+    for c in ev.get("checks", []):
+        if c.get("verdict") in ("fail", "error"):
+            findings += 1
+            need("failed check id", c["id"])
+            need("reason of failed check %s" % c["id"], c.get("reason"))
+    for g in ev.get("gates", []):
+        if g.get("passed") is False:
+            findings += 1
+            need("missed gate", g["name"])
+    if findings == 0 and squash("None: no check failed") not in page:
+        problems.append("page one lacks the no-findings line")
+    facts = ev.get("run", {}).get("facts", {})
+    need("signing key fingerprint", facts.get("signing_key"))
+    need("verify command", "kproof verify RUN_DIR --pubkey KEY.pub")
+    need("librdkafka version", facts.get("librdkafka_version"))
+    need("cluster id", (ev.get("run", {}).get("platform") or {}).get("cluster_id"))
+    if "Evaluation checklist" in raw:
+        problems.append("the detail (Evaluation checklist) starts on page one")
+    print("page one: %d characters, %d rows with an answer, %d findings"
+          % (len(page), sum(1 for r in ev.get("rows", []) if r.get("answer")), findings))
+    for p in problems:
+        print("problem: " + p)
+    return 1 if problems else 0
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--page-one":
+        return page_one(sys.argv[2], sys.argv[3])
     if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2

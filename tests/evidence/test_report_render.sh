@@ -5,6 +5,10 @@
 #    page renders to a non-blank image (pdftoppm); `kproof report` renders it again.
 #  - a run whose PDF cannot be rendered says so: exit 3, an error line, the reason in the signed
 #    statement, and `kproof verify` prints it.
+#  - page one is the executive summary (page_check.py --page-one): the run verdict, every row's
+#    answer, the findings, the signing key and `kproof verify`, librdkafka's version and the
+#    cluster id, and the detail only from page two; a run with a failed check and a missed gate
+#    lists both on page one.
 #  - report.html in headless Chromium renders (non-blank screenshot), makes no network request
 #    and logs nothing on the console; the same checker flags pages that do (negative controls).
 set -uo pipefail
@@ -40,6 +44,36 @@ check "the PDF has every measurement name${missing:+; missing: $missing}" test -
 check "the PDF has the verdicts (pass and skip badges)" bash -c "grep -qx pass '$WORK/r.txt' && grep -qx skip '$WORK/r.txt'"
 check "the PDF has the acks-all plot (its title and axes)" \
   bash -c "grep -qF 'throughput and p99 latency' '$WORK/r.flat' && grep -qF 'p99 ack ms' '$WORK/r.flat'"
+
+# Page one: the executive summary, from evidence.json.
+pdftotext -f 1 -l 1 "$pdf" "$WORK/p1.txt"
+/usr/bin/python3 "$EV_TESTS_DIR/page_check.py" --page-one "$ev" "$WORK/p1.txt" >"$WORK/p1.check" 2>&1
+check "page one: verdict, row answers, findings, fingerprint, librdkafka, cluster id ($(head -1 "$WORK/p1.check"))" test $? = 0
+sed -n 's/^problem/# problem/p' "$WORK/p1.check"
+check "... the rows' answers come from the checks (acks-all's answer is on page one)" \
+  grep -qF "all $(jq '.checks[] | select(.id == "semantics.acks-all") | .measurements[] | select(.name == "records_acked") | .value' "$ev") acknowledged records consumed intact" "$WORK/p1.txt"
+check "... the platform's ApiVersions answer is on page one" grep -q 'APIs (v[03] answer); Produce v' "$WORK/p1.txt"
+check "... and evidence.json records it per broker" \
+  test "$(jq '[.run.platform.brokers[] | select(.api_versions.apis | length > 10)] | length' "$ev")" = "$(jq '.run.platform.broker_count' "$ev")"
+# negative control: page two is not the summary
+pdftotext -f 2 -l 2 "$pdf" "$WORK/p2.txt"
+/usr/bin/python3 "$EV_TESTS_DIR/page_check.py" --page-one "$ev" "$WORK/p2.txt" >/dev/null 2>&1
+check "negative control: the page-one checker rejects page two" test $? = 1
+
+# A run with a failed check and a missed gate lists both on page one.
+jq '.suites[0].checks = ["semantics.round-trip", "semantics.acks-all"] | .suites[0].gates = {"max_p99_ack_ms": 0.001}' \
+  "$WORK/short.json" >"$WORK/fail.json"
+"$KPROOF" run "$WORK/fail.json" --target "$REPO_ROOT/targets/embedded.json" --out "$WORK/f" -q \
+  --sign-key "$WORK/k.pem" >"$WORK/f.log" 2>&1
+check "a run whose gate is missed exits 1" test $? = 1
+pdftotext -f 1 -l 1 "$WORK/f/report.pdf" "$WORK/f1.txt"
+/usr/bin/python3 "$EV_TESTS_DIR/page_check.py" --page-one "$WORK/f/evidence.json" "$WORK/f1.txt" >"$WORK/f1.check" 2>&1
+check "... its page one passes the page-one check ($(head -1 "$WORK/f1.check"))" test $? = 0
+sed -n 's/^problem/# problem/p' "$WORK/f1.check"
+tr -s ' \n' '  ' <"$WORK/f1.txt" >"$WORK/f1.flat"
+check "... shows the FAIL verdict, the failed check and the missed gate" \
+  bash -c "grep -q 'Run verdict FAIL' '$WORK/f1.flat' && grep -qF 'semantics.acks-all: gate max_p99_ack_ms missed' '$WORK/f1.flat' && grep -qF 'missed gate max_p99_ack_ms of semantics.acks-all' '$WORK/f1.flat'"
+check "... and no 'None' findings line" bash -c "! grep -q 'None: no check failed' '$WORK/f1.flat'"
 
 # Pages as images: every page renders and shows something; the first one plenty.
 pages=$(pdfinfo "$pdf" | awk '/^Pages:/ { print $2 }')

@@ -104,6 +104,13 @@ check "kafka-local: platform-egress passes ($(reason local location.platform-egr
 check "kafka-local: the nodes' connections to broker 3 at 127.0.0.2:39092 are listed" \
   jqe '.checks[] | select(.id == "location.platform-egress") | .tables[0].rows[] | select(.[1] == "127.0.0.2:39092" and .[3] == "inside")' "$WORK/local/evidence.json"
 
+# The platform's identity on the report's first page: each broker's own ApiVersions answer (v3,
+# with the finalized metadata.version level of Kafka 4.1).
+check "kafka-local: run.platform has the cluster id and 3 brokers that answered ApiVersions v3" \
+  jqe --arg cid "$(cat "$KPROOF_KAFKA_DIR/cluster.id" 2>/dev/null)" '.run.platform | select(.cluster_id == $cid and .broker_count == 3 and ([.brokers[] | select(.api_versions.response_version == 3 and (.api_versions.apis | length) > 50)] | length) == 3)' "$WORK/local/evidence.json"
+check "kafka-local: ... with metadata.version finalized" \
+  jqe '.run.platform.brokers[0].api_versions.finalized_features[] | select(.name == "metadata.version" and .max_level >= 1)' "$WORK/local/evidence.json"
+
 # ---- 2. a /32 boundary excludes broker 3
 mk_target kafka-local.json narrow.json '.deployment.boundary.cidrs = ["127.0.0.1/32"]'
 run narrow "$SC" "$WORK/narrow.json"
@@ -141,6 +148,8 @@ check "kafka-encrypted-local: zones pass or skip with a reason ($v: $(reason enc
   bash -c '[[ $1 == pass || ( $1 == skip && -n $2 ) ]]' _ "$v" "$(reason enc location.zones)"
 check "kafka-encrypted-local: the proxy's connections to the brokers are listed" \
   jqe '.checks[] | select(.id == "location.platform-egress") | .tables[0].rows[] | select((.[0] | startswith("kroxylicious")) and .[3] == "inside")' "$WORK/enc/evidence.json"
+check "kafka-encrypted-local: run.platform records what the proxy answers to ApiVersions (per broker it advertises)" \
+  jqe '.run.platform.brokers[] | select(.api_versions.summary != null)' "$WORK/enc/evidence.json"
 check "kafka-encrypted-local: storage recorded the 3 log dirs' mounts" \
   [ "$(m enc location.storage log_dirs)" = 3 ]
 check "kafka-encrypted-local: kms judged region, account and endpoint (3 rules)" \

@@ -654,15 +654,161 @@ static void test_write_error(void **state)
         kp_evidence_free(ev);
 }
 
+static kp_check_t *answered(kp_evidence_t *ev, const char *id, const char *row, char verdict,
+                            const char *answer, const char *reason)
+{
+        kp_check_t *c = kp_evidence_check_begin(ev, id, row, "x", NULL);
+
+        if (answer)
+                kp_check_answer(c, "%s", answer);
+        if (verdict == 'p')
+                kp_check_pass(c, "%s", reason);
+        else if (verdict == 'f')
+                kp_check_fail(c, "%s", reason);
+        else
+                kp_check_skip(c, "%s", reason);
+        kp_evidence_check_end(ev, c);
+        return c;
+}
+
+/* Each row's one-line answer comes from its decisive checks: the passed
+ * checks' answers (their reason when they set none) of a PASS row, with the
+ * skips counted on a PARTIAL row; the failed checks' reasons of a FAIL row
+ * (not the answer of a check a gate failed); at most three, then a count.
+ * summary.verdict is the run's verdict; answers survive a checkpoint
+ * reload and are redacted. */
+static void test_row_answers(void **state)
+{
+        const char *secret = "Zq9-answer-secret-4410";
+        kp_evidence_t *ev = new_ev(), *back;
+        const cJSON *rows, *r, *from;
+        char path[2048], answer[128];
+        kp_buf_t text;
+        kp_err_t err;
+        cJSON *root;
+        int i;
+
+        (void)state;
+        assert_int_equal(kp_secret_add(secret), 0);
+        answered(ev, "r.write", "key-authority", 'p',
+                 "writes stopped 1.2 s after the key was revoked (disable)", "long reason w");
+        answered(ev, "r.read", "key-authority", 'p',
+                 "old data stayed readable through cached keys for the whole 60 s window",
+                 "FINDING (tolerated): long reason r");
+        answered(ev, "s.ok", "kafka-semantics", 'p', "all 10 records intact", "ok");
+        answered(ev, "s.gated", "kafka-semantics", 'f', "all 500 acknowledged records intact",
+                 "gate max_p99_ack_ms missed: 15 ms, required <= 0.001");
+        answered(ev, "f.noanswer", "recovery-behavior", 'p', NULL, "the reason stands in");
+        answered(ev, "l.in", "data-plane-location", 'p', "inside the boundary", "l");
+        answered(ev, "l.skip", "data-plane-location", 's', NULL, "no storage adapter");
+        for (i = 0; i < 5; i++) {
+                char id[16];
+                snprintf(id, sizeof(id), "c.%d", i);
+                snprintf(answer, sizeof(answer), "part %d for %s", i, i == 0 ? secret : "x");
+                answered(ev, id, "cost-model", 'p', answer, "c");
+        }
+        kp_evidence_finish(ev, 1, NULL);
+        root = write_and_parse(ev, "answers.json", &text);
+        assert_not_contains(kp_buf_cstr(&text), secret);
+        rows = get(root, "rows");
+        assert_string_equal(get_str(get(root, "summary"), "verdict"), "FAIL");
+        r = find_by(rows, "id", "key-authority");
+        assert_string_equal(get_str(r, "answer"),
+                            "writes stopped 1.2 s after the key was revoked (disable); old data "
+                            "stayed readable through cached keys for the whole 60 s window");
+        from = get(r, "answer_from");
+        assert_int_equal(cJSON_GetArraySize(from), 2);
+        assert_string_equal(cJSON_GetArrayItem(from, 1)->valuestring, "r.read");
+        r = find_by(rows, "id", "kafka-semantics");
+        assert_string_equal(get_str(r, "answer"),
+                            "gate max_p99_ack_ms missed: 15 ms, required <= 0.001");
+        assert_string_equal(cJSON_GetArrayItem(get(r, "answer_from"), 0)->valuestring, "s.gated");
+        assert_int_equal(cJSON_GetArraySize(get(r, "answer_from")), 1);
+        assert_string_equal(get_str(find_by(rows, "id", "recovery-behavior"), "answer"),
+                            "the reason stands in");
+        assert_string_equal(get_str(find_by(rows, "id", "data-plane-location"), "answer"),
+                            "inside the boundary; 1 check skipped with a reason");
+        r = find_by(rows, "id", "cost-model");
+        assert_contains(get_str(r, "answer"), "part 0 for ***; part 1 for x; part 2 for x (and 2 "
+                                              "more checks)");
+        assert_int_equal(cJSON_GetArraySize(get(r, "answer_from")), 3);
+        assert_null(
+            cJSON_GetObjectItemCaseSensitive(find_by(rows, "id", "observability"), "answer"));
+        assert_string_equal(get_str(find_by(get(root, "checks"), "id", "r.write"), "answer"),
+                            "writes stopped 1.2 s after the key was revoked (disable)");
+        assert_null(cJSON_GetObjectItemCaseSensitive(
+            find_by(get(root, "checks"), "id", "f.noanswer"), "answer"));
+        cJSON_Delete(root);
+        kp_buf_free(&text);
+
+        /* a reloaded checkpoint derives the same answers */
+        assert_int_equal(kp_path_join(path, sizeof(path), tmpdir, "answers.json"), 0);
+        back = kp_evidence_load(path, &err);
+        assert_non_null(back);
+        kp_evidence_finish(back, 1, NULL);
+        root = write_and_parse(back, "answers2.json", NULL);
+        assert_contains(get_str(find_by(get(root, "rows"), "id", "key-authority"), "answer"),
+                        "old data stayed readable through cached keys");
+        cJSON_Delete(root);
+        kp_evidence_free(back);
+        kp_evidence_free(ev);
+        kp_secret_clear();
+}
+
+/* The effective client configuration per suite (secrets masked) and a
+ * structured run record (run.platform) land in run. */
+static void test_client_config_and_platform(void **state)
+{
+        kp_evidence_t *ev = new_ev();
+        kp_kvlist_t prod = {0}, cons = {0};
+        const cJSON *cc, *plat;
+        cJSON *p, *root;
+
+        (void)state;
+        kp_kvlist_set(&prod, "acks", "all");
+        kp_kvlist_set(&prod, "sasl.password", "hunter2-config");
+        kp_kvlist_set(&cons, "isolation.level", "read_committed");
+        kp_evidence_suite_client(ev, "failover", "safe", &prod, &cons);
+        kp_evidence_suite_client(ev, "cost", "default", &cons, &cons);
+        p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "cluster_id", "abc-123");
+        kp_evidence_run_json(ev, "platform", p);
+        kp_evidence_finish(ev, 1, NULL);
+        root = write_and_parse(ev, "clients.json", NULL);
+        cc = get(get(root, "run"), "client_config");
+        assert_int_equal(cJSON_GetArraySize(cc), 2);
+        assert_string_equal(get_str(cJSON_GetArrayItem(cc, 0), "suite"), "failover");
+        assert_string_equal(get_str(cJSON_GetArrayItem(cc, 0), "profile"), "safe");
+        assert_string_equal(get_str(get(cJSON_GetArrayItem(cc, 0), "producer"), "acks"), "all");
+        assert_string_equal(get_str(get(cJSON_GetArrayItem(cc, 0), "producer"), "sasl.password"),
+                            "***");
+        assert_string_equal(get_str(get(cJSON_GetArrayItem(cc, 1), "consumer"), "isolation.level"),
+                            "read_committed");
+        plat = get(get(root, "run"), "platform");
+        assert_string_equal(get_str(plat, "cluster_id"), "abc-123");
+        cJSON_Delete(root);
+        kp_kvlist_clear(&prod);
+        kp_kvlist_clear(&cons);
+        kp_evidence_free(ev);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_verdict_precedence),  cmocka_unit_test(test_verdict_names),
-            cmocka_unit_test(test_no_verdict_is_error), cmocka_unit_test(test_measurements),
-            cmocka_unit_test(test_summary_exit_codes),  cmocka_unit_test(test_unended_check),
-            cmocka_unit_test(test_row_verdicts),        cmocka_unit_test(test_evidence_json),
-            cmocka_unit_test(test_incomplete_run),      cmocka_unit_test(test_secrets_redacted),
-            cmocka_unit_test(test_write_error),         cmocka_unit_test(test_checkpoint_reload),
+            cmocka_unit_test(test_verdict_precedence),
+            cmocka_unit_test(test_verdict_names),
+            cmocka_unit_test(test_no_verdict_is_error),
+            cmocka_unit_test(test_measurements),
+            cmocka_unit_test(test_summary_exit_codes),
+            cmocka_unit_test(test_unended_check),
+            cmocka_unit_test(test_row_verdicts),
+            cmocka_unit_test(test_evidence_json),
+            cmocka_unit_test(test_incomplete_run),
+            cmocka_unit_test(test_secrets_redacted),
+            cmocka_unit_test(test_write_error),
+            cmocka_unit_test(test_checkpoint_reload),
+            cmocka_unit_test(test_row_answers),
+            cmocka_unit_test(test_client_config_and_platform),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -81,6 +81,8 @@ static void writes_time_out_while_platform_answers(void **state)
         assert_int_equal(kp_check_verdict(c), KP_VERDICT_PASS);
         assert_true(measured(c, "write_time_to_effect_s") == 0.5);
         assert_int_equal(st.write_outcome, 'p');
+        /* the row's one-line answer, from the same numbers */
+        assert_contains(kp_check_answer_text(c), "writes stopped 0.5 s after the key was revoked");
 }
 
 static void explicit_error_is_proof(void **state)
@@ -189,6 +191,9 @@ static void cached_keys_pass_within_tolerance(void **state)
         assert_int_equal(kp_check_verdict(c), KP_VERDICT_PASS);
         assert_contains(kp_check_reason(c), "within the tolerated 300.0 s");
         assert_true(measured(c, "old_data_readable_s") > 9.5);
+        assert_string_equal(kp_check_answer_text(c),
+                            "old data stayed readable through cached keys for the whole 10 s "
+                            "window");
 }
 
 static void cached_keys_fail_beyond_tolerance(void **state)
@@ -201,6 +206,7 @@ static void cached_keys_fail_beyond_tolerance(void **state)
         rev_judge_old_data(&st, c);
         assert_int_equal(kp_check_verdict(c), KP_VERDICT_FAIL);
         assert_contains(kp_check_reason(c), "longer than the tolerated 5.0 s");
+        assert_contains(kp_check_answer_text(c), "through cached keys");
 }
 
 static void reads_stop_with_proof(void **state)
@@ -216,6 +222,8 @@ static void reads_stop_with_proof(void **state)
         rev_judge_old_data(&st, c);
         assert_int_equal(kp_check_verdict(c), KP_VERDICT_PASS);
         assert_true(measured(c, "read_time_to_effect_s") == 0.5);
+        assert_string_equal(kp_check_answer_text(c),
+                            "old data became unreadable 0.5 s after the revocation");
 }
 
 static void read_client_failures_are_not_proof(void **state)

@@ -184,33 +184,34 @@ static void test_gate_blocks(void **state)
 }
 
 /* A run: its check verdicts, gates missed / not evaluated, skipped rows,
- * complete, allow_all_skipped -> exit code. */
+ * complete, allow_all_skipped -> exit code and run verdict. */
 static const struct {
         const char *checks;
         int missed, not_evaluated, rows_skipped, complete, allow_all_skipped;
         int want;
+        const char *verdict; /* summary.verdict, in step with the exit code */
 } exit_cases[] = {
-    {"pp", 0, 0, 0, 1, 0, KP_EXIT_OK},
-    {"ps", 0, 0, 0, 1, 0, KP_EXIT_OK},
-    {"pf", 0, 0, 0, 1, 0, KP_EXIT_FAIL},
-    {"pp", 1, 0, 0, 1, 0, KP_EXIT_FAIL},
-    {"pe", 0, 0, 0, 1, 0, KP_EXIT_INFRA},
-    {"pn", 0, 0, 0, 1, 0, KP_EXIT_INFRA},
-    {"fe", 0, 0, 0, 1, 0, KP_EXIT_FAIL}, /* a finding outranks an error */
+    {"pp", 0, 0, 0, 1, 0, KP_EXIT_OK, "PASS"},
+    {"ps", 0, 0, 0, 1, 0, KP_EXIT_OK, "PASS"},
+    {"pf", 0, 0, 0, 1, 0, KP_EXIT_FAIL, "FAIL"},
+    {"pp", 1, 0, 0, 1, 0, KP_EXIT_FAIL, "FAIL"},
+    {"pe", 0, 0, 0, 1, 0, KP_EXIT_INFRA, "ERROR"},
+    {"pn", 0, 0, 0, 1, 0, KP_EXIT_INFRA, "ERROR"},
+    {"fe", 0, 0, 0, 1, 0, KP_EXIT_FAIL, "FAIL"}, /* a finding outranks an error */
     /* case 3: a gate that could not be evaluated is not green */
-    {"pp", 0, 1, 0, 1, 0, KP_EXIT_FAIL},
-    {"pe", 0, 1, 0, 1, 0, KP_EXIT_INFRA}, /* unless something worse */
+    {"pp", 0, 1, 0, 1, 0, KP_EXIT_FAIL, "NOT VERIFIED"},
+    {"pe", 0, 1, 0, 1, 0, KP_EXIT_INFRA, "ERROR"}, /* unless something worse */
     /* case 4: nothing verified */
-    {"ss", 0, 0, 1, 1, 0, KP_EXIT_FAIL},
-    {"", 0, 0, 0, 1, 0, KP_EXIT_FAIL},
-    {"ss", 0, 0, 1, 1, 1, KP_EXIT_OK},
-    {"ps", 0, 0, 1, 1, 0, KP_EXIT_FAIL}, /* a row whose checks all skipped */
-    {"ps", 0, 0, 1, 1, 1, KP_EXIT_OK},
-    {"ss", 0, 1, 1, 1, 1, KP_EXIT_FAIL},
+    {"ss", 0, 0, 1, 1, 0, KP_EXIT_FAIL, "NOT VERIFIED"},
+    {"", 0, 0, 0, 1, 0, KP_EXIT_FAIL, "NOT VERIFIED"},
+    {"ss", 0, 0, 1, 1, 1, KP_EXIT_OK, "PASS"},
+    {"ps", 0, 0, 1, 1, 0, KP_EXIT_FAIL, "NOT VERIFIED"}, /* a row whose checks all skipped */
+    {"ps", 0, 0, 1, 1, 1, KP_EXIT_OK, "PASS"},
+    {"ss", 0, 1, 1, 1, 1, KP_EXIT_FAIL, "NOT VERIFIED"},
     /* cases 1 and 13: an incomplete run proves nothing either way */
-    {"pp", 0, 0, 0, 0, 0, KP_EXIT_INFRA},
-    {"pf", 1, 0, 0, 0, 0, KP_EXIT_INFRA},
-    {"ss", 0, 0, 1, 0, 1, KP_EXIT_INFRA},
+    {"pp", 0, 0, 0, 0, 0, KP_EXIT_INFRA, "INCOMPLETE"},
+    {"pf", 1, 0, 0, 0, 0, KP_EXIT_INFRA, "INCOMPLETE"},
+    {"ss", 0, 0, 1, 0, 1, KP_EXIT_INFRA, "INCOMPLETE"},
 };
 
 static void test_exit_code(void **state)
@@ -233,6 +234,10 @@ static void test_exit_code(void **state)
                 if (got != exit_cases[i].want)
                         fail_msg("exit case %zu (\"%s\"): got %d, want %d", i, exit_cases[i].checks,
                                  got, exit_cases[i].want);
+                if (strcmp(kp_run_verdict_name(kp_verdict_run(&o)), exit_cases[i].verdict) != 0)
+                        fail_msg("exit case %zu (\"%s\"): run verdict %s, want %s", i,
+                                 exit_cases[i].checks, kp_run_verdict_name(kp_verdict_run(&o)),
+                                 exit_cases[i].verdict);
         }
 }
 
