@@ -299,13 +299,17 @@ static const kp_check_def_t checks[] = {
                    "the check tests for) or the platform stopped answering"},
     {.id = "semantics.delete-groups",
      .row = SEM_ROW,
-     .title = "OffsetDelete removes one partition's committed offset; DeleteGroups the group",
+     .title = "Group admin: list and describe an empty group, OffsetDelete one partition's "
+              "offset, DeleteGroups the group",
      .fn = sem_check_delete_groups,
-     .pass_when = "OffsetDelete of one partition removes only its committed offset, and "
-                  "DeleteGroups removes the empty group with its remaining offsets",
-     .fail_when = "OffsetDelete or DeleteGroups is refused (\"not supported by the platform: "
-                  "<API>\" when the platform lacks it) or a committed offset survives or is "
-                  "changed that should not be",
+     .pass_when = "ListConsumerGroups lists the group with committed offsets and no member, "
+                  "DescribeConsumerGroups shows it Empty with 0 members, OffsetDelete of one "
+                  "partition removes only its committed offset, and DeleteGroups removes the group "
+                  "(no longer listed) with its remaining offsets",
+     .fail_when = "ListGroups, DescribeGroups, OffsetDelete or DeleteGroups is refused (\"not "
+                  "supported by the platform: <API>\" when the platform lacks it), the group is "
+                  "not listed or not Empty, is still listed after deletion, or a committed offset "
+                  "survives or is changed that should not be",
      .skip_when = "the target declares no admin API (no_admin_api)",
      .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
                    "the check tests for) or the platform stopped answering"},
