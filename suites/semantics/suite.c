@@ -183,7 +183,8 @@ static const kp_check_def_t checks[] = {
      .pass_when = "DescribeConfigs shows the creation configs, IncrementalAlterConfigs SET changes "
                   "a value and adds one that read back, the untouched dynamic config survives, an "
                   "invalid value is refused without changing anything, and DELETE returns a "
-                  "config to its default",
+                  "config to its default (a change may take up to 10 s to show: brokers apply it "
+                  "from the metadata log after the alteration was acknowledged)",
      .fail_when = "a config reads back wrong, an untouched config is lost or changed, the invalid "
                   "value is accepted or changes the topic, or DELETE leaves the value set",
      .skip_when = "the target declares no admin API or no topic configs",
