@@ -259,6 +259,49 @@ out:
         return rc;
 }
 
+/* describe_topic() again until want(values, sources) holds or 10 s pass:
+ * brokers apply a config change from the metadata log a moment after the
+ * alteration was acknowledged, and DescribeConfigs may reach one that has not
+ * yet. The last answer is left in values/sources; *waited_ms says how long. */
+static int describe_topic_until(rd_kafka_t *rk, const char *topic, kp_kvlist_t *values,
+                                kp_kvlist_t *sources,
+                                int (*want)(const kp_kvlist_t *, const kp_kvlist_t *),
+                                int64_t *waited_ms, kp_err_t *err)
+{
+        int64_t t0 = kp_mono_ns(), deadline = t0 + 10 * KP_NS_PER_S;
+
+        for (;;) {
+                kp_kvlist_clear(values);
+                kp_kvlist_clear(sources);
+                if (describe_topic(rk, topic, values, sources, err) < 0)
+                        return -1;
+                *waited_ms = (kp_mono_ns() - t0) / KP_NS_PER_MS;
+                if (want(values, sources) || kp_mono_ns() >= deadline)
+                        return 0;
+                rd_kafka_poll(rk, 200);
+        }
+}
+
+static int or_str_eq(const kp_kvlist_t *l, const char *key, const char *want)
+{
+        const char *v = kp_kvlist_get(l, key);
+
+        return v && strcmp(v, want) == 0;
+}
+
+static int set_visible(const kp_kvlist_t *v, const kp_kvlist_t *s)
+{
+        (void)s;
+        return or_str_eq(v, "retention.ms", "7200000") &&
+               or_str_eq(v, "max.message.bytes", "500000");
+}
+
+static int delete_visible(const kp_kvlist_t *v, const kp_kvlist_t *s)
+{
+        return !or_str_eq(s, "max.message.bytes", "DYNAMIC_TOPIC_CONFIG") &&
+               !or_str_eq(v, "max.message.bytes", "500000");
+}
+
 static const char *or_str(const char *s, const char *fallback)
 {
         return s ? s : fallback;
@@ -281,6 +324,7 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
         kp_err_t err, bad_err;
         char topic[256];
         int bad_refused;
+        int64_t set_ms = -1, del_ms = -1;
 
         if (admin_unsupported(ctx, c))
                 return;
@@ -326,7 +370,7 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
-        if (describe_topic(rk, topic, &v2, &s2, &err) < 0) {
+        if (describe_topic_until(rk, topic, &v2, &s2, set_visible, &set_ms, &err) < 0) {
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
@@ -346,7 +390,7 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
-        if (describe_topic(rk, topic, &v4, &s4, &err) < 0) {
+        if (describe_topic_until(rk, topic, &v4, &s4, delete_visible, &del_ms, &err) < 0) {
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
@@ -356,6 +400,8 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
                       or_str(kp_kvlist_get(&v4, "max.message.bytes"), "-"),
                       or_str(kp_kvlist_get(&s4, "max.message.bytes"), "-"));
         kp_check_measure(c, "configs_described", (double)v1.n, "configs");
+        kp_check_measure(c, "set_visible_ms", (double)set_ms, "ms");
+        kp_check_measure(c, "delete_visible_ms", (double)del_ms, "ms");
         if (!value_is(&v2, "retention.ms", "7200000") ||
             !value_is(&v2, "max.message.bytes", "500000"))
                 kp_check_fail(c,

@@ -86,6 +86,22 @@ void sem_check_offset_reset(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_group_rebalance(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_compaction(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_size_limit(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_timestamp_log_append(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_create_partitions(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_delete_records(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_commit_metadata(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c);
+void sem_check_txn_timeout(kp_ctx_t *ctx, kp_check_t *c);
+
+/* Admin helpers (records.c): an admin client with the target's properties
+ * (records `error` on failure); the first event of a type from q; whether an
+ * error code means the platform does not implement the API (UNSUPPORTED_VERSION
+ * from the broker, or no usable version found by librdkafka) -- a finding the
+ * checks report as `fail` "not supported by the platform: <API>". */
+rd_kafka_t *sem_admin_client(kp_ctx_t *ctx, kp_check_t *c);
+rd_kafka_event_t *sem_admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms);
+int sem_api_unsupported(rd_kafka_resp_err_t e);
 
 /* Records whose value is an 8-byte big-endian sequence number: which were
  * read, at which offset first, and how many were read at a second offset. */

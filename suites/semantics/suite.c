@@ -183,7 +183,8 @@ static const kp_check_def_t checks[] = {
      .pass_when = "DescribeConfigs shows the creation configs, IncrementalAlterConfigs SET changes "
                   "a value and adds one that read back, the untouched dynamic config survives, an "
                   "invalid value is refused without changing anything, and DELETE returns a "
-                  "config to its default",
+                  "config to its default (a change may take up to 10 s to show: brokers apply it "
+                  "from the metadata log after the alteration was acknowledged)",
      .fail_when = "a config reads back wrong, an untouched config is lost or changed, the invalid "
                   "value is accepted or changes the topic, or DELETE leaves the value set",
      .skip_when = "the target declares no admin API or no topic configs",
@@ -249,6 +250,98 @@ static const kp_check_def_t checks[] = {
      .skip_when = "the target declares no topic configs (max.message.bytes cannot be set)",
      .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
                    "the check tests for) or the platform stopped answering"},
+    {.id = "semantics.timestamp-log-append",
+     .row = SEM_ROW,
+     .title = "A topic with message.timestamp.type=LogAppendTime replaces the producer's timestamp",
+     .fn = sem_check_timestamp_log_append,
+     .pass_when = "every record sent with an hour-old CreateTime reads back with timestamp type "
+                  "LogAppendTime and a timestamp within the append window",
+     .fail_when = "a record reads back with type CreateTime or the producer's timestamp, or is "
+                  "not read back",
+     .skip_when = "the target declares no topic configs (message.timestamp.type cannot be set)",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
+    {.id = "semantics.create-partitions",
+     .row = SEM_ROW,
+     .title = "CreatePartitions grows a topic; a running producer sees and writes the new "
+              "partitions",
+     .fn = sem_check_create_partitions,
+     .pass_when = "CreatePartitions grows the topic from 2 to 4 partitions, every partition gets "
+                  "a leader, a producer that wrote the topic before writes the new partitions "
+                  "after its metadata refresh and the records are read back",
+     .fail_when =
+         "CreatePartitions is refused (\"not supported by the platform: CreatePartitions\" "
+         "when the platform lacks the API), the new partitions get no leader, the "
+         "producer never sees them, or their records are not read back",
+     .skip_when = "the target declares no admin API (no_admin_api)",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
+    {.id = "semantics.delete-records",
+     .row = SEM_ROW,
+     .title = "DeleteRecords moves the low watermark; a consumer from the beginning starts there",
+     .fn = sem_check_delete_records,
+     .pass_when = "DeleteRecords before offset 6 of 10 reports and lists low watermark 6, leaves "
+                  "the high watermark at 10, and a consumer from the beginning starts at 6",
+     .fail_when = "DeleteRecords is refused (\"not supported by the platform: DeleteRecords\" when "
+                  "the platform lacks the API), a watermark is wrong, or the consumer starts "
+                  "elsewhere or reads another count",
+     .skip_when = "the target declares no admin API (no_admin_api)",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
+    {.id = "semantics.commit-metadata",
+     .row = SEM_ROW,
+     .title = "OffsetCommit metadata is read back byte-exact by committed()",
+     .fn = sem_check_commit_metadata,
+     .pass_when = "a new consumer of the group reads back the committed offsets, a UTF-8 "
+                  "metadata string byte-exact, and no metadata where none was committed",
+     .fail_when = "the commit is refused, or an offset or metadata string reads back different",
+     .skip_when = "never",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
+    {.id = "semantics.delete-groups",
+     .row = SEM_ROW,
+     .title = "Group admin: list and describe an empty group, OffsetDelete one partition's "
+              "offset, DeleteGroups the group",
+     .fn = sem_check_delete_groups,
+     .pass_when = "ListConsumerGroups lists the group with committed offsets and no member, "
+                  "DescribeConsumerGroups shows it Empty with 0 members, OffsetDelete of one "
+                  "partition removes only its committed offset, and DeleteGroups removes the group "
+                  "(no longer listed) with its remaining offsets",
+     .fail_when = "ListGroups, DescribeGroups, OffsetDelete or DeleteGroups is refused (\"not "
+                  "supported by the platform: <API>\" when the platform lacks it), the group is "
+                  "not listed or not Empty, is still listed after deletion, or a committed offset "
+                  "survives or is changed that should not be",
+     .skip_when = "the target declares no admin API (no_admin_api)",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
+    {.id = "semantics.consumer-protocol",
+     .row = SEM_ROW,
+     .title = "KIP-848 consumer group protocol (group.protocol=consumer): join, split, leave",
+     .fn = sem_check_consumer_protocol,
+     .pass_when = "with group.protocol=consumer one member gets all 4 partitions, a second member "
+                  "joins and the partitions are split with none owned twice, each record is read "
+                  "once by its partition's owner, and the first member owns all again after "
+                  "the second leaves",
+     .fail_when = "a member never gets its partitions, a partition is owned twice, a record is "
+                  "lost, read twice or read by a member that does not own its partition",
+     .skip_when = "the platform refuses the consumer group protocol (UNSUPPORTED_VERSION or "
+                  "UNSUPPORTED_FEATURE): it is optional before Kafka 4.0",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"},
+    {.id = "semantics.txn-timeout",
+     .row = SEM_ROW,
+     .title = "Transactions: one left open past transaction.timeout.ms is aborted by the "
+              "coordinator",
+     .fn = sem_check_txn_timeout,
+     .pass_when = "a transaction left open past transaction.timeout.ms=3000 is aborted by the "
+                  "coordinator: read_committed gets the records committed after it and none of "
+                  "its own, and its producer's late commit fails",
+     .fail_when = "read_committed sees a record of the open transaction, never gets past it "
+                  "(the coordinator did not abort it) or its producer commits it late",
+     .skip_when = "the target declares no transaction support (no_txn_markers)",
+     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
+                   "the check tests for) or the platform stopped answering"
+                   "; or the open transaction's records were never written"},
 };
 
 static const kp_gate_def_t gates[] = {
