@@ -42,7 +42,7 @@ static int emb_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
                 return 1;
         case KP_CTL_ADD_BROKER:
         case KP_CTL_REMOVE_BROKER:
-                *reason = "the embedded mock cluster (librdkafka 2.0) cannot add or remove brokers";
+                *reason = "librdkafka's mock cluster (embedded) cannot add or remove brokers";
                 return 0;
         case KP_CTL_REBALANCE:
                 *reason = "the embedded mock cluster has no partition reassignment";

@@ -27,13 +27,13 @@ int kp_platform_open(const kp_target_t *t, kp_platform_t **out, kp_err_t *err)
         }
         if (t->control.type == KP_CONTROL_EMBEDDED) {
                 p->no_admin_api =
-                    "the embedded mock cluster (librdkafka 2.0) implements no admin "
+                    "librdkafka's mock cluster (embedded) implements no admin "
                     "API (CreateTopics, DeleteTopics, DescribeConfigs, DeleteRecords)";
                 p->no_txn_markers = "the embedded mock cluster writes no transaction markers, so "
                                     "read_committed and abort semantics are not modelled";
                 p->no_retention_beyond =
                     "the embedded mock cluster keeps about 5 MiB per partition";
-                p->no_time_index = "the embedded mock cluster (librdkafka 2.0) answers ListOffsets "
+                p->no_time_index = "librdkafka's mock cluster (embedded) answers ListOffsets "
                                    "only for earliest and latest, not by timestamp";
                 p->no_topic_configs = "the embedded mock cluster creates topics without configs "
                                       "(no admin API) and enforces none (cleanup.policy, "

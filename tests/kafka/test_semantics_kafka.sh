@@ -233,7 +233,7 @@ PY
 }
 for id in semantics.create-partitions semantics.delete-records semantics.delete-groups; do
   check "... $id skips there: the mock has no admin API" \
-    embedded_ok "$id" skip "the embedded mock cluster (librdkafka 2.0) implements no admin API"
+    embedded_ok "$id" skip "librdkafka's mock cluster (embedded) implements no admin API"
 done
 check "... semantics.timestamp-log-append skips there: no topic configs" \
   embedded_ok semantics.timestamp-log-append skip "the embedded mock cluster creates topics without configs"
