@@ -146,9 +146,10 @@ out:
         rd_kafka_destroy(rk);
 }
 
-/* The configs of a topic as name -> value and name -> source name. */
-static int describe_topic(rd_kafka_t *rk, const char *topic, kp_kvlist_t *values,
-                          kp_kvlist_t *sources, kp_err_t *err)
+/* The configs of a topic as name -> value and name -> source name (one
+ * DescribeConfigs); the resource's error code goes to *rerr. */
+static int describe_once(rd_kafka_t *rk, const char *topic, kp_kvlist_t *values,
+                         kp_kvlist_t *sources, rd_kafka_resp_err_t *rerr, kp_err_t *err)
 {
         rd_kafka_ConfigResource_t *res =
             rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
@@ -175,6 +176,8 @@ static int describe_topic(rd_kafka_t *rk, const char *topic, kp_kvlist_t *values
         }
         rres = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev),
                                                          &n);
+        if (n == 1)
+                *rerr = rd_kafka_ConfigResource_error(rres[0]);
         if (n != 1 || rd_kafka_ConfigResource_error(rres[0])) {
                 kp_err_set(err, KP_EINFRA, "DescribeConfigs %s: %s", topic,
                            n == 1 ? rd_kafka_err2name(rd_kafka_ConfigResource_error(rres[0]))
@@ -196,6 +199,43 @@ out:
         rd_kafka_queue_destroy(q);
         rd_kafka_AdminOptions_destroy(opts);
         rd_kafka_ConfigResource_destroy(res);
+        return rc;
+}
+
+/* How long DescribeConfigs may answer UNKNOWN_TOPIC_OR_PART for a topic that
+ * exists. A broker answers it for topics its metadata cache does not hold yet,
+ * and brokers learn new topics from the controller asynchronously (Kafka 3.9
+ * and 4.x alike; seen on 3.9 right after CreateTopics): that is propagation,
+ * not a config answer. */
+#define DESCRIBE_PROPAGATION_MS 10000
+
+/* describe_once, again while the answer is UNKNOWN_TOPIC_OR_PART and
+ * DESCRIBE_PROPAGATION_MS have not passed since the first try; the retries
+ * and the time they took are noted on the check. */
+static int describe_topic(kp_check_t *c, rd_kafka_t *rk, const char *topic, kp_kvlist_t *values,
+                          kp_kvlist_t *sources, kp_err_t *err)
+{
+        int64_t t0 = kp_mono_ns();
+        int64_t deadline = t0 + (int64_t)DESCRIBE_PROPAGATION_MS * KP_NS_PER_MS;
+        rd_kafka_resp_err_t rerr;
+        int rc, tries = 0;
+
+        for (;;) {
+                rerr = RD_KAFKA_RESP_ERR_NO_ERROR;
+                tries++;
+                rc = describe_once(rk, topic, values, sources, &rerr, err);
+                if (rc == 0 || rerr != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+                    kp_mono_ns() >= deadline)
+                        break;
+                rd_kafka_poll(rk, 250);
+        }
+        if (tries > 1)
+                kp_check_note(c,
+                              "DescribeConfigs %s answered UNKNOWN_TOPIC_OR_PART %d time(s) while "
+                              "the topic reached the brokers' metadata; %s after %lld ms",
+                              topic, rc == 0 ? tries - 1 : tries,
+                              rc == 0 ? "answered" : "still unknown",
+                              (long long)((kp_mono_ns() - t0) / KP_NS_PER_MS));
         return rc;
 }
 
@@ -294,7 +334,7 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "%s", err.msg);
                 goto out;
         }
-        if (describe_topic(rk, topic, &v1, &s1, &err) < 0) {
+        if (describe_topic(c, rk, topic, &v1, &s1, &err) < 0) {
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
@@ -326,7 +366,7 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
-        if (describe_topic(rk, topic, &v2, &s2, &err) < 0) {
+        if (describe_topic(c, rk, topic, &v2, &s2, &err) < 0) {
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
@@ -336,7 +376,7 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
             alter_topic(rk, topic, &bad, RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, &code, &bad_err) < 0 &&
             code != 0;
         bad_code = code;
-        if (describe_topic(rk, topic, &v3, &s3, &err) < 0) {
+        if (describe_topic(c, rk, topic, &v3, &s3, &err) < 0) {
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
@@ -346,7 +386,7 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
-        if (describe_topic(rk, topic, &v4, &s4, &err) < 0) {
+        if (describe_topic(c, rk, topic, &v4, &s4, &err) < 0) {
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
