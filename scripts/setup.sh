@@ -59,5 +59,8 @@ if [ "${1:-}" = "--fixtures" ]; then
 			"$here/$f" install
 		fi
 	done
+	# the second Kafka version of the same fixture (targets/kafka39-local.json, an upgrade gate)
+	echo "setup: fixtures/kafka/kafka.sh --version 3.9 install" >&2
+	"$here/fixtures/kafka/kafka.sh" --version 3.9 install
 fi
 exit 0

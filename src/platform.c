@@ -73,6 +73,49 @@ void kp_platform_client_props(const kp_platform_t *p, kp_profile_t profile, int 
         kp_kvlist_merge(out, overrides);
 }
 
+/* Every broker must know a new topic before it is used: brokers learn it from
+ * the controller asynchronously, and a client whose metadata then comes from a
+ * broker that does not know it yet takes the topic for deleted and fails what
+ * it queued for it (seen on Kafka 3.9: the partition leader learned a new
+ * topic 400 ms after another broker did). Each broker in rk's metadata is
+ * asked through a client bootstrapped to it alone. */
+static int wait_topic_on_every_broker(const kp_kvlist_t *props, rd_kafka_t *rk, const char *topic,
+                                      int partitions, int timeout_ms, kp_err_t *err)
+{
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms);
+        int i, rc = 0;
+
+        if (e)
+                return kp_err_set(err, KP_EINFRA, "metadata after creating %s: %s", topic,
+                                  rd_kafka_err2str(e));
+        for (i = 0; i < md->broker_cnt && rc == 0; i++) {
+                const rd_kafka_metadata_broker_t *b = &md->brokers[i];
+                kp_kvlist_t bp = {0};
+                rd_kafka_conf_t *conf;
+                rd_kafka_t *one = NULL;
+                char addr[300];
+
+                snprintf(addr, sizeof(addr), strchr(b->host, ':') ? "[%s]:%d" : "%s:%d", b->host,
+                         b->port);
+                rc = -1;
+                if (kp_kvlist_merge(&bp, props) == 0 &&
+                    kp_kvlist_set(&bp, "bootstrap.servers", addr) == 0) {
+                        conf = kp_kafka_conf_new(&bp, err);
+                        one = conf ? kp_kafka_new(RD_KAFKA_PRODUCER, conf, err) : NULL;
+                        if (one)
+                                rc = kp_kafka_wait_topic(one, topic, partitions, timeout_ms, err);
+                } else {
+                        kp_err_set(err, KP_EINFRA, "out of memory");
+                }
+                if (one)
+                        rd_kafka_destroy(one);
+                kp_kvlist_clear(&bp);
+        }
+        rd_kafka_metadata_destroy(md);
+        return rc;
+}
+
 int kp_platform_create_topic(kp_platform_t *p, const char *topic, int partitions, int rf,
                              const kp_kvlist_t *configs, kp_err_t *err)
 {
@@ -98,6 +141,8 @@ int kp_platform_create_topic(kp_platform_t *p, const char *topic, int partitions
         if (!rk)
                 return -1;
         rc = kp_kafka_wait_topic(rk, topic, partitions, 30000, err);
+        if (rc == 0 && !kp_control_supports(p->control, KP_CTL_CREATE_TOPIC, NULL))
+                rc = wait_topic_on_every_broker(&p->props, rk, topic, partitions, 30000, err);
         rd_kafka_destroy(rk);
         return rc;
 }

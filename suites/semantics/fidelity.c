@@ -297,8 +297,11 @@ static void check_codec(kp_ctx_t *ctx, kp_check_t *c, const char *codec)
         for (i = 0; i < 4; i++)
                 rd_kafka_poll(prod, 100);
         if (dr.failed) {
-                kp_check_fail(c, "%zu of %d records failed delivery with %s", dr.failed,
-                              COMP_RECORDS, codec);
+                rd_kafka_resp_err_t first = RD_KAFKA_RESP_ERR_NO_ERROR;
+                for (i = 0; i < COMP_RECORDS && !first; i++)
+                        first = dr.err[i];
+                kp_check_fail(c, "%zu of %d records failed delivery with %s (first error: %s)",
+                              dr.failed, COMP_RECORDS, codec, rd_kafka_err2name(first));
                 goto out;
         }
         cons = sem_consumer(ctx, c, NULL);

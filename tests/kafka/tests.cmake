@@ -1,7 +1,7 @@
 # Tests against a real Kafka cluster: one cluster at a time on this machine (fixed ports inside
 # each test's private network namespace, 2 shared cores), so they run serially and share a lock
 # with the fixture tests that start clusters.
-foreach(t kafka.semantics_kafka kafka.cluster_cleanup kafka.secret_canary_exec fixtures.kafka_fixture)
+foreach(t kafka.semantics_kafka kafka.kafka39 kafka.cluster_cleanup kafka.secret_canary_exec fixtures.kafka_fixture)
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES RUN_SERIAL TRUE RESOURCE_LOCK kafka_cluster TIMEOUT 600)
   endif()
