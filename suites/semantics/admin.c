@@ -28,22 +28,6 @@ static int admin_unsupported(kp_ctx_t *ctx, kp_check_t *c)
         return 0;
 }
 
-/* The first event of the wanted type from q (others are dropped). */
-static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms)
-{
-        int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
-
-        while (kp_mono_ns() < deadline) {
-                rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 200);
-                if (!ev)
-                        continue;
-                if (rd_kafka_event_type(ev) == type)
-                        return ev;
-                rd_kafka_event_destroy(ev);
-        }
-        return NULL;
-}
-
 /* Topic present in metadata: 1 with its partition count and the replica
  * count of partition 0, 0 when the cluster says it does not exist, -1 on a
  * metadata error. */
@@ -164,16 +148,10 @@ static int describe_once(rd_kafka_t *rk, const char *topic, kp_kvlist_t *values,
 
         rd_kafka_AdminOptions_set_request_timeout(opts, ADM_TIMEOUT_MS, NULL, 0);
         rd_kafka_DescribeConfigs(rk, &res, 1, opts, q);
-        ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, ADM_TIMEOUT_MS);
-        if (!ev) {
-                kp_err_set(err, KP_EINFRA, "DescribeConfigs %s: no answer", topic);
+        ev = sem_admin_result(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, ADM_TIMEOUT_MS,
+                              "DescribeConfigs", topic, NULL, err);
+        if (!ev)
                 goto out;
-        }
-        if (rd_kafka_event_error(ev)) {
-                kp_err_set(err, KP_EINFRA, "DescribeConfigs %s: %s", topic,
-                           rd_kafka_event_error_string(ev));
-                goto out;
-        }
         rres = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev),
                                                          &n);
         if (n == 1)
@@ -269,17 +247,10 @@ static int alter_topic(rd_kafka_t *rk, const char *topic, const kp_kvlist_t *ops
         }
         rd_kafka_AdminOptions_set_request_timeout(opts, ADM_TIMEOUT_MS, NULL, 0);
         rd_kafka_IncrementalAlterConfigs(rk, &res, 1, opts, q);
-        ev = admin_wait(q, RD_KAFKA_EVENT_INCREMENTALALTERCONFIGS_RESULT, ADM_TIMEOUT_MS);
-        if (!ev) {
-                kp_err_set(err, KP_EINFRA, "IncrementalAlterConfigs %s: no answer", topic);
+        ev = sem_admin_result(q, RD_KAFKA_EVENT_INCREMENTALALTERCONFIGS_RESULT, ADM_TIMEOUT_MS,
+                              "IncrementalAlterConfigs", topic, code, err);
+        if (!ev)
                 goto out;
-        }
-        if (rd_kafka_event_error(ev)) {
-                *code = rd_kafka_event_error(ev);
-                kp_err_set(err, KP_EINFRA, "IncrementalAlterConfigs %s: %s", topic,
-                           rd_kafka_event_error_string(ev));
-                goto out;
-        }
         rres = rd_kafka_IncrementalAlterConfigs_result_resources(
             rd_kafka_event_IncrementalAlterConfigs_result(ev), &n);
         if (n == 1 && rd_kafka_ConfigResource_error(rres[0])) {

@@ -253,3 +253,66 @@ int sem_seqset_cb(void *opaque, const rd_kafka_message_t *m)
         s->first_offset[seq] = m->offset;
         return 0;
 }
+
+int sem_api_unsupported(rd_kafka_resp_err_t e)
+{
+        return e == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE ||
+               e == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION;
+}
+
+rd_kafka_event_t *sem_admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms)
+{
+        int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
+
+        while (kp_mono_ns() < deadline) {
+                rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 200);
+                if (!ev)
+                        continue;
+                if (rd_kafka_event_type(ev) == type)
+                        return ev;
+                rd_kafka_event_destroy(ev);
+        }
+        return NULL;
+}
+
+rd_kafka_t *sem_admin_client(kp_ctx_t *ctx, kp_check_t *c)
+{
+        rd_kafka_conf_t *conf;
+        rd_kafka_t *rk;
+        kp_err_t err;
+
+        conf = kp_kafka_conf_new(&ctx->plat->props, &err);
+        rk = conf ? kp_kafka_new(RD_KAFKA_PRODUCER, conf, &err) : NULL;
+        if (!rk)
+                kp_check_error(c, "%s", err.msg);
+        return rk;
+}
+
+rd_kafka_event_t *sem_admin_result(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms,
+                                   const char *what, const char *topic, rd_kafka_resp_err_t *code,
+                                   kp_err_t *err)
+{
+        rd_kafka_event_t *ev = sem_admin_wait(q, type, timeout_ms);
+
+        if (!ev) {
+                kp_err_set(err, KP_EINFRA, "%s %s: no answer", what, topic);
+                return NULL;
+        }
+        if (rd_kafka_event_error(ev)) {
+                if (code)
+                        *code = rd_kafka_event_error(ev);
+                kp_err_set(err, KP_EINFRA, "%s %s: %s", what, topic,
+                           rd_kafka_event_error_string(ev));
+                rd_kafka_event_destroy(ev);
+                return NULL;
+        }
+        return ev;
+}
+
+void sem_topic_drop(kp_ctx_t *ctx, kp_check_t *c, const char *topic)
+{
+        kp_err_t err;
+
+        if (topic[0] && kp_platform_delete_topic(ctx->plat, topic, &err) < 0)
+                kp_check_note(c, "topic not deleted: %s", err.msg);
+}

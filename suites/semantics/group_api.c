@@ -159,11 +159,7 @@ out:
                 rd_kafka_destroy(b);
         if (a)
                 rd_kafka_destroy(a);
-        if (topic[0]) {
-                kp_err_t derr;
-                if (kp_platform_delete_topic(ctx->plat, topic, &derr) < 0)
-                        kp_check_note(c, "topic not deleted: %s", derr.msg);
-        }
+        sem_topic_drop(ctx, c, topic);
 }
 
 /* The first error of a group result (the group's or a partition's). */
@@ -474,11 +470,7 @@ out:
                 rd_kafka_destroy(cons);
         if (adm)
                 rd_kafka_destroy(adm);
-        if (topic[0]) {
-                kp_err_t derr;
-                if (kp_platform_delete_topic(ctx->plat, topic, &derr) < 0)
-                        kp_check_note(c, "topic not deleted: %s", derr.msg);
-        }
+        sem_topic_drop(ctx, c, topic);
 }
 
 /* Partitions currently assigned to rk as a bit mask (partitions < 32). */
@@ -703,11 +695,7 @@ out:
                 rd_kafka_consumer_close(m1);
                 rd_kafka_destroy(m1);
         }
-        if (topic[0]) {
-                kp_err_t derr;
-                if (kp_platform_delete_topic(ctx->plat, topic, &derr) < 0)
-                        kp_check_note(c, "topic not deleted: %s", derr.msg);
-        }
+        sem_topic_drop(ctx, c, topic);
         sem_dr_release(&dr);
         kp_kvlist_clear(&extra);
 }

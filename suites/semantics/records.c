@@ -20,40 +20,6 @@
 
 #define REC_TIMEOUT_MS 30000
 
-int sem_api_unsupported(rd_kafka_resp_err_t e)
-{
-        return e == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE ||
-               e == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION;
-}
-
-rd_kafka_event_t *sem_admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms)
-{
-        int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
-
-        while (kp_mono_ns() < deadline) {
-                rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 200);
-                if (!ev)
-                        continue;
-                if (rd_kafka_event_type(ev) == type)
-                        return ev;
-                rd_kafka_event_destroy(ev);
-        }
-        return NULL;
-}
-
-rd_kafka_t *sem_admin_client(kp_ctx_t *ctx, kp_check_t *c)
-{
-        rd_kafka_conf_t *conf;
-        rd_kafka_t *rk;
-        kp_err_t err;
-
-        conf = kp_kafka_conf_new(&ctx->plat->props, &err);
-        rk = conf ? kp_kafka_new(RD_KAFKA_PRODUCER, conf, &err) : NULL;
-        if (!rk)
-                kp_check_error(c, "%s", err.msg);
-        return rk;
-}
-
 /* Produces n records "<tag>-<i>" to partition p (or RD_KAFKA_PARTITION_UA
  * when p < 0) with timestamp ts (0: now) and waits for them; failed
  * deliveries are left in dr for the caller to judge. */
@@ -176,11 +142,7 @@ out:
                 rd_kafka_destroy(cons);
         if (prod)
                 rd_kafka_destroy(prod);
-        if (topic[0]) {
-                kp_err_t derr;
-                if (kp_platform_delete_topic(ctx->plat, topic, &derr) < 0)
-                        kp_check_note(c, "topic not deleted: %s", derr.msg);
-        }
+        sem_topic_drop(ctx, c, topic);
         sem_dr_release(&dr);
         kp_kvlist_clear(&cfg);
 }
@@ -208,17 +170,10 @@ static int create_partitions(rd_kafka_t *rk, const char *topic, int total,
         }
         rd_kafka_AdminOptions_set_request_timeout(opts, REC_TIMEOUT_MS, NULL, 0);
         rd_kafka_CreatePartitions(rk, &np, 1, opts, q);
-        ev = sem_admin_wait(q, RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT, REC_TIMEOUT_MS);
-        if (!ev) {
-                kp_err_set(err, KP_EINFRA, "CreatePartitions %s: no answer", topic);
+        ev = sem_admin_result(q, RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT, REC_TIMEOUT_MS,
+                              "CreatePartitions", topic, code, err);
+        if (!ev)
                 goto out;
-        }
-        if (rd_kafka_event_error(ev)) {
-                *code = rd_kafka_event_error(ev);
-                kp_err_set(err, KP_EINFRA, "CreatePartitions %s: %s", topic,
-                           rd_kafka_event_error_string(ev));
-                goto out;
-        }
         res =
             rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &n);
         if (n != 1 || rd_kafka_topic_result_error(res[0])) {
@@ -351,11 +306,7 @@ out:
                 rd_kafka_destroy(prod);
         if (adm)
                 rd_kafka_destroy(adm);
-        if (topic[0]) {
-                kp_err_t derr;
-                if (kp_platform_delete_topic(ctx->plat, topic, &derr) < 0)
-                        kp_check_note(c, "topic not deleted: %s", derr.msg);
-        }
+        sem_topic_drop(ctx, c, topic);
         sem_dr_release(&dr);
         kp_kvlist_clear(&pextra);
 }
@@ -380,17 +331,10 @@ static int delete_records(rd_kafka_t *rk, const char *topic, int64_t before, int
         rd_kafka_AdminOptions_set_request_timeout(opts, REC_TIMEOUT_MS, NULL, 0);
         rd_kafka_AdminOptions_set_operation_timeout(opts, REC_TIMEOUT_MS, NULL, 0);
         rd_kafka_DeleteRecords(rk, &dr, 1, opts, q);
-        ev = sem_admin_wait(q, RD_KAFKA_EVENT_DELETERECORDS_RESULT, REC_TIMEOUT_MS);
-        if (!ev) {
-                kp_err_set(err, KP_EINFRA, "DeleteRecords %s: no answer", topic);
+        ev = sem_admin_result(q, RD_KAFKA_EVENT_DELETERECORDS_RESULT, REC_TIMEOUT_MS,
+                              "DeleteRecords", topic, code, err);
+        if (!ev)
                 goto out;
-        }
-        if (rd_kafka_event_error(ev)) {
-                *code = rd_kafka_event_error(ev);
-                kp_err_set(err, KP_EINFRA, "DeleteRecords %s: %s", topic,
-                           rd_kafka_event_error_string(ev));
-                goto out;
-        }
         res = rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev));
         if (!res || res->cnt != 1 || res->elems[0].err) {
                 *code = res && res->cnt == 1 ? res->elems[0].err : RD_KAFKA_RESP_ERR__FAIL;
@@ -508,10 +452,6 @@ out:
                 rd_kafka_destroy(prod);
         if (adm)
                 rd_kafka_destroy(adm);
-        if (topic[0]) {
-                kp_err_t derr;
-                if (kp_platform_delete_topic(ctx->plat, topic, &derr) < 0)
-                        kp_check_note(c, "topic not deleted: %s", derr.msg);
-        }
+        sem_topic_drop(ctx, c, topic);
         sem_dr_release(&dr);
 }

@@ -37,6 +37,8 @@ typedef struct sem_dr {
 int sem_dr_init(sem_dr_t *dr, size_t cap);
 void sem_dr_release(sem_dr_t *dr);
 
+/* Deletes a check's topic (nothing when topic is ""); a failure is a note. */
+void sem_topic_drop(kp_ctx_t *ctx, kp_check_t *c, const char *topic);
 /* Creates a topic unique to this run ("kproof-<run>-<suffix>"); on failure
  * records `error` on c and returns -1. */
 int sem_topic(kp_ctx_t *ctx, kp_check_t *c, const char *suffix, int partitions,
@@ -94,13 +96,18 @@ void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_txn_timeout(kp_ctx_t *ctx, kp_check_t *c);
 
-/* Admin helpers (records.c): an admin client with the target's properties
- * (records `error` on failure); the first event of a type from q; whether an
+/* Admin helpers (common.c): an admin client with the target's properties
+ * (records `error` on failure); the first event of a type from q; the answer
+ * of an admin call (NULL with *err set, and the request's error code in *code
+ * if not NULL, when there was no answer or the request failed); whether an
  * error code means the platform does not implement the API (UNSUPPORTED_VERSION
  * from the broker, or no usable version found by librdkafka) -- a finding the
  * checks report as `fail` "not supported by the platform: <API>". */
 rd_kafka_t *sem_admin_client(kp_ctx_t *ctx, kp_check_t *c);
 rd_kafka_event_t *sem_admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms);
+rd_kafka_event_t *sem_admin_result(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms,
+                                   const char *what, const char *topic, rd_kafka_resp_err_t *code,
+                                   kp_err_t *err);
 int sem_api_unsupported(rd_kafka_resp_err_t e);
 
 /* Records whose value is an 8-byte big-endian sequence number: which were

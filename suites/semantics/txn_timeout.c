@@ -193,11 +193,7 @@ out:
                 rd_kafka_destroy(other);
         if (stale)
                 rd_kafka_destroy(stale);
-        if (topic[0]) {
-                kp_err_t derr;
-                if (kp_platform_delete_topic(ctx->plat, topic, &derr) < 0)
-                        kp_check_note(c, "topic not deleted: %s", derr.msg);
-        }
+        sem_topic_drop(ctx, c, topic);
         kp_kvlist_clear(&rc_extra);
         kp_kvlist_clear(&ru_extra);
 }
