@@ -509,6 +509,14 @@ static void poll_member(kip848_t *st, rd_kafka_t *rk, int i)
                         st->first_err = m->err;
                         snprintf(st->first_msg, sizeof(st->first_msg), "%s",
                                  rd_kafka_message_errstr(m));
+                        /* a fatal error wraps the broker's: judge by that one */
+                        if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+                                char why[256];
+                                rd_kafka_resp_err_t under =
+                                    rd_kafka_fatal_error(rk, why, sizeof(why));
+                                if (under)
+                                        st->first_err = under;
+                        }
                 }
         } else {
                 st->records[i]++;
@@ -561,7 +569,8 @@ void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c)
                 poll_member(&st, m1, 0);
                 if (st.first_err && (sem_api_unsupported(st.first_err) ||
                                      st.first_err == RD_KAFKA_RESP_ERR_UNSUPPORTED_ASSIGNOR ||
-                                     st.first_err == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND))
+                                     st.first_err == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND ||
+                                     rd_kafka_fatal_error(m1, st.first_msg, 0)))
                         break;
         }
         if (a1 != all) {
