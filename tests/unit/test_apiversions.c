@@ -168,6 +168,14 @@ static void test_mock_cluster_live(void **state)
         rd_kafka_t *rk;
         kp_err_t err;
 
+#ifdef __SANITIZE_THREAD__
+        /* librdkafka starts its threads with C11 thrd_create, which ThreadSanitizer
+         * does not register (see scripts/test.sh): the live probe runs in the
+         * other builds. */
+        rd_kafka_conf_destroy(conf);
+        skip();
+#endif
+
         (void)state;
         rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
         assert_non_null(rk);
