@@ -163,6 +163,22 @@ out:
 }
 
 /* The first error of a group result (the group's or a partition's). */
+/* The answer of a group admin call on q: the event, or NULL with the request's
+ * error in *code and msg (left as they are when there was no answer). */
+static rd_kafka_event_t *group_answer(rd_kafka_queue_t *q, rd_kafka_event_type_t type,
+                                      rd_kafka_resp_err_t *code, char *msg, size_t size)
+{
+        rd_kafka_event_t *ev = sem_admin_wait(q, type, GAPI_TIMEOUT_MS);
+
+        if (ev && rd_kafka_event_error(ev)) {
+                *code = rd_kafka_event_error(ev);
+                snprintf(msg, size, "%s", rd_kafka_event_error_string(ev));
+                rd_kafka_event_destroy(ev);
+                return NULL;
+        }
+        return ev;
+}
+
 static rd_kafka_resp_err_t group_result_err(const rd_kafka_group_result_t *g, char *msg,
                                             size_t size)
 {
@@ -203,11 +219,8 @@ static rd_kafka_resp_err_t offset_delete(rd_kafka_t *rk, const char *group, cons
         d = rd_kafka_DeleteConsumerGroupOffsets_new(group, l);
         rd_kafka_AdminOptions_set_request_timeout(opts, GAPI_TIMEOUT_MS, NULL, 0);
         rd_kafka_DeleteConsumerGroupOffsets(rk, &d, 1, opts, q);
-        ev = sem_admin_wait(q, RD_KAFKA_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT, GAPI_TIMEOUT_MS);
-        if (ev && rd_kafka_event_error(ev)) {
-                e = rd_kafka_event_error(ev);
-                snprintf(msg, size, "%s", rd_kafka_event_error_string(ev));
-        } else if (ev) {
+        ev = group_answer(q, RD_KAFKA_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT, &e, msg, size);
+        if (ev) {
                 gr = rd_kafka_DeleteConsumerGroupOffsets_result_groups(
                     rd_kafka_event_DeleteConsumerGroupOffsets_result(ev), &n);
                 e = n == 1 ? group_result_err(gr[0], msg, size) : RD_KAFKA_RESP_ERR__FAIL;
@@ -235,11 +248,8 @@ static rd_kafka_resp_err_t group_delete(rd_kafka_t *rk, const char *group, char 
         snprintf(msg, size, "no answer");
         rd_kafka_AdminOptions_set_request_timeout(opts, GAPI_TIMEOUT_MS, NULL, 0);
         rd_kafka_DeleteGroups(rk, &d, 1, opts, q);
-        ev = sem_admin_wait(q, RD_KAFKA_EVENT_DELETEGROUPS_RESULT, GAPI_TIMEOUT_MS);
-        if (ev && rd_kafka_event_error(ev)) {
-                e = rd_kafka_event_error(ev);
-                snprintf(msg, size, "%s", rd_kafka_event_error_string(ev));
-        } else if (ev) {
+        ev = group_answer(q, RD_KAFKA_EVENT_DELETEGROUPS_RESULT, &e, msg, size);
+        if (ev) {
                 gr =
                     rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev), &n);
                 e = n == 1 ? group_result_err(gr[0], msg, size) : RD_KAFKA_RESP_ERR__FAIL;
@@ -268,11 +278,8 @@ static int group_listed(rd_kafka_t *rk, const char *group, rd_kafka_consumer_gro
         snprintf(msg, size, "no answer");
         rd_kafka_AdminOptions_set_request_timeout(opts, GAPI_TIMEOUT_MS, NULL, 0);
         rd_kafka_ListConsumerGroups(rk, opts, q);
-        ev = sem_admin_wait(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT, GAPI_TIMEOUT_MS);
-        if (ev && rd_kafka_event_error(ev)) {
-                *code = rd_kafka_event_error(ev);
-                snprintf(msg, size, "%s", rd_kafka_event_error_string(ev));
-        } else if (ev) {
+        ev = group_answer(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT, code, msg, size);
+        if (ev) {
                 const rd_kafka_ListConsumerGroups_result_t *res =
                     rd_kafka_event_ListConsumerGroups_result(ev);
                 const rd_kafka_error_t **errs = rd_kafka_ListConsumerGroups_result_errors(res, &ne);
@@ -316,11 +323,8 @@ static rd_kafka_resp_err_t group_describe(rd_kafka_t *rk, const char *group,
         snprintf(msg, size, "no answer");
         rd_kafka_AdminOptions_set_request_timeout(opts, GAPI_TIMEOUT_MS, NULL, 0);
         rd_kafka_DescribeConsumerGroups(rk, &group, 1, opts, q);
-        ev = sem_admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, GAPI_TIMEOUT_MS);
-        if (ev && rd_kafka_event_error(ev)) {
-                e = rd_kafka_event_error(ev);
-                snprintf(msg, size, "%s", rd_kafka_event_error_string(ev));
-        } else if (ev) {
+        ev = group_answer(q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, &e, msg, size);
+        if (ev) {
                 gd = rd_kafka_DescribeConsumerGroups_result_groups(
                     rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
                 if (n != 1) {
