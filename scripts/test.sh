@@ -24,8 +24,10 @@ TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
 	ctest --test-dir build-tsan -L '^unit$' -E '^unit\.workload_rate$' --output-on-failure -j2 ||
 	tsan_rc=$?
 echo "== all tests"
+# Two at a time: tests against a real cluster are RUN_SERIAL (tests/*/tests.cmake) and run alone;
+# the light ones (embedded cluster, moto, local-kms, rendering) pair up on the two cores.
 rc=0
-ctest --test-dir build --output-on-failure "$@" || rc=$?
+ctest --test-dir build --output-on-failure -j2 "$@" || rc=$?
 if ((asan_rc != 0)); then
 	echo "tests under ASan+UBSan failed (see above)" >&2
 	exit "$asan_rc"
