@@ -2,7 +2,9 @@
  * The jsonl audit format: kproof's normalised events, one JSON object a
  * line: {"time", "principal", "action", "resource", "outcome"} plus optional
  * "source" and "detail". time is an RFC 3339 string or a number of seconds
- * since the epoch; outcome is allowed, denied or failed. It is what an exec
+ * since the epoch; outcome is allowed, denied or failed. principal is null
+ * (or "") when the trail names no caller: the event is kept, and checks that
+ * need the caller's identity say that it is missing. It is what an exec
  * source prints after translating a trail kproof has no parser for. Any
  * line that is not such an object is an error naming the line.
  */
@@ -54,8 +56,12 @@ static int parse_obj(const cJSON *o, kp_audit_event_t *ev, const char **key, con
                 *why = t ? "is not a time" : "is missing";
                 return -1;
         }
-        if (str_field(o, *key = "principal", 1, ev->principal, sizeof(ev->principal), why) < 0 ||
-            str_field(o, *key = "action", 1, ev->action, sizeof(ev->action), why) < 0 ||
+        *key = "principal";
+        if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "principal")))
+                ev->principal[0] = '\0';
+        else if (str_field(o, "principal", 1, ev->principal, sizeof(ev->principal), why) < 0)
+                return -1;
+        if (str_field(o, *key = "action", 1, ev->action, sizeof(ev->action), why) < 0 ||
             str_field(o, *key = "resource", 0, ev->resource, sizeof(ev->resource), why) < 0 ||
             str_field(o, *key = "outcome", 1, ev->outcome, sizeof(ev->outcome), why) < 0 ||
             str_field(o, *key = "detail", 0, ev->detail, sizeof(ev->detail), why) < 0)
@@ -66,8 +72,8 @@ static int parse_obj(const cJSON *o, kp_audit_event_t *ev, const char **key, con
                 *why = "is not allowed, denied or failed";
                 return -1;
         }
-        *key = ev->principal[0] ? "action" : "principal";
-        if (!ev->principal[0] || !ev->action[0]) {
+        *key = "action";
+        if (!ev->action[0]) {
                 *why = "is empty";
                 return -1;
         }

@@ -31,21 +31,25 @@ static int in_list(const char *const *v, size_t n, const char *s)
         return 0;
 }
 
+/* 1: e is the expected event; 2: it would be, but the trail names no caller
+ * (no principal) and x asks for any; 0: not it. */
 static int matches(const obs_expect_t *x, const kp_audit_event_t *e, int64_t skew_ns)
 {
         size_t n = sizeof(x->actions) / sizeof(x->actions[0]);
+        int anon = !e->principal[0];
 
         if (e->time_ns < x->start_ns - skew_ns || strcmp(e->outcome, x->outcome) != 0 ||
-            !e->principal[0] || (x->principal[0] && strcmp(e->principal, x->principal) != 0))
+            (x->principal[0] && strcmp(e->principal, x->principal) != 0))
                 return 0;
         if (x->actions[0] && !in_list(x->actions, n, e->action))
                 return 0;
         if (in_list(x->exclude, sizeof(x->exclude) / sizeof(x->exclude[0]), e->action))
                 return 0;
-        if (!x->hint)
-                return 1;
-        return strstr(e->resource, x->hint) || (x->hint2 && strstr(e->resource, x->hint2)) ||
-               (x->cluster_ok && strncmp(e->resource, "Cluster:", 8) == 0);
+        if (x->hint && !strstr(e->resource, x->hint) &&
+            !(x->hint2 && strstr(e->resource, x->hint2)) &&
+            !(x->cluster_ok && strncmp(e->resource, "Cluster:", 8) == 0))
+                return 0;
+        return anon ? 2 : 1;
 }
 
 int obs_trail_poll(kp_ctx_t *ctx, const kp_audit_source_cfg_t *src, obs_expect_t *x, size_t n,
@@ -73,14 +77,22 @@ int obs_trail_poll(kp_ctx_t *ctx, const kp_audit_source_cfg_t *src, obs_expect_t
                         if (!x[i].active || x[i].found)
                                 continue;
                         for (k = 0; k < log.n; k++) {
-                                if (matches(&x[i], &log.ev[k], skew)) {
+                                int m = matches(&x[i], &log.ev[k], skew);
+                                if (m == 2 && !x[i].anon) {
+                                        x[i].anon = 1;
+                                        x[i].seen_ns = now;
+                                        x[i].ev = log.ev[k];
+                                } else if (m == 1) {
                                         x[i].found = 1;
+                                        x[i].anon = 0;
                                         x[i].seen_ns = now;
                                         x[i].ev = log.ev[k];
                                         break;
                                 }
                         }
-                        if (!x[i].found)
+                        /* an event without caller ends the wait: the trail has
+                         * shown the action, and will not add who did it */
+                        if (!x[i].found && !x[i].anon)
                                 pending++;
                 }
                 kp_audit_log_release(&log);
@@ -108,7 +120,7 @@ void obs_report(kp_check_t *c, const kp_audit_source_cfg_t *src, const obs_expec
         static const char *const cols[] = {"action",    "performed", "audit event",
                                            "principal", "logged at", "seen after"};
         double delays[16];
-        size_t i, nd = 0, nmiss = 0, len = 0, active = 0;
+        size_t i, nd = 0, nmiss = 0, nanon = 0, len = 0, active = 0;
         kp_table_t *tb;
         char title[160], rel[256];
 
@@ -123,7 +135,7 @@ void obs_report(kp_check_t *c, const kp_audit_source_cfg_t *src, const obs_expec
                         continue;
                 active++;
                 kp_time_iso(x[i].end_ns, when, sizeof(when));
-                if (x[i].found) {
+                if (x[i].found || x[i].anon) {
                         double d = (double)(x[i].seen_ns - x[i].end_ns) / (double)KP_NS_PER_S;
                         if (d < 0)
                                 d = 0;
@@ -134,20 +146,25 @@ void obs_report(kp_check_t *c, const kp_audit_source_cfg_t *src, const obs_expec
                         snprintf(event, sizeof(event), "%s %s on %s%s%s", x[i].ev.outcome,
                                  x[i].ev.action, x[i].ev.resource, x[i].ev.detail[0] ? " " : "",
                                  x[i].ev.detail);
-                } else {
-                        snprintf(logged, sizeof(logged), "-");
-                        snprintf(after, sizeof(after), "not seen");
-                        snprintf(event, sizeof(event), "missing");
+                }
+                if (!x[i].found) {
+                        if (!x[i].anon) {
+                                snprintf(logged, sizeof(logged), "-");
+                                snprintf(after, sizeof(after), "not seen");
+                                snprintf(event, sizeof(event), "missing");
+                        }
                         nmiss++;
-                        len += (size_t)snprintf(missing + len, len < size ? size - len : 0, "%s%s",
-                                                len ? ", " : "", x[i].label);
+                        nanon += x[i].anon != 0;
+                        len += (size_t)snprintf(missing + len, len < size ? size - len : 0,
+                                                "%s%s%s", len ? ", " : "", x[i].label,
+                                                x[i].anon ? " (logged without its caller)" : "");
                         if (len >= size)
                                 len = size - 1;
                 }
                 cells[0] = x[i].label;
                 cells[1] = when;
                 cells[2] = event;
-                cells[3] = x[i].found ? x[i].ev.principal : "-";
+                cells[3] = x[i].found ? x[i].ev.principal : x[i].anon ? "(none logged)" : "-";
                 cells[4] = logged;
                 cells[5] = after;
                 kp_table_row(tb, cells);
@@ -155,12 +172,24 @@ void obs_report(kp_check_t *c, const kp_audit_source_cfg_t *src, const obs_expec
         qsort(delays, nd, sizeof(delays[0]), cmp_dbl);
         kp_check_measure(c, "actions", (double)active, "actions");
         kp_check_measure(c, "actions_missing", (double)nmiss, "actions");
+        kp_check_measure(c, "actions_without_principal", (double)nanon, "actions");
         if (nd) {
                 kp_check_measure(c, "audit_delay_p50_s", delays[(nd - 1) / 2], "s");
                 kp_check_measure(c, "audit_delay_max_s", delays[nd - 1], "s");
         }
         snprintf(rel, sizeof(rel), "raw/audit-%s.jsonl", src->name);
         kp_check_artifact(c, rel, "jsonl", "events read from the audit source, normalised");
+}
+
+int obs_topic_ready(kp_ctx_t *ctx, const char *topic, int own, kp_err_t *err)
+{
+        const kp_workload_cfg_t *w = &ctx->scfg->workload;
+
+        if (own || ctx->plat->no_admin_api)
+                return kp_platform_create_topic(ctx->plat, topic, 1, w->replication_factor,
+                                                &w->topic_config, err);
+        return kp_kafka_admin_create_topic(&ctx->plat->props, topic, 1, w->replication_factor,
+                                           &w->topic_config, 1, OBS_ADMIN_MS, err);
 }
 
 void obs_props(const kp_ctx_t *ctx, const kp_kvlist_t *principal, kp_kvlist_t *out)

@@ -6,9 +6,10 @@
  * principal — then reads the target's audit sources (src/audit.h) until
  * each action appears, and measures how long that took.
  *
- * Key usage and storage access (key-audit, storage-audit) are not checks
- * yet: the local reference platforms keep no trail of them that kproof
- * could read (see docs/checks.md).
+ * Key usage and storage access (key-audit, storage-audit) are found the
+ * same way in sources of kind key and storage: the platform's use of the
+ * customer key while kproof writes and reads, kproof's own DescribeKey, and
+ * the durable writes of kproof's records.
  */
 #ifndef KP_OBSERVABILITY_SUITE_H
 #define KP_OBSERVABILITY_SUITE_H
@@ -28,8 +29,9 @@
 extern const kp_suite_def_t kp_suite_observability;
 
 typedef struct obs_options {
-        int64_t wait_ns;       /* how long kproof waits for an action to appear in a trail */
-        int64_t clock_skew_ns; /* an event may carry a time this much before the action */
+        int64_t wait_ns;          /* how long kproof waits for an action to appear in a trail */
+        int64_t clock_skew_ns;    /* an event may carry a time this much before the action */
+        int storage_match_window; /* storage-audit: match by time window, not by topic name */
 } obs_options_t;
 
 const obs_options_t *obs_opts(const kp_ctx_t *ctx);
@@ -52,6 +54,7 @@ typedef struct obs_expect {
         int64_t start_ns, end_ns;
         /* result */
         int found;
+        int anon;        /* not found, but the event without its caller (no principal) was */
         int64_t seen_ns; /* wall clock of the read that first showed it */
         kp_audit_event_t ev;
 } obs_expect_t;
@@ -73,6 +76,11 @@ void obs_report(kp_check_t *c, const kp_audit_source_cfg_t *src, const obs_expec
  * principal is not NULL. */
 void obs_props(const kp_ctx_t *ctx, const kp_kvlist_t *principal, kp_kvlist_t *out);
 
+/* Makes topic ready for the checks' records: created by kproof when own
+ * (a kproof-named topic), else created unless it exists already (the
+ * scenario's workload.topic, e.g. one a platform maps to a key). */
+int obs_topic_ready(kp_ctx_t *ctx, const char *topic, int own, kp_err_t *err);
+
 /* Kafka operations for the checks. Each returns 0 on success, else the
  * Kafka error code (> 0) or -1 for a local failure / no answer, with a
  * one-line message in msg. */
@@ -92,5 +100,7 @@ int obs_is_authz_error(int code);
 
 void obs_check_admin_audit(kp_ctx_t *ctx, kp_check_t *c);
 void obs_check_access_denied(kp_ctx_t *ctx, kp_check_t *c);
+void obs_check_key_audit(kp_ctx_t *ctx, kp_check_t *c);
+void obs_check_storage_audit(kp_ctx_t *ctx, kp_check_t *c);
 
 #endif

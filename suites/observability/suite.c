@@ -41,6 +41,37 @@ static const kp_check_def_t checks[] = {
                   "admin, or the platform has no admin API",
      .error_when = "an attempt ends in neither success nor an authorization error, kproof could "
                    "not prepare the topics, or the audit source cannot be read"},
+    {.id = "observability.key-audit",
+     .row = OBS_ROW,
+     .title = "The platform's use of the customer key and kproof's key administration appear in "
+              "the key audit trail with the caller's identity",
+     .fn = obs_check_key_audit,
+     .pass_when = "while kproof writes records to a topic protected by the target's key (the "
+                  "scenario's workload.topic) and reads them back, the target's key audit source "
+                  "shows the platform using that key (GenerateDataKey, Encrypt or Decrypt) and "
+                  "kproof's own DescribeKey, each with a principal",
+     .fail_when = "the key source shows no use of the key by the platform, or not kproof's "
+                  "DescribeKey, or shows them without the caller's identity (named: the operator "
+                  "cannot prove who used the key)",
+     .skip_when = "the target declares no audit source of kind key, or no customer key (kms)",
+     .error_when = "the audit source cannot be read, the KMS does not answer DescribeKey, or "
+                   "kproof could not write and read the records"},
+    {.id = "observability.storage-audit",
+     .row = OBS_ROW,
+     .title = "Durable writes of kproof's records (and storage reads) appear in the storage "
+              "audit trail",
+     .fn = obs_check_storage_audit,
+     .pass_when = "after kproof writes records and reads them back, the target's storage audit "
+                  "source shows an allowed durable write (PutObject, UploadPart, "
+                  "CompleteMultipartUpload or a file write) of them with a principal — its "
+                  "resource names kproof's topic, or with options.storage_match \"window\" it "
+                  "happened at or after the start of kproof's writes; a storage read is reported "
+                  "when present",
+     .fail_when = "no such write appears within the wait, or only without the caller's identity",
+     .skip_when = "the target declares no audit source of kind storage (platforms writing to "
+                  "local disks, like the Kafka reference cluster, keep no file-access trail)",
+     .error_when = "the audit source cannot be read or kproof could not write and read the "
+                   "records"},
 };
 
 static const kp_gate_def_t gates[] = {
@@ -64,7 +95,7 @@ const obs_options_t *obs_opts(const kp_ctx_t *ctx)
         return ctx->scfg->options ? ctx->scfg->options : &default_opts;
 }
 
-/* "options": {"wait": "30s", "clock_skew": "2s"} */
+/* "options": {"wait": "30s", "clock_skew": "2s", "storage_match": "topic"} */
 static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
 {
         const cJSON *o;
@@ -84,6 +115,13 @@ static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
         if (kp_jv_duration(jv, o, "wait", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S, &oo->wait_ns) < 0 ||
             kp_jv_duration(jv, o, "clock_skew", 0, 0, 600 * KP_NS_PER_S, &oo->clock_skew_ns) < 0)
                 return -1;
+        {
+                static const char *const matches[] = {"topic", "window", NULL};
+                int which = 0;
+                if (kp_jv_enum(jv, o, "storage_match", 0, matches, &which) < 0)
+                        return -1;
+                oo->storage_match_window = which == 1;
+        }
         if (kp_jv_no_unknown(jv, o) < 0)
                 return -1;
         kp_jv_pop(jv, m);

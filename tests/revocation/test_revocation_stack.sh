@@ -52,6 +52,7 @@ trap 'exit 130' INT TERM
 
 key_state() { "$KMS" call DescribeKey "{\"KeyId\":\"$KEY_REV\"}" 2>/dev/null | jq -r .KeyMetadata.KeyState; }
 verdict() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .verdict' "$1/evidence.json"; }
+reason() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .reason' "$1/evidence.json"; }
 measure() { jq -r --arg id "$2" --arg m "$3" '.checks[] | select(.id == $id) | .measurements[] | select(.name == $m) | .value' "$1/evidence.json" | head -n 1; }
 
 # Targets with this test's cluster directory as log_dirs.
@@ -89,6 +90,29 @@ check "produce through the proxy to a topic without a KEK is refused (INVALID_RE
 check "nothing of it reached the brokers in plaintext" \
   bash -c "! grep -rqa kproof-plaintext-leak '$KPROOF_KAFKA_DIR'/node-*/data/kproof-nokek-0"
 
+# ---- 0b. observability.key-audit on the encrypted stack: local-kms's log (kms.sh audit) shows
+# the proxy's GenerateDataKey/Decrypt for the KEK of kproof-revocation and kproof's DescribeKey, but
+# no caller: a finding (the operator cannot prove who used the key), asserted as one.
+jq --arg c "$KMS audit" '.audit.sources[0].command = $c' "$WORK/enc.json" >"$WORK/enc-audit.json"
+jq '.suites[0].workload.topic = "kproof-revocation" | .suites[0].checks = ["observability.key-audit"]
+    | .suites[0].options.wait = "10s" | del(.suites[0].gates)' \
+  "$REPO_ROOT/scenarios/observability.json" >"$WORK/key-audit.json"
+out=$WORK/run-key-audit
+"$KPROOF" run "$WORK/key-audit.json" -t "$WORK/enc-audit.json" -o "$out" >"$WORK/key-audit.log" 2>&1
+rc=$?
+check "key-audit on local-kms exits 1: a finding (got $rc)" test "$rc" = 1
+check "key-audit fails: the trail names no caller ($(reason "$out" observability.key-audit))" \
+  bash -c '[[ $1 == fail && $2 == *"logs the key operations but not who called them"* ]]' _ \
+  "$(verdict "$out" observability.key-audit)" "$(reason "$out" observability.key-audit)"
+check "local-kms logged the proxy's data key generation for the KEK" \
+  grep -q '"action":"GenerateDataKey","resource":"arn:aws:kms:eu-west-1:111122223333:key/'"$KEY_REV"'"' "$out/raw/audit-local-kms.jsonl"
+check "local-kms logged kproof's DescribeKey" \
+  grep -q '"action":"DescribeKey","resource":"arn:aws:kms:eu-west-1:111122223333:key/'"$KEY_REV"'"' "$out/raw/audit-local-kms.jsonl"
+nanon=$(measure "$out" observability.key-audit actions_without_principal)
+echo "# key-audit: $nanon of 3 key operations logged without their caller"
+check "every key operation kproof looked for was seen, none with a principal ($nanon)" \
+  bash -c '(( $1 >= 2 ))' _ "$nanon"
+
 # ---- 1. kafka-encrypted-local: every gate met. Kroxylicious serves old data from the data keys it
 # decrypted before the revocation: a finding that fails unless the scenario tolerates it, so this
 # run declares a tolerance (the unit test test_revocation_judge covers the strict rule).
@@ -104,7 +128,6 @@ done
 check "revocation.grants skips on local-kms (no grants)" test "$(verdict "$out" revocation.grants)" = skip
 tte=$(measure "$out" revocation.write-effect write_time_to_effect_s)
 echo "# write time-to-effect: ${tte}s, recovery: $(measure "$out" revocation.recovery recovery_s)s"
-reason() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .reason' "$1/evidence.json"; }
 check "write-effect proven by consecutive failures ($(reason "$out" revocation.write-effect))" \
   bash -c '[[ $1 == *"the last "*" write probes failed with "* ]]' _ "$(reason "$out" revocation.write-effect)"
 check "old data readable from cached keys is reported as a tolerated finding ($(reason "$out" revocation.old-data))" \

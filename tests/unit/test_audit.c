@@ -177,7 +177,12 @@ static void test_jsonl(void **state)
             "{\"time\":\"2026-12-03T16:04:34.823Z\",\"principal\":\"arn:x\",\"action\":"
             "\"GenerateDataKey\",\"resource\":\"key/1\",\"outcome\":\"allowed\"}\n"
             "{\"time\":1796313875,\"principal\":\"p\",\"action\":\"GetObject\",\"outcome\":"
-            "\"denied\",\"detail\":\"moto\"}\n";
+            "\"denied\",\"detail\":\"moto\"}\n"
+            /* as fixtures/kms/kms.sh audit prints local-kms's log: a trail without caller */
+            "{\"time\":\"2026-12-03T15:58:29.602+00:00\",\"principal\":null,\"action\":"
+            "\"Decrypt\",\"resource\":\"arn:aws:kms:eu-west-1:111122223333:key/"
+            "4b50524f-0000-4000-8000-000000000002\",\"outcome\":\"allowed\",\"source\":"
+            "\"local-kms\"}\n";
         static const char *const bad[][2] = {
             {"[1]\n", "line 1: expected a JSON object"},
             {"\n{\"principal\":\"p\",\"action\":\"a\",\"outcome\":\"allowed\"}\n",
@@ -188,6 +193,12 @@ static void test_jsonl(void **state)
              "line 1: outcome is not allowed, denied or failed"},
             {"{\"time\":1,\"principal\":\"p\",\"action\":7,\"outcome\":\"allowed\"}",
              "line 1: action is not a string"},
+            {"{\"time\":1,\"action\":\"a\",\"outcome\":\"allowed\"}",
+             "line 1: principal is missing"},
+            {"{\"time\":1,\"principal\":3,\"action\":\"a\",\"outcome\":\"allowed\"}",
+             "line 1: principal is not a string"},
+            {"{\"time\":1,\"principal\":\"p\",\"action\":\"\",\"outcome\":\"allowed\"}",
+             "line 1: action is empty"},
         };
         kp_audit_log_t log = {0};
         kp_err_t err = {0};
@@ -196,8 +207,11 @@ static void test_jsonl(void **state)
 
         (void)state;
         assert_int_equal(kp_audit_parse_jsonl("j", ok, strlen(ok), 0, &log, &err), 0);
-        assert_int_equal(log.n, 2);
+        assert_int_equal(log.n, 3);
         assert_string_equal(log.ev[1].resource, "");
+        assert_string_equal(log.ev[2].principal, "");
+        assert_string_equal(log.ev[2].action, "Decrypt");
+        assert_true(log.ev[2].time_ns == (int64_t)1796313509602 * 1000000);
         assert_string_equal(log.ev[1].detail, "moto");
         assert_true(log.ev[1].time_ns == 1796313875LL * KP_NS_PER_S);
         kp_buf_init(&out, 1 << 16);
