@@ -207,7 +207,9 @@ typedef struct kp_target {
         char *path;
         char *name;
         char *description;
-        kp_kvlist_t kafka; /* librdkafka properties, values already expanded */
+        kp_kvlist_t kafka;        /* librdkafka properties, values already expanded */
+        kp_kvlist_t topic_config; /* configs of every topic kproof creates on the platform (a
+                                     scenario's workload.topic_config overrides them) */
         kp_control_cfg_t control;
         kp_deployment_cfg_t deployment;
         char *kms_type;               /* "none" until a kms adapter is configured */

@@ -68,6 +68,27 @@ static int parse_kafka(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
         return 0;
 }
 
+/* "topic_config": {"remote.storage.enable": "true", ...}: scalar values. */
+static int parse_topic_config(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
+{
+        const cJSON *it;
+
+        cJSON_ArrayForEach(it, o)
+        {
+                char *v = NULL;
+                if (!*it->string)
+                        return kp_jv_fail_at(jv, it->string, "expected a topic config name");
+                if (kp_jv_scalar_string(jv, o, it->string, &v) < 0)
+                        return -1;
+                if (kp_kvlist_set(&t->topic_config, it->string, v) < 0) {
+                        free(v);
+                        return kp_jv_fail_at(jv, it->string, "out of memory");
+                }
+                free(v);
+        }
+        return 0;
+}
+
 static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
 {
         kp_control_cfg_t *c = &t->control;
@@ -422,6 +443,7 @@ void kp_target_free(kp_target_t *t)
         free(t->name);
         free(t->description);
         kp_kvlist_clear(&t->kafka);
+        kp_kvlist_clear(&t->topic_config);
         kp_strv_free(t->control.racks, t->control.n_racks);
         kp_kvlist_clear(&t->control.commands);
         kp_kvlist_clear(&t->control.env);
@@ -528,6 +550,7 @@ int kp_target_load(const char *path, kp_target_t **out, kp_err_t *err)
                 kp_jv_pop(&jv, m);
                 goto out;
         }
+        SECTION("topic_config", 0, parse_topic_config(&jv, o, t));
         SECTION("kms", 0, parse_kms(&jv, o, t));
         SECTION("storage", 0, parse_storage(&jv, o, t));
         SECTION("deployment", 0, parse_deployment(&jv, o, &t->deployment));

@@ -116,8 +116,33 @@ static int wait_topic_on_every_broker(const kp_kvlist_t *props, rd_kafka_t *rk, 
         return rc;
 }
 
+static int create_topic(kp_platform_t *p, const char *topic, int partitions, int rf,
+                        const kp_kvlist_t *configs, kp_err_t *err);
+
 int kp_platform_create_topic(kp_platform_t *p, const char *topic, int partitions, int rf,
-                             const kp_kvlist_t *configs, kp_err_t *err)
+                             const kp_kvlist_t *scenario_configs, kp_err_t *err)
+{
+        kp_kvlist_t all = {0};
+        const kp_kvlist_t *configs = scenario_configs;
+        int rc;
+
+        /* The target's topic configs (how topics are made on this platform,
+         * e.g. remote.storage.enable on a tiered one), the scenario's over them. */
+        if (p->target && p->target->topic_config.n) {
+                if (kp_kvlist_merge(&all, &p->target->topic_config) < 0 ||
+                    (scenario_configs && kp_kvlist_merge(&all, scenario_configs) < 0)) {
+                        kp_kvlist_clear(&all);
+                        return kp_err_set(err, KP_ENOMEM, "out of memory");
+                }
+                configs = &all;
+        }
+        rc = create_topic(p, topic, partitions, rf, configs, err);
+        kp_kvlist_clear(&all);
+        return rc;
+}
+
+static int create_topic(kp_platform_t *p, const char *topic, int partitions, int rf,
+                        const kp_kvlist_t *configs, kp_err_t *err)
 {
         rd_kafka_conf_t *conf;
         rd_kafka_t *rk;

@@ -48,7 +48,8 @@ int kp_platform_reads_committed(const kp_platform_t *p, kp_profile_t profile,
 
 /* Creates a topic through the control adapter when it can (embedded) and
  * through the Kafka admin API otherwise, then waits for partition leaders.
- * rf 0 = the platform default. */
+ * rf 0 = the platform default. The topic gets the target's topic_config with
+ * configs (the scenario's) laid over it. */
 int kp_platform_create_topic(kp_platform_t *p, const char *topic, int partitions, int rf,
                              const kp_kvlist_t *configs, kp_err_t *err);
 /* Deletes a topic where the platform supports it (no-op on embedded). */
