@@ -18,7 +18,7 @@ packages=(
 	chromium poppler-utils
 	clang-format-14
 	openssl iproute2 procps
-	jq python3 python3-yaml util-linux
+	jq python3 python3-yaml util-linux unzip
 	maven openjdk-17-jdk-headless
 )
 

@@ -1,7 +1,9 @@
 /*
  * The dir storage adapter: scans the files of "<topic>-<partition>"
  * directories under every broker log directory (glob patterns from the
- * target) for canary tokens. See storage.h.
+ * target) for canary tokens — and of "<topic>-<partition>-<topic id>"
+ * directories, the layout of Kafka's LocalTieredStorage remote tier, so a
+ * target can name its remote tier too. See storage.h.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,15 +19,27 @@
 
 #define CHUNK ((size_t)1 << 20)
 
+/* "<topic>-<partition>" (a broker log dir), or "<topic>-<partition>-<topic
+ * id>" (Kafka's LocalTieredStorage remote tier; the id is a 22-character
+ * base64url Uuid). */
 static int is_partition_dir(const char *name, const char *topic)
 {
-        size_t tl = strlen(topic);
+        size_t tl = strlen(topic), n = 0;
         const char *p;
 
         if (strncmp(name, topic, tl) != 0 || name[tl] != '-' || !name[tl + 1])
                 return 0;
-        for (p = name + tl + 1; *p; p++)
-                if (*p < '0' || *p > '9')
+        for (p = name + tl + 1; *p >= '0' && *p <= '9'; p++)
+                n++;
+        if (!n)
+                return 0;
+        if (!*p)
+                return 1;
+        if (*p++ != '-' || strlen(p) != 22)
+                return 0;
+        for (; *p; p++)
+                if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
                         return 0;
         return 1;
 }

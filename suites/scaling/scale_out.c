@@ -344,13 +344,32 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
                     c, "scale_out_s", scale_out_s, "s", NULL,
                     "from the add_broker call until the rebalance completed and the "
                     "broker served produce traffic (the later of the two)");
-        retained_moved = rf > 0 && recs_all > 0
-                             ? (double)total_before / rf * (double)recs_moved / (double)recs_all
-                             : 0;
-        snprintf(desc, sizeof(desc),
-                 "storage of the brokers when the rebalance started %lld B / RF %.2f x moved "
-                 "records %lld / all records %lld (watermarks)",
-                 (long long)total_before, rf, (long long)recs_moved, (long long)recs_all);
+        /* Retained bytes of the moved partitions: the brokers' storage per
+         * replica times the moved partitions' share of the records — or, when
+         * larger, their records times the record value size. The second is
+         * the one that counts where older segments live in a remote tier
+         * (tiered storage) and the brokers hold only the local part. */
+        {
+                double by_storage =
+                    rf > 0 && recs_all > 0
+                        ? (double)total_before / rf * (double)recs_moved / (double)recs_all
+                        : 0;
+                double by_records = (double)recs_moved * (double)ctx->scfg->workload.message_bytes;
+                retained_moved = by_storage >= by_records ? by_storage : by_records;
+                if (by_storage >= by_records)
+                        snprintf(desc, sizeof(desc),
+                                 "storage of the brokers when the rebalance started %lld B / RF "
+                                 "%.2f x moved records %lld / all records %lld (watermarks)",
+                                 (long long)total_before, rf, (long long)recs_moved,
+                                 (long long)recs_all);
+                else
+                        snprintf(desc, sizeof(desc),
+                                 "moved records %lld (watermarks, remote tier included) x record "
+                                 "value %d B: more than the brokers' local storage per replica "
+                                 "shows (%.0f B), so older segments are held elsewhere",
+                                 (long long)recs_moved, ctx->scfg->workload.message_bytes,
+                                 by_storage);
+        }
         kp_check_measure_ex(c, "retained_bytes_moved_partitions", retained_moved, "bytes", NULL,
                             desc);
         snprintf(desc, sizeof(desc),
