@@ -226,6 +226,8 @@ suite_options = {
             "properties": {
                 "wait": dur("How long kproof waits for an action to appear in an audit trail (default 30s).", "1s", "1h"),
                 "clock_skew": dur("An audit event may carry a time this much before the action (clock differences).", "0s", "10m"),
+                "storage_match": {"enum": ["topic", "window"], "default": "topic",
+                                  "description": "storage-audit: an event counts for kproof's records when its resource names kproof's topic (topic), or when it happened while kproof wrote or read (window: object stores whose objects mix topics)."},
             },
         }
     },
@@ -497,6 +499,7 @@ target = {
         "kms": typed("The key manager holding the key that protects the platform's data.", ["none", "aws-kms"], ["kmsNone", "kmsAws"]),
         "storage": typed("Where the platform's durable bytes can be inspected: none, dir (broker log directories) or s3.",
                          ["none", "dir", "s3"], ["storageNone", "storageDir", "storageS3"]),
+        "topic_config": {"$ref": "#/$defs/properties", "description": "Topic configs of every workload topic kproof creates on this platform (how topics are made here, e.g. remote.storage.enable and local.retention.bytes on a tiered platform); a scenario's workload.topic_config is laid over them."},
         "deployment": {"$ref": "#/$defs/deployment"},
         "audit": {"$ref": "#/$defs/audit"},
         "principals": {"$ref": "#/$defs/principals"},
