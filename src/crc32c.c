@@ -10,10 +10,16 @@
  * below: feeding n zero bytes to a CRC register is linear in the register,
  * so it is four table lookups per operator. */
 #define STRIPE 128
+/* What is left after the STRIPE blocks (up to 383 bytes: most of a 1 KiB
+ * record) goes three ways in SMALL-byte stripes too, rather than through one
+ * serial chain of crc32 instructions at a third of the throughput. */
+#define SMALL 32
 
 static uint32_t table[8][256];
 static uint32_t zeros_1[4][256]; /* register -> register after STRIPE zero bytes */
 static uint32_t zeros_2[4][256]; /* ... after 2 * STRIPE zero bytes */
+static uint32_t small_1[4][256]; /* ... after SMALL zero bytes */
+static uint32_t small_2[4][256]; /* ... after 2 * SMALL zero bytes */
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static int have_sse42;
 
@@ -38,6 +44,8 @@ static void table_init(void)
                         for (i = 0; i < 256; i++) {
                                 zeros_1[j][i] = crc_sw(i << (8 * j), zero, STRIPE);
                                 zeros_2[j][i] = crc_sw(i << (8 * j), zero, 2 * STRIPE);
+                                small_1[j][i] = crc_sw(i << (8 * j), zero, SMALL);
+                                small_2[j][i] = crc_sw(i << (8 * j), zero, 2 * SMALL);
                         }
         }
 #if defined(__x86_64__)
@@ -90,6 +98,23 @@ __attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const uns
                     (uint32_t)c2;
                 p += 3 * STRIPE;
                 len -= 3 * STRIPE;
+        }
+        while (len >= 3 * SMALL) {
+                uint64_t c1 = 0, c2 = 0;
+                size_t i;
+                for (i = 0; i < SMALL; i += 8) {
+                        uint64_t w0, w1, w2;
+                        memcpy(&w0, p + i, 8);
+                        memcpy(&w1, p + SMALL + i, 8);
+                        memcpy(&w2, p + 2 * SMALL + i, 8);
+                        c = __builtin_ia32_crc32di(c, w0);
+                        c1 = __builtin_ia32_crc32di(c1, w1);
+                        c2 = __builtin_ia32_crc32di(c2, w2);
+                }
+                c = zeros_apply(small_2, (uint32_t)c) ^ zeros_apply(small_1, (uint32_t)c1) ^
+                    (uint32_t)c2;
+                p += 3 * SMALL;
+                len -= 3 * SMALL;
         }
         while (len >= 8) {
                 uint64_t w;

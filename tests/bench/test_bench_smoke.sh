@@ -66,6 +66,14 @@ for g in "tracked consume msgs/s / raw librdkafka" "consume CPU per record, raw 
        and (.observed | type) == "number" and (.threshold | type) == "number")] | length >= 1' \
     "$OUT/bench.json"
 done
+# Consumption CPU is taken over the measured window only (set-up apart): it can be no more than
+# the window's wall time on every CPU of the machine. Counting the set-up or the idle wait after
+# the last record (records the embedded cluster lost) broke this for 1 KiB.
+NCPU=$(nproc)
+check "consume: cpu_s within the window (<= wall_s x $NCPU CPUs), setup_cpu_s stated" \
+  jq -e -s --argjson n "$NCPU" '[.[] | select(.bench == "consume")] | length > 0
+     and all(.[]; .cpu_s > 0 and .cpu_s <= .wall_s * $n + 0.02 and .setup_cpu_s >= 0)' \
+  "$OUT/results.jsonl"
 check "both consumers ran with the same, stated prefetch settings" \
   jq -e -s '[.[] | select(.bench == "consume") | .consumer_settings] | length > 0
      and all(. == {"queued.min.messages": "1000000", "queued.max.messages.kbytes": "262144",

@@ -119,6 +119,21 @@ static void check_rate(fixture_t *f, const char *topic, double rate, int produce
         /* Latency is measured from the intended time: positive, bounded. */
         assert_true(r.ack_hist->total == r.ledger.acked);
         assert_true(r.ack_hist->min > 0);
+        /* The consumers read the clock at most once per record and reuse it
+         * only for records taken without waiting: every consumed record has a
+         * positive latency (a stale reading would make it 0), and records are
+         * counted in the second they were read, which at this rate is the
+         * second they were sent, give or take the boundary. */
+        assert_true(r.e2e_hist->total == r.ledger.consumed_unique);
+        assert_true(r.e2e_hist->min > 0);
+        {
+                uint64_t consumed = 0;
+                for (i = 0; i < full; i++) {
+                        consumed += tl[i].consumed;
+                        assert_true((double)tl[i].consumed <= rate * 1.5);
+                }
+                assert_true((double)consumed >= 0.9 * rate * (double)full);
+        }
         kp_workload_free(wl);
 }
 
