@@ -80,7 +80,8 @@ if [[ $PHASE == all ]]; then
     echo "cpus: $(nproc)"
     echo "cpu_model: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
     echo "loadavg_before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "librdkafka: $(pkg-config --modversion rdkafka 2>/dev/null || echo unknown)"
+    # the library kproof runs with (not the system's -dev package): kproof --version names it
+    echo "librdkafka: $("$BUILD/kproof" --version 2>/dev/null | sed -n 's/.*librdkafka \([^)]*\)).*/\1/p' | grep . || echo unknown)"
     echo "runs: $RUNS"
   } >"$OUT/machine.txt"
 fi

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <librdkafka/rdkafka.h>
+
 #include "cli.h"
 #include "kp_version.h"
 #include "src/log.h"
@@ -82,7 +84,8 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-                printf("kproof %s (commit %s)\n", KP_VERSION, KP_GIT_COMMIT);
+                printf("kproof %s (commit %s; librdkafka %s)\n", KP_VERSION, KP_GIT_COMMIT,
+                       rd_kafka_version_str());
                 return 0;
         }
         for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

@@ -33,15 +33,9 @@ mdesc() {
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "none" && a != "null" && a + 0 > b + 0) }'; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "none" && a != "null" && a + 0 < b + 0) }'; }
 
-# The target with this test's cluster directory for the storage scan.
-jq --arg d "$DIR" '.storage.log_dirs = [($d + "/node-*/data"), ($d + "/remote-tier/kafka-tiered-storage")]' \
-  "$REPO_ROOT/targets/kafka-tiered-local.json" >"$WORK/tiered.json"
-# ... and its control commands as absolute paths (the copy lives in $WORK)
-sed -i "s|{target_dir}/../fixtures|$REPO_ROOT/fixtures|g" "$WORK/tiered.json"
-
 t0=$(date +%s)
 KPROOF_KAFKA_TIERED=1 "$WITH_CLUSTER" bash -c '
-  "$1" run "$2/scenarios/scaling-kafka-tiered.json" -t "$3/tiered.json" -o "$3/scaling" >"$3/scaling.out" 2>"$3/scaling.err"
+  "$1" run "$2/scenarios/scaling-kafka-tiered.json" -t "$2/targets/kafka-tiered-local.json" -o "$3/scaling" >"$3/scaling.out" 2>"$3/scaling.err"
   echo $? >"$3/scaling.rc"
   "$4" remote-tier-bytes >"$3/remote-bytes"
   grep -h "^remote.log.storage.system.enable=" "$KPROOF_KAFKA_DIR"/node-1/server.properties >"$3/remote-enabled"
