@@ -69,7 +69,9 @@ infra=0 runs=()
 for c in "${contestants[@]}"; do
 	run=$out/runs/$c log=$out/logs/$c.log t0=$(date +%s)
 	target=$here/targets/$c.json
-	env=(KPROOF_KAFKA_DIR="$out/clusters/$c")
+	# The fixture's default cluster directory (.run/kafka, or .run/kafka-<version>): the targets'
+	# storage log_dirs name it. with-cluster.sh starts each contestant on a fresh one.
+	env=()
 	case $c in
 	kafka39-local) env+=(KPROOF_KAFKA_VERSION=3.9) ;;
 	kafka-tiered-local) env+=(KPROOF_KAFKA_TIERED=1) ;;

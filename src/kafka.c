@@ -209,8 +209,16 @@ int kp_kafka_admin_create_topic(const kp_kvlist_t *props, const char *topic, int
                         continue;
                 if (te) {
                         const char *es = rd_kafka_topic_result_error_string(tres[i]);
-                        kp_err_set(err, KP_EINFRA, "create topic %s: %s (%s)", topic,
-                                   rd_kafka_err2name(te), es ? es : rd_kafka_err2str(te));
+                        /* The broker answered and refused this topic (its configs,
+                         * a policy, the request version): the platform cannot do
+                         * it, which is not an infrastructure failure. */
+                        int refused = te == RD_KAFKA_RESP_ERR_INVALID_CONFIG ||
+                                      te == RD_KAFKA_RESP_ERR_POLICY_VIOLATION ||
+                                      te == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION ||
+                                      te == RD_KAFKA_RESP_ERR_INVALID_REQUEST;
+                        kp_err_set(err, refused ? KP_EUNSUPPORTED : KP_EINFRA,
+                                   "create topic %s: %s (%s)", topic, rd_kafka_err2name(te),
+                                   es ? es : rd_kafka_err2str(te));
                         goto out;
                 }
         }

@@ -82,7 +82,15 @@ int sem_topic(kp_ctx_t *ctx, kp_check_t *c, const char *suffix, int partitions,
         kp_ctx_topic(ctx, suffix, out, size);
         if (kp_platform_create_topic(ctx->plat, out, partitions,
                                      ctx->scfg->workload.replication_factor, configs, &err) < 0) {
-                kp_check_error(c, "cannot create topic %s: %s", out, err.msg);
+                /* Refused by the platform (e.g. a compacted topic where every
+                 * topic must be tiered): an incompatibility, a finding. */
+                if (err.code == KP_EUNSUPPORTED)
+                        kp_check_fail(c,
+                                      "not supported by the platform: the topic this check needs "
+                                      "(%s)",
+                                      err.msg);
+                else
+                        kp_check_error(c, "cannot create topic %s: %s", out, err.msg);
                 return -1;
         }
         kp_check_note(c, "topic %s created with %d partition(s)", out, partitions);
