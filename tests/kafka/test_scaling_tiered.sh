@@ -27,7 +27,7 @@ m() {
 }
 mdesc() {
   jq -r --arg n "$1" \
-    '[.checks[] | select(.id == "scaling.scale-out") | .measurements[] | select(.name == $n) | .description][0] // ""' \
+    '[.checks[] | select(.id == "scaling.scale-out") | .measurements[] | select(.name == $n) | .formula][0] // ""' \
     "$WORK/scaling/evidence.json"
 }
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "none" && a != "null" && a + 0 > b + 0) }'; }
