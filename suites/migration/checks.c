@@ -27,8 +27,13 @@ static int no_mirror(kp_ctx_t *ctx, kp_check_t *c, kp_ctl_op_t op)
 {
         const char *why = NULL;
 
-        if (kp_control_supports(ctx->plat->control, op, &why))
+        if (kp_control_supports(ctx->plat->control, op, &why)) {
+                const kp_target_t *d = mig_options(ctx)->dest;
+                if (d)
+                        kp_check_note(c, "destination: target %s (%s, sha256 %s)", d->name,
+                                      d->path ? d->path : "-", d->sha256);
                 return 0;
+        }
         kp_check_skip(c, "the target cannot run a replication tool (%s): %s", kp_ctl_op_names[op],
                       why);
         return 1;
