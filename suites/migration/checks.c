@@ -383,12 +383,22 @@ static void move_evidence(kp_check_t *c, const mig_move_t *mv, int parts)
                 kp_check_measure(c, "offset_translation_lag_s", mv->sync_lag_s, "s");
 }
 
-static void move_text(const mig_move_t *mv, char *out, size_t size)
+static void move_text(const mig_move_t *mv, int parts, char *out, size_t size)
 {
-        if (!mv->synced)
+        int i, got = 0;
+
+        for (i = 0; i < parts; i++)
+                got += mv->dst_off[i] >= 0;
+        if (!mv->synced && got == 0)
                 snprintf(out, size,
                          "no committed offsets of the group reached the destination within the "
                          "sync timeout: it restarted from auto.offset.reset=earliest");
+        else if (!mv->synced)
+                snprintf(out, size,
+                         "committed offsets of the group reached the destination for %d of %d "
+                         "partition(s) within the sync timeout (the others restarted from "
+                         "auto.offset.reset=earliest)",
+                         got, parts);
         else if (mv->identical)
                 snprintf(out, size,
                          "offsets identical (offset-preserving replication), synced %.1f s after "
@@ -443,7 +453,7 @@ void mig_check_offsets(kp_ctx_t *ctx, kp_check_t *c)
         if (group_move(ctx, c, ctx->plat, st->dst, topic, parts, group, &prod, n, n, NULL, mv) < 0)
                 goto out;
         move_evidence(c, mv, parts);
-        move_text(mv, text, sizeof(text));
+        move_text(mv, parts, text, sizeof(text));
         kp_check_note(c,
                       "group %s consumed %llu records on the source and committed; %llu more were "
                       "written before it resumed on the destination",
@@ -732,7 +742,7 @@ void mig_check_rollback(kp_ctx_t *ctx, kp_check_t *c)
         if (mig_judge(ctx, c, h, res) < 0)
                 goto out;
         move_evidence(c, mv, parts);
-        move_text(mv, mtext, sizeof(mtext));
+        move_text(mv, parts, mtext, sizeof(mtext));
         kp_check_measure(c, "records_back_on_source", (double)mv->read_all, "records");
         if (res->not_allowed) {
                 mig_anomaly_text(res, text, sizeof(text));
