@@ -231,6 +231,20 @@ suite_options = {
             },
         }
     },
+    "migration": {
+        "migration": {
+            "type": "object",
+            "description": "Options of the migration suite.",
+            "additionalProperties": False,
+            "required": ["destination"],
+            "properties": {
+                "destination": string("The destination target file, relative to the scenario file (another platform than the run's target)."),
+                "catch_up_timeout": dur("How long after production the destination may take to hold every acknowledged record.", "1s", "1h"),
+                "sync_timeout": dur("How long consumer offsets and topic configs may take to reach the destination.", "1s", "1h"),
+                "records": integer("Records per phase of the offsets, cutover and rollback checks.", 1, 100000, 100),
+            },
+        }
+    },
     "location": {
         "options": {
             "type": "object",
@@ -276,6 +290,8 @@ for name, s in suites.items():
         # A gate whose check the checks list leaves out could never be evaluated.
         conds.append({"if": {"required": ["gates", "checks"], "properties": {"gates": {"required": [g["name"]]}}},
                       "then": {"properties": {"checks": {"contains": {"const": g["check"]}}}}})
+    if name == "migration":
+        d["required"] = ["suite", "migration"]
     if name == "revocation":
         conds.append({"if": {"required": ["revoke"], "properties": {"revoke": {"const": "revoke-grant"}}},
                       "then": {"required": ["grant_id"]}})
@@ -320,7 +336,8 @@ scenario = {
 # ------------------------------------------------------------------ target
 ops = ["kill_broker", "stop_broker", "start_broker", "add_broker", "remove_broker", "set_leader", "set_rtt",
        "push_errors", "rebalance", "storage_bytes", "leader", "controller", "create_topic", "kill_rack",
-       "delete_records", "pending_errors", "list_connections"]
+       "delete_records", "pending_errors", "list_connections",
+       "start_mirror", "stop_mirror", "start_reverse_mirror", "stop_reverse_mirror", "mirror_status"]
 REGION = {"type": "string", "pattern": "^[a-z0-9-]+$"}
 HOST = {"type": "string", "pattern": "^(\\*\\.)?[A-Za-z0-9.:-]+$"}
 V4 = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"

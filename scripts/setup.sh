@@ -52,7 +52,7 @@ fi
 # emulator), each resolved once from Maven Central / the Go module proxy / PyPI into
 # ~/.cache/kproof by its own script.
 if [ "${1:-}" = "--fixtures" ]; then
-	for f in fixtures/kafka/kafka.sh fixtures/kms/kms.sh fixtures/kroxylicious/proxy.sh fixtures/s3/s3.sh \
+	for f in fixtures/kafka/kafka.sh fixtures/kafka/mirror.sh fixtures/kms/kms.sh fixtures/kroxylicious/proxy.sh fixtures/s3/s3.sh \
 		tests/tools/pyvenv.sh; do
 		if [ -x "$here/$f" ]; then
 			echo "setup: $f install" >&2

@@ -27,6 +27,11 @@ const char *const kp_ctl_op_names[] = {
     [KP_CTL_DELETE_RECORDS] = "delete_records",
     [KP_CTL_PENDING_ERRORS] = "pending_errors",
     [KP_CTL_LIST_CONNECTIONS] = "list_connections",
+    [KP_CTL_START_MIRROR] = "start_mirror",
+    [KP_CTL_STOP_MIRROR] = "stop_mirror",
+    [KP_CTL_START_REVERSE_MIRROR] = "start_reverse_mirror",
+    [KP_CTL_STOP_REVERSE_MIRROR] = "stop_reverse_mirror",
+    [KP_CTL_MIRROR_STATUS] = "mirror_status",
     [KP_CTL__COUNT] = NULL,
 };
 

@@ -39,6 +39,13 @@ typedef enum kp_ctl_op {
         /* the platform's outbound TCP connections, one JSON object per line
          * {"process","local","peer"} -> req.output */
         KP_CTL_LIST_CONNECTIONS,
+        /* the platform's replication tool (migration suite): mirror the topics
+         * matching req.topic (a regex) to the destination, or back */
+        KP_CTL_START_MIRROR,
+        KP_CTL_STOP_MIRROR,
+        KP_CTL_START_REVERSE_MIRROR,
+        KP_CTL_STOP_REVERSE_MIRROR,
+        KP_CTL_MIRROR_STATUS, /* exit 0 while the mirror runs */
         KP_CTL__COUNT
 } kp_ctl_op_t;
 

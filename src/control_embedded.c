@@ -61,6 +61,13 @@ static int emb_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
                 *reason = "the embedded mock cluster runs inside kproof and has no connections of "
                           "its own to list";
                 return 0;
+        case KP_CTL_START_MIRROR:
+        case KP_CTL_STOP_MIRROR:
+        case KP_CTL_START_REVERSE_MIRROR:
+        case KP_CTL_STOP_REVERSE_MIRROR:
+        case KP_CTL_MIRROR_STATUS:
+                *reason = "the embedded mock cluster has no replication tool to another platform";
+                return 0;
         default:
                 *reason = "unknown operation";
                 return 0;

@@ -75,6 +75,11 @@ typedef struct kp_suite_def {
         /* Reads the suite's own keys of a scenario entry into cfg->options
          * (optional). Must ask for every key it accepts (kp_jv_field etc.). */
         int (*parse)(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg);
+        /* Checks the suite's entry (scn->suites[index]) against the target of
+         * the run before anything starts (optional): a KP_EINVAL error naming
+         * the scenario file and JSON path makes the run exit 2. */
+        int (*check_target)(const kp_scenario_t *scn, size_t index, const kp_target_t *t,
+                            kp_err_t *err);
         /* Shared state for the group: set ctx->suite_state (optional). A
          * failing setup makes every check of the group `error`. */
         int (*setup)(kp_ctx_t *ctx, kp_err_t *err);

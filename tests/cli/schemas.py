@@ -209,6 +209,7 @@ LOADER_ONLY = {
     "t65.json": "an operation in control.timeouts without a command: a key of one map must be a key "
                 "of another",
     "s66.json": "a duration outside its range: ranges of durations are in the descriptions only",
+    "s67.json": "a destination target file that does not exist: only the loader opens it",
 }
 cases = []
 with open(os.path.join(SRC, "tests", "cli", "invalid_input.tsv"), "rb") as f:
@@ -292,7 +293,13 @@ def put(doc, path, key, value):
 SCN = {"name": "x", "suites": [{"suite": "semantics"}]}
 
 
+# The migration suite needs a loadable destination target.
+MIG_DEST = os.path.join(SRC, "targets", "kafka-local-b.json")
+
+
 def scn(entry):
+    if entry.get("suite") == "migration" and "migration" not in entry:
+        entry = dict(entry, migration={"destination": MIG_DEST})
     return {"name": "x", "suites": [entry]}
 
 
@@ -320,6 +327,8 @@ PROBES = [
      ["suites", 0, "faults", 0]),
     ("scenario", "#/$defs/suite_failover/properties/failover", scn({"suite": "failover", "failover": {}}),
      ["suites", 0, "failover"]),
+    ("scenario", "#/$defs/suite_migration/properties/migration", scn({"suite": "migration"}),
+     ["suites", 0, "migration"]),
 ]
 for s in SUITES:
     PROBES.append(("scenario", f"#/$defs/suite_{s}", scn({"suite": s}), ["suites", 0]))
