@@ -177,7 +177,7 @@ suite_options = {
             "additionalProperties": False,
             "properties": {
                 "allow": {"type": "array", "description": "History anomalies tolerated beyond those the client profile allows.",
-                          "items": {"enum": ["lost-write", "unseen", "duplicate", "inconsistent-offsets", "nonmonotonic-send", "nonmonotonic-poll", "poll-skip", "aborted-read"]}},
+                          "items": {"enum": ["lost-write", "unseen", "duplicate", "inconsistent-offsets", "nonmonotonic-send", "nonmonotonic-poll", "poll-skip", "aborted-read", "precommitted-read", "int-send-skip", "int-nonmonotonic-send", "int-poll-skip", "int-nonmonotonic-poll", "torn-transaction", "g0", "g1c"]}},
                 "blocked_after": dur("A produce still unacknowledged this long after a fault counts as blocked (unavailability).", "1ms", "1h"),
                 "final_read": boolean("Read every partition from the start after the workload to find each acknowledged record.", True),
                 "final_read_timeout": dur("Timeout of the final read.", "1s", "1h"),
