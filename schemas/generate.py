@@ -108,12 +108,17 @@ workload = {
         "keys": integer("Distinct record keys; 0: no key (sticky partitioner).", 0, 1000000000),
         "linger_ms": integer("Producer linger.ms; default: the client's.", 0, 60000),
         "batch_bytes": integer("Producer batch.size; default: the client's.", 1, 64 << 20),
+        "transaction_records": integer("Transactional producers: records per transaction (0: no transactions).", 0, 100000),
+        "abort_ratio": number("Share of transactions the producers abort on purpose (needs transaction_records).", 0, 1),
         "rate": number("Records per second, all producers together.", 0, 1e8, positive=True),
         "duration": dur("How long the workload produces.", "100ms", "24h"),
         "drain_timeout": dur("How long consumers may take to read everything after the last send.", "1s", "1h"),
         "compression": {"enum": ["none", "gzip", "snappy", "lz4", "zstd"], "description": "Producer compression.codec."},
         "topic_config": {"$ref": "#/$defs/properties", "description": "Topic configs for topics kproof creates, e.g. {\"min.insync.replicas\": 2}."},
     },
+    # aborting on purpose needs transactions
+    "if": {"properties": {"abort_ratio": {"exclusiveMinimum": 0}}, "required": ["abort_ratio"]},
+    "then": {"required": ["transaction_records"], "properties": {"transaction_records": {"minimum": 1}}},
 }
 
 client = {

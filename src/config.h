@@ -54,6 +54,8 @@ typedef struct kp_workload_cfg {
         char *compression; /* none, gzip, snappy, lz4, zstd */
         int64_t drain_timeout_ns;
         kp_kvlist_t topic_config; /* topic configs for topics kproof creates */
+        int txn_records;          /* > 0: producers write transactions of this many records */
+        double abort_ratio;       /* share of those transactions aborted on purpose */
 } kp_workload_cfg_t;
 
 typedef enum kp_fault_action {

@@ -209,7 +209,13 @@ static int parse_workload(kp_jv_t *jv, const cJSON *o, kp_workload_cfg_t *w)
         INT_FIELD("keys", 0, 1000000000, w->keys);
         INT_FIELD("linger_ms", 0, 60000, w->linger_ms);
         INT_FIELD("batch_bytes", 1, 64 << 20, w->batch_bytes);
+        INT_FIELD("transaction_records", 0, 100000, w->txn_records);
 #undef INT_FIELD
+        if (kp_jv_number(jv, o, "abort_ratio", 0, 0, 1, 0, &w->abort_ratio) < 0)
+                return -1;
+        if (w->abort_ratio > 0 && w->txn_records == 0)
+                return kp_jv_fail_at(jv, "abort_ratio",
+                                     "aborting needs transactions: set transaction_records too");
         if (kp_jv_number(jv, o, "rate", 0, 0, 1e8, 1, &w->rate) < 0)
                 return -1;
         if (kp_jv_duration(jv, o, "duration", 0, 100 * KP_NS_PER_MS, 24 * 3600 * KP_NS_PER_S,

@@ -474,6 +474,19 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_measure(c, "target_rate", wr.target_rate, "records/s");
         kp_check_measure(c, "achieved_rate", wr.achieved_rate, "records/s");
         kp_check_measure(c, "drained", wr.drained, "bool");
+        if (w->txn_records > 0) {
+                /* from the history: what each producer saw its transactions end as */
+                kp_check_measure(c, "transactions_committed", (double)res->txn_committed,
+                                 "transactions");
+                kp_check_measure(c, "transactions_aborted", (double)res->txn_aborted,
+                                 "transactions");
+                kp_check_measure(c, "transactions_unknown", (double)res->txn_unknown,
+                                 "transactions");
+                kp_check_note(c,
+                              "transactional producers: %d records per transaction, %.0f%% "
+                              "aborted on purpose",
+                              w->txn_records, 100.0 * w->abort_ratio);
+        }
         record_errors(c, &wr);
 
         /* Unavailability, recovery, latency by phase. */
