@@ -69,6 +69,7 @@ typedef enum kp_fault_action {
         KP_FAULT_ADD_RTT,
         KP_FAULT_PUSH_ERRORS,
         KP_FAULT_DELETE_RECORDS,
+        KP_FAULT_PAUSE_BROKER,
         KP_FAULT__COUNT
 } kp_fault_action_t;
 

@@ -27,6 +27,8 @@ const char *const kp_ctl_op_names[] = {
     [KP_CTL_DELETE_RECORDS] = "delete_records",
     [KP_CTL_PENDING_ERRORS] = "pending_errors",
     [KP_CTL_LIST_CONNECTIONS] = "list_connections",
+    [KP_CTL_PAUSE_BROKER] = "pause_broker",
+    [KP_CTL_RESUME_BROKER] = "resume_broker",
     [KP_CTL__COUNT] = NULL,
 };
 

@@ -39,6 +39,8 @@ typedef enum kp_ctl_op {
         /* the platform's outbound TCP connections, one JSON object per line
          * {"process","local","peer"} -> req.output */
         KP_CTL_LIST_CONNECTIONS,
+        KP_CTL_PAUSE_BROKER, /* freeze a broker's process (SIGSTOP: a long GC pause, a frozen VM) */
+        KP_CTL_RESUME_BROKER, /* let a paused broker run again (SIGCONT) */
         KP_CTL__COUNT
 } kp_ctl_op_t;
 

@@ -61,6 +61,11 @@ static int emb_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
                 *reason = "the embedded mock cluster runs inside kproof and has no connections of "
                           "its own to list";
                 return 0;
+        case KP_CTL_PAUSE_BROKER:
+        case KP_CTL_RESUME_BROKER:
+                *reason = "the embedded mock cluster's brokers are threads of kproof and cannot be "
+                          "frozen";
+                return 0;
         default:
                 *reason = "unknown operation";
                 return 0;
