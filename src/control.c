@@ -29,6 +29,7 @@ const char *const kp_ctl_op_names[] = {
     [KP_CTL_LIST_CONNECTIONS] = "list_connections",
     [KP_CTL_PAUSE_BROKER] = "pause_broker",
     [KP_CTL_RESUME_BROKER] = "resume_broker",
+    [KP_CTL_CORRUPT_SEGMENT] = "corrupt_segment",
     [KP_CTL__COUNT] = NULL,
 };
 

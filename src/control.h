@@ -41,6 +41,9 @@ typedef enum kp_ctl_op {
         KP_CTL_LIST_CONNECTIONS,
         KP_CTL_PAUSE_BROKER, /* freeze a broker's process (SIGSTOP: a long GC pause, a frozen VM) */
         KP_CTL_RESUME_BROKER, /* let a paused broker run again (SIGCONT) */
+        /* stop a broker abruptly, damage the tail of the active segment of
+         * topic/partition on its disk, start it again */
+        KP_CTL_CORRUPT_SEGMENT,
         KP_CTL__COUNT
 } kp_ctl_op_t;
 

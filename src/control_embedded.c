@@ -66,6 +66,10 @@ static int emb_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
                 *reason = "the embedded mock cluster's brokers are threads of kproof and cannot be "
                           "frozen";
                 return 0;
+        case KP_CTL_CORRUPT_SEGMENT:
+                *reason =
+                    "the embedded mock cluster keeps its logs in memory: no segment to damage";
+                return 0;
         default:
                 *reason = "unknown operation";
                 return 0;

@@ -52,6 +52,11 @@ static int fault_ops(const kp_fault_t *f, kp_ctl_op_t *ops)
         case KP_FAULT_ADD_RTT:
                 ops[0] = KP_CTL_SET_RTT;
                 return 1;
+        case KP_FAULT_CORRUPT_SEGMENT:
+                /* start_broker: the restore when the command left it down */
+                ops[0] = KP_CTL_CORRUPT_SEGMENT;
+                ops[1] = KP_CTL_START_BROKER;
+                return 2;
         case KP_FAULT_PAUSE_BROKER:
                 /* resume is needed even without heal_after: the end of the
                  * check and an interrupt resume what is still paused */
@@ -469,6 +474,23 @@ static int apply(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
                  * (timeout) may still have frozen the broker */
                 r->paused[r->n_paused++] = broker;
                 return do_ctl(s, &req, NULL, err);
+        case KP_FAULT_CORRUPT_SEGMENT: {
+                int rc;
+                r->partition = f->partition >= 0 ? f->partition : 0;
+                snprintf(r->what, sizeof(r->what), "corrupt_segment p%d: broker %d", r->partition,
+                         broker);
+                req = kp_ctl_req(KP_CTL_CORRUPT_SEGMENT);
+                req.broker = broker;
+                req.topic = s->topic;
+                req.partition = r->partition;
+                /* the command stops the broker first: until it says the broker
+                 * is back, the restore must start it */
+                remember_down(r, broker);
+                rc = do_ctl(s, &req, NULL, err);
+                if (rc == 0)
+                        r->n_down--;
+                return rc;
+        }
         case KP_FAULT_ADD_RTT:
                 snprintf(r->what, sizeof(r->what), "add_rtt: broker %d +%d ms", broker, f->rtt_ms);
                 req = kp_ctl_req(KP_CTL_SET_RTT);

@@ -6,7 +6,8 @@
 #     evidence must report aborted-read (G1a) examples that are not allowed under safe.
 #  2. scenarios/failover-kafka-txn.json with the safe profile: transactional producers (10-record
 #     transactions, 20% aborted), read_committed consumers, broker 2 frozen by SIGSTOP for 8 s, then
-#     the leader of partition 0 killed; kproof must exit 0 with zero lost acknowledged writes, zero
+#     the leader of partition 0 killed, then broker 3's active segment of partition 1 damaged
+#     (unclean stop, tail cut mid-batch and overwritten, restart); kproof must exit 0 with zero lost acknowledged writes, zero
 #     aborted or precommitted reads, no torn transaction, both transactions committed and aborted,
 #     each fault with measured unavailability and recovery, and the pause marked in the timeline.
 # No JVM of the cluster may be left running, and none may be left frozen.
@@ -86,12 +87,18 @@ if [[ -f $RUN/evidence.json ]]; then
     test "$(q "$RUN" '[.anomalies[] | select(.allowed == false)] | length')" = 0
   rows=$(q "$RUN" '[.tables[] | select(.title == "Faults")][0].rows')
   jq -r '.[] | "# fault \(.[0]): \(.[1]); applied \(.[2]) s, healed \(.[3]) s; max unavailability \(.[4]) s; recovery \(.[5]) s; \(.[6])"' <<<"$rows"
-  check "failover-kafka-txn: two faults applied" test "$(jq length <<<"$rows")" = 2
+  check "failover-kafka-txn: three faults applied" test "$(jq length <<<"$rows")" = 3
   check "failover-kafka-txn: every fault recovered" \
     test "$(jq 'map(select(.[6] != "recovered")) | length' <<<"$rows")" = 0
-  check "failover-kafka-txn: fault 1 is the pause of broker 2" \
-    bash -c "jq -r '.[0][1]' <<<'$rows' | grep -q 'pause_broker: broker 2'"
-  for f in 1 2; do
+  fault_is() { jq -r ".[$1][1]" <<<"$rows" | grep -q "$2"; }
+  check "failover-kafka-txn: fault 1 is the pause of broker 2" fault_is 0 'pause_broker: broker 2'
+  check "failover-kafka-txn: fault 3 damaged broker 3's segment of partition 1" \
+    fault_is 2 'corrupt_segment p1: broker 3'
+  dmg=$(q "$RUN" '[.actions[]? | select(.operation == "corrupt_segment")][0]')
+  echo "# corrupt_segment (unclean stop, damage, restart until serving): $(jq -r '.duration_ms' <<<"$dmg") ms, ok $(jq -r '.ok' <<<"$dmg")"
+  dmg_cut() { jq -r '.output_tail' <<<"$dmg" | grep -Eq '(cut from [0-9]+ to [0-9]+ bytes|-1/0+[.]log [0-9]+ [0-9]+)'; }
+  check "failover-kafka-txn: the segment was really cut (kafka.sh's report in the evidence)" dmg_cut
+  for f in 1 2 3; do
     u=$(q "$RUN" "[.measurements[] | select(.name == \"fault_unavailability_max_s\" and .labels.fault == \"$f\")][0].value")
     r=$(q "$RUN" "[.measurements[] | select(.name == \"fault_recovery_s\" and .labels.fault == \"$f\")][0].value")
     check "failover-kafka-txn: fault $f: unavailability $u s, recovery $r s measured" \
