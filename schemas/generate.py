@@ -91,7 +91,7 @@ common_defs = {
 
 # ------------------------------------------------------------------ scenario
 fault_actions = ["kill_leader", "kill_broker", "stop_broker", "kill_controller", "kill_zone",
-                 "rolling_restart", "move_leader", "add_rtt", "push_errors", "delete_records", "pause_broker", "corrupt_segment"]
+                 "rolling_restart", "move_leader", "add_rtt", "push_errors", "delete_records", "pause_broker", "corrupt_segment", "wipe_broker"]
 all_checks = [c["id"] for s in cat["suites"] for c in s["checks"]]
 
 workload = {
@@ -136,7 +136,7 @@ client = {
     },
 }
 
-fault_needs = {"kill_broker": "broker", "stop_broker": "broker", "pause_broker": "broker", "corrupt_segment": "broker", "kill_zone": "zone",
+fault_needs = {"kill_broker": "broker", "stop_broker": "broker", "pause_broker": "broker", "corrupt_segment": "broker", "wipe_broker": "broker", "kill_zone": "zone",
                "move_leader": "to_broker", "add_rtt": "rtt_ms", "push_errors": "error"}
 fault = {
     "type": "object",
@@ -145,8 +145,8 @@ fault = {
     "required": ["at", "action"],
     "properties": {
         "at": dur("When, from the workload's start.", "0s", "24h"),
-        "action": {"enum": fault_actions, "description": "What happens: kill_leader (of partition), kill_broker and stop_broker (broker), kill_controller, kill_zone (zone), rolling_restart, move_leader (partition to to_broker), add_rtt (rtt_ms), push_errors (error, count), delete_records, pause_broker (broker: SIGSTOP, SIGCONT at heal_after or at the end), corrupt_segment (broker, partition: unclean stop, damaged tail of the active segment, restart)."},
-        "broker": integer("Broker id (kill_broker, stop_broker, pause_broker, corrupt_segment).", 0, 1000000),
+        "action": {"enum": fault_actions, "description": "What happens: kill_leader (of partition), kill_broker and stop_broker (broker), kill_controller, kill_zone (zone), rolling_restart, move_leader (partition to to_broker), add_rtt (rtt_ms), push_errors (error, count), delete_records, pause_broker (broker: SIGSTOP, SIGCONT at heal_after or at the end), corrupt_segment (broker, partition: unclean stop, damaged tail of the active segment, restart), wipe_broker (broker: unclean stop, data directory lost and formatted empty; heal_after starts it again)."},
+        "broker": integer("Broker id (kill_broker, stop_broker, pause_broker, corrupt_segment, wipe_broker).", 0, 1000000),
         "to_broker": integer("Broker id the leader moves to (move_leader).", 0, 1000000),
         "partition": integer("Partition (kill_leader, move_leader, push_errors, corrupt_segment).", 0, 100000),
         "zone": string("Zone or rack to take down (kill_zone)."),
@@ -323,7 +323,7 @@ scenario = {
 # ------------------------------------------------------------------ target
 ops = ["kill_broker", "stop_broker", "start_broker", "add_broker", "remove_broker", "set_leader", "set_rtt",
        "push_errors", "rebalance", "storage_bytes", "leader", "controller", "create_topic", "kill_rack",
-       "delete_records", "pending_errors", "list_connections", "pause_broker", "resume_broker", "corrupt_segment"]
+       "delete_records", "pending_errors", "list_connections", "pause_broker", "resume_broker", "corrupt_segment", "wipe_broker"]
 REGION = {"type": "string", "pattern": "^[a-z0-9-]+$"}
 HOST = {"type": "string", "pattern": "^(\\*\\.)?[A-Za-z0-9.:-]+$"}
 V4 = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"

@@ -71,6 +71,7 @@ typedef enum kp_fault_action {
         KP_FAULT_DELETE_RECORDS,
         KP_FAULT_PAUSE_BROKER,
         KP_FAULT_CORRUPT_SEGMENT,
+        KP_FAULT_WIPE_BROKER,
         KP_FAULT__COUNT
 } kp_fault_action_t;
 

@@ -15,19 +15,13 @@
 #include "timeutil.h"
 
 const char *const kp_fault_action_names[] = {
-    [KP_FAULT_KILL_LEADER] = "kill_leader",
-    [KP_FAULT_KILL_BROKER] = "kill_broker",
-    [KP_FAULT_STOP_BROKER] = "stop_broker",
-    [KP_FAULT_KILL_CONTROLLER] = "kill_controller",
-    [KP_FAULT_KILL_ZONE] = "kill_zone",
-    [KP_FAULT_ROLLING_RESTART] = "rolling_restart",
-    [KP_FAULT_MOVE_LEADER] = "move_leader",
-    [KP_FAULT_ADD_RTT] = "add_rtt",
-    [KP_FAULT_PUSH_ERRORS] = "push_errors",
-    [KP_FAULT_DELETE_RECORDS] = "delete_records",
-    [KP_FAULT_PAUSE_BROKER] = "pause_broker",
-    [KP_FAULT_CORRUPT_SEGMENT] = "corrupt_segment",
-    [KP_FAULT__COUNT] = NULL,
+    [KP_FAULT_KILL_LEADER] = "kill_leader",   [KP_FAULT_KILL_BROKER] = "kill_broker",
+    [KP_FAULT_STOP_BROKER] = "stop_broker",   [KP_FAULT_KILL_CONTROLLER] = "kill_controller",
+    [KP_FAULT_KILL_ZONE] = "kill_zone",       [KP_FAULT_ROLLING_RESTART] = "rolling_restart",
+    [KP_FAULT_MOVE_LEADER] = "move_leader",   [KP_FAULT_ADD_RTT] = "add_rtt",
+    [KP_FAULT_PUSH_ERRORS] = "push_errors",   [KP_FAULT_DELETE_RECORDS] = "delete_records",
+    [KP_FAULT_PAUSE_BROKER] = "pause_broker", [KP_FAULT_CORRUPT_SEGMENT] = "corrupt_segment",
+    [KP_FAULT_WIPE_BROKER] = "wipe_broker",   [KP_FAULT__COUNT] = NULL,
 };
 
 static const char *const profile_names[] = {"default", "safe", "relaxed", NULL};
@@ -325,6 +319,7 @@ static int parse_fault(kp_jv_t *jv, const cJSON *o, kp_fault_t *f)
         case KP_FAULT_STOP_BROKER:
         case KP_FAULT_PAUSE_BROKER:
         case KP_FAULT_CORRUPT_SEGMENT:
+        case KP_FAULT_WIPE_BROKER:
                 if (f->broker < 0)
                         return kp_jv_fail_at(jv, "broker",
                                              "required field is missing for action \"%s\"",

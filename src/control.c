@@ -30,6 +30,7 @@ const char *const kp_ctl_op_names[] = {
     [KP_CTL_PAUSE_BROKER] = "pause_broker",
     [KP_CTL_RESUME_BROKER] = "resume_broker",
     [KP_CTL_CORRUPT_SEGMENT] = "corrupt_segment",
+    [KP_CTL_WIPE_BROKER] = "wipe_broker",
     [KP_CTL__COUNT] = NULL,
 };
 

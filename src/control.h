@@ -44,6 +44,9 @@ typedef enum kp_ctl_op {
         /* stop a broker abruptly, damage the tail of the active segment of
          * topic/partition on its disk, start it again */
         KP_CTL_CORRUPT_SEGMENT,
+        /* stop a broker abruptly and lose its whole data directory (a replaced
+         * disk); it stays down until start_broker */
+        KP_CTL_WIPE_BROKER,
         KP_CTL__COUNT
 } kp_ctl_op_t;
 

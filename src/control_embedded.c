@@ -66,6 +66,7 @@ static int emb_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
                 *reason = "the embedded mock cluster's brokers are threads of kproof and cannot be "
                           "frozen";
                 return 0;
+        case KP_CTL_WIPE_BROKER:
         case KP_CTL_CORRUPT_SEGMENT:
                 *reason =
                     "the embedded mock cluster keeps its logs in memory: no segment to damage";

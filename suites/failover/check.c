@@ -223,6 +223,19 @@ static void record_faults(kp_check_t *c, const fo_sched_t *s, const fo_measure_t
                 kp_check_measure_ex(c, "fault_recovery_s", fm->recovery_s, "s", &labels,
                                     "from the fault until acknowledged records/s over 1 s stayed "
                                     ">= 90% of the rate before the first fault");
+                if (r->healed_ns && r->healed_end_ns && !r->failed)
+                        /* for wipe_broker the time to copy every replica back */
+                        kp_check_measure_ex(c, "fault_heal_to_healthy_s",
+                                            (double)(r->healed_end_ns - r->healed_ns) / 1e9, "s",
+                                            &labels,
+                                            "from the heal (restart, resume) until every partition "
+                                            "of the topic had a leader and a full ISR again");
+                if (r->applied_end_ns && r->f->action == KP_FAULT_CORRUPT_SEGMENT && !r->failed)
+                        kp_check_measure_ex(c, "fault_apply_s",
+                                            (double)(r->applied_end_ns - r->applied_ns) / 1e9, "s",
+                                            &labels,
+                                            "unclean stop, damage and restart until the broker "
+                                            "served again");
                 for (p = 0; p < partitions; p++) {
                         char part[16], v[32];
                         const char *prow[3];

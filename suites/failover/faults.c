@@ -52,6 +52,10 @@ static int fault_ops(const kp_fault_t *f, kp_ctl_op_t *ops)
         case KP_FAULT_ADD_RTT:
                 ops[0] = KP_CTL_SET_RTT;
                 return 1;
+        case KP_FAULT_WIPE_BROKER:
+                ops[0] = KP_CTL_WIPE_BROKER;
+                ops[1] = KP_CTL_START_BROKER;
+                return 2;
         case KP_FAULT_CORRUPT_SEGMENT:
                 /* start_broker: the restore when the command left it down */
                 ops[0] = KP_CTL_CORRUPT_SEGMENT;
@@ -473,6 +477,12 @@ static int apply(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
                 /* remembered before the call: a pause whose answer was lost
                  * (timeout) may still have frozen the broker */
                 r->paused[r->n_paused++] = broker;
+                return do_ctl(s, &req, NULL, err);
+        case KP_FAULT_WIPE_BROKER:
+                snprintf(r->what, sizeof(r->what), "wipe_broker: broker %d", broker);
+                req = kp_ctl_req(KP_CTL_WIPE_BROKER);
+                req.broker = broker;
+                remember_down(r, broker);
                 return do_ctl(s, &req, NULL, err);
         case KP_FAULT_CORRUPT_SEGMENT: {
                 int rc;

@@ -4,10 +4,11 @@
 #  1. scenarios/failover-kafka-txn-negative.json: consumers read with isolation.level=
 #     read_uncommitted while producers abort 30% of their transactions; kproof must exit 1 and its
 #     evidence must report aborted-read (G1a) examples that are not allowed under safe.
-#  2. scenarios/failover-kafka-txn.json with the safe profile: transactional producers (10-record
-#     transactions, 20% aborted), read_committed consumers, broker 2 frozen by SIGSTOP for 8 s, then
-#     the leader of partition 0 killed, then broker 3's active segment of partition 1 damaged
-#     (unclean stop, tail cut mid-batch and overwritten, restart); kproof must exit 0 with zero lost acknowledged writes, zero
+#  2. scenarios/failover-kafka-txn.json (the transactional variant of failover-kafka-disks) with the
+#     safe profile: transactional producers (10-record transactions, 20% aborted), read_committed
+#     consumers, broker 2 frozen by SIGSTOP for 6 s, broker 3's active segment of partition 1
+#     damaged (unclean stop, tail cut mid-batch and overwritten, restart), broker 2's whole data
+#     directory lost (formatted empty, restarted 6 s later); kproof must exit 0 with zero lost acknowledged writes, zero
 #     aborted or precommitted reads, no torn transaction, both transactions committed and aborted,
 #     each fault with measured unavailability and recovery, and the pause marked in the timeline.
 # No JVM of the cluster may be left running, and none may be left frozen.
@@ -92,8 +93,14 @@ if [[ -f $RUN/evidence.json ]]; then
     test "$(jq 'map(select(.[6] != "recovered")) | length' <<<"$rows")" = 0
   fault_is() { jq -r ".[$1][1]" <<<"$rows" | grep -q "$2"; }
   check "failover-kafka-txn: fault 1 is the pause of broker 2" fault_is 0 'pause_broker: broker 2'
-  check "failover-kafka-txn: fault 3 damaged broker 3's segment of partition 1" \
-    fault_is 2 'corrupt_segment p1: broker 3'
+  check "failover-kafka-txn: fault 2 damaged broker 3's segment of partition 1" \
+    fault_is 1 'corrupt_segment p1: broker 3'
+  check "failover-kafka-txn: fault 3 wiped broker 2" fault_is 2 'wipe_broker: broker 2'
+  rr=$(q "$RUN" '[.measurements[] | select(.name == "fault_heal_to_healthy_s" and .labels.fault == "3")][0].value')
+  echo "# wipe_broker: broker 2 restarted empty; every partition had a full ISR again after $rr s"
+  check "failover-kafka-txn: time to re-replicate the wiped broker measured ($rr s)" num_gt "$rr" 0
+  wiped() { jq -r '.output_tail' <<<"$(q "$RUN" '[.actions[]? | select(.operation == "wipe_broker")][0]')" | grep -q 'bytes of data deleted'; }
+  check "failover-kafka-txn: the wiped broker's data was deleted (kafka.sh's report)" wiped
   dmg=$(q "$RUN" '[.actions[]? | select(.operation == "corrupt_segment")][0]')
   echo "# corrupt_segment (unclean stop, damage, restart until serving): $(jq -r '.duration_ms' <<<"$dmg") ms, ok $(jq -r '.ok' <<<"$dmg")"
   dmg_cut() { jq -r '.output_tail' <<<"$dmg" | grep -Eq '(cut from [0-9]+ to [0-9]+ bytes|-1/0+[.]log [0-9]+ [0-9]+)'; }
