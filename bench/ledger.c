@@ -190,12 +190,24 @@ int bench_cmd_ledger(const bench_opts_t *o)
  * partition k % partitions, offset k / partitions, like the ledger runs) and
  * read once, each consumer reading its partitions (p % consumers == c) in
  * fetch-sized batches of 500 offsets, partition after partition. */
-static kp_history_t *clean_history(const bench_opts_t *o, uint64_t per, kp_err_t *err)
+/* With txn_k > 0 the producers are transactional: every txn_k records of a
+ * producer end a transaction, every tenth transaction aborted (its records
+ * acknowledged, never read), and reads come 1 ms after the record, when its
+ * transaction has committed. */
+static int bench_txn_aborted(uint64_t seq, uint64_t txn_k)
+{
+        return txn_k && (seq / txn_k) % 10 == 9;
+}
+
+static kp_history_t *clean_history(const bench_opts_t *o, uint64_t per, uint64_t txn_k,
+                                   kp_err_t *err)
 {
         uint64_t n = per * (uint64_t)o->producers, parts = (uint64_t)o->partitions;
         uint64_t per_part = (n + parts - 1) / parts, seq, base;
+        int64_t read_after = txn_k ? 1000000 : 5000;
         kp_history_t *h = /* a consumer log: its reads + one assignment */
-            kp_history_new(o->producers, o->consumers, o->partitions, n + 16, err);
+            kp_history_new(o->producers, o->consumers, o->partitions,
+                           n + (txn_k ? per / txn_k + 1 : 0) + 16, err);
         int64_t t0;
         int p, c;
 
@@ -208,6 +220,13 @@ static kp_history_t *clean_history(const bench_opts_t *o, uint64_t per, kp_err_t
                         int64_t t = t0 + (int64_t)k * 100;
                         kp_history_produced(h, p, seq, (int32_t)(k % parts), (int64_t)(k / parts),
                                             0, t - 1000, t);
+                        if (txn_k && ((seq + 1) % txn_k == 0 || seq + 1 == per)) {
+                                uint64_t first = seq - seq % txn_k;
+                                kp_history_txn_end(h, p, first, (uint32_t)(seq + 1 - first),
+                                                   bench_txn_aborted(seq, txn_k) ? KP_TXN_ABORTED
+                                                                                 : KP_TXN_COMMITTED,
+                                                   t + 100, t + 200);
+                        }
                 }
         for (c = 0; c < o->consumers; c++)
                 kp_history_assigned(h, c, t0);
@@ -217,9 +236,11 @@ static kp_history_t *clean_history(const bench_opts_t *o, uint64_t per, kp_err_t
                         c = p % o->consumers;
                         for (off = base; off < base + 500 && off < per_part; off++) {
                                 uint64_t k = off * parts + (uint64_t)p;
-                                int64_t t = t0 + (int64_t)k * 100 + 5000;
+                                int64_t t = t0 + (int64_t)k * 100 + read_after;
                                 if (k >= n)
                                         break;
+                                if (bench_txn_aborted(k / (uint64_t)o->producers, txn_k))
+                                        continue;
                                 kp_history_consumed(h, c, (int)(k % (uint64_t)o->producers),
                                                     k / (uint64_t)o->producers, p, (int64_t)off,
                                                     t - 6000, t);
@@ -228,7 +249,7 @@ static kp_history_t *clean_history(const bench_opts_t *o, uint64_t per, kp_err_t
         return h;
 }
 
-static int checker_run(const bench_opts_t *o, int run)
+static int checker_run(const bench_opts_t *o, int run, uint64_t txn_k)
 {
         uint64_t per = o->records / (uint64_t)o->producers, n = per * (uint64_t)o->producers;
         uint64_t rss0, peak0, rss1, peak1, rss2, peak2;
@@ -244,7 +265,7 @@ static int checker_run(const bench_opts_t *o, int run)
         if (!r)
                 return 3;
         bench_rss(&rss0, &peak0);
-        h = clean_history(o, per, &err);
+        h = clean_history(o, per, txn_k, &err);
         if (!h) {
                 fprintf(stderr, "kpbench: checker: %s\n", err.msg);
                 free(r);
@@ -252,7 +273,8 @@ static int checker_run(const bench_opts_t *o, int run)
         }
         reset_peak_rss();
         bench_rss(&rss1, &peak1);
-        co.allow = kp_checker_allow_for_profile(KP_PROFILE_DEFAULT);
+        co.allow = kp_checker_allow_for_profile(txn_k ? KP_PROFILE_SAFE : KP_PROFILE_DEFAULT);
+        co.read_committed = 1;
         cpu0 = bench_cpu_s();
         t0 = kp_mono_ns();
         if (kp_checker_run(h, &co, r, &err) < 0) {
@@ -264,9 +286,18 @@ static int checker_run(const bench_opts_t *o, int run)
         t1 = kp_mono_ns();
         cpu1 = bench_cpu_s();
         bench_rss(&rss2, &peak2);
-        j = bench_line("checker", o, "history", run);
+        j = bench_line(txn_k ? "checker-txn" : "checker", o, txn_k ? "history-txn" : "history",
+                       run);
         cJSON_AddNumberToObject(j, "records", (double)n);
         cJSON_AddNumberToObject(j, "events", (double)(2 * n));
+        if (txn_k) {
+                cJSON_AddNumberToObject(j, "txn_records", (double)txn_k);
+                cJSON_AddNumberToObject(j, "transactions", (double)r->transactions);
+                cJSON_AddNumberToObject(j, "transactions_aborted", (double)r->txn_aborted);
+                cJSON_AddNumberToObject(j, "g0_cycles", (double)r->count[KP_ANOM_G0]);
+                cJSON_AddNumberToObject(j, "int_send_skips",
+                                        (double)r->count[KP_ANOM_INT_SEND_SKIP]);
+        }
         cJSON_AddNumberToObject(j, "producers", o->producers);
         cJSON_AddNumberToObject(j, "consumers", o->consumers);
         cJSON_AddNumberToObject(j, "check_s", (double)(t1 - t0) / 1e9);
@@ -289,7 +320,9 @@ static int checker_run(const bench_opts_t *o, int run)
         cJSON_AddNumberToObject(j, "not_allowed", (double)r->not_allowed);
         cJSON_AddNumberToObject(j, "complete", r->complete);
         /* The history is clean: anything else is a bug in the checker or here. */
-        if (!r->complete || r->consumed_unique != n || r->acked != n || r->not_allowed) {
+        if (!r->complete || r->acked != n || r->not_allowed ||
+            r->consumed_unique != n - r->aborted ||
+            (txn_k && r->transactions != (per + txn_k - 1) / txn_k * (uint64_t)o->producers)) {
                 cJSON_AddStringToObject(j, "checker_error", "unexpected result on a clean history");
                 rc = 1;
         }
@@ -310,7 +343,25 @@ int bench_cmd_checker(const bench_opts_t *o)
         mallopt(M_MMAP_THRESHOLD, 128 * 1024);
         for (run = 1; run <= o->runs && rc == 0; run++) {
                 reset_peak_rss();
-                rc = checker_run(o, run);
+                rc = checker_run(o, run, 0);
+        }
+        return rc;
+}
+
+/* The same over a transactional history (transactions of 10 records, one in
+ * ten aborted): adds the transaction checks and the cycle search. */
+int bench_cmd_checker_txn(const bench_opts_t *o)
+{
+        int run, rc = 0;
+
+        if (o->consumers > o->partitions) {
+                fprintf(stderr, "kpbench: checker-txn: more consumers than partitions\n");
+                return 2;
+        }
+        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+        for (run = 1; run <= o->runs && rc == 0; run++) {
+                reset_peak_rss();
+                rc = checker_run(o, run, 10);
         }
         return rc;
 }

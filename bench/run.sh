@@ -146,6 +146,8 @@ bench "embedded consume 1 KiB" consume "${EMB[@]}" --partitions 64 --size 1024 \
   --records "$KPBENCH_RECORDS_CONSUME_1K"
 bench "ledger, tracking and checker costs" ledger --label - --runs "$RUNS" --records "$KPBENCH_RECORDS_LEDGER"
 bench "history checker" checker --label - --runs "$RUNS" --partitions 6 --records "$KPBENCH_RECORDS_CHECKER"
+bench "transactional history checker" checker-txn --label - --runs "$RUNS" --partitions 6 --producers 4 \
+  --consumers 2 --records "$KPBENCH_RECORDS_CHECKER"
 bench "report generation" report "${EMB[@]}" --partitions 64 --size 100 \
   --records "$KPBENCH_RECORDS_REPORT" --out "$OUT/report"
 

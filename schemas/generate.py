@@ -91,7 +91,7 @@ common_defs = {
 
 # ------------------------------------------------------------------ scenario
 fault_actions = ["kill_leader", "kill_broker", "stop_broker", "kill_controller", "kill_zone",
-                 "rolling_restart", "move_leader", "add_rtt", "push_errors", "delete_records"]
+                 "rolling_restart", "move_leader", "add_rtt", "push_errors", "delete_records", "pause_broker", "corrupt_segment", "wipe_broker"]
 all_checks = [c["id"] for s in cat["suites"] for c in s["checks"]]
 
 workload = {
@@ -108,12 +108,17 @@ workload = {
         "keys": integer("Distinct record keys; 0: no key (sticky partitioner).", 0, 1000000000),
         "linger_ms": integer("Producer linger.ms; default: the client's.", 0, 60000),
         "batch_bytes": integer("Producer batch.size; default: the client's.", 1, 64 << 20),
+        "transaction_records": integer("Transactional producers: records per transaction (0: no transactions).", 0, 100000),
+        "abort_ratio": number("Share of transactions the producers abort on purpose (needs transaction_records).", 0, 1),
         "rate": number("Records per second, all producers together.", 0, 1e8, positive=True),
         "duration": dur("How long the workload produces.", "100ms", "24h"),
         "drain_timeout": dur("How long consumers may take to read everything after the last send.", "1s", "1h"),
         "compression": {"enum": ["none", "gzip", "snappy", "lz4", "zstd"], "description": "Producer compression.codec."},
         "topic_config": {"$ref": "#/$defs/properties", "description": "Topic configs for topics kproof creates, e.g. {\"min.insync.replicas\": 2}."},
     },
+    # aborting on purpose needs transactions
+    "if": {"properties": {"abort_ratio": {"exclusiveMinimum": 0}}, "required": ["abort_ratio"]},
+    "then": {"required": ["transaction_records"], "properties": {"transaction_records": {"minimum": 1}}},
 }
 
 client = {
@@ -131,7 +136,7 @@ client = {
     },
 }
 
-fault_needs = {"kill_broker": "broker", "stop_broker": "broker", "kill_zone": "zone",
+fault_needs = {"kill_broker": "broker", "stop_broker": "broker", "pause_broker": "broker", "corrupt_segment": "broker", "wipe_broker": "broker", "kill_zone": "zone",
                "move_leader": "to_broker", "add_rtt": "rtt_ms", "push_errors": "error"}
 fault = {
     "type": "object",
@@ -140,10 +145,10 @@ fault = {
     "required": ["at", "action"],
     "properties": {
         "at": dur("When, from the workload's start.", "0s", "24h"),
-        "action": {"enum": fault_actions, "description": "What happens: kill_leader (of partition), kill_broker and stop_broker (broker), kill_controller, kill_zone (zone), rolling_restart, move_leader (partition to to_broker), add_rtt (rtt_ms), push_errors (error, count), delete_records."},
-        "broker": integer("Broker id (kill_broker, stop_broker).", 0, 1000000),
+        "action": {"enum": fault_actions, "description": "What happens: kill_leader (of partition), kill_broker and stop_broker (broker), kill_controller, kill_zone (zone), rolling_restart, move_leader (partition to to_broker), add_rtt (rtt_ms), push_errors (error, count), delete_records, pause_broker (broker: SIGSTOP, SIGCONT at heal_after or at the end), corrupt_segment (broker, partition: unclean stop, damaged tail of the active segment, restart), wipe_broker (broker: unclean stop, data directory lost and formatted empty; heal_after starts it again)."},
+        "broker": integer("Broker id (kill_broker, stop_broker, pause_broker, corrupt_segment, wipe_broker).", 0, 1000000),
         "to_broker": integer("Broker id the leader moves to (move_leader).", 0, 1000000),
-        "partition": integer("Partition (kill_leader, move_leader, push_errors).", 0, 100000),
+        "partition": integer("Partition (kill_leader, move_leader, push_errors, corrupt_segment).", 0, 100000),
         "zone": string("Zone or rack to take down (kill_zone)."),
         "heal_after": dur("Restart or heal after this long; default: kproof does not heal it.", "0s", "24h"),
         "rtt_ms": integer("Added round-trip time in ms (add_rtt).", 1, 600000),
@@ -177,7 +182,7 @@ suite_options = {
             "additionalProperties": False,
             "properties": {
                 "allow": {"type": "array", "description": "History anomalies tolerated beyond those the client profile allows.",
-                          "items": {"enum": ["lost-write", "unseen", "duplicate", "inconsistent-offsets", "nonmonotonic-send", "nonmonotonic-poll", "poll-skip", "aborted-read"]}},
+                          "items": {"enum": ["lost-write", "unseen", "duplicate", "inconsistent-offsets", "nonmonotonic-send", "nonmonotonic-poll", "poll-skip", "aborted-read", "precommitted-read", "int-send-skip", "int-nonmonotonic-send", "int-poll-skip", "int-nonmonotonic-poll", "torn-transaction", "g0", "g1c"]}},
                 "blocked_after": dur("A produce still unacknowledged this long after a fault counts as blocked (unavailability).", "1ms", "1h"),
                 "final_read": boolean("Read every partition from the start after the workload to find each acknowledged record.", True),
                 "final_read_timeout": dur("Timeout of the final read.", "1s", "1h"),
@@ -337,7 +342,8 @@ scenario = {
 ops = ["kill_broker", "stop_broker", "start_broker", "add_broker", "remove_broker", "set_leader", "set_rtt",
        "push_errors", "rebalance", "storage_bytes", "leader", "controller", "create_topic", "kill_rack",
        "delete_records", "pending_errors", "list_connections",
-       "start_mirror", "stop_mirror", "start_reverse_mirror", "stop_reverse_mirror", "mirror_status"]
+       "start_mirror", "stop_mirror", "start_reverse_mirror", "stop_reverse_mirror", "mirror_status",
+       "pause_broker", "resume_broker", "corrupt_segment", "wipe_broker"]
 REGION = {"type": "string", "pattern": "^[a-z0-9-]+$"}
 HOST = {"type": "string", "pattern": "^(\\*\\.)?[A-Za-z0-9.:-]+$"}
 V4 = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"

@@ -14,6 +14,14 @@ const char *const kp_anom_names[] = {
     [KP_ANOM_NONMONOTONIC_POLL] = "nonmonotonic-poll",
     [KP_ANOM_POLL_SKIP] = "poll-skip",
     [KP_ANOM_ABORTED_READ] = "aborted-read",
+    [KP_ANOM_PRECOMMITTED_READ] = "precommitted-read",
+    [KP_ANOM_INT_SEND_SKIP] = "int-send-skip",
+    [KP_ANOM_INT_NONMONOTONIC_SEND] = "int-nonmonotonic-send",
+    [KP_ANOM_INT_POLL_SKIP] = "int-poll-skip",
+    [KP_ANOM_INT_NONMONOTONIC_POLL] = "int-nonmonotonic-poll",
+    [KP_ANOM_TORN_TRANSACTION] = "torn-transaction",
+    [KP_ANOM_G0] = "g0",
+    [KP_ANOM_G1C] = "g1c",
     [KP_ANOM__COUNT] = NULL,
 };
 
@@ -29,7 +37,21 @@ const char *const kp_anom_descriptions[] = {
         "a consumer read an offset at or below its previous one without a reassignment",
     [KP_ANOM_POLL_SKIP] =
         "a consumer jumped over offsets known to hold records without a reassignment",
-    [KP_ANOM_ABORTED_READ] = "records of aborted transactions read under read_committed",
+    [KP_ANOM_ABORTED_READ] = "records of aborted transactions were read (G1a)",
+    [KP_ANOM_PRECOMMITTED_READ] = "records read before their transaction's commit was requested",
+    [KP_ANOM_INT_SEND_SKIP] =
+        "one transaction's consecutive records in a partition have other records between them",
+    [KP_ANOM_INT_NONMONOTONIC_SEND] =
+        "a later record of one transaction landed at an earlier offset of the partition",
+    [KP_ANOM_INT_POLL_SKIP] =
+        "one transaction's consecutive reads of a partition jumped over known records",
+    [KP_ANOM_INT_NONMONOTONIC_POLL] =
+        "one transaction read an offset at or below its previous read of the partition",
+    [KP_ANOM_TORN_TRANSACTION] =
+        "committed transactions partly visible: some records read, others never",
+    [KP_ANOM_G0] = "write-write cycles between committed transactions",
+    [KP_ANOM_G1C] = "cycles of write-write and write-read dependencies between committed "
+                    "transactions (at least one write-read)",
     [KP_ANOM__COUNT] = NULL,
 };
 
@@ -45,20 +67,27 @@ int kp_anom_from_name(const char *name)
 
 uint32_t kp_checker_allow_for_profile(kp_profile_t profile)
 {
+        /* Kafka orders neither transactions across partitions (G0) nor the
+         * records of concurrent producers within one (int-send-skip). */
+        uint32_t safe = KP_ANOM_BIT(KP_ANOM_G0) | KP_ANOM_BIT(KP_ANOM_INT_SEND_SKIP);
+        uint32_t dflt = safe | KP_ANOM_BIT(KP_ANOM_DUPLICATE) |
+                        KP_ANOM_BIT(KP_ANOM_NONMONOTONIC_SEND) |
+                        KP_ANOM_BIT(KP_ANOM_INT_NONMONOTONIC_SEND);
+
         switch (profile) {
         case KP_PROFILE_SAFE:
-                return 0;
+                return safe;
         case KP_PROFILE_RELAXED:
-                return KP_ANOM_BIT(KP_ANOM_DUPLICATE) | KP_ANOM_BIT(KP_ANOM_NONMONOTONIC_SEND) |
-                       KP_ANOM_BIT(KP_ANOM_LOST_WRITE) | KP_ANOM_BIT(KP_ANOM_UNSEEN) |
-                       KP_ANOM_BIT(KP_ANOM_INCONSISTENT_OFFSETS);
+                return dflt | KP_ANOM_BIT(KP_ANOM_LOST_WRITE) | KP_ANOM_BIT(KP_ANOM_UNSEEN) |
+                       KP_ANOM_BIT(KP_ANOM_INCONSISTENT_OFFSETS) |
+                       KP_ANOM_BIT(KP_ANOM_TORN_TRANSACTION);
         default:
-                return KP_ANOM_BIT(KP_ANOM_DUPLICATE) | KP_ANOM_BIT(KP_ANOM_NONMONOTONIC_SEND);
+                return dflt;
         }
 }
 
 /* Record states (bits). */
-enum { ST_ACKED = 1, ST_FAILED = 2, ST_ABORTED = 4 };
+enum { ST_ACKED = 1, ST_FAILED = 2, ST_ABORTED = 4, ST_TXN_UNKNOWN = 8 };
 
 typedef struct crec {
         int64_t offset;    /* acknowledged offset */
@@ -67,6 +96,18 @@ typedef struct crec {
         uint8_t state;
         uint8_t slots; /* offsets this record occupies, saturating */
 } crec_t;
+
+#define NO_TXN UINT32_MAX
+
+typedef struct ctxn {
+        uint64_t first;   /* record index of its first record */
+        int64_t seq;      /* its producer's sequence number of that record */
+        uint32_t n;       /* records */
+        uint32_t begin_t; /* commit/abort requested (history ticks) */
+        int32_t producer;
+        uint8_t outcome; /* kp_txn_outcome_t */
+        uint8_t pad[3];
+} ctxn_t;
 
 #define SLOT_FOREIGN  UINT64_MAX
 #define MAX_SEQ_SLACK ((uint64_t)1 << 20)
@@ -94,7 +135,12 @@ typedef struct cstate {
         cpart_t *parts;
         int64_t *last; /* per partition scratch */
         int64_t *last_seq;
-        uint64_t bad_partition, bad_span;
+        uint64_t bad_partition, bad_span, bad_txn;
+        /* transactions (ntxn == 0: none in the history) */
+        uint64_t ntxn;
+        ctxn_t *txns;     /* by producer, then in log order */
+        uint32_t *txn_of; /* per record: its transaction, NO_TXN */
+        uint32_t *stamp;  /* per partition scratch: last transaction seen */
 } cstate_t;
 
 static void add_ex(kp_checker_result_t *r, kp_anom_t k, int32_t partition, int64_t offset,
@@ -187,6 +233,21 @@ static void scan_sizes(cstate_t *s)
                                                         maxprod[p] = seq + 1;
                                                 if (p == log && seq + 1 > s->nseq[p])
                                                         s->nseq[p] = seq + 1;
+                                        } else if (e->kind == KP_HEV_TXN_END) {
+                                                uint64_t end = seq + (uint64_t)e->offset;
+                                                if (p == log && e->offset >= 0 &&
+                                                    end < seq + MAX_SEQ_SLACK) {
+                                                        if (end > maxprod[p])
+                                                                maxprod[p] = end;
+                                                        if (end > s->nseq[p])
+                                                                s->nseq[p] = end;
+                                                        s->ntxn++;
+                                                } else {
+                                                        s->bad_txn++;
+                                                }
+                                                continue;
+                                        } else if (e->kind == KP_HEV_TXN_READ) {
+                                                continue;
                                         } else if (e->kind == KP_HEV_CONSUME) {
                                                 if (p >= 0 && p < s->np &&
                                                     seq < maxprod[p] + MAX_SEQ_SLACK) {
@@ -333,6 +394,101 @@ static void scan_produce(cstate_t *s)
         }
 }
 
+/* Pass 2b: the transactions, by producer and in log order. Records of an
+ * aborted transaction are marked aborted (never lost; reading one is G1a),
+ * those of a transaction whose outcome is unknown are judged neither lost
+ * nor aborted. */
+static int txn_collect(cstate_t *s, kp_err_t *err)
+{
+        uint64_t t = 0, i;
+        int log;
+
+        if (s->ntxn >= ((uint64_t)1 << 31)) {
+                s->bad_txn += s->ntxn;
+                s->ntxn = 0;
+                return 0;
+        }
+        s->txns = calloc((size_t)s->ntxn, sizeof(ctxn_t));
+        s->txn_of = malloc((s->n_recs ? s->n_recs : 1) * sizeof(uint32_t));
+        s->stamp = malloc((size_t)s->nparts * sizeof(uint32_t));
+        if (!s->txns || !s->txn_of || !s->stamp)
+                return kp_err_set(err, KP_ENOMEM, "checker: out of memory for %llu transactions",
+                                  (unsigned long long)s->ntxn);
+        for (i = 0; i < s->n_recs; i++)
+                s->txn_of[i] = NO_TXN;
+        s->r->bytes += s->ntxn * sizeof(ctxn_t) + s->n_recs * sizeof(uint32_t) +
+                       (size_t)s->nparts * sizeof(uint32_t);
+        for (log = 0; log < s->np; log++) {
+                uint64_t k = 0, n, j, next = 0;
+                const kp_hev_t *ev;
+                while ((ev = kp_history_span(s->h, log, k, &n))) {
+                        for (j = 0; j < n; j++) {
+                                const kp_hev_t *e = &ev[j];
+                                uint64_t seq = KP_RID_SEQ(e->rid), c, lt;
+                                ctxn_t *tx;
+                                if (e->kind != KP_HEV_TXN_END || KP_RID_PRODUCER(e->rid) != log ||
+                                    e->offset < 0 ||
+                                    seq + (uint64_t)e->offset >= seq + MAX_SEQ_SLACK ||
+                                    t >= s->ntxn)
+                                        continue;
+                                if (seq < next) {
+                                        s->bad_txn++;
+                                        continue;
+                                }
+                                next = seq + (uint64_t)e->offset;
+                                tx = &s->txns[t];
+                                tx->first = s->base[log] + seq;
+                                tx->seq = (int64_t)seq;
+                                tx->n = (uint32_t)e->offset;
+                                tx->producer = log;
+                                tx->outcome = e->pad;
+                                lt = ((uint64_t)e->lat_us + 9) / 10 + 1;
+                                tx->begin_t = e->t > lt ? (uint32_t)(e->t - lt) : 0;
+                                s->r->transactions++;
+                                if (tx->outcome == KP_TXN_COMMITTED)
+                                        s->r->txn_committed++;
+                                else if (tx->outcome == KP_TXN_ABORTED)
+                                        s->r->txn_aborted++;
+                                else
+                                        s->r->txn_unknown++;
+                                for (c = 0; c < tx->n; c++) {
+                                        crec_t *rc = &s->recs[tx->first + c];
+                                        s->txn_of[tx->first + c] = (uint32_t)t;
+                                        if (tx->outcome == KP_TXN_ABORTED)
+                                                rc->state |= ST_ABORTED;
+                                        else if (tx->outcome != KP_TXN_COMMITTED)
+                                                rc->state |= ST_TXN_UNKNOWN;
+                                }
+                                t++;
+                        }
+                        k += n;
+                }
+        }
+        s->ntxn = t;
+        return 0;
+}
+
+/* A read (by a consumer, or inside a transaction) of a record of a
+ * committed transaction that ended before the transaction's commit was even
+ * requested. */
+static void txn_read_checks(cstate_t *s, const kp_hev_t *e, uint64_t ref, int who, const char *whom)
+{
+        const ctxn_t *tx;
+        uint32_t t;
+
+        if (!s->ntxn || (t = s->txn_of[ref - 1]) == NO_TXN)
+                return;
+        tx = &s->txns[t];
+        if (tx->outcome != KP_TXN_COMMITTED || e->t >= tx->begin_t)
+                return;
+        s->r->count[KP_ANOM_PRECOMMITTED_READ]++;
+        add_ex(s->r, KP_ANOM_PRECOMMITTED_READ, e->partition, e->offset, KP_RID_PRODUCER(e->rid),
+               (int64_t)KP_RID_SEQ(e->rid),
+               "read by %s %d %.2f ms before commit of transaction %d/%lld was requested", whom,
+               who, (double)(tx->begin_t - e->t) * KP_HIST_TICK_NS / 1e6, tx->producer,
+               (long long)tx->seq);
+}
+
 /* Pass 3: reads — consumption counts, offset claims, highest offset read. */
 static void scan_reads(cstate_t *s)
 {
@@ -352,8 +508,8 @@ static void scan_reads(cstate_t *s)
                                 if (ref) {
                                         crec_t *rc = &s->recs[ref - 1];
                                         s->r->consume_events++;
-                                        if (rc->consumed == 0 && (rc->state & ST_ABORTED) &&
-                                            s->o->read_committed) {
+                                        txn_read_checks(s, e, ref, log - s->np, "consumer");
+                                        if (rc->consumed == 0 && (rc->state & ST_ABORTED)) {
                                                 s->r->count[KP_ANOM_ABORTED_READ]++;
                                                 add_ex(s->r, KP_ANOM_ABORTED_READ, e->partition,
                                                        e->offset, KP_RID_PRODUCER(e->rid),
@@ -558,7 +714,7 @@ static void scan_records(cstate_t *s)
                                 s->last[rc->partition] = rc->offset;
                                 s->last_seq[rc->partition] = (int64_t)seq;
                         }
-                        if (rc->consumed || (rc->state & ST_ABORTED))
+                        if (rc->consumed || (rc->state & (ST_ABORTED | ST_TXN_UNKNOWN)))
                                 continue;
                         if (rc->partition >= 0 && rc->partition < s->nparts &&
                             s->parts[rc->partition].max_read > rc->offset) {
@@ -578,6 +734,368 @@ static void scan_records(cstate_t *s)
         }
 }
 
+/* Pass 7: each transaction's records in sequence order — the order inside
+ * one partition (int-nonmonotonic-send, int-send-skip) and whether a
+ * committed transaction is all or nothing visible (torn-transaction). */
+static void txn_scan_records(cstate_t *s)
+{
+        kp_checker_result_t *r = s->r;
+        uint64_t t;
+        int p;
+
+        for (p = 0; p < s->nparts; p++)
+                s->stamp[p] = NO_TXN;
+        for (t = 0; t < s->ntxn; t++) {
+                const ctxn_t *tx = &s->txns[t];
+                uint32_t c, nread = 0;
+                for (c = 0; c < tx->n; c++) {
+                        const crec_t *rc = &s->recs[tx->first + c];
+                        int64_t seq = tx->seq + c;
+                        if (rc->consumed)
+                                nread++;
+                        if (!(rc->state & ST_ACKED) || rc->offset < 0 || rc->partition < 0 ||
+                            rc->partition >= s->nparts)
+                                continue;
+                        p = rc->partition;
+                        if (s->stamp[p] == (uint32_t)t) {
+                                int64_t prev = s->last[p];
+                                const cpart_t *cp = &s->parts[p];
+                                uint64_t skipped;
+                                if (rc->offset <= prev) {
+                                        r->count[KP_ANOM_INT_NONMONOTONIC_SEND]++;
+                                        add_ex(r, KP_ANOM_INT_NONMONOTONIC_SEND, p, rc->offset,
+                                               tx->producer, seq,
+                                               "after seq %lld of its transaction, which landed "
+                                               "at %lld",
+                                               (long long)s->last_seq[p], (long long)prev);
+                                } else if (rc->offset > prev + 1 && cp->indexed &&
+                                           (skipped = known_before(cp, rc->offset) -
+                                                      known_before(cp, prev + 1)) > 0) {
+                                        r->count[KP_ANOM_INT_SEND_SKIP]++;
+                                        add_ex(r, KP_ANOM_INT_SEND_SKIP, p, rc->offset,
+                                               tx->producer, seq,
+                                               "%llu other record(s) after seq %lld of its "
+                                               "transaction at %lld",
+                                               (unsigned long long)skipped,
+                                               (long long)s->last_seq[p], (long long)prev);
+                                }
+                        }
+                        s->stamp[p] = (uint32_t)t;
+                        s->last[p] = rc->offset;
+                        s->last_seq[p] = seq;
+                }
+                if (tx->outcome == KP_TXN_COMMITTED && nread > 0 && nread < tx->n) {
+                        r->count[KP_ANOM_TORN_TRANSACTION]++;
+                        add_ex(r, KP_ANOM_TORN_TRANSACTION, -1, -1, tx->producer, tx->seq,
+                               "committed; %u of its %u records read", nread, tx->n);
+                }
+        }
+}
+
+/* Pass 8: reads inside transactions (the producer logs' TXN_READ events,
+ * each belonging to the next transaction its producer ends): aborted and
+ * precommitted reads, and the order of one transaction's reads of a
+ * partition (int-nonmonotonic-poll, int-poll-skip). */
+static void txn_scan_reads(cstate_t *s)
+{
+        kp_checker_result_t *r = s->r;
+        uint64_t t = 0;
+        int log, p;
+
+        for (p = 0; p < s->nparts; p++)
+                s->stamp[p] = NO_TXN;
+        for (log = 0; log < s->np; log++) {
+                uint64_t k = 0, n, j;
+                const kp_hev_t *ev;
+                while (t < s->ntxn && s->txns[t].producer < log)
+                        t++;
+                while ((ev = kp_history_span(s->h, log, k, &n))) {
+                        for (j = 0; j < n; j++) {
+                                const kp_hev_t *e = &ev[j];
+                                uint64_t ref;
+                                uint32_t cur;
+                                if (e->kind == KP_HEV_TXN_END) {
+                                        if (t < s->ntxn && s->txns[t].producer == log &&
+                                            s->txns[t].seq == (int64_t)KP_RID_SEQ(e->rid))
+                                                t++;
+                                        continue;
+                                }
+                                if (e->kind != KP_HEV_TXN_READ)
+                                        continue;
+                                r->txn_reads++;
+                                cur = t < s->ntxn && s->txns[t].producer == log ? (uint32_t)t
+                                                                                : NO_TXN;
+                                ref = rec_ref(s, e->rid);
+                                if (ref && (s->recs[ref - 1].state & ST_ABORTED)) {
+                                        r->count[KP_ANOM_ABORTED_READ]++;
+                                        add_ex(r, KP_ANOM_ABORTED_READ, e->partition, e->offset,
+                                               KP_RID_PRODUCER(e->rid), (int64_t)KP_RID_SEQ(e->rid),
+                                               "read inside a transaction of producer %d", log);
+                                }
+                                if (ref)
+                                        txn_read_checks(s, e, ref, log,
+                                                        "a transaction of producer");
+                                if (cur == NO_TXN || e->partition < 0 ||
+                                    e->partition >= s->nparts || e->offset < 0)
+                                        continue;
+                                p = e->partition;
+                                if (s->stamp[p] == cur) {
+                                        int64_t prev = s->last[p];
+                                        const cpart_t *cp = &s->parts[p];
+                                        uint64_t skipped;
+                                        if (e->offset <= prev) {
+                                                r->count[KP_ANOM_INT_NONMONOTONIC_POLL]++;
+                                                add_ex(r, KP_ANOM_INT_NONMONOTONIC_POLL, p,
+                                                       e->offset, s->txns[cur].producer,
+                                                       s->txns[cur].seq,
+                                                       "the transaction read offset %lld after "
+                                                       "%lld",
+                                                       (long long)e->offset, (long long)prev);
+                                        } else if (e->offset > prev + 1 && cp->indexed &&
+                                                   (skipped = known_before(cp, e->offset) -
+                                                              known_before(cp, prev + 1)) > 0) {
+                                                r->count[KP_ANOM_INT_POLL_SKIP]++;
+                                                add_ex(r, KP_ANOM_INT_POLL_SKIP, p, e->offset,
+                                                       s->txns[cur].producer, s->txns[cur].seq,
+                                                       "the transaction jumped from %lld to "
+                                                       "%lld over %llu known offset(s)",
+                                                       (long long)prev, (long long)e->offset,
+                                                       (unsigned long long)skipped);
+                                        }
+                                }
+                                s->stamp[p] = cur;
+                                s->last[p] = e->offset;
+                        }
+                        k += n;
+                }
+        }
+}
+
+#define EDGE_WR ((uint32_t)1 << 31)
+
+static int committed(const cstate_t *s, uint32_t t)
+{
+        return t != NO_TXN && s->txns[t].outcome == KP_TXN_COMMITTED;
+}
+
+/* The dependency edges between committed transactions: write-write between
+ * neighbouring transactions in each partition's log, write-read from each
+ * read inside a transaction. With src NULL only counts them. */
+static uint64_t txn_edges(const cstate_t *s, uint32_t *src, uint32_t *dst)
+{
+        uint64_t m = 0, t = 0;
+        int p, log;
+
+        for (p = 0; p < s->nparts; p++) {
+                const cpart_t *cp = &s->parts[p];
+                uint64_t i, span;
+                uint32_t prev = NO_TXN;
+                if (!cp->indexed)
+                        continue;
+                span = (uint64_t)(cp->hi - cp->lo) + 1;
+                for (i = 0; i < span; i++) {
+                        uint64_t ref = cp->slot[i];
+                        uint32_t tx;
+                        if (!ref || ref == SLOT_FOREIGN)
+                                continue;
+                        tx = s->txn_of[ref - 1];
+                        if (!committed(s, tx))
+                                continue;
+                        if (prev != NO_TXN && prev != tx) {
+                                if (src) {
+                                        src[m] = prev;
+                                        dst[m] = tx;
+                                }
+                                m++;
+                        }
+                        prev = tx;
+                }
+        }
+        for (log = 0; log < s->np; log++) {
+                uint64_t k = 0, n, j;
+                const kp_hev_t *ev;
+                while (t < s->ntxn && s->txns[t].producer < log)
+                        t++;
+                while ((ev = kp_history_span(s->h, log, k, &n))) {
+                        for (j = 0; j < n; j++) {
+                                const kp_hev_t *e = &ev[j];
+                                uint64_t ref;
+                                uint32_t w;
+                                if (e->kind == KP_HEV_TXN_END) {
+                                        if (t < s->ntxn && s->txns[t].producer == log &&
+                                            s->txns[t].seq == (int64_t)KP_RID_SEQ(e->rid))
+                                                t++;
+                                        continue;
+                                }
+                                if (e->kind != KP_HEV_TXN_READ || t >= s->ntxn ||
+                                    s->txns[t].producer != log || !committed(s, (uint32_t)t) ||
+                                    !(ref = rec_ref(s, e->rid)))
+                                        continue;
+                                w = s->txn_of[ref - 1];
+                                if (!committed(s, w) || w == (uint32_t)t)
+                                        continue;
+                                if (src) {
+                                        src[m] = w;
+                                        dst[m] = (uint32_t)t | EDGE_WR;
+                                }
+                                m++;
+                        }
+                        k += n;
+                }
+        }
+        return m;
+}
+
+typedef struct tgraph {
+        uint64_t n;
+        uint64_t *off; /* n + 1: edges of node v are adj[off[v] .. off[v + 1]) */
+        uint32_t *adj; /* target | EDGE_WR */
+        uint32_t *index, *low, *comp, *stack, *cs_node;
+        uint64_t *cs_edge;
+} tgraph_t;
+
+/* Tarjan's strongly connected components, iterative (a history may hold
+ * millions of transactions): comp[v] for every node, over write-write
+ * edges only or over all. Returns the number of components. */
+static uint32_t tarjan(tgraph_t *g, int with_wr)
+{
+        uint32_t idx = 0, ncomp = 0, sp = 0, depth, root;
+
+        for (root = 0; root < g->n; root++) {
+                g->index[root] = 0;
+                g->comp[root] = NO_TXN;
+        }
+        for (root = 0; root < g->n; root++) {
+                if (g->index[root])
+                        continue;
+                g->index[root] = g->low[root] = ++idx;
+                g->stack[sp++] = root;
+                g->cs_node[0] = root;
+                g->cs_edge[0] = g->off[root];
+                depth = 1;
+                while (depth > 0) {
+                        uint32_t v = g->cs_node[depth - 1];
+                        if (g->cs_edge[depth - 1] < g->off[v + 1]) {
+                                uint32_t a = g->adj[g->cs_edge[depth - 1]++], w;
+                                if (!with_wr && (a & EDGE_WR))
+                                        continue;
+                                w = a & ~EDGE_WR;
+                                if (!g->index[w]) {
+                                        g->index[w] = g->low[w] = ++idx;
+                                        g->stack[sp++] = w;
+                                        g->cs_node[depth] = w;
+                                        g->cs_edge[depth] = g->off[w];
+                                        depth++;
+                                } else if (g->comp[w] == NO_TXN && g->index[w] < g->low[v]) {
+                                        g->low[v] = g->index[w];
+                                }
+                                continue;
+                        }
+                        if (g->low[v] == g->index[v]) {
+                                uint32_t w;
+                                do {
+                                        w = g->stack[--sp];
+                                        g->comp[w] = ncomp;
+                                } while (w != v);
+                                ncomp++;
+                        }
+                        depth--;
+                        if (depth > 0 && g->low[v] < g->low[g->cs_node[depth - 1]])
+                                g->low[g->cs_node[depth - 1]] = g->low[v];
+                }
+        }
+        return ncomp;
+}
+
+/* Reports each component holding a cycle once: for G0 through any
+ * write-write edge inside it, for G1c through a write-read edge inside it
+ * (so a cycle through that edge exists). size counts members per
+ * component and is cleared as components are reported. */
+static void report_cycles(cstate_t *s, tgraph_t *g, uint32_t ncomp, kp_anom_t kind)
+{
+        uint32_t *size = g->low; /* free after tarjan() */
+        uint64_t v, e;
+
+        for (v = 0; v < ncomp; v++)
+                size[v] = 0;
+        for (v = 0; v < g->n; v++)
+                size[g->comp[v]]++;
+        for (v = 0; v < g->n; v++) {
+                for (e = g->off[v]; e < g->off[v + 1]; e++) {
+                        uint32_t a = g->adj[e], w = a & ~EDGE_WR, c = g->comp[v];
+                        const ctxn_t *tu = &s->txns[v], *tw = &s->txns[w];
+                        if (((kind == KP_ANOM_G1C) != ((a & EDGE_WR) != 0)) || g->comp[w] != c ||
+                            size[c] < 2)
+                                continue;
+                        s->r->count[kind]++;
+                        add_ex(s->r, kind, -1, -1, tu->producer, tu->seq,
+                               "%s %d/%lld on a cycle of %u transactions",
+                               kind == KP_ANOM_G1C ? "read by transaction"
+                                                   : "written before transaction",
+                               tw->producer, (long long)tw->seq, size[c]);
+                        size[c] = 0;
+                }
+        }
+}
+
+/* Pass 9: cycles in the dependency graph of committed transactions. */
+static int txn_cycles(cstate_t *s, kp_err_t *err)
+{
+        tgraph_t g;
+        uint32_t *src = NULL, *dst = NULL, ncomp;
+        uint64_t m, i, n = s->ntxn;
+        int rc = -1;
+
+        memset(&g, 0, sizeof(g));
+        m = txn_edges(s, NULL, NULL);
+        g.n = n;
+        src = malloc((m ? m : 1) * sizeof(uint32_t));
+        dst = malloc((m ? m : 1) * sizeof(uint32_t));
+        g.off = calloc(n + 1, sizeof(uint64_t));
+        g.adj = malloc((m ? m : 1) * sizeof(uint32_t));
+        g.index = malloc(n * sizeof(uint32_t));
+        g.low = malloc(n * sizeof(uint32_t));
+        g.comp = malloc(n * sizeof(uint32_t));
+        g.stack = malloc(n * sizeof(uint32_t));
+        g.cs_node = malloc(n * sizeof(uint32_t));
+        g.cs_edge = malloc(n * sizeof(uint64_t));
+        if (!src || !dst || !g.off || !g.adj || !g.index || !g.low || !g.comp || !g.stack ||
+            !g.cs_node || !g.cs_edge) {
+                kp_err_set(err, KP_ENOMEM, "checker: out of memory for %llu dependency edges",
+                           (unsigned long long)m);
+                goto out;
+        }
+        s->r->bytes += m * 3 * sizeof(uint32_t) + n * (5 * sizeof(uint32_t) + 2 * sizeof(uint64_t));
+        txn_edges(s, src, dst);
+        /* counting sort of the edges by source: the adjacency arrays */
+        for (i = 0; i < m; i++)
+                g.off[src[i] + 1]++;
+        for (i = 0; i < n; i++)
+                g.off[i + 1] += g.off[i];
+        for (i = 0; i < m; i++)
+                g.adj[g.off[src[i]]++] = dst[i];
+        for (i = n; i > 0; i--)
+                g.off[i] = g.off[i - 1];
+        g.off[0] = 0;
+        ncomp = tarjan(&g, 0);
+        report_cycles(s, &g, ncomp, KP_ANOM_G0);
+        ncomp = tarjan(&g, 1);
+        report_cycles(s, &g, ncomp, KP_ANOM_G1C);
+        rc = 0;
+out:
+        free(src);
+        free(dst);
+        free(g.off);
+        free(g.adj);
+        free(g.index);
+        free(g.low);
+        free(g.comp);
+        free(g.stack);
+        free(g.cs_node);
+        free(g.cs_edge);
+        return rc;
+}
+
 static void release(cstate_t *s)
 {
         int p;
@@ -594,6 +1112,9 @@ static void release(cstate_t *s)
         free(s->base);
         free(s->last);
         free(s->last_seq);
+        free(s->txns);
+        free(s->txn_of);
+        free(s->stamp);
 }
 
 int kp_checker_run(const kp_history_t *h, const kp_checker_opts_t *opts, kp_checker_result_t *r,
@@ -628,11 +1149,19 @@ int kp_checker_run(const kp_history_t *h, const kp_checker_opts_t *opts, kp_chec
         if (alloc_tables(&s, err) < 0)
                 goto out;
         scan_produce(&s);
+        if (s.ntxn && txn_collect(&s, err) < 0)
+                goto out;
         scan_reads(&s);
         build_rank(&s);
         scan_poll_order(&s);
         scan_duplicates(&s);
         scan_records(&s);
+        if (s.ntxn) {
+                txn_scan_records(&s);
+                txn_scan_reads(&s);
+                if (txn_cycles(&s, err) < 0)
+                        goto out;
+        }
 
         r->complete = 1;
         if (kp_history_dropped(h)) {
@@ -645,6 +1174,12 @@ int kp_checker_run(const kp_history_t *h, const kp_checker_opts_t *opts, kp_chec
                 snprintf(r->incomplete_reason, sizeof(r->incomplete_reason),
                          "%llu events lie in partitions whose offsets are too sparse to index",
                          (unsigned long long)s.bad_span);
+        } else if (s.bad_txn) {
+                r->complete = 0;
+                snprintf(r->incomplete_reason, sizeof(r->incomplete_reason),
+                         "%llu transaction ends overlap an earlier transaction of their "
+                         "producer or hold an impossible record count",
+                         (unsigned long long)s.bad_txn);
         } else if (s.bad_partition) {
                 r->complete = 0;
                 snprintf(r->incomplete_reason, sizeof(r->incomplete_reason),

@@ -54,6 +54,8 @@ typedef struct kp_workload_cfg {
         char *compression; /* none, gzip, snappy, lz4, zstd */
         int64_t drain_timeout_ns;
         kp_kvlist_t topic_config; /* topic configs for topics kproof creates */
+        int txn_records;          /* > 0: producers write transactions of this many records */
+        double abort_ratio;       /* share of those transactions aborted on purpose */
 } kp_workload_cfg_t;
 
 typedef enum kp_fault_action {
@@ -67,6 +69,9 @@ typedef enum kp_fault_action {
         KP_FAULT_ADD_RTT,
         KP_FAULT_PUSH_ERRORS,
         KP_FAULT_DELETE_RECORDS,
+        KP_FAULT_PAUSE_BROKER,
+        KP_FAULT_CORRUPT_SEGMENT,
+        KP_FAULT_WIPE_BROKER,
         KP_FAULT__COUNT
 } kp_fault_action_t;
 

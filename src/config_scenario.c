@@ -15,17 +15,13 @@
 #include "timeutil.h"
 
 const char *const kp_fault_action_names[] = {
-    [KP_FAULT_KILL_LEADER] = "kill_leader",
-    [KP_FAULT_KILL_BROKER] = "kill_broker",
-    [KP_FAULT_STOP_BROKER] = "stop_broker",
-    [KP_FAULT_KILL_CONTROLLER] = "kill_controller",
-    [KP_FAULT_KILL_ZONE] = "kill_zone",
-    [KP_FAULT_ROLLING_RESTART] = "rolling_restart",
-    [KP_FAULT_MOVE_LEADER] = "move_leader",
-    [KP_FAULT_ADD_RTT] = "add_rtt",
-    [KP_FAULT_PUSH_ERRORS] = "push_errors",
-    [KP_FAULT_DELETE_RECORDS] = "delete_records",
-    [KP_FAULT__COUNT] = NULL,
+    [KP_FAULT_KILL_LEADER] = "kill_leader",   [KP_FAULT_KILL_BROKER] = "kill_broker",
+    [KP_FAULT_STOP_BROKER] = "stop_broker",   [KP_FAULT_KILL_CONTROLLER] = "kill_controller",
+    [KP_FAULT_KILL_ZONE] = "kill_zone",       [KP_FAULT_ROLLING_RESTART] = "rolling_restart",
+    [KP_FAULT_MOVE_LEADER] = "move_leader",   [KP_FAULT_ADD_RTT] = "add_rtt",
+    [KP_FAULT_PUSH_ERRORS] = "push_errors",   [KP_FAULT_DELETE_RECORDS] = "delete_records",
+    [KP_FAULT_PAUSE_BROKER] = "pause_broker", [KP_FAULT_CORRUPT_SEGMENT] = "corrupt_segment",
+    [KP_FAULT_WIPE_BROKER] = "wipe_broker",   [KP_FAULT__COUNT] = NULL,
 };
 
 static const char *const profile_names[] = {"default", "safe", "relaxed", NULL};
@@ -209,7 +205,13 @@ static int parse_workload(kp_jv_t *jv, const cJSON *o, kp_workload_cfg_t *w)
         INT_FIELD("keys", 0, 1000000000, w->keys);
         INT_FIELD("linger_ms", 0, 60000, w->linger_ms);
         INT_FIELD("batch_bytes", 1, 64 << 20, w->batch_bytes);
+        INT_FIELD("transaction_records", 0, 100000, w->txn_records);
 #undef INT_FIELD
+        if (kp_jv_number(jv, o, "abort_ratio", 0, 0, 1, 0, &w->abort_ratio) < 0)
+                return -1;
+        if (w->abort_ratio > 0 && w->txn_records == 0)
+                return kp_jv_fail_at(jv, "abort_ratio",
+                                     "aborting needs transactions: set transaction_records too");
         if (kp_jv_number(jv, o, "rate", 0, 0, 1e8, 1, &w->rate) < 0)
                 return -1;
         if (kp_jv_duration(jv, o, "duration", 0, 100 * KP_NS_PER_MS, 24 * 3600 * KP_NS_PER_S,
@@ -315,6 +317,9 @@ static int parse_fault(kp_jv_t *jv, const cJSON *o, kp_fault_t *f)
         switch (f->action) {
         case KP_FAULT_KILL_BROKER:
         case KP_FAULT_STOP_BROKER:
+        case KP_FAULT_PAUSE_BROKER:
+        case KP_FAULT_CORRUPT_SEGMENT:
+        case KP_FAULT_WIPE_BROKER:
                 if (f->broker < 0)
                         return kp_jv_fail_at(jv, "broker",
                                              "required field is missing for action \"%s\"",

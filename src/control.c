@@ -32,6 +32,10 @@ const char *const kp_ctl_op_names[] = {
     [KP_CTL_START_REVERSE_MIRROR] = "start_reverse_mirror",
     [KP_CTL_STOP_REVERSE_MIRROR] = "stop_reverse_mirror",
     [KP_CTL_MIRROR_STATUS] = "mirror_status",
+    [KP_CTL_PAUSE_BROKER] = "pause_broker",
+    [KP_CTL_RESUME_BROKER] = "resume_broker",
+    [KP_CTL_CORRUPT_SEGMENT] = "corrupt_segment",
+    [KP_CTL_WIPE_BROKER] = "wipe_broker",
     [KP_CTL__COUNT] = NULL,
 };
 

@@ -46,6 +46,14 @@ typedef enum kp_ctl_op {
         KP_CTL_START_REVERSE_MIRROR,
         KP_CTL_STOP_REVERSE_MIRROR,
         KP_CTL_MIRROR_STATUS, /* exit 0 while the mirror runs */
+        KP_CTL_PAUSE_BROKER, /* freeze a broker's process (SIGSTOP: a long GC pause, a frozen VM) */
+        KP_CTL_RESUME_BROKER, /* let a paused broker run again (SIGCONT) */
+        /* stop a broker abruptly, damage the tail of the active segment of
+         * topic/partition on its disk, start it again */
+        KP_CTL_CORRUPT_SEGMENT,
+        /* stop a broker abruptly and lose its whole data directory (a replaced
+         * disk); it stays down until start_broker */
+        KP_CTL_WIPE_BROKER,
         KP_CTL__COUNT
 } kp_ctl_op_t;
 

@@ -68,6 +68,16 @@ static int emb_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
         case KP_CTL_MIRROR_STATUS:
                 *reason = "the embedded mock cluster has no replication tool to another platform";
                 return 0;
+        case KP_CTL_PAUSE_BROKER:
+        case KP_CTL_RESUME_BROKER:
+                *reason = "the embedded mock cluster's brokers are threads of kproof and cannot be "
+                          "frozen";
+                return 0;
+        case KP_CTL_WIPE_BROKER:
+        case KP_CTL_CORRUPT_SEGMENT:
+                *reason =
+                    "the embedded mock cluster keeps its logs in memory: no segment to damage";
+                return 0;
         default:
                 *reason = "unknown operation";
                 return 0;

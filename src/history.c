@@ -237,6 +237,31 @@ void kp_history_assigned(kp_history_t *h, int consumer, int64_t done_ns)
         commit(h, log);
 }
 
+void kp_history_txn_read(kp_history_t *h, int producer, int rd_producer, uint64_t rd_seq,
+                         int32_t partition, int64_t offset, int64_t done_ns)
+{
+        kp_hev_t *e;
+
+        if (!h || producer < 0 || producer >= h->producers || !(e = append(h, producer)))
+                return;
+        fill(e, KP_HEV_TXN_READ, KP_RID(rd_producer, rd_seq), partition, offset, 0,
+             tick(h, done_ns), 0);
+        commit(h, producer);
+}
+
+void kp_history_txn_end(kp_history_t *h, int producer, uint64_t first_seq, uint32_t n,
+                        kp_txn_outcome_t outcome, int64_t begin_ns, int64_t done_ns)
+{
+        kp_hev_t *e;
+
+        if (!h || producer < 0 || producer >= h->producers || !(e = append(h, producer)))
+                return;
+        fill(e, KP_HEV_TXN_END, KP_RID(producer, first_seq), -1, (int64_t)n, 0, tick(h, done_ns),
+             lat_us(begin_ns, done_ns));
+        e->pad = (uint8_t)outcome;
+        commit(h, producer);
+}
+
 uint64_t kp_history_count(const kp_history_t *h, int log)
 {
         if (log < 0 || log >= h->producers + h->consumers)

@@ -28,13 +28,25 @@
 #define KP_HIST_TICK_NS 10000 /* time unit of kp_hev_t.t */
 
 typedef enum kp_hev_kind {
-        KP_HEV_ACK = 1, /* produce acknowledged at partition/offset */
-        KP_HEV_ACK_ERR, /* produce failed with err (the record may still exist) */
-        KP_HEV_ABORTED, /* the record's transaction was aborted */
-        KP_HEV_CONSUME, /* the record was read at partition/offset */
-        KP_HEV_FOREIGN, /* a record not of this run (or corrupt) was read at partition/offset */
-        KP_HEV_ASSIGN,  /* the consumer's assignment changed: poll order starts over */
+        KP_HEV_ACK = 1,  /* produce acknowledged at partition/offset */
+        KP_HEV_ACK_ERR,  /* produce failed with err (the record may still exist) */
+        KP_HEV_ABORTED,  /* the record's transaction was aborted */
+        KP_HEV_CONSUME,  /* the record was read at partition/offset */
+        KP_HEV_FOREIGN,  /* a record not of this run (or corrupt) was read at partition/offset */
+        KP_HEV_ASSIGN,   /* the consumer's assignment changed: poll order starts over */
+        KP_HEV_TXN_READ, /* producer log: its open transaction read the record at
+                            partition/offset (consume-transform-produce) */
+        KP_HEV_TXN_END,  /* producer log: a transaction ended; rid names its first
+                            record, offset holds its record count, pad its outcome
+                            (kp_txn_outcome_t), lat_us how long commit/abort took */
 } kp_hev_kind_t;
+
+/* How a transaction ended, as its producer saw it. */
+typedef enum kp_txn_outcome {
+        KP_TXN_COMMITTED = 1, /* commit_transaction succeeded */
+        KP_TXN_ABORTED,       /* abort_transaction succeeded (or was chosen) */
+        KP_TXN_UNKNOWN,       /* commit failed fatally: it may or may not have committed */
+} kp_txn_outcome_t;
 
 /* One event, 32 bytes. rid packs producer (high 16 bits) and sequence
  * number (low 48 bits). */
@@ -78,6 +90,14 @@ void kp_history_consumed(kp_history_t *h, int consumer, int producer, uint64_t s
 void kp_history_foreign(kp_history_t *h, int consumer, int32_t partition, int64_t offset,
                         int64_t done_ns);
 void kp_history_assigned(kp_history_t *h, int consumer, int64_t done_ns);
+/* Transactions (producer's thread). A producer's transactions are
+ * consecutive sequence ranges: the one ending here holds records
+ * [first_seq, first_seq + n) and the reads logged since its previous
+ * transaction ended. begin_ns is when commit/abort was called. */
+void kp_history_txn_read(kp_history_t *h, int producer, int rd_producer, uint64_t rd_seq,
+                         int32_t partition, int64_t offset, int64_t done_ns);
+void kp_history_txn_end(kp_history_t *h, int producer, uint64_t first_seq, uint32_t n,
+                        kp_txn_outcome_t outcome, int64_t begin_ns, int64_t done_ns);
 
 /* Readers, after the writers stopped. Logs are numbered 0..producers-1 for
  * producers and producers..producers+consumers-1 for consumers. */

@@ -59,6 +59,8 @@ typedef struct prod {
         thread_tl_t tl;
         uint64_t errs[ERR_SLOTS];
         uint64_t produce_errors, queue_full, value_bytes;
+        uint64_t txns[4];   /* ended transactions by kp_txn_outcome_t */
+        int txn_fatal;      /* the transactional producer cannot go on */
         uint64_t acked_n;   /* written by this producer's thread only, read by any */
         int64_t poll_now;   /* clock read just before a non-blocking poll, else 0 */
         int64_t max_lag_ns; /* largest delay of a send behind its intended time */
@@ -213,6 +215,87 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         pr->value_bytes += m->len;
 }
 
+#define TXN_TIMEOUT_MS 30000
+
+/* Whether transaction number t of a producer is aborted on purpose: a hash
+ * of (run, producer, t) against the scenario's abort_ratio, so a rerun of
+ * the same run aborts the same transactions. */
+static int txn_abort_wanted(const prod_t *pr, uint64_t t)
+{
+        uint64_t z = ((uint64_t)pr->wl->nonce << 32) ^ ((uint64_t)pr->id << 24) ^ t;
+
+        if (pr->wl->cfg.abort_ratio <= 0)
+                return 0;
+        z += 0x9e3779b97f4a7c15ULL;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        return (double)(z >> 11) / 9007199254740992.0 < pr->wl->cfg.abort_ratio;
+}
+
+/* Ends the open transaction holding records [first, first + n): commits
+ * it (or aborts it when wanted or when the commit says it must), and logs
+ * the outcome. Delivery reports are served first, so every record's outcome
+ * precedes its transaction's end and an abort purges nothing unreported.
+ * An aborted transaction's records are marked failed in the ledger: the
+ * drain does not wait for records read_committed consumers never see. A
+ * commit or abort that fails fatally leaves the outcome unknown and stops
+ * this producer. */
+static void txn_finish(prod_t *pr, uint64_t first, uint64_t n, int abort_wanted)
+{
+        kp_workload_t *wl = pr->wl;
+        kp_txn_outcome_t out = KP_TXN_COMMITTED;
+        rd_kafka_error_t *e;
+        int64_t begin;
+        uint64_t i;
+        int tries;
+
+        rd_kafka_flush(pr->rk, TXN_TIMEOUT_MS);
+        begin = kp_mono_ns();
+        for (tries = 0; !abort_wanted; tries++) {
+                e = rd_kafka_commit_transaction(pr->rk, TXN_TIMEOUT_MS);
+                if (!e)
+                        break;
+                count_err(pr->errs, rd_kafka_error_code(e));
+                if (rd_kafka_error_txn_requires_abort(e)) {
+                        abort_wanted = 1;
+                } else if (!rd_kafka_error_is_retriable(e) || tries >= 3) {
+                        kp_warn("workload: producer %d: commit failed: %s", pr->id,
+                                rd_kafka_error_string(e));
+                        out = KP_TXN_UNKNOWN;
+                        pr->txn_fatal = 1;
+                        rd_kafka_error_destroy(e);
+                        break;
+                }
+                rd_kafka_error_destroy(e);
+        }
+        for (tries = 0; abort_wanted; tries++) {
+                e = rd_kafka_abort_transaction(pr->rk, TXN_TIMEOUT_MS);
+                if (!e) {
+                        out = KP_TXN_ABORTED;
+                        break;
+                }
+                count_err(pr->errs, rd_kafka_error_code(e));
+                if (!rd_kafka_error_is_retriable(e) || tries >= 3) {
+                        kp_warn("workload: producer %d: abort failed: %s", pr->id,
+                                rd_kafka_error_string(e));
+                        out = KP_TXN_UNKNOWN;
+                        pr->txn_fatal = 1;
+                        rd_kafka_error_destroy(e);
+                        break;
+                }
+                rd_kafka_error_destroy(e);
+        }
+        rd_kafka_poll(pr->rk, 0);
+        if (out == KP_TXN_ABORTED)
+                for (i = 0; i < n; i++)
+                        kp_ledger_on_ack_error(wl->ledger, pr->id, first + i);
+        if (wl->history)
+                kp_history_txn_end(wl->history, pr->id, first, (uint32_t)n, out, begin,
+                                   kp_mono_ns());
+        pr->txns[out]++;
+}
+
 /* Intended send times come from the record's index, not from the previous
  * send: the schedule never drifts, and after a stall the producer sends the
  * records that are due at once, each keeping its own intended time, so the
@@ -228,6 +311,8 @@ static void *producer_main(void *arg)
         uint64_t limit = wl->records_per_producer;
         size_t len = (size_t)c->message_bytes;
         unsigned since_poll = 0, since_clock = 0;
+        uint64_t txn_k = c->txn_records > 0 ? (uint64_t)c->txn_records : 0, txn_first = 0;
+        int txn_open = 0;
         kp_rec_hdr_t h;
         uint64_t seq;
         uint8_t key[8];
@@ -253,8 +338,20 @@ static void *producer_main(void *arg)
                         if (wl->stop_producers || kp_stop_requested())
                                 break;
                 }
-                if (wl->stop_producers || kp_stop_requested())
+                if (wl->stop_producers || kp_stop_requested() || pr->txn_fatal)
                         break;
+                if (txn_k && !txn_open) {
+                        rd_kafka_error_t *te = rd_kafka_begin_transaction(pr->rk);
+                        if (te) {
+                                kp_warn("workload: producer %d: cannot begin a transaction: %s",
+                                        pr->id, rd_kafka_error_string(te));
+                                count_err(pr->errs, rd_kafka_error_code(te));
+                                rd_kafka_error_destroy(te);
+                                break;
+                        }
+                        txn_open = 1;
+                        txn_first = seq;
+                }
                 if (kp_ledger_on_send(wl->ledger, pr->id, seq) < 0) {
                         kp_warn("workload: ledger full at %llu records for producer %d; stopping",
                                 (unsigned long long)seq, pr->id);
@@ -308,6 +405,21 @@ static void *producer_main(void *arg)
                         rd_kafka_poll(pr->rk, 0);
                         pr->poll_now = 0;
                         since_poll = 0;
+                }
+                if (txn_open && seq + 1 - txn_first >= txn_k) {
+                        txn_finish(pr, txn_first, txn_k, txn_abort_wanted(pr, txn_first / txn_k));
+                        txn_open = 0;
+                        now = kp_mono_ns();
+                }
+        }
+        if (txn_open) {
+                if (seq > txn_first)
+                        txn_finish(pr, txn_first, seq - txn_first,
+                                   txn_abort_wanted(pr, txn_first / txn_k));
+                else {
+                        rd_kafka_error_t *te = rd_kafka_abort_transaction(pr->rk, TXN_TIMEOUT_MS);
+                        if (te)
+                                rd_kafka_error_destroy(te);
                 }
         }
         /* Flush: wait for every outstanding delivery report. */
@@ -654,9 +766,28 @@ static int make_producers(kp_workload_t *wl, kp_err_t *err)
                         return -1;
                 rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
                 rd_kafka_conf_set_opaque(conf, pr);
+                if (wl->cfg.txn_records > 0) {
+                        char tid[300], errstr[256];
+                        snprintf(tid, sizeof(tid), "kproof-%s-%d", wl->topic, i);
+                        if (rd_kafka_conf_set(conf, "transactional.id", tid, errstr,
+                                              sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+                                rd_kafka_conf_destroy(conf);
+                                return kp_err_set(err, KP_EINVAL, "transactional.id: %s", errstr);
+                        }
+                }
                 pr->rk = kp_kafka_new(RD_KAFKA_PRODUCER, conf, err);
                 if (!pr->rk)
                         return -1;
+                if (wl->cfg.txn_records > 0) {
+                        rd_kafka_error_t *te = rd_kafka_init_transactions(pr->rk, TXN_TIMEOUT_MS);
+                        if (te) {
+                                kp_err_set(err, KP_EINFRA,
+                                           "producer %d cannot initialise transactions: %s", i,
+                                           rd_kafka_error_string(te));
+                                rd_kafka_error_destroy(te);
+                                return -1;
+                        }
+                }
                 /* A topic handle spares librdkafka a lookup by name per record. */
                 pr->rkt = rd_kafka_topic_new(pr->rk, wl->topic, NULL);
                 if (!pr->rkt)
@@ -911,6 +1042,9 @@ void kp_workload_stop(kp_workload_t *wl)
                         merge_tl(wl, &pr->tl, slot_ack, NULL);
                 merge_errs(wl, pr->errs);
                 r->produce_errors += pr->produce_errors;
+                r->txn_committed += pr->txns[KP_TXN_COMMITTED];
+                r->txn_aborted += pr->txns[KP_TXN_ABORTED];
+                r->txn_unknown += pr->txns[KP_TXN_UNKNOWN];
                 r->queue_full_waits += pr->queue_full;
                 r->value_bytes += pr->value_bytes;
                 if (pr->finished_ns > last_finish)

@@ -75,6 +75,9 @@ typedef struct kp_workload_example {
 typedef struct kp_workload_results {
         kp_ledger_summary_t ledger;
         uint64_t produce_errors;   /* refused at send time (not queue-full) */
+        uint64_t txn_committed;    /* transactions (cfg->txn_records > 0) committed */
+        uint64_t txn_aborted;      /* ... aborted (on purpose or because they had to be) */
+        uint64_t txn_unknown;      /* ... whose commit or abort failed fatally */
         uint64_t queue_full_waits; /* times a producer waited for queue space */
         uint64_t consume_errors;
         uint64_t foreign; /* records not of this run */

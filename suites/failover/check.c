@@ -223,6 +223,19 @@ static void record_faults(kp_check_t *c, const fo_sched_t *s, const fo_measure_t
                 kp_check_measure_ex(c, "fault_recovery_s", fm->recovery_s, "s", &labels,
                                     "from the fault until acknowledged records/s over 1 s stayed "
                                     ">= 90% of the rate before the first fault");
+                if (r->healed_ns && r->healed_end_ns && !r->failed)
+                        /* for wipe_broker the time to copy every replica back */
+                        kp_check_measure_ex(c, "fault_heal_to_healthy_s",
+                                            (double)(r->healed_end_ns - r->healed_ns) / 1e9, "s",
+                                            &labels,
+                                            "from the heal (restart, resume) until every partition "
+                                            "of the topic had a leader and a full ISR again");
+                if (r->applied_end_ns && r->f->action == KP_FAULT_CORRUPT_SEGMENT && !r->failed)
+                        kp_check_measure_ex(c, "fault_apply_s",
+                                            (double)(r->applied_end_ns - r->applied_ns) / 1e9, "s",
+                                            &labels,
+                                            "unclean stop, damage and restart until the broker "
+                                            "served again");
                 for (p = 0; p < partitions; p++) {
                         char part[16], v[32];
                         const char *prow[3];
@@ -474,6 +487,19 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_measure(c, "target_rate", wr.target_rate, "records/s");
         kp_check_measure(c, "achieved_rate", wr.achieved_rate, "records/s");
         kp_check_measure(c, "drained", wr.drained, "bool");
+        if (w->txn_records > 0) {
+                /* from the history: what each producer saw its transactions end as */
+                kp_check_measure(c, "transactions_committed", (double)res->txn_committed,
+                                 "transactions");
+                kp_check_measure(c, "transactions_aborted", (double)res->txn_aborted,
+                                 "transactions");
+                kp_check_measure(c, "transactions_unknown", (double)res->txn_unknown,
+                                 "transactions");
+                kp_check_note(c,
+                              "transactional producers: %d records per transaction, %.0f%% "
+                              "aborted on purpose",
+                              w->txn_records, 100.0 * w->abort_ratio);
+        }
         record_errors(c, &wr);
 
         /* Unavailability, recovery, latency by phase. */

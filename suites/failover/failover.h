@@ -53,8 +53,10 @@ typedef struct fo_fault_run {
         int n_down;
         int32_t partition; /* kill_leader/move_leader/delete_records: the partition, -1 all */
         int rtt_set;       /* add_rtt: latency to remove again */
-        int failed;        /* applying it failed */
-        char what[200];    /* "kill_leader partition 0: broker 2" */
+        int32_t paused[FO_MAX_DOWN]; /* pause_broker: brokers to resume */
+        int n_paused;
+        int failed;     /* applying it failed */
+        char what[200]; /* "kill_leader partition 0: broker 2" */
         char error[600];
 } fo_fault_run_t;
 

@@ -52,6 +52,21 @@ static int fault_ops(const kp_fault_t *f, kp_ctl_op_t *ops)
         case KP_FAULT_ADD_RTT:
                 ops[0] = KP_CTL_SET_RTT;
                 return 1;
+        case KP_FAULT_WIPE_BROKER:
+                ops[0] = KP_CTL_WIPE_BROKER;
+                ops[1] = KP_CTL_START_BROKER;
+                return 2;
+        case KP_FAULT_CORRUPT_SEGMENT:
+                /* start_broker: the restore when the command left it down */
+                ops[0] = KP_CTL_CORRUPT_SEGMENT;
+                ops[1] = KP_CTL_START_BROKER;
+                return 2;
+        case KP_FAULT_PAUSE_BROKER:
+                /* resume is needed even without heal_after: the end of the
+                 * check and an interrupt resume what is still paused */
+                ops[0] = KP_CTL_PAUSE_BROKER;
+                ops[1] = KP_CTL_RESUME_BROKER;
+                return 2;
         case KP_FAULT_PUSH_ERRORS:
                 ops[0] = KP_CTL_PUSH_ERRORS;
                 return 1;
@@ -455,6 +470,37 @@ static int apply(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
                 req.partition = r->partition;
                 req.broker = f->to_broker;
                 return do_ctl(s, &req, NULL, err);
+        case KP_FAULT_PAUSE_BROKER:
+                snprintf(r->what, sizeof(r->what), "pause_broker: broker %d", broker);
+                req = kp_ctl_req(KP_CTL_PAUSE_BROKER);
+                req.broker = broker;
+                /* remembered before the call: a pause whose answer was lost
+                 * (timeout) may still have frozen the broker */
+                r->paused[r->n_paused++] = broker;
+                return do_ctl(s, &req, NULL, err);
+        case KP_FAULT_WIPE_BROKER:
+                snprintf(r->what, sizeof(r->what), "wipe_broker: broker %d", broker);
+                req = kp_ctl_req(KP_CTL_WIPE_BROKER);
+                req.broker = broker;
+                remember_down(r, broker);
+                return do_ctl(s, &req, NULL, err);
+        case KP_FAULT_CORRUPT_SEGMENT: {
+                int rc;
+                r->partition = f->partition >= 0 ? f->partition : 0;
+                snprintf(r->what, sizeof(r->what), "corrupt_segment p%d: broker %d", r->partition,
+                         broker);
+                req = kp_ctl_req(KP_CTL_CORRUPT_SEGMENT);
+                req.broker = broker;
+                req.topic = s->topic;
+                req.partition = r->partition;
+                /* the command stops the broker first: until it says the broker
+                 * is back, the restore must start it */
+                remember_down(r, broker);
+                rc = do_ctl(s, &req, NULL, err);
+                if (rc == 0)
+                        r->n_down--;
+                return rc;
+        }
         case KP_FAULT_ADD_RTT:
                 snprintf(r->what, sizeof(r->what), "add_rtt: broker %d +%d ms", broker, f->rtt_ms);
                 req = kp_ctl_req(KP_CTL_SET_RTT);
@@ -496,6 +542,16 @@ static int apply(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
 static int heal(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
 {
         int rc = 0;
+
+        while (r->n_paused > 0) {
+                kp_ctl_req_t req = kp_ctl_req(KP_CTL_RESUME_BROKER);
+                req.broker = r->paused[r->n_paused - 1];
+                if (do_ctl(s, &req, NULL, err) < 0) {
+                        rc = -1;
+                        break;
+                }
+                r->n_paused--;
+        }
 
         while (r->n_down > 0) {
                 int32_t b = r->down[r->n_down - 1];
@@ -551,7 +607,7 @@ static void show_fault(const fo_sched_t *s)
 
         for (i = 0; i < s->n_runs; i++) {
                 const fo_fault_run_t *r = &s->runs[i];
-                if (!r->applied_ns || (r->n_down == 0 && !r->rtt_set))
+                if (!r->applied_ns || (r->n_down == 0 && !r->rtt_set && r->n_paused == 0))
                         continue;
                 n++;
                 if (!latest || r->applied_ns >= latest->applied_ns)
@@ -653,7 +709,7 @@ void fo_sched_restore(fo_sched_t *s)
         for (i = 0; i < s->n_runs; i++) {
                 fo_fault_run_t *r = &s->runs[i];
                 kp_err_t err;
-                if (r->n_down == 0 && !r->rtt_set)
+                if (r->n_down == 0 && !r->rtt_set && r->n_paused == 0)
                         continue;
                 any = 1;
                 kp_info("failover: restoring what fault %d left behind (%s)", r->index + 1,

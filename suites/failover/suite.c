@@ -85,12 +85,20 @@ static int parse_allow(kp_jv_t *jv, const cJSON *arr, fo_options_t *o)
                 if (!cJSON_IsString(it))
                         return kp_jv_expected(jv, NULL, it, "an anomaly name");
                 k = kp_anom_from_name(it->valuestring);
-                if (k < 0)
-                        return kp_jv_fail(jv,
-                                          "unknown anomaly \"%s\" (expected lost-write, unseen, "
-                                          "duplicate, inconsistent-offsets, nonmonotonic-send, "
-                                          "nonmonotonic-poll, poll-skip or aborted-read)",
-                                          it->valuestring);
+                if (k < 0) {
+                        char names[512];
+                        size_t len = 0;
+                        int a;
+                        names[0] = '\0';
+                        for (a = 0; a < KP_ANOM__COUNT && len < sizeof(names); a++)
+                                len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+                                                        !a                       ? ""
+                                                        : a + 1 < KP_ANOM__COUNT ? ", "
+                                                                                 : " or ",
+                                                        kp_anom_names[a]);
+                        return kp_jv_fail(jv, "unknown anomaly \"%s\" (expected %s)",
+                                          it->valuestring, names);
+                }
                 o->allow_extra |= KP_ANOM_BIT(k);
                 kp_jv_pop(jv, m);
         }

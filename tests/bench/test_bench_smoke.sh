@@ -59,6 +59,13 @@ check "history checker: history and checker bytes per record" \
 check "history checker judged the clean history complete, nothing wrong" \
   jq -e '[.results[] | select(.bench == "checker") | .median | .complete == 1 and .not_allowed == 0]
      == [true]' "$OUT/bench.json"
+check "transactional history checker: records/s, bytes per record, transactions and G0 cycles" \
+  jq -e '[.results[] | select(.bench == "checker-txn") | .median
+     | .records_per_s > 0 and .checker_bytes_per_record > 0 and .peak_rss_bytes_per_record > 0
+       and .transactions > 0 and .transactions_aborted > 0 and .g0_cycles > 0] == [true]' "$OUT/bench.json"
+check "transactional history checker: complete, nothing not allowed under safe" \
+  jq -e '[.results[] | select(.bench == "checker-txn") | .median | .complete == 1 and .not_allowed == 0]
+     == [true]' "$OUT/bench.json"
 for g in "tracked consume msgs/s / raw librdkafka" "consume CPU per record, raw / tracked" \
   "tracked produce msgs/s / raw librdkafka" "history checker records per second"; do
   check "goal \"$g\" evaluated" \

@@ -21,3 +21,8 @@ endif()
 if(TEST kafka.migration_kafka)
   set_tests_properties(kafka.migration_kafka PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE RESOURCE_LOCK kafka_cluster)
 endif()
+# Transactions under a frozen broker and a killed leader, plus the read_uncommitted negative control
+# (two short scenarios on one cluster, about 3 minutes).
+if(TEST kafka.failover_txn)
+  set_tests_properties(kafka.failover_txn PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE RESOURCE_LOCK kafka_cluster)
+endif()
