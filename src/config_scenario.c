@@ -508,6 +508,13 @@ static int parse_suite(kp_jv_t *jv, const cJSON *o, const kp_suite_catalog_t *ca
                 m = kp_jv_push_key(jv, "workload");
                 if (parse_workload(jv, sub, &sc->workload) < 0)
                         return -1;
+                /* Distributed load is implemented for the failover suite's
+                 * workload; elsewhere the key would be silently ignored. */
+                if (sc->workload.workers > 1 && strcmp(sc->suite, "failover") != 0)
+                        return kp_jv_fail_at(jv, "workers",
+                                             "distributed load (workers > 1) is supported by the "
+                                             "failover suite only, not \"%s\"",
+                                             sc->suite);
                 kp_jv_pop(jv, m);
         }
         if ((r = kp_jv_object(jv, o, "client", 0, &sub)) < 0)

@@ -263,19 +263,16 @@ static int get_hist(rd_t *r, kp_hist_t *h)
         return r->bad ? -1 : 0;
 }
 
-int kp_shard_result_encode(const kp_shard_result_t *m, kp_workload_t *wl, const kp_history_t *h,
-                           kp_buf_t *out, kp_err_t *err)
+int kp_shard_result_encode(const kp_shard_result_t *m, const kp_workload_results_t *res,
+                           const kp_workload_slot_t *tl, size_t n_slots, int64_t slot_ns,
+                           const kp_history_t *h, kp_buf_t *out, kp_err_t *err)
 {
-        kp_workload_results_t wr;
-        const kp_workload_slot_t *tl;
-        size_t n_slots, i;
-        int64_t slot_ns;
+        const kp_workload_results_t wr = *res;
+        size_t i;
         int log, logs = kp_history_logs(h);
         uint32_t crc;
         char host[128] = "";
 
-        kp_workload_results(wl, &wr);
-        tl = kp_workload_timeline(wl, &n_slots, &slot_ns);
         gethostname(host, sizeof(host) - 1);
         kp_buf_append(out, MAGIC, 8);
         put_u64(out, VERSION);

@@ -90,9 +90,12 @@ typedef struct kp_shard_result {
         uint8_t *blob;
 } kp_shard_result_t;
 
-/* Serializes a finished shard: the workload (stopped) and its history. */
-int kp_shard_result_encode(const kp_shard_result_t *meta, kp_workload_t *wl, const kp_history_t *h,
-                           kp_buf_t *out, kp_err_t *err);
+/* Serializes a finished shard: meta's index, workers, bases and start; the
+ * workload's results and timeline (kp_workload_results/_timeline after
+ * kp_workload_stop) and its history. */
+int kp_shard_result_encode(const kp_shard_result_t *meta, const kp_workload_results_t *res,
+                           const kp_workload_slot_t *tl, size_t n_slots, int64_t slot_ns,
+                           const kp_history_t *h, kp_buf_t *out, kp_err_t *err);
 /* Takes ownership of blob (malloc'ed, len bytes) on success and on failure.
  * `where` names the source in messages. */
 int kp_shard_result_decode(uint8_t *blob, size_t len, const char *where, kp_shard_result_t **out,

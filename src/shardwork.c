@@ -151,8 +151,16 @@ int kp_shardwork_run(kp_platform_t *plat, const kp_suite_cfg_t *sc, const kp_sha
         meta.producer_base = sp.producer_base;
         meta.consumer_base = sp.consumer_base;
         meta.start_wall_ns = plan->start_wall_ns;
-        if (kp_shard_result_encode(&meta, wl, h, &out, err) < 0)
-                goto out;
+        {
+                kp_workload_results_t wr;
+                const kp_workload_slot_t *tl;
+                size_t n_slots;
+                int64_t slot_ns;
+                kp_workload_results(wl, &wr);
+                tl = kp_workload_timeline(wl, &n_slots, &slot_ns);
+                if (kp_shard_result_encode(&meta, &wr, tl, n_slots, slot_ns, h, &out, err) < 0)
+                        goto out;
+        }
         kp_shard_name(index, "kps", name, sizeof(name));
         if (kp_shardstore_put(st, name, out.data, out.len, err) < 0)
                 goto out;

@@ -5,3 +5,5 @@ if(TEST kafka.failover_kafka)
   set_tests_properties(kafka.failover_kafka PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE
                         RESOURCE_LOCK kafka_cluster)
 endif()
+# Distributed load on the embedded cluster: two runs of 4 worker processes (about 90 s).
+set_tests_properties(failover.failover_dist_embedded PROPERTIES TIMEOUT 300)
