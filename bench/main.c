@@ -28,6 +28,7 @@ static void usage(FILE *f)
             "  consume    raw librdkafka consumer vs the engine's tracked consumers\n"
             "  ledger     ledger bytes per record, tracking ns per record, checker time\n"
             "  checker    the history checker over a clean history: records/s, bytes per record\n"
+            "  merge      decode + merge + check of --producers shard results vs one history\n"
             "  report     finalize + report generation time for a large tracked run\n"
             "  ppt        Kafka's ProducerPerformance (through kafka.sh tool): msgs/s, CPU s\n"
             "  topic      create a topic (for ppt) and exit\n"
@@ -315,8 +316,8 @@ int main(int argc, char **argv)
                 int (*fn)(const bench_opts_t *o);
         } cmds[] = {{"produce", bench_cmd_produce}, {"consume", bench_cmd_consume},
                     {"ledger", bench_cmd_ledger},   {"checker", bench_cmd_checker},
-                    {"report", bench_cmd_report},   {"ppt", bench_cmd_ppt},
-                    {"topic", bench_cmd_topic}};
+                    {"merge", bench_cmd_merge},     {"report", bench_cmd_report},
+                    {"ppt", bench_cmd_ppt},         {"topic", bench_cmd_topic}};
         bench_opts_t o;
         size_t i;
         int rc;
