@@ -453,7 +453,7 @@ int kp_shard_result_decode(uint8_t *blob, size_t len, const char *where, kp_shar
                         goto bad;
                 s->counts[i] = n;
                 /* 8-byte fields at 8-aligned positions of a malloc'ed blob. */
-                s->events[i] = (const kp_hev_t *)(const void *)(blob + r.pos);
+                s->events[i] = (kp_hev_t *)(void *)(blob + r.pos);
                 r.pos += (size_t)n * sizeof(kp_hev_t);
         }
         if (r.pos != r.len)
@@ -521,48 +521,37 @@ static void merge_errors(kp_shard_merged_t *m, const kp_shard_result_t *s)
         }
 }
 
-/* Appends one shard's history to h through the history's own writers, so
- * the merged history is exactly what one process would have recorded. */
-static void merge_history(const kp_shard_result_t *s, kp_history_t *h, int64_t wall_minus_mono)
+/* Hands one shard's logs to h without copying them (kp_history_adopt):
+ * their events are rewritten in place — producer ids rebased to the global
+ * ones (events a producer logs about its own records: acknowledgements,
+ * failures, aborts) and times moved from the shard's origin to h's — so the
+ * merged history is what one process would have recorded. Event kinds this
+ * function does not know keep their ids. */
+static int merge_history(kp_shard_result_t *s, kp_history_t *h, int64_t wall_minus_mono)
 {
-        int64_t origin = s->origin_wall_ns - wall_minus_mono;
+        int64_t delta_ns = s->origin_wall_ns - wall_minus_mono - kp_history_origin_ns(h);
+        int64_t delta = delta_ns / KP_HIST_TICK_NS - (delta_ns % KP_HIST_TICK_NS < 0);
         int log, logs = s->producers + s->consumers;
         uint64_t i;
 
         for (log = 0; log < logs; log++) {
-                const kp_hev_t *ev = s->events[log];
-                int gid = log < s->producers ? s->producer_base + log
-                                             : s->consumer_base + (log - s->producers);
+                kp_hev_t *ev = s->events[log];
+                int prod = log < s->producers;
+                int gid = prod ? s->producer_base + log : s->consumer_base + (log - s->producers);
                 for (i = 0; i < s->counts[log]; i++) {
-                        const kp_hev_t *e = &ev[i];
-                        int64_t done = origin + (int64_t)e->t * KP_HIST_TICK_NS;
-                        int64_t intended = done - (int64_t)e->lat_us * 1000;
-                        switch (e->kind) {
-                        case KP_HEV_ACK:
-                        case KP_HEV_ACK_ERR:
-                                kp_history_produced(h, gid, KP_RID_SEQ(e->rid), e->partition,
-                                                    e->offset, e->kind == KP_HEV_ACK ? 0 : e->err,
-                                                    intended, done);
-                                break;
-                        case KP_HEV_ABORTED:
-                                kp_history_aborted(h, gid, KP_RID_SEQ(e->rid), done);
-                                break;
-                        case KP_HEV_CONSUME:
-                                kp_history_consumed(h, gid, KP_RID_PRODUCER(e->rid),
-                                                    KP_RID_SEQ(e->rid), e->partition, e->offset,
-                                                    intended, done);
-                                break;
-                        case KP_HEV_FOREIGN:
-                                kp_history_foreign(h, gid, e->partition, e->offset, done);
-                                break;
-                        case KP_HEV_ASSIGN:
-                                kp_history_assigned(h, gid, done);
-                                break;
-                        default:
-                                break;
-                        }
+                        kp_hev_t *e = &ev[i];
+                        int64_t t = (int64_t)e->t + delta;
+                        e->t = t < 0 ? 0 : t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+                        if (prod && (e->kind == KP_HEV_ACK || e->kind == KP_HEV_ACK_ERR ||
+                                     e->kind == KP_HEV_ABORTED))
+                                e->rid = KP_RID(gid, KP_RID_SEQ(e->rid));
                 }
+                if (s->counts[log] &&
+                    kp_history_adopt(h, prod ? gid : kp_history_producers(h) + gid, ev,
+                                     s->counts[log]) < 0)
+                        return -1;
         }
+        return 0;
 }
 
 int kp_shard_merge(kp_shard_result_t *const *shards, int n, kp_history_t *h,
@@ -639,7 +628,16 @@ int kp_shard_merge(kp_shard_result_t *const *shards, int n, kp_history_t *h,
                         last_finish = s->start_wall_ns + s->produce_ns;
                 if (s->consumers)
                         r->drained = r->drained && s->drained;
-                merge_history(s, h, wall_minus_mono);
+        }
+        for (i = 0; i < n; i++) {
+                if (shards[i]->merged)
+                        return kp_err_set(err, KP_EINVAL, "shard %d: already merged", i);
+                shards[i]->merged = 1;
+                if (merge_history(shards[i], h, wall_minus_mono) < 0)
+                        return kp_err_set(err, KP_EINVAL,
+                                          "shard %d: the merged history already has events for "
+                                          "its clients",
+                                          i);
         }
         r->produce_ns = last_finish - shards[0]->start_wall_ns;
         for (i = 0; i < n; i++)
@@ -650,10 +648,6 @@ int kp_shard_merge(kp_shard_result_t *const *shards, int n, kp_history_t *h,
         for (log = 0; log < kp_history_logs(h); log++)
                 m->events += kp_history_count(h, log);
         m->events -= before;
-        if (kp_history_dropped(h))
-                return kp_err_set(err, KP_ENOMEM,
-                                  "merge: the merged history dropped %llu events (log full)",
-                                  (unsigned long long)kp_history_dropped(h));
         return 0;
 oom:
         return kp_err_set(err, KP_ENOMEM, "merge: out of memory");

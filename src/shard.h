@@ -86,8 +86,9 @@ typedef struct kp_shard_result {
         /* History logs: producers + consumers, each count events (32 bytes,
          * kp_hev_t, little endian) at events[log] inside blob. */
         uint64_t *counts;
-        const kp_hev_t **events;
+        kp_hev_t **events;
         uint8_t *blob;
+        int merged; /* its events were rewritten for and lent to a merged history */
 } kp_shard_result_t;
 
 /* Serializes a finished shard: meta's index, workers, bases and start; the
@@ -122,8 +123,11 @@ int kp_shard_totals(kp_shard_result_t *const *shards, int n, int *producers, int
                     uint64_t *max_log, kp_err_t *err);
 
 /* Merges n shards (index order) into h, which has at least the total
- * producers and consumers (producer log i: global producer i; consumer log
- * j: global consumer j). Times: an event at wall time w lands at monotonic
+ * producers and consumers, their logs empty (producer log i: global
+ * producer i; consumer log j: global consumer j). The shards' events are
+ * not copied: they are rewritten in place and lent to h
+ * (kp_history_adopt), so the shard results must outlive every use of h and
+ * can be merged once. Times: an event at wall time w lands at monotonic
  * w - wall_minus_mono. Fails when a shard dropped history events (its part
  * is incomplete). Release m with kp_shard_merged_release. */
 int kp_shard_merge(kp_shard_result_t *const *shards, int n, kp_history_t *h,

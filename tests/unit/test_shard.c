@@ -221,6 +221,18 @@ static void test_merge_equals_single(void **state)
         assert_int_equal(m.results.ledger.sent, 9);
         assert_true(m.results.target_rate > 199.9 && m.results.target_rate < 200.1);
         kp_shard_merged_release(&m);
+        /* the events were lent to `merged`: a second merge is refused */
+        {
+                kp_history_t *h3 = kp_history_new(4, 2, 2, 1000, &err);
+                assert_int_equal(kp_shard_merge(res, 2, h3, 0, &m, &err), -1);
+                assert_non_null(strstr(err.msg, "shard 0: already merged"));
+                kp_shard_merged_release(&m);
+                kp_history_free(h3);
+        }
+        /* an adopted log takes no more events */
+        kp_history_consumed(merged, 0, 0, 9, 0, 9, t0, t0);
+        assert_int_equal(kp_history_count(merged, 4), kp_history_count(single, 4));
+        assert_int_equal(kp_history_dropped(merged), 1);
 
         /* out of order: the error names the shard */
         {
@@ -231,6 +243,7 @@ static void test_merge_equals_single(void **state)
                 kp_history_free(h3);
         }
         /* a shard whose history dropped events is refused */
+        res[0]->merged = res[1]->merged = 0;
         res[1]->dropped = 3;
         {
                 kp_history_t *h3 = kp_history_new(4, 2, 2, 1000, &err);
