@@ -724,14 +724,20 @@ static int start_consumers(kp_workload_t *wl, kp_err_t *err)
                         return kp_err_set(err, KP_EINFRA, "cannot start consumer thread");
                 wl->conss[i].started = 1;
         }
-        /* A shard's consumers hold only a share of the partitions: the
-         * group settles as the other workers join, after the start. */
-        deadline = kp_mono_ns() + (wl->shard ? 0 : 20 * KP_NS_PER_S);
+        /* A shard's consumers hold only a share of the partitions and the
+         * group settles as the other workers join: wait, until the shared
+         * start at most, for each of them to hold a partition, so the
+         * rebalances of the join happen before the load does. */
+        deadline = wl->shard ? wl->start_at_ns : kp_mono_ns() + 20 * KP_NS_PER_S;
         while (kp_mono_ns() < deadline && !kp_stop_requested()) {
+                int holding = 0;
                 assigned = 0;
-                for (i = 0; i < wl->n_cons; i++)
-                        assigned += __atomic_load_n(&wl->conss[i].assigned, __ATOMIC_ACQUIRE);
-                if (assigned >= wl->cfg.partitions)
+                for (i = 0; i < wl->n_cons; i++) {
+                        int a = __atomic_load_n(&wl->conss[i].assigned, __ATOMIC_ACQUIRE);
+                        assigned += a;
+                        holding += a > 0;
+                }
+                if (wl->shard ? holding == wl->n_cons : assigned >= wl->cfg.partitions)
                         break;
                 kp_sleep_ms(2);
         }
