@@ -51,6 +51,7 @@ static int open_s3(kp_shardstore_t *st, const char *rest, kp_err_t *err)
         ac.secret_access_key = env_or("AWS_SECRET_ACCESS_KEY", "");
         ac.session_token = env_or("AWS_SESSION_TOKEN", NULL);
         ac.timeout_ns = 300 * KP_NS_PER_S;
+        ac.max_body_bytes = (size_t)64 << 30; /* shard results: 64 bytes per record */
         if (!*ac.access_key_id || !*ac.secret_access_key)
                 return kp_err_set(err, KP_EUSAGE,
                                   "%s: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set",
