@@ -41,14 +41,28 @@ void kp_shard_name(int index, const char *ext, char *out, size_t size)
 
 int kp_shard_plan_encode(const kp_shard_plan_t *p, kp_buf_t *out, kp_err_t *err)
 {
-        kp_buf_printf(out,
-                      "{\n  \"kind\": \"kproof-shard-plan\",\n  \"version\": 1,\n"
-                      "  \"workers\": %d,\n  \"suite\": \"%s\",\n  \"topic\": \"%s\",\n"
-                      "  \"partitions\": %d,\n  \"nonce\": %u,\n  \"start_wall_ns\": %lld\n}\n",
-                      p->workers, p->suite, p->topic, p->partitions, (unsigned)p->nonce,
-                      (long long)p->start_wall_ns);
-        if (out->truncated)
+        cJSON *o = cJSON_CreateObject();
+        char *txt = NULL;
+
+        if (o) {
+                cJSON_AddStringToObject(o, "kind", "kproof-shard-plan");
+                cJSON_AddNumberToObject(o, "version", 1);
+                cJSON_AddNumberToObject(o, "workers", p->workers);
+                cJSON_AddStringToObject(o, "suite", p->suite);
+                cJSON_AddStringToObject(o, "topic", p->topic);
+                cJSON_AddNumberToObject(o, "partitions", p->partitions);
+                cJSON_AddNumberToObject(o, "nonce", p->nonce);
+                cJSON_AddNumberToObject(o, "start_wall_ns", (double)p->start_wall_ns);
+                if (p->bootstrap[0])
+                        cJSON_AddStringToObject(o, "bootstrap", p->bootstrap);
+                txt = cJSON_Print(o);
+        }
+        cJSON_Delete(o);
+        if (!txt || kp_buf_puts(out, txt) < 0 || kp_buf_putc(out, '\n') < 0) {
+                free(txt);
                 return kp_err_set(err, KP_ENOMEM, "plan: out of memory");
+        }
+        free(txt);
         return 0;
 }
 
@@ -103,6 +117,9 @@ int kp_shard_plan_decode(const char *json, size_t len, const char *where, kp_sha
         p->start_wall_ns = (int64_t)v;
         if (plan_str(root, "suite", p->suite, sizeof(p->suite), where, err) < 0 ||
             plan_str(root, "topic", p->topic, sizeof(p->topic), where, err) < 0)
+                goto out;
+        if (cJSON_GetObjectItemCaseSensitive(root, "bootstrap") &&
+            plan_str(root, "bootstrap", p->bootstrap, sizeof(p->bootstrap), where, err) < 0)
                 goto out;
         rc = 0;
 out:

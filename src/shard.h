@@ -55,6 +55,7 @@ typedef struct kp_shard_plan {
         int partitions;
         uint32_t nonce;
         int64_t start_wall_ns; /* CLOCK_REALTIME: the schedule's shared start */
+        char bootstrap[512];   /* an embedded target's cluster, as workers reach it; "" none */
 } kp_shard_plan_t;
 
 /* plan.json text; free the buffer with kp_buf_free. */

@@ -138,8 +138,15 @@ int kp_cmd_worker(int argc, char **argv)
                 goto out;
         }
         if (kp_shardstore_open(store_url, &st, &err) < 0 ||
-            kp_shardwork_plan_get(st, wait_s * KP_NS_PER_S, &plan, &err) < 0 ||
-            open_platform(tgt, &plat, &err) < 0) {
+            kp_shardwork_plan_get(st, wait_s * KP_NS_PER_S, &plan, &err) < 0) {
+                rc = kp_cli_fail(&err);
+                goto out;
+        }
+        /* An embedded target's cluster lives in the coordinator: the plan
+         * says where. */
+        if (!bootstrap && plan.bootstrap[0] && tgt->control.type == KP_CONTROL_EMBEDDED)
+                bootstrap = plan.bootstrap;
+        if (open_platform(tgt, &plat, &err) < 0) {
                 rc = kp_cli_fail(&err);
                 goto out;
         }

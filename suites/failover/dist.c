@@ -67,6 +67,9 @@ int fo_dist_start(kp_ctx_t *ctx, const char *topic, fo_dist_t **out, int64_t *st
                 d->plan.nonce = (uint32_t)kp_wall_ns() | 1;
         d->wall_minus_mono = kp_wall_ns() - kp_mono_ns();
         d->plan.start_wall_ns = kp_wall_ns() + LEAD_S * KP_NS_PER_S;
+        if (ctx->plat->target->control.type == KP_CONTROL_EMBEDDED)
+                snprintf(d->plan.bootstrap, sizeof(d->plan.bootstrap), "%s",
+                         kp_kvlist_get(&ctx->plat->props, "bootstrap.servers"));
         *start_ns = d->plan.start_wall_ns - d->wall_minus_mono;
         if (kp_shardwork_plan_put(d->st, &d->plan, err) < 0)
                 goto fail;

@@ -8,6 +8,9 @@
 #  2. a worker killed (SIGKILL) during the run: the check is `error` naming the shard and the
 #     signal, never a pass on the other shards' partial history; kproof exits 3; `kproof merge`
 #     on that store exits 3 naming the shard too.
+#  3. launcher "external" (what the Kubernetes Job does): kproof writes the plan to a directory
+#     store and waits; 4 `kproof worker` processes started by hand (index given, then from
+#     JOB_COMPLETION_INDEX) find the embedded cluster through the plan; the run passes.
 set -uo pipefail
 : "${KPROOF:?}" "${KPROOF_SRC:?}" "${KPROOF_TEST_TMP:?}"
 
@@ -100,6 +103,44 @@ rc=$?
 check "kproof merge with a shard missing: exit 3 (got $rc)" test "$rc" -eq 3
 check "kproof merge names the missing shard ($(cat "$WORK/kmerge.err"))" \
   grep -q "shard 1 of 4: never reported" "$WORK/kmerge.err"
+
+# 3. external workers.
+EXT=$WORK/external
+STORE=$WORK/ext-store
+jq --arg s "$STORE" '.suites[0].workload.launcher = "external" | .suites[0].workload.shard_store = $s' \
+  "$SCN" >"$WORK/external.json"
+"$KPROOF" run "$WORK/external.json" -t "$TGT" -o "$EXT" -q >"$WORK/e.stdout" 2>"$WORK/e.stderr" &
+RUN_PID=$!
+for _ in $(seq 1 300); do
+  [[ -s $STORE/plan.json ]] && break
+  sleep 0.1
+done
+check "external: the coordinator wrote the plan with the embedded cluster's address" \
+  jq -e '.workers == 4 and (.bootstrap | test(":[0-9]+"))' "$STORE/plan.json"
+wpids=()
+for i in 0 1; do
+  "$KPROOF" worker "$WORK/external.json" -t "$TGT" --store "$STORE" --index "$i" >"$WORK/w$i.log" 2>&1 &
+  wpids+=($!)
+done
+for i in 2 3; do
+  JOB_COMPLETION_INDEX=$i "$KPROOF" worker "$WORK/external.json" -t "$TGT" --store "$STORE" \
+    >"$WORK/w$i.log" 2>&1 &
+  wpids+=($!)
+done
+wrc=0
+for p in "${wpids[@]}"; do wait "$p" || wrc=$?; done
+check "external: every worker exited 0 (last non-zero: $wrc)" test "$wrc" -eq 0
+wait "$RUN_PID"
+rc=$?
+check "external: exit 0 (got $rc)" test "$rc" -eq 0
+if [[ -f $EXT/evidence.json ]]; then
+  check "external: verdict pass ($(q "$EXT" .reason))" test "$(q "$EXT" .verdict)" = pass
+  check "external: 20000 records acknowledged by 4 workers" \
+    test "$(m "$EXT" workers)/$(m "$EXT" records_acked)/$(m "$EXT" lost_acked)" = 4/20000/0
+else
+  not_ok "external: evidence.json written"
+  tail -20 "$WORK/e.stderr" >&2
+fi
 
 ((FAILED == 0)) && rm -rf "$WORK"
 finish

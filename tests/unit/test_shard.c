@@ -48,7 +48,14 @@ static void test_split(void **state)
 
 static void test_plan(void **state)
 {
-        kp_shard_plan_t p = {4, "failover", "kproof-t", 3, 0xdeadbeef, 1700000000123456789LL}, q;
+        kp_shard_plan_t p = {4,
+                             "failover",
+                             "kproof-t",
+                             3,
+                             0xdeadbeef,
+                             1700000000123456789LL,
+                             "127.0.0.1:39092"},
+                        q;
         kp_buf_t b;
         kp_err_t err;
         static const char bad[] = "{\"version\": 1, \"workers\": 4, \"partitions\": 3, \"nonce\": "
@@ -63,6 +70,7 @@ static void test_plan(void **state)
         assert_int_equal(q.nonce, 0xdeadbeef);
         assert_string_equal(q.topic, "kproof-t");
         assert_string_equal(q.suite, "failover");
+        assert_string_equal(q.bootstrap, "127.0.0.1:39092");
         /* start_wall_ns travels as a JSON number: exact to the microsecond */
         assert_true(q.start_wall_ns / 1000 == p.start_wall_ns / 1000 ||
                     q.start_wall_ns / 1000 + 1 == p.start_wall_ns / 1000 ||
