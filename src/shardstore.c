@@ -123,6 +123,7 @@ static int s3_fail(kp_shardstore_t *st, const char *op, const char *name, kp_err
 int kp_shardstore_put(kp_shardstore_t *st, const char *name, const void *data, size_t len,
                       kp_err_t *err)
 {
+        kp_kvlist_t headers = {0};
         char path[2048];
         kp_aws_resp_t resp;
         int rc;
@@ -133,11 +134,16 @@ int kp_shardstore_put(kp_shardstore_t *st, const char *name, const void *data, s
                 return kp_write_file_raw(path, data, len, 0644, err);
         }
         s3_path(st, name, path, sizeof(path));
+        /* Without a type libcurl labels the body a form, and a server may
+         * parse it as one (moto then stores nothing). */
+        if (kp_kvlist_set(&headers, "content-type", "application/octet-stream") < 0)
+                return kp_err_set(err, KP_ENOMEM, "out of memory");
         kp_aws_resp_init(&resp);
-        rc = kp_aws_call(st->aws, "PUT", path, NULL, NULL, data, len, &resp, err);
+        rc = kp_aws_call(st->aws, "PUT", path, NULL, &headers, data, len, &resp, err);
         if (rc == 0 && resp.status != 200)
                 rc = s3_fail(st, "PUT", name, err);
         kp_aws_resp_release(&resp);
+        kp_kvlist_clear(&headers);
         return rc;
 }
 
