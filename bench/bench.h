@@ -72,6 +72,7 @@ int bench_cmd_consume(const bench_opts_t *o);
 int bench_cmd_ledger(const bench_opts_t *o);
 int bench_cmd_checker(const bench_opts_t *o);
 int bench_cmd_checker_txn(const bench_opts_t *o);
+int bench_cmd_merge(const bench_opts_t *o);
 int bench_cmd_report(const bench_opts_t *o);
 int bench_cmd_ppt(const bench_opts_t *o);
 int bench_cmd_topic(const bench_opts_t *o);

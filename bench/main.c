@@ -30,6 +30,7 @@ static void usage(FILE *f)
             "  checker    the history checker over a clean history: records/s, bytes per record\n"
             "  checker-txn  the same over a transactional history (10-record transactions,\n"
             "             one in ten aborted): transaction checks and G0/G1c cycle search\n"
+            "  merge      decode + merge + check of --producers shard results vs one history\n"
             "  report     finalize + report generation time for a large tracked run\n"
             "  ppt        Kafka's ProducerPerformance (through kafka.sh tool): msgs/s, CPU s\n"
             "  topic      create a topic (for ppt) and exit\n"
@@ -320,6 +321,7 @@ int main(int argc, char **argv)
                     {"ledger", bench_cmd_ledger},
                     {"checker", bench_cmd_checker},
                     {"checker-txn", bench_cmd_checker_txn},
+                    {"merge", bench_cmd_merge},
                     {"report", bench_cmd_report},
                     {"ppt", bench_cmd_ppt},
                     {"topic", bench_cmd_topic}};

@@ -115,6 +115,9 @@ workload = {
         "drain_timeout": dur("How long consumers may take to read everything after the last send.", "1s", "1h"),
         "compression": {"enum": ["none", "gzip", "snappy", "lz4", "zstd"], "description": "Producer compression.codec."},
         "topic_config": {"$ref": "#/$defs/properties", "description": "Topic configs for topics kproof creates, e.g. {\"min.insync.replicas\": 2}."},
+        "workers": integer("Distributed load (failover suite only): `kproof worker` processes that share the producers, consumers and rate, at most as many as producers; 1: one process (docs/distributed.md).", 1, 256),
+        "launcher": {"enum": ["local", "external"], "description": "Who starts the workers: local (child processes of kproof, default) or external (e.g. the Kubernetes Job in docker/k8s; kproof writes the plan and waits for their results)."},
+        "shard_store": string("Where workers put their shard results: a directory (shared by every worker) or s3://bucket/prefix; default: shards/ in the run directory.", minLength=1),
     },
     # aborting on purpose needs transactions
     "if": {"properties": {"abort_ratio": {"exclusiveMinimum": 0}}, "required": ["abort_ratio"]},

@@ -27,6 +27,7 @@ struct kp_aws {
         char *region, *service, *akid, *secret, *token;
         int64_t timeout_ns, backoff_base_ns, backoff_max_ns;
         int max_attempts;
+        size_t max_body_bytes;
         kp_aws_error_t last;
 };
 
@@ -117,6 +118,7 @@ int kp_aws_new(const kp_aws_cfg_t *cfg, kp_aws_t **out, kp_err_t *err)
         if (a->token)
                 kp_secret_add(a->token);
         a->timeout_ns = cfg->timeout_ns > 0 ? cfg->timeout_ns : 10 * KP_NS_PER_S;
+        a->max_body_bytes = cfg->max_body_bytes;
         a->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 4;
         a->backoff_base_ns = cfg->backoff_base_ns > 0 ? cfg->backoff_base_ns : 100 * KP_NS_PER_MS;
         a->backoff_max_ns = cfg->backoff_max_ns > 0 ? cfg->backoff_max_ns : 5 * KP_NS_PER_S;
@@ -374,6 +376,8 @@ static int attempt(kp_aws_t *a, const char *method, const char *path, const kp_k
         kp_buf_init(&line, 1 << 16);
         kp_buf_init(&fullpath, 1 << 16);
         kp_buf_reset(&resp->body);
+        if (a->max_body_bytes)
+                resp->body.limit = a->max_body_bytes;
         kp_kvlist_clear(&resp->headers);
 
         kp_buf_printf(&fullpath, "%s%s", a->base, path && *path ? path : "/");

@@ -33,6 +33,7 @@ typedef struct kp_aws_cfg {
         int max_attempts;          /* 0: 4 */
         int64_t backoff_base_ns;   /* 0: 100 ms */
         int64_t backoff_max_ns;    /* 0: 5 s */
+        size_t max_body_bytes;     /* largest response body; 0: 64 MiB */
 } kp_aws_cfg_t;
 
 /* A normalised AWS error. code is the bare error name

@@ -56,6 +56,14 @@ typedef struct kp_workload_cfg {
         kp_kvlist_t topic_config; /* topic configs for topics kproof creates */
         int txn_records;          /* > 0: producers write transactions of this many records */
         double abort_ratio;       /* share of those transactions aborted on purpose */
+        /* Distributed load (docs/distributed.md): workers > 1 spreads the
+         * workload over that many `kproof worker` processes started by the
+         * launcher ("local": child processes), whose shard results travel
+         * through shard_store (a directory, or s3://bucket/prefix; NULL: the
+         * run directory's shards/). */
+        int workers;
+        char *launcher;
+        char *shard_store;
 } kp_workload_cfg_t;
 
 typedef enum kp_fault_action {

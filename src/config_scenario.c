@@ -26,6 +26,10 @@ const char *const kp_fault_action_names[] = {
 
 static const char *const profile_names[] = {"default", "safe", "relaxed", NULL};
 static const char *const compression_names[] = {"none", "gzip", "snappy", "lz4", "zstd", NULL};
+/* local: kproof starts the workers as child processes; external: someone else
+ * starts them (the Kubernetes Job in docker/k8s) and kproof waits for their
+ * shard results. */
+static const char *const launcher_names[] = {"local", "external", NULL};
 
 void kp_strv_free(char **v, size_t n)
 {
@@ -50,14 +54,17 @@ void kp_workload_cfg_defaults(kp_workload_cfg_t *w)
         w->linger_ms = -1;
         w->batch_bytes = 0;
         w->drain_timeout_ns = 30 * KP_NS_PER_S;
+        w->workers = 1;
 }
 
 void kp_workload_cfg_release(kp_workload_cfg_t *w)
 {
         free(w->topic);
         free(w->compression);
+        free(w->launcher);
+        free(w->shard_store);
         kp_kvlist_clear(&w->topic_config);
-        w->topic = w->compression = NULL;
+        w->topic = w->compression = w->launcher = w->shard_store = NULL;
 }
 
 int kp_workload_cfg_copy(kp_workload_cfg_t *dst, const kp_workload_cfg_t *src)
@@ -65,8 +72,11 @@ int kp_workload_cfg_copy(kp_workload_cfg_t *dst, const kp_workload_cfg_t *src)
         *dst = *src;
         dst->topic = src->topic ? strdup(src->topic) : NULL;
         dst->compression = src->compression ? strdup(src->compression) : NULL;
+        dst->launcher = src->launcher ? strdup(src->launcher) : NULL;
+        dst->shard_store = src->shard_store ? strdup(src->shard_store) : NULL;
         memset(&dst->topic_config, 0, sizeof(dst->topic_config));
         if ((src->topic && !dst->topic) || (src->compression && !dst->compression) ||
+            (src->launcher && !dst->launcher) || (src->shard_store && !dst->shard_store) ||
             kp_kvlist_merge(&dst->topic_config, &src->topic_config) < 0) {
                 kp_workload_cfg_release(dst);
                 return -1;
@@ -206,12 +216,34 @@ static int parse_workload(kp_jv_t *jv, const cJSON *o, kp_workload_cfg_t *w)
         INT_FIELD("linger_ms", 0, 60000, w->linger_ms);
         INT_FIELD("batch_bytes", 1, 64 << 20, w->batch_bytes);
         INT_FIELD("transaction_records", 0, 100000, w->txn_records);
+        INT_FIELD("workers", 1, 256, w->workers);
 #undef INT_FIELD
         if (kp_jv_number(jv, o, "abort_ratio", 0, 0, 1, 0, &w->abort_ratio) < 0)
                 return -1;
         if (w->abort_ratio > 0 && w->txn_records == 0)
                 return kp_jv_fail_at(jv, "abort_ratio",
                                      "aborting needs transactions: set transaction_records too");
+        if (w->workers > w->producers)
+                return kp_jv_fail_at(jv, "workers",
+                                     "expected at most as many workers as producers (%d): every "
+                                     "worker runs at least one producer",
+                                     w->producers);
+        idx = 0;
+        switch (kp_jv_enum(jv, o, "launcher", 0, launcher_names, &idx)) {
+        case -1:
+                return -1;
+        case 1:
+                free(w->launcher);
+                w->launcher = strdup(launcher_names[idx]);
+                if (!w->launcher)
+                        return kp_jv_fail(jv, "out of memory");
+                break;
+        }
+        if (kp_jv_string(jv, o, "shard_store", 0, &w->shard_store) < 0)
+                return -1;
+        if (w->shard_store && !*w->shard_store)
+                return kp_jv_fail_at(jv, "shard_store",
+                                     "expected a directory or s3://bucket/prefix");
         if (kp_jv_number(jv, o, "rate", 0, 0, 1e8, 1, &w->rate) < 0)
                 return -1;
         if (kp_jv_duration(jv, o, "duration", 0, 100 * KP_NS_PER_MS, 24 * 3600 * KP_NS_PER_S,
@@ -481,6 +513,13 @@ static int parse_suite(kp_jv_t *jv, const cJSON *o, const kp_suite_catalog_t *ca
                 m = kp_jv_push_key(jv, "workload");
                 if (parse_workload(jv, sub, &sc->workload) < 0)
                         return -1;
+                /* Distributed load is implemented for the failover suite's
+                 * workload; elsewhere the key would be silently ignored. */
+                if (sc->workload.workers > 1 && strcmp(sc->suite, "failover") != 0)
+                        return kp_jv_fail_at(jv, "workers",
+                                             "distributed load (workers > 1) is supported by the "
+                                             "failover suite only, not \"%s\"",
+                                             sc->suite);
                 kp_jv_pop(jv, m);
         }
         if ((r = kp_jv_object(jv, o, "client", 0, &sub)) < 0)

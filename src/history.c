@@ -12,6 +12,7 @@ typedef struct hlog {
         kp_hev_t **chunks; /* n_chunks_max slots, filled on demand */
         uint64_t count;
         uint64_t dropped;
+        const kp_hev_t *ext; /* adopted events (kp_history_adopt), borrowed */
 } hlog_t;
 
 struct kp_history {
@@ -116,7 +117,7 @@ static kp_hev_t *append(kp_history_t *h, int log)
         if (log < 0 || log >= h->producers + h->consumers)
                 return NULL;
         l = &h->logs[log];
-        if (l->count >= h->max_events) {
+        if (l->count >= h->max_events || l->ext) {
                 l->dropped++;
                 return NULL;
         }
@@ -277,10 +278,23 @@ const kp_hev_t *kp_history_span(const kp_history_t *h, int log, uint64_t i, uint
         *n = 0;
         if (i >= count)
                 return NULL;
+        if (h->logs[log].ext) {
+                *n = count - i;
+                return &h->logs[log].ext[i];
+        }
         c = (size_t)(i >> CHUNK_BITS);
         left = CHUNK - (i & (CHUNK - 1));
         *n = count - i < left ? count - i : left;
         return &h->logs[log].chunks[c][i & (CHUNK - 1)];
+}
+
+int kp_history_adopt(kp_history_t *h, int log, const kp_hev_t *events, uint64_t n)
+{
+        if (log < 0 || log >= h->producers + h->consumers || h->logs[log].count || !n)
+                return -1;
+        h->logs[log].ext = events;
+        __atomic_store_n(&h->logs[log].count, n, __ATOMIC_RELEASE);
+        return 0;
 }
 
 uint64_t kp_history_dropped(const kp_history_t *h)

@@ -106,6 +106,11 @@ uint64_t kp_history_count(const kp_history_t *h, int log);
 /* Events [i, i + *n) of a log lie contiguously at the returned pointer
  * (*n >= 1 while i < count): iterate chunk by chunk. */
 const kp_hev_t *kp_history_span(const kp_history_t *h, int log, uint64_t i, uint64_t *n);
+/* Makes events[0..n) the whole of an empty log without copying them (a
+ * merge of shard results, shard.h): borrowed, they must outlive every read
+ * of the log; the log takes no further events. -1 when the log is not
+ * empty. */
+int kp_history_adopt(kp_history_t *h, int log, const kp_hev_t *events, uint64_t n);
 /* Events dropped because a log was full, over all logs. */
 uint64_t kp_history_dropped(const kp_history_t *h);
 size_t kp_history_bytes(const kp_history_t *h);

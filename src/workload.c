@@ -30,6 +30,8 @@
  * and would otherwise cost more than kproof's own tracking. */
 #define POLL_EVERY  32
 #define CLOCK_EVERY 16
+/* A shard's drain ends after this long without a new read. */
+#define SHARD_QUIET_NS (3 * KP_NS_PER_S)
 
 typedef struct tl_counts {
         uint64_t sent, acked, ack_errors, consumed;
@@ -98,7 +100,9 @@ struct kp_workload {
         kp_kvlist_t producer_props, consumer_props;
         kp_ledger_t *ledger;
         kp_history_t *history; /* optional, borrowed */
-        int64_t reset_offset;  /* auto.offset.reset as a logical offset, or INVALID */
+        int shard, producer_base;
+        int64_t start_at_ns, clock_off;
+        int64_t reset_offset; /* auto.offset.reset as a logical offset, or INVALID */
         uint32_t nonce;
         uint8_t *pattern;
         int64_t start_ns;
@@ -196,7 +200,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 
         if (wl->history)
                 kp_history_produced(wl->history, pr->id, seq, m->partition, m->offset, m->err,
-                                    read_intended(m->payload, m->len), now);
+                                    read_intended(m->payload, m->len) - wl->clock_off, now);
         if (m->err) {
                 kp_ledger_on_ack_error(wl->ledger, pr->id, seq);
                 count_err(pr->errs, m->err);
@@ -206,7 +210,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         kp_ledger_on_ack(wl->ledger, pr->id, seq, m->partition, m->offset);
         __atomic_store_n(&pr->acked_n, pr->acked_n + 1, __ATOMIC_RELAXED);
         {
-                int64_t lat = now - read_intended(m->payload, m->len);
+                int64_t lat = now - (read_intended(m->payload, m->len) - wl->clock_off);
                 uint64_t v = lat > 0 ? (uint64_t)lat : 0;
                 kp_hist_record(&pr->ack_hist, v);
                 kp_hist_record(&pr->tl.hists[s], v);
@@ -319,7 +323,7 @@ static void *producer_main(void *arg)
         int64_t now = kp_mono_ns();
 
         h.nonce = wl->nonce;
-        h.producer = (uint16_t)pr->id;
+        h.producer = (uint16_t)(wl->producer_base + pr->id);
         for (seq = 0; !limit || seq < limit; seq++) {
                 int64_t intended = wl->start_ns + phase + (int64_t)((double)seq * interval);
                 int64_t next = wl->start_ns + phase + (int64_t)((double)(seq + 1) * interval);
@@ -358,7 +362,7 @@ static void *producer_main(void *arg)
                         break;
                 }
                 h.seq = seq;
-                h.intended_ns = intended;
+                h.intended_ns = intended + wl->clock_off;
                 kp_rec_encode(pr->buf, len, &h, wl->pattern, PATTERN_BYTES);
                 if (c->keys > 0) {
                         uint64_t k =
@@ -509,6 +513,8 @@ static void consume_one(cons_t *co, const rd_kafka_message_t *m, int64_t now, si
                 *last = m->offset;
         }
         st = kp_rec_decode(m->payload, m->len, wl->nonce, &h);
+        if (st == KP_REC_OK)
+                h.intended_ns -= wl->clock_off;
         if (wl->history) {
                 if (st == KP_REC_OK)
                         kp_history_consumed(wl->history, co->id, h.producer, h.seq, m->partition,
@@ -525,6 +531,14 @@ static void consume_one(cons_t *co, const rd_kafka_message_t *m, int64_t now, si
                 add_example(co, KP_REC_CORRUPT, m->partition, m->offset, -1, 0);
                 return;
         }
+        if (wl->shard &&
+            (h.producer < wl->producer_base || h.producer >= wl->producer_base + wl->n_prod)) {
+                /* Another shard's record: its ledger is there, the merged
+                 * history judges it. */
+                r = KP_LEDGER_FIRST;
+                goto count;
+        }
+        h.producer = (uint16_t)(h.producer - wl->producer_base);
         r = kp_ledger_on_consume(wl->ledger, h.producer, h.seq, m->partition, m->offset);
         switch (r) {
         case KP_LEDGER_UNKNOWN:
@@ -551,6 +565,7 @@ static void consume_one(cons_t *co, const rd_kafka_message_t *m, int64_t now, si
         default:
                 break;
         }
+count:
         co->tl.counts[s].consumed++;
         {
                 int64_t lat = now - h.intended_ns;
@@ -657,6 +672,10 @@ kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec,
                 goto oom;
         wl->profile = spec->profile;
         wl->history = spec->history;
+        wl->shard = spec->shard;
+        wl->producer_base = spec->producer_base;
+        wl->start_at_ns = spec->start_at_ns;
+        wl->clock_off = spec->clock_offset_ns;
         wl->n_prod = c->producers;
         wl->n_cons = c->consumers;
         wl->records_per_producer = max_records;
@@ -668,7 +687,9 @@ kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec,
         wl->ledger = kp_ledger_new(wl->n_prod, c->partitions, max_records, err);
         if (!wl->ledger)
                 goto fail;
-        if (kp_random_bytes(&wl->nonce, sizeof(wl->nonce)) < 0)
+        if (spec->nonce)
+                wl->nonce = spec->nonce;
+        else if (kp_random_bytes(&wl->nonce, sizeof(wl->nonce)) < 0)
                 wl->nonce = (uint32_t)kp_wall_ns();
         if (!wl->nonce)
                 wl->nonce = 1;
@@ -852,16 +873,24 @@ static int start_consumers(kp_workload_t *wl, kp_err_t *err)
                         return kp_err_set(err, KP_EINFRA, "cannot start consumer thread");
                 wl->conss[i].started = 1;
         }
-        deadline = kp_mono_ns() + 20 * KP_NS_PER_S;
+        /* A shard's consumers hold only a share of the partitions and the
+         * group settles as the other workers join: wait, until the shared
+         * start at most, for each of them to hold a partition, so the
+         * rebalances of the join happen before the load does. */
+        deadline = wl->shard ? wl->start_at_ns : kp_mono_ns() + 20 * KP_NS_PER_S;
         while (kp_mono_ns() < deadline && !kp_stop_requested()) {
+                int holding = 0;
                 assigned = 0;
-                for (i = 0; i < wl->n_cons; i++)
-                        assigned += __atomic_load_n(&wl->conss[i].assigned, __ATOMIC_ACQUIRE);
-                if (assigned >= wl->cfg.partitions)
+                for (i = 0; i < wl->n_cons; i++) {
+                        int a = __atomic_load_n(&wl->conss[i].assigned, __ATOMIC_ACQUIRE);
+                        assigned += a;
+                        holding += a > 0;
+                }
+                if (wl->shard ? holding == wl->n_cons : assigned >= wl->cfg.partitions)
                         break;
                 kp_sleep_ms(2);
         }
-        if (kp_mono_ns() >= deadline)
+        if (!wl->shard && kp_mono_ns() >= deadline)
                 kp_warn("workload %s: consumers not fully assigned after 20 s; going on",
                         wl->topic);
         return 0;
@@ -904,7 +933,9 @@ int kp_workload_start(kp_workload_t *wl, kp_err_t *err)
         wl->start_ns = kp_mono_ns();
         if (!wl->defer_consumers && start_consumers(wl, err) < 0)
                 return -1;
-        wl->start_ns = kp_mono_ns();
+        /* A shard starts on the shared clock, even late (a late start shows
+         * as latency, as a stalled producer does). */
+        wl->start_ns = wl->start_at_ns ? wl->start_at_ns : kp_mono_ns();
         for (i = 0; i < wl->n_prod; i++) {
                 if (pthread_create(&wl->prods[i].thr, NULL, producer_main, &wl->prods[i]) != 0)
                         return kp_err_set(err, KP_EINFRA, "cannot start producer thread");
@@ -930,7 +961,8 @@ void kp_workload_wait_produced(kp_workload_t *wl)
 
 int kp_workload_drain(kp_workload_t *wl, int64_t timeout_ns)
 {
-        int64_t t0 = kp_mono_ns(), deadline = t0 + timeout_ns, last_check = 0;
+        int64_t t0 = kp_mono_ns(), deadline = t0 + timeout_ns, last_check = 0, quiet_since = 0;
+        uint64_t quiet_n = 0;
         kp_ledger_summary_t s;
 
         if (wl->n_cons == 0) {
@@ -939,7 +971,18 @@ int kp_workload_drain(kp_workload_t *wl, int64_t timeout_ns)
         }
         while (!kp_stop_requested()) {
                 int64_t now = kp_mono_ns();
-                if (now - last_check >= 250 * KP_NS_PER_MS) {
+                if (wl->shard) {
+                        /* Other shards' acknowledgements are not known here:
+                         * drained once nothing new was read for SHARD_QUIET. */
+                        uint64_t n = kp_workload_consumed_now(wl);
+                        if (n != quiet_n || !quiet_since) {
+                                quiet_n = n;
+                                quiet_since = now;
+                        } else if (now - quiet_since >= SHARD_QUIET_NS) {
+                                wl->drained = 1;
+                                break;
+                        }
+                } else if (now - last_check >= 250 * KP_NS_PER_MS) {
                         kp_ledger_summarize(wl->ledger, &s);
                         last_check = now;
                         if (s.acked_unconsumed == 0) {

@@ -47,6 +47,18 @@ typedef struct kp_workload_spec {
          * to this history (producer i -> log i, consumer j -> consumer log j),
          * for the history checker. Needs >= producers and consumers logs. */
         struct kp_history *history;
+        /* Distributed load (shard.h): this workload is one shard of a larger
+         * one. Its records carry producer ids producer_base + i (the ledger
+         * and the history's producer logs keep the local ids 0..producers-1);
+         * reads of other shards' records count in the timeline, latency and
+         * history but not in this shard's ledger, and the drain ends once the
+         * consumers have read nothing new for a while. */
+        int shard;
+        int producer_base;
+        uint32_t nonce;          /* run nonce in the records; 0: random */
+        int64_t start_at_ns;     /* monotonic time the schedule starts; 0: when ready */
+        int64_t clock_offset_ns; /* added to intended send times written into records
+                                    (wall - monotonic makes them comparable across hosts) */
 } kp_workload_spec_t;
 
 /* One time slot of the timeline (slot_ns wide, from the workload start). */

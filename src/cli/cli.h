@@ -19,6 +19,8 @@ int kp_cmd_verify(int argc, char **argv);
 int kp_cmd_compare(int argc, char **argv);
 int kp_cmd_recover(int argc, char **argv);
 int kp_cmd_diff(int argc, char **argv);
+int kp_cmd_worker(int argc, char **argv);
+int kp_cmd_merge(int argc, char **argv);
 
 /* The end of every run directory's life: report.pdf rendered from
  * evidence.json (a failure is logged and recorded in the signed statement,

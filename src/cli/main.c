@@ -31,6 +31,8 @@ static const cmd_t cmds[] = {
     {"compare", kp_cmd_compare, "put several runs of one scenario side by side (HTML and PDF)"},
     {"diff", kp_cmd_diff,
      "show verdict changes and measurement deltas between two runs; exit 1 on a regression"},
+    {"worker", kp_cmd_worker, "run one shard of a distributed workload into a shard store"},
+    {"merge", kp_cmd_merge, "merge the shard results of a store and judge them as one history"},
     {"recover", kp_cmd_recover,
      "undo destructive actions (revoked keys) an interrupted run left behind"},
 };

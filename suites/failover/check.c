@@ -17,6 +17,7 @@
 #include "src/platform.h"
 #include "src/wlreport.h"
 #include "src/record.h"
+#include "src/shard.h"
 #include "src/signals.h"
 #include "src/timeutil.h"
 #include "src/workload.h"
@@ -361,6 +362,11 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
         kp_workload_results_t wr;
         kp_workload_t *wl = NULL;
         kp_history_t *h = NULL;
+        fo_dist_t *dist = NULL;
+        kp_shard_merged_t *merged = NULL;
+        const kp_workload_slot_t *tl;
+        size_t n_slots;
+        int64_t slot_ns;
         rd_kafka_t *meta = NULL;
         fo_sched_t sched;
         fo_measure_t meas;
@@ -407,33 +413,48 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "%s", err.msg);
                 goto out;
         }
-        memset(&spec, 0, sizeof(spec));
-        spec.cfg = w;
-        spec.topic = topic;
-        spec.profile = sc->client.profile;
-        spec.producer_overrides = &sc->client.producer;
-        spec.consumer_overrides = &sc->client.consumer;
-        spec.history = h;
-        wl = kp_workload_new(ctx->plat, &spec, &err);
-        if (!wl) {
-                kp_check_error(c, "%s", err.msg);
-                goto out;
-        }
         if (fo_sched_init(&sched, ctx, c, topic, w->partitions, meta) < 0) {
                 kp_check_error(c, "out of memory");
                 goto out;
         }
         sched_ok = 1;
-        if (kp_workload_start(wl, &err) < 0) {
-                kp_check_error(c, "workload: %s", err.msg);
-                goto out;
+        if (w->workers > 1) {
+                /* Distributed load: workers run the workload, this process
+                 * applies the faults on the shared clock and judges. */
+                if (fo_dist_start(ctx, topic, &dist, &start_ns, &err) < 0) {
+                        kp_check_error(c, "distributed load: %s", err.msg);
+                        goto out;
+                }
+                produce_end_ns = start_ns + w->duration_ns;
+                fo_sched_run(&sched, start_ns);
+                if (fo_dist_finish(dist, c, h, &merged, &err) < 0) {
+                        kp_check_error(c, "distributed load: %s", err.msg);
+                        goto out;
+                }
+        } else {
+                memset(&spec, 0, sizeof(spec));
+                spec.cfg = w;
+                spec.topic = topic;
+                spec.profile = sc->client.profile;
+                spec.producer_overrides = &sc->client.producer;
+                spec.consumer_overrides = &sc->client.consumer;
+                spec.history = h;
+                wl = kp_workload_new(ctx->plat, &spec, &err);
+                if (!wl) {
+                        kp_check_error(c, "%s", err.msg);
+                        goto out;
+                }
+                if (kp_workload_start(wl, &err) < 0) {
+                        kp_check_error(c, "workload: %s", err.msg);
+                        goto out;
+                }
+                start_ns = kp_workload_start_ns(wl);
+                produce_end_ns = start_ns + w->duration_ns;
+                fo_sched_run(&sched, start_ns);
+                kp_workload_wait_produced(wl);
+                kp_workload_drain(wl, w->drain_timeout_ns);
+                kp_workload_stop(wl);
         }
-        start_ns = kp_workload_start_ns(wl);
-        produce_end_ns = start_ns + w->duration_ns;
-        fo_sched_run(&sched, start_ns);
-        kp_workload_wait_produced(wl);
-        kp_workload_drain(wl, w->drain_timeout_ns);
-        kp_workload_stop(wl);
         fo_sched_restore(&sched);
         if (opts->final_read && !kp_stop_requested()) {
                 t0 = kp_mono_ns();
@@ -473,7 +494,15 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
         kp_wlreport_anomalies(c, res);
 
         /* Workload totals. */
-        kp_workload_results(wl, &wr);
+        if (merged) {
+                wr = merged->results;
+                tl = merged->slots;
+                n_slots = merged->n_slots;
+                slot_ns = merged->slot_ns;
+        } else {
+                kp_workload_results(wl, &wr);
+                tl = kp_workload_timeline(wl, &n_slots, &slot_ns);
+        }
         kp_check_measure(c, "records_sent", (double)wr.ledger.sent, "records");
         kp_check_measure(c, "records_acked", (double)res->acked, "records");
         kp_check_measure(c, "records_ack_failed", (double)res->failed, "records");
@@ -516,13 +545,14 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_measure(c, "unavailability_episodes", (double)meas.n_episodes, "count");
         record_faults(c, &sched, &meas, start_ns, w->partitions);
         fo_measure_latency(c, h, w->producers, w->consumers, &meas);
-        if (fo_plot_timeline(ctx, c, wl, &sched, &meas, &err) < 0)
+        if (fo_plot_timeline(ctx, c, tl, n_slots, slot_ns, start_ns, &sched, &meas, &err) < 0)
                 kp_check_note(c, "timeline plot not drawn: %s", err.msg);
         kp_check_note(c,
                       "topic %s: %d partition(s), replication factor %d, %d-byte records at %.0f/s "
-                      "for %.0f s, %d producer(s), %d consumer(s), profile %s, read_committed %s",
+                      "for %.0f s, %d producer(s), %d consumer(s) in %d process(es), profile %s, "
+                      "read_committed %s",
                       topic, w->partitions, w->replication_factor, w->message_bytes, w->rate,
-                      (double)w->duration_ns / 1e9, w->producers, w->consumers,
+                      (double)w->duration_ns / 1e9, w->producers, w->consumers, w->workers,
                       kp_profile_name(sc->client.profile), copts.read_committed ? "yes" : "no");
         verdict(c, &sched, res, &meas, sc->client.profile, produce_end_ns, final_err);
 out:
@@ -533,6 +563,7 @@ out:
         if (meas_ok)
                 fo_measure_release(&meas);
         free(res);
+        fo_dist_free(dist);
         kp_workload_free(wl);
         kp_history_free(h);
         if (meta)

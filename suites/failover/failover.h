@@ -126,10 +126,25 @@ void fo_measure_latency(kp_check_t *c, const kp_history_t *h, int producers, int
                         const fo_measure_t *m);
 void fo_measure_release(fo_measure_t *m);
 
-struct kp_workload;
-/* Draws plots/failover-timeline.svg (and .tsv) and attaches both to c. */
-int fo_plot_timeline(kp_ctx_t *ctx, kp_check_t *c, struct kp_workload *wl, const fo_sched_t *sc,
-                     const fo_measure_t *m, kp_err_t *err);
+struct kp_workload_slot;
+/* Draws plots/failover-timeline.svg (and .tsv) of a workload timeline
+ * (n slots of slot_ns from monotonic start) and attaches both to c. */
+int fo_plot_timeline(kp_ctx_t *ctx, kp_check_t *c, const struct kp_workload_slot *tl, size_t n,
+                     int64_t slot_ns, int64_t start, const fo_sched_t *sc, const fo_measure_t *m,
+                     kp_err_t *err);
+
+struct kp_shard_merged;
+/* Distributed load (workload.workers > 1): the workers' side of the check. */
+typedef struct fo_dist fo_dist_t;
+/* Writes the plan (shared start a few seconds ahead) and starts the
+ * workers; *start_ns is the shared start on this process's monotonic clock. */
+int fo_dist_start(kp_ctx_t *ctx, const char *topic, fo_dist_t **out, int64_t *start_ns,
+                  kp_err_t *err);
+/* Waits for every worker, loads and merges their results into h (which has
+ * every producer and consumer log). m is released by fo_dist_free. */
+int fo_dist_finish(fo_dist_t *d, kp_check_t *c, kp_history_t *h, struct kp_shard_merged **m,
+                   kp_err_t *err);
+void fo_dist_free(fo_dist_t *d);
 
 void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c);
 

@@ -63,18 +63,16 @@ static void decorations(kp_buf_t *s, const fo_sched_t *sc, const fo_measure_t *m
         }
 }
 
-int fo_plot_timeline(kp_ctx_t *ctx, kp_check_t *c, kp_workload_t *wl, const fo_sched_t *sc,
-                     const fo_measure_t *m, kp_err_t *err)
+int fo_plot_timeline(kp_ctx_t *ctx, kp_check_t *c, const kp_workload_slot_t *tl, size_t n,
+                     int64_t slot_ns, int64_t start, const fo_sched_t *sc, const fo_measure_t *m,
+                     kp_err_t *err)
 {
-        const kp_workload_slot_t *tl;
         char dir[4096], tsv[4200], svg[4200], rel[256];
-        int64_t slot_ns, start = kp_workload_start_ns(wl);
         double per_s, xmax;
-        size_t n, i;
+        size_t i;
         kp_buf_t b, s;
         int rc = -1;
 
-        tl = kp_workload_timeline(wl, &n, &slot_ns);
         if (!tl || n == 0)
                 return kp_err_set(err, KP_EINFRA, "no timeline data");
         if (kp_ctx_path(ctx, "plots", dir, sizeof(dir)) < 0 || kp_mkdir_p(dir, err) < 0)

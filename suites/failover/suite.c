@@ -33,7 +33,8 @@ static const kp_check_def_t checks[] = {
      .skip_when = "the scenario lists no faults, or the target cannot apply one of them",
      .error_when =
          "a fault could not be applied or healed, or was applied only after production ended; "
-         "nothing was acknowledged; the final read or the history checker could not complete; or a "
+         "nothing was acknowledged; the final read or the history checker could not complete; with "
+         "distributed load (workload.workers), a worker died or never reported its shard; or a "
          "topic or client could not be created, a call failed outright (not a refusal the check "
          "tests for) or the platform stopped answering"},
 };

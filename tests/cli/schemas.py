@@ -210,6 +210,8 @@ LOADER_ONLY = {
                 "of another",
     "s66.json": "a duration outside its range: ranges of durations are in the descriptions only",
     "s67.json": "a destination target file that does not exist: only the loader opens it",
+    "s80.json": "more workers than producers: a comparison of two members",
+    "s84.json": "workers > 1 outside the failover suite: a member allowed only with one suite name",
 }
 cases = []
 with open(os.path.join(SRC, "tests", "cli", "invalid_input.tsv"), "rb") as f:

@@ -26,3 +26,8 @@ endif()
 if(TEST kafka.failover_txn)
   set_tests_properties(kafka.failover_txn PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE RESOURCE_LOCK kafka_cluster)
 endif()
+# Distributed load against real Kafka: three short runs of 4 workers / 1 process (about 3 minutes).
+if(TEST kafka.failover_dist_kafka)
+  set_tests_properties(kafka.failover_dist_kafka PROPERTIES TIMEOUT 420 RUN_SERIAL TRUE
+                        RESOURCE_LOCK kafka_cluster)
+endif()
