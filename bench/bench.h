@@ -16,10 +16,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "src/config.h"
-#include "src/err.h"
-#include "src/kvlist.h"
-#include "src/platform.h"
+#include "config/config.h"
+#include "util/err.h"
+#include "util/kvlist.h"
+#include "platform/platform.h"
 
 typedef struct bench_opts {
         const char *target_path; /* a kproof target file */

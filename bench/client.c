@@ -17,12 +17,12 @@
 #include <librdkafka/rdkafka.h>
 
 #include "bench.h"
-#include "src/digest.h"
-#include "src/kafka.h"
-#include "src/log.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
-#include "src/workload.h"
+#include "util/digest.h"
+#include "platform/kafka.h"
+#include "util/log.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
+#include "engine/workload.h"
 
 #define RAW_POLL_EVERY 32
 /* A consumer that reads nothing for this long has read all there is (the

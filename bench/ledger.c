@@ -13,12 +13,12 @@
 #include <string.h>
 
 #include "bench.h"
-#include "src/checker.h"
-#include "src/hist.h"
-#include "src/history.h"
-#include "src/ledger.h"
-#include "src/record.h"
-#include "src/timeutil.h"
+#include "engine/checker.h"
+#include "engine/hist.h"
+#include "engine/history.h"
+#include "engine/ledger.h"
+#include "engine/record.h"
+#include "util/timeutil.h"
 
 typedef struct bench_checker {
         const char *name;

@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "src/kafka.h"
-#include "src/log.h"
-#include "src/signals.h"
-#include "src/workload.h"
+#include "platform/kafka.h"
+#include "util/log.h"
+#include "util/signals.h"
+#include "engine/workload.h"
 
 static void usage(FILE *f)
 {

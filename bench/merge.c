@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "bench.h"
-#include "src/checker.h"
-#include "src/shard.h"
-#include "src/timeutil.h"
+#include "engine/checker.h"
+#include "dist/shard.h"
+#include "util/timeutil.h"
 
 /* Appends the events of shard s (s < 0: all, with global ids) to h. */
 static void fill(kp_history_t *h, int s, int n_shards, int parts, uint64_t n)

@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "src/buf.h"
-#include "src/kafka.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
+#include "util/buf.h"
+#include "platform/kafka.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
 
 typedef struct child_res {
         int status;

@@ -12,12 +12,12 @@
 
 #include "bench.h"
 #include "report/report.h"
-#include "src/evidence.h"
-#include "src/fsutil.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
-#include "src/wlreport.h"
-#include "src/workload.h"
+#include "evidence/evidence.h"
+#include "util/fsutil.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
+#include "engine/wlreport.h"
+#include "engine/workload.h"
 
 static int generate(const bench_opts_t *o, kp_workload_t *wl, const char *dir, kp_err_t *err)
 {

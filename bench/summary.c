@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "src/buf.h"
-#include "src/fsutil.h"
-#include "src/timeutil.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/timeutil.h"
 
 #define MAX_GROUPS 128
 #define MAX_RUNS   64

@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "src/err.h"
+#include "util/err.h"
 
 /* report.html: one self-contained file (inline CSS and SVG, no external
  * assets) that opens with the checklist table. */

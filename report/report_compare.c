@@ -14,8 +14,8 @@
 
 #include "report.h"
 #include "report_util.h"
-#include "src/buf.h"
-#include "src/fsutil.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
 
 static const char css[] =
     "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0;color:#1d2330;"

@@ -9,8 +9,8 @@
 
 #include "report.h"
 #include "report_util.h"
-#include "src/buf.h"
-#include "src/fsutil.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
 
 static void add_suite(kp_buf_t *b, const cJSON *checks, const char *suite)
 {

@@ -26,9 +26,9 @@
 
 #include "report.h"
 #include "report_util.h"
-#include "src/buf.h"
-#include "src/digest.h"
-#include "src/fsutil.h"
+#include "util/buf.h"
+#include "util/digest.h"
+#include "util/fsutil.h"
 
 #define OSCAL_VERSION "1.1.2"
 /* The namespace of kproof's name-based UUIDs (a fixed random UUID). */

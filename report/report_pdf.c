@@ -15,12 +15,12 @@
 #include <unistd.h>
 
 #include "report.h"
-#include "src/buf.h"
-#include "src/fsutil.h"
-#include "src/kvlist.h"
-#include "src/log.h"
-#include "src/proc.h"
-#include "src/timeutil.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/kvlist.h"
+#include "util/log.h"
+#include "util/proc.h"
+#include "util/timeutil.h"
 
 #define PDF_TIMEOUT_S 180
 

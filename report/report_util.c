@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "src/jsonv.h"
+#include "config/jsonv.h"
 
 int kp_report_load(const char *evidence_path, cJSON **root, kp_err_t *err)
 {

@@ -7,8 +7,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "src/buf.h"
-#include "src/err.h"
+#include "util/buf.h"
+#include "util/err.h"
 
 int kp_report_load(const char *evidence_path, cJSON **root, kp_err_t *err);
 /* Appends s escaped for HTML text and attribute values (also valid XML). */

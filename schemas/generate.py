@@ -5,7 +5,7 @@ for editors: completion, descriptions, enums, ranges) from the key tables below 
 
     python3 schemas/generate.py build/kproof schemas
 
-The loaders (src/config_scenario.c, src/config_target.c, the suites' parse hooks) are the
+The loaders (src/config/config_scenario.c, src/config/config_target.c, the suites' parse hooks) are the
 authority: tests/cli/test_schemas.sh probes `kproof validate` and fails when a key, a kind of
 value, a range, a duration range stated in a description or an enum here differs from what the
 loader accepts, and when the committed files are not this script's output. Change a loader,

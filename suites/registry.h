@@ -5,7 +5,7 @@
 #ifndef KP_SUITES_REGISTRY_H
 #define KP_SUITES_REGISTRY_H
 
-#include "src/suite.h"
+#include "evidence/suite.h"
 
 extern const kp_suite_catalog_t kp_builtin_suites;
 

@@ -6,7 +6,7 @@
 #ifndef KP_CLI_H
 #define KP_CLI_H
 
-#include "src/err.h"
+#include "util/err.h"
 
 struct kp_key;
 

@@ -15,11 +15,11 @@
 #include "opt.h"
 #include "report/report.h"
 #include "report/report_util.h"
-#include "src/buf.h"
-#include "src/bundle.h"
-#include "src/fsutil.h"
-#include "src/log.h"
-#include "src/sign.h"
+#include "util/buf.h"
+#include "sign/bundle.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "sign/sign.h"
 
 static const char *out_dir;
 static kp_opt_list_t pubkeys;

@@ -17,10 +17,10 @@
 
 #include "cli.h"
 #include "opt.h"
-#include "src/buf.h"
-#include "src/fsutil.h"
-#include "src/jsonv.h"
-#include "src/suite.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "config/jsonv.h"
+#include "evidence/suite.h"
 #include "suites/registry.h"
 
 static const char *tolerance_arg;

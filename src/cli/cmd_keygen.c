@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "opt.h"
-#include "src/sign.h"
+#include "sign/sign.h"
 
 static const char *out_path;
 static int force;

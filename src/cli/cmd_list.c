@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "opt.h"
-#include "src/rows.h"
+#include "evidence/rows.h"
 #include "suites/registry.h"
 
 static int as_json;

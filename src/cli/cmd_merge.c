@@ -11,12 +11,12 @@
 
 #include "cli.h"
 #include "opt.h"
-#include "src/checker.h"
-#include "src/config.h"
-#include "src/kafka.h"
-#include "src/shard.h"
-#include "src/shardwork.h"
-#include "src/timeutil.h"
+#include "engine/checker.h"
+#include "config/config.h"
+#include "platform/kafka.h"
+#include "dist/shard.h"
+#include "dist/shardwork.h"
+#include "util/timeutil.h"
 #include "suites/failover/failover.h"
 #include "suites/registry.h"
 

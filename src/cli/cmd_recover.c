@@ -8,10 +8,10 @@
 
 #include "cli.h"
 #include "opt.h"
-#include "src/buf.h"
-#include "src/fsutil.h"
-#include "src/log.h"
-#include "src/revoke.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "adapters/revoke.h"
 
 static const char *journal_opt, *target_opt;
 static int verbose;

@@ -23,13 +23,13 @@
 #include "cli.h"
 #include "opt.h"
 #include "report/report.h"
-#include "src/bundle.h"
-#include "src/digest.h"
-#include "src/fsutil.h"
-#include "src/jsonv.h"
-#include "src/log.h"
-#include "src/sign.h"
-#include "src/timeutil.h"
+#include "sign/bundle.h"
+#include "util/digest.h"
+#include "util/fsutil.h"
+#include "config/jsonv.h"
+#include "util/log.h"
+#include "sign/sign.h"
+#include "util/timeutil.h"
 
 static const char *out_dir;
 static const char *sign_key_path;

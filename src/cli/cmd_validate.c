@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "opt.h"
-#include "src/config.h"
+#include "config/config.h"
 #include "suites/registry.h"
 
 static const kp_cmd_spec_t spec = {

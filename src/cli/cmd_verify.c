@@ -14,8 +14,8 @@
 
 #include "cli.h"
 #include "opt.h"
-#include "src/bundle.h"
-#include "src/sign.h"
+#include "sign/bundle.h"
+#include "sign/sign.h"
 
 static kp_opt_list_t pubkeys;
 static int quiet;

@@ -1,5 +1,5 @@
 /*
- * kproof worker: runs one shard of a distributed workload (src/shardwork.h)
+ * kproof worker: runs one shard of a distributed workload (src/dist/shardwork.h)
  * and puts its result in the shard store. Started by `kproof run` (launcher
  * local), by a Kubernetes Indexed Job (docker/k8s, index from
  * JOB_COMPLETION_INDEX) or by hand; it never judges — the coordinator or
@@ -11,12 +11,12 @@
 
 #include "cli.h"
 #include "opt.h"
-#include "src/config.h"
-#include "src/log.h"
-#include "src/platform.h"
-#include "src/shardwork.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
+#include "config/config.h"
+#include "util/log.h"
+#include "platform/platform.h"
+#include "dist/shardwork.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
 #include "suites/registry.h"
 
 static const char *target_path, *store_url, *index_str, *suite_name, *bootstrap, *plan_wait;

@@ -11,8 +11,8 @@
 
 #include "cli.h"
 #include "kp_version.h"
-#include "src/log.h"
-#include "src/secret.h"
+#include "util/log.h"
+#include "util/secret.h"
 
 typedef struct cmd {
         const char *name;

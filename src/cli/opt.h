@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "src/err.h"
+#include "util/err.h"
 
 typedef enum kp_opt_type {
         KP_OPT_FLAG,   /* int *dest set to 1 */

@@ -7,10 +7,10 @@
 
 #include "cli.h"
 #include "report/report.h"
-#include "src/bundle.h"
-#include "src/fsutil.h"
-#include "src/log.h"
-#include "src/sign.h"
+#include "sign/bundle.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "sign/sign.h"
 
 int kp_cli_signing_key(const char *opt_path, kp_key_t **key, kp_err_t *err)
 {

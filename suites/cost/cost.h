@@ -4,16 +4,16 @@
  * (bytes produced and consumed, storage growth, replication factor, rack
  * placement of replicas and leaders), combines it with the target's
  * declared deployment and a dated price sheet through the cost model
- * (src/costmodel.h), and projects the cost over throughput and retention for
+ * (src/engine/costmodel.h), and projects the cost over throughput and retention for
  * the measured architecture and the other two.
  */
 #ifndef KP_COST_SUITE_H
 #define KP_COST_SUITE_H
 
-#include "src/costmodel.h"
-#include "src/evidence.h"
-#include "src/runner.h"
-#include "src/suite.h"
+#include "engine/costmodel.h"
+#include "evidence/evidence.h"
+#include "evidence/runner.h"
+#include "evidence/suite.h"
 
 #define COST_ROW "cost-model"
 

@@ -16,12 +16,12 @@
 #include <string.h>
 
 #include "cost.h"
-#include "src/buf.h"
-#include "src/pricesheet.h"
-#include "src/timeutil.h"
-#include "src/topology.h"
-#include "src/wlreport.h"
-#include "src/workload.h"
+#include "util/buf.h"
+#include "config/pricesheet.h"
+#include "util/timeutil.h"
+#include "platform/topology.h"
+#include "engine/wlreport.h"
+#include "engine/workload.h"
 
 /* Sum of storage_bytes over brokers; -1 when any broker failed. */
 static int64_t storage_total(kp_ctx_t *ctx, const kp_topology_t *t, kp_check_t *c,

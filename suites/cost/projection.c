@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "cost.h"
-#include "src/buf.h"
-#include "src/fsutil.h"
-#include "src/plot.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/plot.h"
 
 static const double mb_per_s[] = {1, 3, 10, 30, 100, 300, 1000};
 static const double days[] = {1, 2, 3, 7, 14, 30};

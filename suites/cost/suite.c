@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cost.h"
-#include "src/timeutil.h"
+#include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {
     {.id = "cost.model",

@@ -11,16 +11,16 @@
 #include <string.h>
 
 #include "failover.h"
-#include "src/checker.h"
-#include "src/kafka.h"
-#include "src/log.h"
-#include "src/platform.h"
-#include "src/wlreport.h"
-#include "src/record.h"
-#include "src/shard.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
-#include "src/workload.h"
+#include "engine/checker.h"
+#include "platform/kafka.h"
+#include "util/log.h"
+#include "platform/platform.h"
+#include "engine/wlreport.h"
+#include "engine/record.h"
+#include "dist/shard.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
+#include "engine/workload.h"
 
 /* Reads every partition from its start to the high watermark seen when the
  * read begins, appending to the history's consumer log `log`. */

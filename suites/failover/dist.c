@@ -13,12 +13,12 @@
 #include <string.h>
 
 #include "failover.h"
-#include "src/digest.h"
-#include "src/fsutil.h"
-#include "src/log.h"
-#include "src/shard.h"
-#include "src/shardwork.h"
-#include "src/timeutil.h"
+#include "util/digest.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "dist/shard.h"
+#include "dist/shardwork.h"
+#include "util/timeutil.h"
 
 /* Seconds between writing the plan and the shared start: every worker
  * loads its configuration, connects and joins before it. */

@@ -4,7 +4,7 @@
  * adapter applies the scenario's faults (kill the leader of a partition,
  * a broker, the active controller, a whole zone, restart brokers one by
  * one, ...) and heals them. Afterwards a final read collects every record
- * still on the platform, the history checker (src/checker.h) judges what
+ * still on the platform, the history checker (src/engine/checker.h) judges what
  * clients saw against the profile's allow-list, and the suite measures per
  * fault and partition how long clients could not write, how long until
  * throughput came back, and latency before, during and after the faults.
@@ -22,10 +22,10 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "src/evidence.h"
-#include "src/history.h"
-#include "src/runner.h"
-#include "src/suite.h"
+#include "evidence/evidence.h"
+#include "engine/history.h"
+#include "evidence/runner.h"
+#include "evidence/suite.h"
 
 #define FO_ROW      "recovery-behavior"
 #define FO_MAX_DOWN 16 /* brokers one fault may take down */

@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "failover.h"
-#include "src/kafka.h"
-#include "src/log.h"
-#include "src/platform.h"
-#include "src/progress.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "util/log.h"
+#include "platform/platform.h"
+#include "util/progress.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
 
 typedef struct step {
         int64_t at_ns;

@@ -28,8 +28,8 @@
 #include <string.h>
 
 #include "failover.h"
-#include "src/hist.h"
-#include "src/timeutil.h"
+#include "engine/hist.h"
+#include "util/timeutil.h"
 
 #define BIN_NS        (100 * KP_NS_PER_MS)
 #define WINDOW_BINS   10

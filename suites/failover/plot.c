@@ -13,11 +13,11 @@
 #include <string.h>
 
 #include "failover.h"
-#include "src/buf.h"
-#include "src/fsutil.h"
-#include "src/plot.h"
-#include "src/timeutil.h"
-#include "src/workload.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/plot.h"
+#include "util/timeutil.h"
+#include "engine/workload.h"
 
 #define NAME "failover-timeline"
 

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "failover.h"
-#include "src/checker.h"
-#include "src/timeutil.h"
+#include "engine/checker.h"
+#include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {
     {.id = "failover.faults",

@@ -11,9 +11,9 @@
 #include <arpa/inet.h>
 
 #include "location.h"
-#include "src/kafka.h"
-#include "src/log.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "util/log.h"
+#include "util/timeutil.h"
 
 /* The observation: sample Metadata, create the suite's topic, produce to
  * every partition (the client connects to every partition leader), then keep

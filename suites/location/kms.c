@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "location.h"
-#include "src/kms.h"
+#include "adapters/kms.h"
 
 /* "arn:aws:kms:REGION:ACCOUNT:key/ID" -> region, account; -1 if not an ARN. */
 static int arn_parts(const char *arn, char *region, size_t rsize, char *account, size_t asize)

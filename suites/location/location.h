@@ -19,12 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/boundary.h"
-#include "src/evidence.h"
-#include "src/netobs.h"
-#include "src/runner.h"
-#include "src/suite.h"
-#include "src/topology.h"
+#include "platform/boundary.h"
+#include "evidence/evidence.h"
+#include "platform/netobs.h"
+#include "evidence/runner.h"
+#include "evidence/suite.h"
+#include "platform/topology.h"
 
 #define LOC_ROW "data-plane-location"
 

@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "location.h"
-#include "src/buf.h"
+#include "util/buf.h"
 
 #define EGRESS_MAX_ROWS 256
 

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 
 #include "location.h"
-#include "src/aws.h"
-#include "src/storage.h"
+#include "adapters/aws.h"
+#include "adapters/storage.h"
 
 /* Text of the first <tag ...>...</tag> in xml ("" when absent or <tag/>);
  * 1 when found. S3 puts attributes on some elements (xmlns). */

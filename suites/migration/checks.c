@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "migration.h"
-#include "src/log.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
+#include "util/log.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
 
 #define MIG_MAXP 256
 

@@ -9,12 +9,12 @@
 #include <string.h>
 
 #include "migration.h"
-#include "src/kafka.h"
-#include "src/log.h"
-#include "src/record.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
-#include "src/wlreport.h"
+#include "platform/kafka.h"
+#include "util/log.h"
+#include "engine/record.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
+#include "engine/wlreport.h"
 
 #define MIG_MAX_BYTES 4096
 

@@ -6,7 +6,7 @@
  * start_mirror / stop_mirror / start_reverse_mirror / stop_reverse_mirror /
  * mirror_status, and back again. kproof's own clients write tracked records
  * (record.h) and switch consumers and producers over; the history checker
- * (src/checker.h) judges what the destination holds.
+ * (src/engine/checker.h) judges what the destination holds.
  *
  * Files: suite.c (definition, options, gates, shared state), flow.c
  * (tracked producer, reader, consumer group, mirror and admin helpers),
@@ -20,13 +20,13 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "src/checker.h"
-#include "src/control.h"
-#include "src/evidence.h"
-#include "src/history.h"
-#include "src/platform.h"
-#include "src/runner.h"
-#include "src/suite.h"
+#include "engine/checker.h"
+#include "adapters/control.h"
+#include "evidence/evidence.h"
+#include "engine/history.h"
+#include "platform/platform.h"
+#include "evidence/runner.h"
+#include "evidence/suite.h"
 
 #define MIG_ROW "migration-rollback"
 

@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "migration.h"
-#include "src/log.h"
-#include "src/timeutil.h"
+#include "util/log.h"
+#include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {
     {.id = "migration.data",

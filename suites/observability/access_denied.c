@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "observability.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 enum { D_PRODUCE, D_CONSUME, D_CREATE, D_ALTER, D_N };
 

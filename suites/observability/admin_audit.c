@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "observability.h"
-#include "src/kafka.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 enum { A_CREATE, A_ALTER, A_ACL_ADD, A_ACL_DEL, A_DELETE, A_N };
 

@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "observability.h"
-#include "src/kafka.h"
-#include "src/log.h"
-#include "src/platform.h"
-#include "src/rundir.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "util/log.h"
+#include "platform/platform.h"
+#include "evidence/rundir.h"
+#include "util/timeutil.h"
 
 #define OBS_POLL_MS    250
 #define OBS_ADMIN_MS   30000

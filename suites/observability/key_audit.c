@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "observability.h"
-#include "src/kafka.h"
-#include "src/kms.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "adapters/kms.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 enum { K_WRITE, K_READ, K_DESCRIBE, K_N };
 

@@ -3,7 +3,7 @@
  * prove administrative changes and refused access from the platform's own
  * audit trails? kproof performs marked actions — admin changes as the
  * target's principal, and access attempts as a declared unauthorized
- * principal — then reads the target's audit sources (src/audit.h) until
+ * principal — then reads the target's audit sources (src/adapters/audit.h) until
  * each action appears, and measures how long that took.
  *
  * Key usage and storage access (key-audit, storage-audit) are found the
@@ -17,12 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/audit.h"
-#include "src/buf.h"
-#include "src/evidence.h"
-#include "src/kvlist.h"
-#include "src/runner.h"
-#include "src/suite.h"
+#include "adapters/audit.h"
+#include "util/buf.h"
+#include "evidence/evidence.h"
+#include "util/kvlist.h"
+#include "evidence/runner.h"
+#include "evidence/suite.h"
 
 #define OBS_ROW "observability"
 

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "observability.h"
-#include "src/kafka.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 enum { S_WRITE, S_READ, S_N };
 

@@ -11,16 +11,16 @@
 #include <time.h>
 
 #include "revocation.h"
-#include "src/digest.h"
-#include "src/events.h"
-#include "src/fsutil.h"
-#include "src/kafka.h"
-#include "src/log.h"
-#include "src/plot.h"
-#include "src/progress.h"
-#include "src/signals.h"
-#include "src/storage.h"
-#include "src/timeutil.h"
+#include "util/digest.h"
+#include "evidence/events.h"
+#include "util/fsutil.h"
+#include "platform/kafka.h"
+#include "util/log.h"
+#include "util/plot.h"
+#include "util/progress.h"
+#include "util/signals.h"
+#include "adapters/storage.h"
+#include "util/timeutil.h"
 
 #define PROBE_PREFIX "kpprobe:"
 

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "revocation.h"
-#include "src/buf.h"
-#include "src/keypolicy.h"
+#include "util/buf.h"
+#include "adapters/keypolicy.h"
 
 void rev_check_key_manager(kp_ctx_t *ctx, kp_check_t *c)
 {

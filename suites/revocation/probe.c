@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "revocation.h"
-#include "src/kafka.h"
-#include "src/platform.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "platform/platform.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
 
 /* Client-level errors (served from rd_kafka_poll/consumer_poll on the
  * suite's thread): counted by name for the evidence; transport failures

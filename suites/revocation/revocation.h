@@ -4,10 +4,10 @@
  * and how fast — when the customer revokes it.
  *
  * The key checks read metadata, rotation, policy and grants through the KMS
- * adapter (src/kms.h). The flow checks share one sequence, run by the
+ * adapter (src/adapters/kms.h). The flow checks share one sequence, run by the
  * at-rest check and the write-effect check and reported by the checks after
  * them: write unique canaries and read them back; scan the durable bytes
- * for them (src/storage.h); revoke the key (journaled, src/revoke.h); probe
+ * for them (src/adapters/storage.h); revoke the key (journaled, src/adapters/revoke.h); probe
  * produce and a fresh consumer reading old data every interval; restore;
  * measure recovery; read every canary back.
  */
@@ -19,11 +19,11 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "src/evidence.h"
-#include "src/kms.h"
-#include "src/revoke.h"
-#include "src/runner.h"
-#include "src/suite.h"
+#include "evidence/evidence.h"
+#include "adapters/kms.h"
+#include "adapters/revoke.h"
+#include "evidence/runner.h"
+#include "evidence/suite.h"
 
 #define REV_ROW          "key-authority"
 #define REV_TOKEN_PREFIX "kpcanary:"

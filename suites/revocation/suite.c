@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "revocation.h"
-#include "src/jsonv.h"
-#include "src/log.h"
-#include "src/timeutil.h"
+#include "config/jsonv.h"
+#include "util/log.h"
+#include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {
     {.id = "revocation.key-manager",

@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "scaling.h"
-#include "src/checker.h"
-#include "src/kafka.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
-#include "src/wlreport.h"
+#include "engine/checker.h"
+#include "platform/kafka.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
+#include "engine/wlreport.h"
 
 void sc_window(kp_workload_t *wl, int64_t from_ns, int64_t to_ns, sc_window_t *w)
 {

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "scaling.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
-#include "src/wlreport.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
+#include "engine/wlreport.h"
 
 static int32_t pick_leader(const kp_topology_t *t, const kp_topo_partition_t *tp)
 {

@@ -21,11 +21,11 @@
 #include <string.h>
 
 #include "scaling.h"
-#include "src/buf.h"
-#include "src/fsutil.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
-#include "src/wlreport.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
+#include "engine/wlreport.h"
 
 /* Watches metadata from the add on: when the new broker registers, when it
  * first leads a partition of the topic and when a produce to that partition

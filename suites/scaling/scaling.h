@@ -14,13 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/evidence.h"
-#include "src/runner.h"
-#include "src/suite.h"
-#include "src/topology.h"
-#include "src/wlreport.h"
-#include "src/history.h"
-#include "src/workload.h"
+#include "evidence/evidence.h"
+#include "evidence/runner.h"
+#include "evidence/suite.h"
+#include "platform/topology.h"
+#include "engine/wlreport.h"
+#include "engine/history.h"
+#include "engine/workload.h"
 
 #define SC_ROW "scaling-behavior"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "scaling.h"
-#include "src/timeutil.h"
+#include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {
     {.id = "scaling.scale-out",

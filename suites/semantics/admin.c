@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "src/kafka.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 #define ADM_TIMEOUT_MS 30000
 

@@ -9,9 +9,9 @@
 #include <cjson/cJSON.h>
 
 #include "semantics.h"
-#include "src/kafka.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 int sem_dr_init(sem_dr_t *dr, size_t cap)
 {

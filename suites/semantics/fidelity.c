@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "src/digest.h"
-#include "src/timeutil.h"
+#include "util/digest.h"
+#include "util/timeutil.h"
 
 #define BIG_VALUE (1 << 20)
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 #define GRP_RECORDS 300
 #define GRP_FIRST   120

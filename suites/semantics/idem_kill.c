@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "src/platform.h"
-#include "src/signals.h"
-#include "src/timeutil.h"
+#include "platform/platform.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
 
 #define IK_PARTITIONS    3
 #define IK_BEFORE        2000               /* acknowledged before the fault */

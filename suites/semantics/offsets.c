@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "src/kafka.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 /* Produces values from..to-1 (decimal text); to partition i % partitions
  * when partitions > 0, else partition 0. ts_base > 0 gives record i the

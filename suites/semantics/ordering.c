@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "src/control.h"
-#include "src/fsutil.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
-#include "src/wlreport.h"
-#include "src/workload.h"
+#include "adapters/control.h"
+#include "util/fsutil.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
+#include "engine/wlreport.h"
+#include "engine/workload.h"
 
 #define ORDER_PARTITIONS 3
 #define ORDER_PER_PART   1000

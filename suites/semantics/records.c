@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "src/kafka.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/kafka.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 #define REC_TIMEOUT_MS 30000
 

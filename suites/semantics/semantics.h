@@ -14,9 +14,9 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "src/evidence.h"
-#include "src/runner.h"
-#include "src/suite.h"
+#include "evidence/evidence.h"
+#include "evidence/runner.h"
+#include "evidence/suite.h"
 
 #define SEM_ROW "kafka-semantics"
 

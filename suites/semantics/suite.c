@@ -2,7 +2,7 @@
  * The semantics suite definition: checks, rows, gates and workload defaults.
  */
 #include "semantics.h"
-#include "src/timeutil.h"
+#include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {
     {.id = "semantics.round-trip",

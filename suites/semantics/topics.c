@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 #define CMP_KEYS       10
 #define CMP_ROUNDS     5

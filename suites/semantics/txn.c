@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 #define TXN_TIMEOUT_MS 30000
 #define TXN_BATCH      20

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
 
 #define TTO_TXN_TIMEOUT_MS "3000"
 #define TTO_CALL_MS        30000

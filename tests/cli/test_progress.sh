@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The live status line of `kproof run` (src/progress.c). A quickstart-style failover run on the
+# The live status line of `kproof run` (src/util/progress.c). A quickstart-style failover run on the
 # embedded cluster under a pseudo-terminal (tests/cli/pty_run.py) 80 columns wide: the terminal
 # receives a status line redrawn in place ("\r" ... erase to end of line) with the suite, the
 # check, acked/consumed rates and the fault in force (a line too wide in full made compact, the

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "util/fsutil.h"
 
 /* Fails the test unless haystack contains needle; prints both. */
 #define assert_contains(haystack, needle)                                                          \

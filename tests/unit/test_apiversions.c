@@ -8,7 +8,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include "apiversions.h"
+#include "platform/apiversions.h"
 
 static kp_apiversions_t av;
 

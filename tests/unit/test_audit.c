@@ -10,11 +10,11 @@
 
 #include <sys/stat.h>
 
-#include "audit.h"
-#include "buf.h"
-#include "config.h"
-#include "secret.h"
-#include "timeutil.h"
+#include "adapters/audit.h"
+#include "util/buf.h"
+#include "config/config.h"
+#include "util/secret.h"
+#include "util/timeutil.h"
 
 static char *slurp(const char *rel, size_t *len)
 {

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "aws.h"
-#include "timeutil.h"
+#include "adapters/aws.h"
+#include "util/timeutil.h"
 
 static void parse(long status, const char *body, const char *hdr, kp_aws_error_t *e)
 {

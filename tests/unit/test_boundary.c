@@ -4,7 +4,7 @@
 
 #include <sys/socket.h>
 
-#include "boundary.h"
+#include "platform/boundary.h"
 #include "suites/location/location.h"
 
 static int in_cidr(const char *cidr, const char *addr)

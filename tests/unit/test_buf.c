@@ -1,7 +1,7 @@
 /* Unit tests of buf: bounded growth, the hard limit, C-string view, detach. */
 #include "kptest.h"
 
-#include "buf.h"
+#include "util/buf.h"
 
 static void test_empty_is_empty_string(void **state)
 {

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "checker.h"
-#include "history.h"
-#include "timeutil.h"
+#include "engine/checker.h"
+#include "engine/history.h"
+#include "util/timeutil.h"
 
 #define NP    2 /* producers */
 #define NC    2 /* consumers */

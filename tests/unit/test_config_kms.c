@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "secret.h"
-#include "timeutil.h"
+#include "config/config.h"
+#include "util/secret.h"
+#include "util/timeutil.h"
 
 static char path[4096];
 

@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
-#include "control.h"
-#include "config.h"
-#include "secret.h"
-#include "timeutil.h"
+#include "adapters/control.h"
+#include "config/config.h"
+#include "util/secret.h"
+#include "util/timeutil.h"
 
 #define SECRET_VALUE "s3cr3t-Token-42"
 

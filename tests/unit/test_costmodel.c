@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "src/costmodel.h"
-#include "src/pricesheet.h"
+#include "engine/costmodel.h"
+#include "config/pricesheet.h"
 
 static kp_pricesheet_t *load_sheet(void)
 {

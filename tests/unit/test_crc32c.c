@@ -7,7 +7,7 @@
 #include "kptest.h"
 
 #define kp_crc32c kpt_crc32c_copy
-#include "crc32c.c"
+#include "util/crc32c.c"
 #undef kp_crc32c
 uint32_t kp_crc32c(uint32_t crc, const void *data, size_t len);
 

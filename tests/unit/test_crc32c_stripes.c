@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "src/crc32c.h"
+#include "util/crc32c.h"
 
 static uint32_t reference(const unsigned char *p, size_t len)
 {

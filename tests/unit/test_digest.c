@@ -2,7 +2,7 @@
  * random bytes. */
 #include "kptest.h"
 
-#include "digest.h"
+#include "util/digest.h"
 
 static char tmpdir[1024];
 

@@ -2,7 +2,7 @@
  * mapping of error codes to the documented exit codes. */
 #include "kptest.h"
 
-#include "err.h"
+#include "util/err.h"
 
 static void test_set_and_prefix(void **state)
 {

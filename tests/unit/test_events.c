@@ -7,9 +7,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "events.h"
-#include "secret.h"
-#include "timeutil.h"
+#include "evidence/events.h"
+#include "util/secret.h"
+#include "util/timeutil.h"
 
 static char tmpdir[1024];
 

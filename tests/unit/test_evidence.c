@@ -7,9 +7,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "evidence.h"
-#include "rows.h"
-#include "secret.h"
+#include "evidence/evidence.h"
+#include "evidence/rows.h"
+#include "util/secret.h"
 
 static char tmpdir[1024];
 

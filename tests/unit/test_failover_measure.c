@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "suites/failover/failover.h"
-#include "src/timeutil.h"
+#include "util/timeutil.h"
 
 #define MS KP_NS_PER_MS
 

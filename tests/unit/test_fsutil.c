@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "secret.h"
+#include "util/secret.h"
 
 static char tmpdir[1024];
 

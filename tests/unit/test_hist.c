@@ -5,7 +5,7 @@
 
 #include <math.h>
 
-#include "hist.h"
+#include "engine/hist.h"
 
 #define N 100000
 

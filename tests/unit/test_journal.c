@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "fsutil.h"
-#include "journal.h"
-#include "revoke.h"
+#include "util/fsutil.h"
+#include "evidence/journal.h"
+#include "adapters/revoke.h"
 
 static void path_for(const char *name, char *out, size_t size)
 {

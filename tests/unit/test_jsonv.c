@@ -5,9 +5,9 @@
 
 #include <math.h>
 
-#include "jsonv.h"
-#include "secret.h"
-#include "timeutil.h"
+#include "config/jsonv.h"
+#include "util/secret.h"
+#include "util/timeutil.h"
 
 static char tmpdir[1024];
 

@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "keypolicy.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "adapters/keypolicy.h"
 
 static const kp_policy_principal_t *find(const kp_policy_t *p, const char *name)
 {

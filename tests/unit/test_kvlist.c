@@ -1,7 +1,7 @@
 /* Unit tests of kvlist: ordered pairs, replacement, merge, delete. */
 #include "kptest.h"
 
-#include "kvlist.h"
+#include "util/kvlist.h"
 
 static void test_set_get_replace(void **state)
 {

@@ -6,7 +6,7 @@
 
 #include <pthread.h>
 
-#include "ledger.h"
+#include "engine/ledger.h"
 
 static kp_ledger_t *new_ledger(int producers, int partitions, uint64_t max)
 {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "src/ledger.h"
+#include "engine/ledger.h"
 
 static void test_round_trip(void **state)
 {

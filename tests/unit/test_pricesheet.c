@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "src/pricesheet.h"
+#include "config/pricesheet.h"
 
 static void sheet_path(char *out, size_t size)
 {

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <signal.h>
 
-#include "proc.h"
-#include "timeutil.h"
+#include "util/proc.h"
+#include "util/timeutil.h"
 
 static char tmpdir[1024];
 

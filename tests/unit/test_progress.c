@@ -14,11 +14,11 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
-#include "log.h"
-#include "progress.h"
-#include "secret.h"
-#include "signals.h"
-#include "timeutil.h"
+#include "util/log.h"
+#include "util/progress.h"
+#include "util/secret.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
 
 static kp_progress_view_t full_view(void)
 {

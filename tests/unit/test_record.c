@@ -2,8 +2,8 @@
  * detection, other runs' records and short buffers. */
 #include "kptest.h"
 
-#include "crc32c.h"
-#include "record.h"
+#include "util/crc32c.h"
+#include "engine/record.h"
 
 static uint8_t pattern[4096];
 

@@ -6,7 +6,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "evidence.h"
+#include "evidence/evidence.h"
 #include "report/report.h"
 
 static char tmpdir[1024];

@@ -8,8 +8,8 @@
  */
 #include "kptest.h"
 
-#include "src/evidence.h"
-#include "src/timeutil.h"
+#include "evidence/evidence.h"
+#include "util/timeutil.h"
 #include "suites/revocation/revocation.h"
 
 #define S KP_NS_PER_S

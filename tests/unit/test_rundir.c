@@ -4,8 +4,8 @@
 
 #include <sys/stat.h>
 
-#include "rundir.h"
-#include "secret.h"
+#include "evidence/rundir.h"
+#include "util/secret.h"
 
 static char tmpdir[1024];
 

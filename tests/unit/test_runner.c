@@ -11,8 +11,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "evidence.h"
-#include "runner.h"
+#include "evidence/evidence.h"
+#include "evidence/runner.h"
 
 static char tmpdir[1024];
 

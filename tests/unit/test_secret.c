@@ -4,7 +4,7 @@
 
 #include <pthread.h>
 
-#include "secret.h"
+#include "util/secret.h"
 
 static int reset_registry(void **state)
 {

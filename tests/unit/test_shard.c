@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "checker.h"
-#include "shard.h"
-#include "timeutil.h"
+#include "engine/checker.h"
+#include "dist/shard.h"
+#include "util/timeutil.h"
 
 static void test_split(void **state)
 {

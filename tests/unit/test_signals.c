@@ -6,7 +6,7 @@
 
 #include <signal.h>
 
-#include "signals.h"
+#include "util/signals.h"
 
 static void test_flag_and_restart(void **state)
 {

@@ -16,11 +16,11 @@
 #include <cmocka.h>
 
 #include "report/report.h"
-#include "src/base64.h"
-#include "src/bundle.h"
-#include "src/buf.h"
-#include "src/fsutil.h"
-#include "src/sign.h"
+#include "util/base64.h"
+#include "sign/bundle.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "sign/sign.h"
 
 static void test_base64_vectors(void **state)
 {

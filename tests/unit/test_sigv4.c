@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "digest.h"
-#include "sigv4.h"
+#include "util/digest.h"
+#include "adapters/sigv4.h"
 
 #define EMPTY_SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define AUTHZ_PREFIX                                                                               \

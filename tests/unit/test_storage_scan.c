@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "storage.h"
+#include "config/config.h"
+#include "adapters/storage.h"
 
 static const char *const toks[] = {"kpcanary:00000002ffffffff", "kpcanary:00000000aaaaaaaa",
                                    "kpcanary:00000001bbbbbbbb"};

@@ -2,8 +2,8 @@
  * and timestamp formatting, clocks and interruptible sleeps. */
 #include "kptest.h"
 
-#include "signals.h"
-#include "timeutil.h"
+#include "util/signals.h"
+#include "util/timeutil.h"
 
 static void test_duration_valid(void **state)
 {

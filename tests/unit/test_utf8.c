@@ -3,7 +3,7 @@
  * every written JSON, HTML and XML file goes through. */
 #include "kptest.h"
 
-#include "utf8.h"
+#include "util/utf8.h"
 
 #define INVALID_AT(s, want) assert_int_equal(kp_utf8_invalid_at(s, sizeof(s) - 1), want)
 

@@ -9,9 +9,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "evidence.h"
-#include "testresult.h"
-#include "verdict.h"
+#include "evidence/evidence.h"
+#include "sign/testresult.h"
+#include "evidence/verdict.h"
 
 /* 'p' pass, 's' skip, 'f' fail, 'e' error, 'n' none */
 static kp_verdict_t of(char c)

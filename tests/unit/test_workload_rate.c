@@ -14,12 +14,12 @@
 
 #include <cmocka.h>
 
-#include "src/config.h"
-#include "src/kafka.h"
-#include "src/log.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
-#include "src/workload.h"
+#include "config/config.h"
+#include "platform/kafka.h"
+#include "util/log.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
+#include "engine/workload.h"
 
 typedef struct fixture {
         kp_target_t *target;

@@ -17,13 +17,13 @@
 
 #include <cmocka.h>
 
-#include "src/checker.h"
-#include "src/config.h"
-#include "src/history.h"
-#include "src/log.h"
-#include "src/platform.h"
-#include "src/timeutil.h"
-#include "src/workload.h"
+#include "engine/checker.h"
+#include "config/config.h"
+#include "engine/history.h"
+#include "util/log.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
+#include "engine/workload.h"
 
 typedef struct fixture {
         kp_target_t *target;
