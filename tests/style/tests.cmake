@@ -1,1 +1,1 @@
-set_tests_properties(style.format style.banned PROPERTIES TIMEOUT 60)
+set_tests_properties(style.format style.banned style.layers PROPERTIES TIMEOUT 60)
