@@ -54,7 +54,9 @@ def page_requests(netlog_path):
 
 def console_lines(stderr_path):
     with open(stderr_path, encoding="utf-8", errors="replace") as f:
-        return [l.strip() for l in f if ":CONSOLE" in l]
+        # Chromium's own pages (source chrome://..., e.g. its "Slow network is detected" notice
+        # from chrome://resources under load) log to the same stream: only the page's count.
+        return [l.strip() for l in f if ":CONSOLE" in l and 'source: chrome://' not in l]
 
 
 def png_pixels(path):
