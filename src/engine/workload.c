@@ -83,6 +83,7 @@ typedef struct cons {
             backwards;
         int64_t *last_offset; /* per partition, -1 */
         int assigned;         /* partitions currently assigned */
+        int joined;           /* the group has given this consumer an assignment once */
         uint64_t consumed_n;  /* written by this consumer's thread only, read by any */
         pending_t *pending;
         size_t n_pending;
@@ -471,6 +472,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 start_offsets(co, rk, parts);
                 rd_kafka_assign(rk, parts);
                 __atomic_store_n(&co->assigned, parts->cnt, __ATOMIC_RELEASE);
+                __atomic_store_n(&co->joined, 1, __ATOMIC_RELEASE);
                 if (co->wl->history)
                         kp_history_assigned(co->wl->history, co->id, kp_mono_ns());
         } else {
@@ -959,6 +961,40 @@ void kp_workload_wait_produced(kp_workload_t *wl)
         }
 }
 
+/* A shard's consumers are caught up when each of them has joined the group
+ * and has read every partition it holds to the high watermark its last fetch
+ * saw (librdkafka's cached watermarks: no request). A consumer still joining
+ * (a slow group on a loaded machine) is not caught up, so quiet alone never
+ * ends a shard's drain before its consumers read. */
+static int shard_caught_up(kp_workload_t *wl)
+{
+        int i, j, ok = 1;
+
+        for (i = 0; ok && i < wl->n_cons; i++) {
+                cons_t *co = &wl->conss[i];
+                rd_kafka_topic_partition_list_t *parts = NULL;
+
+                if (!__atomic_load_n(&co->joined, __ATOMIC_ACQUIRE))
+                        return 0;
+                if (rd_kafka_assignment(co->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
+                        return 0;
+                if (rd_kafka_position(co->rk, parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
+                        ok = 0;
+                for (j = 0; ok && j < parts->cnt; j++) {
+                        const rd_kafka_topic_partition_t *tp = &parts->elems[j];
+                        int64_t lo = -1, hi = -1;
+                        if (rd_kafka_get_watermark_offsets(co->rk, tp->topic, tp->partition, &lo,
+                                                           &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+                            hi < 0)
+                                ok = 0;
+                        else if (tp->offset >= 0 ? tp->offset < hi : lo < hi)
+                                ok = 0;
+                }
+                rd_kafka_topic_partition_list_destroy(parts);
+        }
+        return ok;
+}
+
 int kp_workload_drain(kp_workload_t *wl, int64_t timeout_ns)
 {
         int64_t t0 = kp_mono_ns(), deadline = t0 + timeout_ns, last_check = 0, quiet_since = 0;
@@ -973,14 +1009,19 @@ int kp_workload_drain(kp_workload_t *wl, int64_t timeout_ns)
                 int64_t now = kp_mono_ns();
                 if (wl->shard) {
                         /* Other shards' acknowledgements are not known here:
-                         * drained once nothing new was read for SHARD_QUIET. */
+                         * drained once nothing new was read for SHARD_QUIET
+                         * and the consumers are caught up (shard_caught_up). */
                         uint64_t n = kp_workload_consumed_now(wl);
                         if (n != quiet_n || !quiet_since) {
                                 quiet_n = n;
                                 quiet_since = now;
-                        } else if (now - quiet_since >= SHARD_QUIET_NS) {
-                                wl->drained = 1;
-                                break;
+                        } else if (now - quiet_since >= SHARD_QUIET_NS &&
+                                   now - last_check >= 250 * KP_NS_PER_MS) {
+                                last_check = now;
+                                if (shard_caught_up(wl)) {
+                                        wl->drained = 1;
+                                        break;
+                                }
                         }
                 } else if (now - last_check >= 250 * KP_NS_PER_MS) {
                         kp_ledger_summarize(wl->ledger, &s);
