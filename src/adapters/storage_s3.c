@@ -1,7 +1,8 @@
 /*
  * The s3 storage adapter: ListObjectsV2 under the bucket prefix, HeadObject
  * for the server-side encryption and its KMS key, GetObject to scan the
- * bytes for canary tokens; path-style requests signed with SigV4. See
+ * bytes for canary tokens; path-style requests signed with SigV4, listing
+ * pages read by s3xml.h. See
  * storage.h.
  */
 #include <stdio.h>
