@@ -12,7 +12,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 packages=(
 	build-essential cmake ninja-build pkg-config
-	libcmocka-dev libcjson-dev libcurl4-openssl-dev libssl-dev
+	libcmocka-dev libcjson-dev libcurl4-openssl-dev libssl-dev libexpat1-dev
 	libzstd-dev liblz4-dev libsasl2-dev zlib1g-dev patch xz-utils ca-certificates
 	gnuplot-nox
 	chromium poppler-utils

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "adapters/aws.h"
+#include "adapters/s3xml.h"
 #include "util/digest.h"
 #include "util/log.h"
 #include "util/secret.h"
@@ -186,24 +187,6 @@ static void normalise_code(const char *raw, char *out, size_t size)
         copy_trunc(out, size, s, (size_t)(end - s));
 }
 
-static int xml_tag(const char *body, const char *tag, char *out, size_t size)
-{
-        char open[64], close[64];
-        const char *a, *b;
-
-        snprintf(open, sizeof(open), "<%s>", tag);
-        snprintf(close, sizeof(close), "</%s>", tag);
-        a = strstr(body, open);
-        if (!a)
-                return 0;
-        a += strlen(open);
-        b = strstr(a, close);
-        if (!b)
-                return 0;
-        copy_trunc(out, size, a, (size_t)(b - a));
-        return 1;
-}
-
 void kp_aws_error_parse(long status, const char *body, size_t len, const char *error_type_header,
                         kp_aws_error_t *e)
 {
@@ -236,14 +219,11 @@ void kp_aws_error_parse(long status, const char *body, size_t len, const char *e
                                            strlen(m->valuestring));
                         cJSON_Delete(j);
                 } else if (p < body + len && *p == '<') {
-                        char *z = strndup(body, len);
-                        if (z) {
-                                char code[128] = "";
-                                if (xml_tag(z, "Code", code, sizeof(code)))
-                                        normalise_code(code, e->code, sizeof(e->code));
-                                xml_tag(z, "Message", e->message, sizeof(e->message));
-                                free(z);
-                        }
+                        char code[128];
+                        /* from the '<': expat takes no blank before a declaration */
+                        if (kp_s3xml_error(p, (size_t)(body + len - p), code, sizeof(code),
+                                           e->message, sizeof(e->message)))
+                                normalise_code(code, e->code, sizeof(e->code));
                 } else if (!e->message[0]) {
                         /* Plain text (e.g. "not implemented"): keep its first line. */
                         size_t n = 0;

@@ -1,7 +1,8 @@
 /*
  * The s3 storage adapter: ListObjectsV2 under the bucket prefix, HeadObject
  * for the server-side encryption and its KMS key, GetObject to scan the
- * bytes for canary tokens; path-style requests signed with SigV4. See
+ * bytes for canary tokens; path-style requests signed with SigV4, listing
+ * pages read by s3xml.h. See
  * storage.h.
  */
 #include <stdio.h>
@@ -10,54 +11,12 @@
 #include <time.h>
 
 #include "adapters/aws.h"
+#include "adapters/s3xml.h"
 #include "adapters/storage_impl.h"
 
 typedef struct s3 {
         kp_aws_t *aws;
 } s3_t;
-
-/* XML text of the first <tag>...</tag> at or after *pos, entities decoded;
- * advances *pos past it. */
-static int xml_next(const char *xml, const char **pos, const char *tag, char *out, size_t size)
-{
-        char open[64], close[64];
-        const char *a, *b, *p;
-        size_t n = 0;
-
-        snprintf(open, sizeof(open), "<%s>", tag);
-        snprintf(close, sizeof(close), "</%s>", tag);
-        a = strstr(*pos ? *pos : xml, open);
-        if (!a)
-                return 0;
-        a += strlen(open);
-        b = strstr(a, close);
-        if (!b)
-                return 0;
-        for (p = a; p < b && n + 1 < size; p++) {
-                static const struct {
-                        const char *ent;
-                        char c;
-                } ents[] = {{"&amp;", '&'},
-                            {"&lt;", '<'},
-                            {"&gt;", '>'},
-                            {"&quot;", '"'},
-                            {"&apos;", '\''}};
-                size_t i;
-                char c = *p;
-                for (i = 0; c == '&' && i < sizeof(ents) / sizeof(ents[0]); i++) {
-                        size_t l = strlen(ents[i].ent);
-                        if ((size_t)(b - p) >= l && strncmp(p, ents[i].ent, l) == 0) {
-                                c = ents[i].c;
-                                p += l - 1;
-                                break;
-                        }
-                }
-                out[n++] = c;
-        }
-        out[n] = '\0';
-        *pos = b + strlen(close);
-        return 1;
-}
 
 static int key_matches(const char *got, const char *want)
 {
@@ -178,9 +137,10 @@ static int s3_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_sto
         do {
                 kp_kvlist_t q = {0};
                 kp_aws_resp_t resp;
-                const char *pos = NULL, *xml;
-                char truncated[16] = "";
+                kp_s3_listing_t page;
+                size_t i;
                 kp_aws_resp_init(&resp);
+                memset(&page, 0, sizeof(page));
                 kp_kvlist_set(&q, "list-type", "2");
                 if (cfg->prefix)
                         kp_kvlist_set(&q, "prefix", cfg->prefix);
@@ -190,40 +150,29 @@ static int s3_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_sto
                 kp_kvlist_clear(&q);
                 if (rc == 0 && resp.status != 200)
                         rc = s3_error(s->aws, "ListObjectsV2", &resp, err);
+                if (rc == 0 && kp_s3xml_listing(resp.body.data ? resp.body.data : "", resp.body.len,
+                                                &page, err) < 0)
+                        rc = kp_err_prefix(err, "storage s3");
+                kp_aws_resp_release(&resp);
                 if (rc < 0) {
-                        kp_aws_resp_release(&resp);
+                        kp_s3_listing_free(&page);
                         return -1;
                 }
-                xml = kp_buf_cstr(&resp.body);
                 token[0] = '\0';
-                {
-                        const char *p2 = NULL;
-                        xml_next(xml, &p2, "IsTruncated", truncated, sizeof(truncated));
-                        p2 = NULL;
-                        if (strcmp(truncated, "true") == 0)
-                                xml_next(xml, &p2, "NextContinuationToken", token, sizeof(token));
-                }
-                for (;;) {
-                        char contents[8192], key[1024], size[32], mod[64];
-                        const char *cp = NULL;
-                        if (!xml_next(xml, &pos, "Contents", contents, sizeof(contents)))
-                                break;
-                        if (!xml_next(contents, &cp, "Key", key, sizeof(key)))
-                                continue;
-                        cp = NULL;
-                        size[0] = '\0';
-                        xml_next(contents, &cp, "Size", size, sizeof(size));
-                        cp = NULL;
-                        if (xml_next(contents, &cp, "LastModified", mod, sizeof(mod))) {
-                                int64_t t = parse_iso8601(mod);
+                if (page.is_truncated)
+                        snprintf(token, sizeof(token), "%s", page.next_token);
+                for (i = 0; i < page.n_objects; i++) {
+                        const kp_s3_object_t *o = &page.objects[i];
+                        if (o->last_modified[0]) {
+                                int64_t t = parse_iso8601(o->last_modified);
                                 if (t > res->newest_object_unix)
                                         res->newest_object_unix = t;
                         }
-                        rc = scan_object(s, cfg, key, strtoull(size, NULL, 10), ts, res, err);
+                        rc = scan_object(s, cfg, o->key, o->size, ts, res, err);
                         if (rc < 0 || res->truncated)
                                 break;
                 }
-                kp_aws_resp_release(&resp);
+                kp_s3_listing_free(&page);
         } while (rc == 0 && token[0] && !res->truncated && ++pages < 10000);
         if (rc == 0 && token[0] && !res->truncated)
                 res->listing_truncated = 1;

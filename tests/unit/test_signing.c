@@ -57,6 +57,80 @@ static void test_base64_rejects(void **state)
         }
 }
 
+/* What OpenSSL's decoder alone would let through (whitespace, '=' inside
+ * the last group, padding of a whole group, bits past the last byte) is
+ * rejected, and a rejected input leaves the output as it was. */
+static void test_base64_rejects_lenient_forms(void **state)
+{
+        static const char *const bad[] = {
+            " Zm9v", "Zm9v\n",      "Zm9v ",   "Zm 9v",    "\tZm9v",   "Zm9v\r\n",
+            "Zg=\n", "Z=9v",        "Zm=v",    "====",     "Zm9v====", "Zm9v=",
+            "Zg=",   "Zm8==",       "Zh",      "Zm9",      "Zm9vZ",    "Zm9v.",
+            "Zm9v*", "Zm9\xc3\xa9", "Zm9v%3D", "Zg==Zg==", "Zm8=Zm9v", "Zm9vYg=a"};
+        size_t i;
+
+        (void)state;
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                kp_buf_t b;
+                kp_buf_init(&b, 1024);
+                assert_int_equal(kp_buf_append(&b, "keep", 4), 0);
+                assert_int_equal(kp_base64_decode(bad[i], strlen(bad[i]), &b), -1);
+                assert_int_equal(b.len, 4);
+                assert_string_equal(kp_buf_cstr(&b), "keep");
+                kp_buf_free(&b);
+        }
+        {
+                /* a NUL inside the counted length is no base64 character */
+                kp_buf_t b;
+                kp_buf_init(&b, 1024);
+                assert_int_equal(kp_base64_decode("Zm9v\0Zm9v", 9, &b), -1);
+                assert_int_equal(kp_base64_decode("Zm9v\0", 5, &b), -1);
+                assert_int_equal(b.len, 0);
+                kp_buf_free(&b);
+        }
+}
+
+/* Inputs longer than one OpenSSL call, in both alphabets, padded or not. */
+static void test_base64_long_round_trip(void **state)
+{
+        size_t lens[] = {3071, 3072, 3073, 3074, 9217, 20000};
+        unsigned char plain[20000];
+        size_t i, k;
+
+        (void)state;
+        for (i = 0; i < sizeof(plain); i++)
+                plain[i] = (unsigned char)(i * 131 + (i >> 8));
+        for (k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+                kp_buf_t enc, url, dec;
+                kp_buf_init(&enc, 0);
+                kp_buf_init(&url, 0);
+                kp_buf_init(&dec, 0);
+                assert_int_equal(kp_base64_encode(plain, lens[k], &enc), 0);
+                assert_int_equal(enc.len, (lens[k] + 2) / 3 * 4);
+                assert_int_equal(strlen(kp_buf_cstr(&enc)), enc.len);
+                assert_int_equal(kp_base64_decode(enc.data, enc.len, &dec), 0);
+                assert_int_equal(dec.len, lens[k]);
+                assert_memory_equal(dec.data, plain, lens[k]);
+                /* URL-safe and without padding, as DSSE allows */
+                for (i = 0; i < enc.len && enc.data[i] != '='; i++) {
+                        char c = enc.data[i] == '+' ? '-' : enc.data[i] == '/' ? '_' : enc.data[i];
+                        assert_int_equal(kp_buf_putc(&url, c), 0);
+                }
+                kp_buf_reset(&dec);
+                assert_int_equal(kp_base64_decode(url.data, url.len, &dec), 0);
+                assert_int_equal(dec.len, lens[k]);
+                assert_memory_equal(dec.data, plain, lens[k]);
+                /* one bad character at the very end, after whole chunks */
+                url.data[url.len - 1] = '!';
+                kp_buf_reset(&dec);
+                assert_int_equal(kp_base64_decode(url.data, url.len, &dec), -1);
+                assert_int_equal(dec.len, 0);
+                kp_buf_free(&enc);
+                kp_buf_free(&url);
+                kp_buf_free(&dec);
+        }
+}
+
 static void test_base64_url_safe_and_unpadded(void **state)
 {
         kp_buf_t b;
@@ -280,6 +354,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_base64_vectors),
             cmocka_unit_test(test_base64_rejects),
+            cmocka_unit_test(test_base64_rejects_lenient_forms),
+            cmocka_unit_test(test_base64_long_round_trip),
             cmocka_unit_test(test_base64_url_safe_and_unpadded),
             cmocka_unit_test(test_pae),
             cmocka_unit_test(test_keys),

@@ -1,8 +1,11 @@
 /*
  * Unit tests of the SigV4 signer against vectors of AWS's published
  * Signature Version 4 test suite (credentials AKIDEXAMPLE, region us-east-1,
- * service "service", 2015-08-30T12:36:00Z) and the signing-key example of
- * the AWS general reference. The expected values are written here by hand.
+ * service "service", 2015-08-30T12:36:00Z), the signing-key example of
+ * the AWS general reference and the four examples of the S3 API reference
+ * page "Signature Calculations for the Authorization Header" (GET Object, PUT
+ * Object, GET Bucket Lifecycle, GET Bucket). The expected values are the
+ * published ones, written here by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -235,6 +238,128 @@ static void test_s3_get_object(void **state)
         kp_kvlist_clear(&h);
 }
 
+/* The other three examples of the same S3 API reference page ("Examples:
+ * Signature Calculations", AKIAIOSFODNN7EXAMPLE, examplebucket,
+ * 20130524T000000Z): the canonical request, the hash the string to sign
+ * ends in and the signature, as the page gives them. */
+static const kp_sigv4_creds_t s3_example_creds = {"AKIAIOSFODNN7EXAMPLE",
+                                                  "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL};
+
+static const char s3_example_prefix[] =
+    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,";
+
+static void expect_s3_example(const char *method, const char *path, const kp_kvlist_t *q,
+                              const kp_kvlist_t *h, const char *payload_sha, const char *want_creq,
+                              const char *want_sts_hash, const char *want_tail)
+{
+        kp_sigv4_req_t r = {method, path, q, h, payload_sha, "us-east-1", "s3", "20130524T000000Z",
+                            1};
+        kp_buf_t creq, sts, authz;
+        kp_err_t err;
+        const char *a;
+        size_t al, tl = strlen(want_tail);
+
+        kp_buf_init(&creq, 0);
+        kp_buf_init(&sts, 0);
+        kp_buf_init(&authz, 0);
+        assert_int_equal(kp_sigv4_sign(&r, &s3_example_creds, &creq, &sts, &authz, &err), 0);
+        assert_string_equal(kp_buf_cstr(&creq), want_creq);
+        assert_true(sts.len > 64);
+        assert_string_equal(kp_buf_cstr(&sts) + sts.len - 64, want_sts_hash);
+        a = kp_buf_cstr(&authz);
+        al = strlen(a);
+        assert_true(al > tl);
+        assert_string_equal(a + al - tl, want_tail);
+        assert_true(strncmp(a, s3_example_prefix, strlen(s3_example_prefix)) == 0);
+        kp_buf_free(&creq);
+        kp_buf_free(&sts);
+        kp_buf_free(&authz);
+}
+
+/* PUT Object "test$file.text", body "Welcome to Amazon S3.", a Date header
+ * and a storage class: '$' encoded once in the path. */
+static void test_s3_put_object(void **state)
+{
+        const char *body_sha = "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072";
+        char got_sha[KP_SHA256_HEX];
+        kp_kvlist_t h;
+        (void)state;
+
+        kp_sha256_hex("Welcome to Amazon S3.", 21, got_sha);
+        assert_string_equal(got_sha, body_sha);
+        memset(&h, 0, sizeof(h));
+        kp_kvlist_set(&h, "Host", "examplebucket.s3.amazonaws.com");
+        kp_kvlist_set(&h, "Date", "Fri, 24 May 2013 00:00:00 GMT");
+        kp_kvlist_set(&h, "x-amz-date", "20130524T000000Z");
+        kp_kvlist_set(&h, "x-amz-storage-class", "REDUCED_REDUNDANCY");
+        kp_kvlist_set(&h, "x-amz-content-sha256", body_sha);
+        expect_s3_example(
+            "PUT", "/test$file.text", NULL, &h, body_sha,
+            "PUT\n/test%24file.text\n\n"
+            "date:Fri, 24 May 2013 00:00:00 GMT\nhost:examplebucket.s3.amazonaws.com\n"
+            "x-amz-content-sha256:"
+            "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072\n"
+            "x-amz-date:20130524T000000Z\nx-amz-storage-class:REDUCED_REDUNDANCY\n\n"
+            "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class\n"
+            "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072",
+            "9e0e90d9c76de8fa5b200d8c849cd5b8dc7a3be3951ddb7f6a76b4158342019d",
+            "SignedHeaders=date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class, "
+            "Signature=98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd");
+        kp_kvlist_clear(&h);
+}
+
+static void s3_example_get_headers(kp_kvlist_t *h)
+{
+        memset(h, 0, sizeof(*h));
+        kp_kvlist_set(h, "Host", "examplebucket.s3.amazonaws.com");
+        kp_kvlist_set(h, "x-amz-date", "20130524T000000Z");
+        kp_kvlist_set(h, "x-amz-content-sha256", EMPTY_SHA);
+}
+
+/* GET Bucket Lifecycle: a query parameter without a value ("?lifecycle"). */
+static void test_s3_get_bucket_lifecycle(void **state)
+{
+        kp_kvlist_t h, q;
+        (void)state;
+
+        s3_example_get_headers(&h);
+        memset(&q, 0, sizeof(q));
+        kp_kvlist_set(&q, "lifecycle", "");
+        expect_s3_example(
+            "GET", "/", &q, &h, EMPTY_SHA,
+            "GET\n/\nlifecycle=\nhost:examplebucket.s3.amazonaws.com\n"
+            "x-amz-content-sha256:" EMPTY_SHA "\nx-amz-date:20130524T000000Z\n\n"
+            "host;x-amz-content-sha256;x-amz-date\n" EMPTY_SHA,
+            "9766c798316ff2757b517bc739a67f6213b4ab36dd5da2f94eaebf79c77395ca",
+            "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+            "Signature=fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543");
+        kp_kvlist_clear(&h);
+        kp_kvlist_clear(&q);
+}
+
+/* GET Bucket (List Objects) "?max-keys=2&prefix=J", the parameters given
+ * here in the other order: the signer sorts them. */
+static void test_s3_list_objects(void **state)
+{
+        kp_kvlist_t h, q;
+        (void)state;
+
+        s3_example_get_headers(&h);
+        memset(&q, 0, sizeof(q));
+        kp_kvlist_set(&q, "prefix", "J");
+        kp_kvlist_set(&q, "max-keys", "2");
+        expect_s3_example(
+            "GET", "/", &q, &h, EMPTY_SHA,
+            "GET\n/\nmax-keys=2&prefix=J\nhost:examplebucket.s3.amazonaws.com\n"
+            "x-amz-content-sha256:" EMPTY_SHA "\nx-amz-date:20130524T000000Z\n\n"
+            "host;x-amz-content-sha256;x-amz-date\n" EMPTY_SHA,
+            "df57d21db20da04d7fa30298dd4488ba3a2b47ca3a489c74750e0f1e7df1b9b7",
+            "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+            "Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
+        kp_kvlist_clear(&h);
+        kp_kvlist_clear(&q);
+}
+
 static void test_uri_encode(void **state)
 {
         kp_buf_t b;
@@ -270,6 +395,9 @@ int main(void)
             cmocka_unit_test(test_sts_token_signed),
             cmocka_unit_test(test_signing_key),
             cmocka_unit_test(test_s3_get_object),
+            cmocka_unit_test(test_s3_put_object),
+            cmocka_unit_test(test_s3_get_bucket_lifecycle),
+            cmocka_unit_test(test_s3_list_objects),
             cmocka_unit_test(test_uri_encode),
             cmocka_unit_test(test_amz_date),
         };
