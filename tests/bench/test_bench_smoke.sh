@@ -4,16 +4,8 @@
 # It checks that the figures exist and are well-formed; it asserts no performance figure.
 set -uo pipefail
 
-PASSED=0
-FAILED=0
-T0=$(date +%s)
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-check() {
-  local desc=$1
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+# shellcheck source=tests/lib/assert.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 
 SRC=${KPROOF_SRC:?}
 BUILD=${KPROOF_BUILD:?}
@@ -124,6 +116,4 @@ if ((FAILED)); then
   echo "# stdout:" && sed 's/^/#   /' "$OUT.stdout"
   echo "# stderr (tail):" && tail -n 20 "$OUT.stderr" | sed 's/^/#   /'
 fi
-printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-((FAILED == 0))
+finish

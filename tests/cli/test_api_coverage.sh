@@ -10,10 +10,9 @@ set -uo pipefail
 WORK=$(mktemp -d "$KPROOF_TEST_TMP/api-coverage.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 JAR=${KPROOF_KAFKA_CLIENTS_JAR:-$HOME/.cache/kproof/kafka-4.1.2/libs/kafka-clients-4.1.2.jar}
-if [[ ! -r $JAR ]]; then
-  echo "skipped: $JAR not installed (scripts/setup.sh --fixtures installs Kafka 4.1)"
-  exit 77
-fi
+# shellcheck source=tests/lib/assert.sh
+source "$KPROOF_SRC/tests/lib/assert.sh"
+[[ -r $JAR ]] || skip_all "$JAR not installed (scripts/setup.sh --fixtures installs Kafka 4.1)"
 "$KPROOF" list --json >"$WORK/list.json" || { echo "not ok - kproof list --json"; exit 1; }
 python3 - "$KPROOF_SRC/docs/api-coverage.md" "$WORK/list.json" "$JAR" <<'PY'
 import json, re, sys, zipfile

@@ -6,17 +6,11 @@
 set -uo pipefail
 : "${KPROOF:?}" "${KPROOF_SRC:?}" "${KPROOF_TEST_TMP:?}"
 
-PASSED=0
-FAILED=0
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-check() {
-  local desc=$1
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+# shellcheck source=tests/lib/assert.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 
 WORK=$(mktemp -d "$KPROOF_TEST_TMP/checks-doc.XXXXXX")
+SCRATCH=$WORK
 "$KPROOF" list --json >"$WORK/list.json"
 n=$(jq '[.suites[].checks[]] | length' "$WORK/list.json")
 check "kproof list --json lists checks ($n)" test "$n" -gt 20
@@ -43,6 +37,4 @@ else
   head -n 40 "$WORK/diff"
 fi
 
-printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-if ((FAILED == 0)); then rm -rf "$WORK"; fi
-((FAILED == 0))
+finish

@@ -10,10 +10,9 @@ set -uo pipefail
 KPROOF=${KPROOF:-$(cd "$(dirname "$0")/../.." && pwd)/build/kproof}
 SRC=${KPROOF_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 WORK=$(mktemp -d "${KPROOF_TEST_TMP:-/tmp}/kproof-scaling-cost-emb.XXXXXX")
-PASSED=0 FAILED=0 T0=$(date +%s)
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# shellcheck source=tests/lib/assert.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
+SCRATCH=$WORK
 m() {
   jq -r --arg n "$1" --arg c "$2" \
     '[.checks[] | select(.id == $c) | .measurements[] | select(.name == $n and ((.labels // {}) | length == 0)) | .value][0] // "none"' "$3"
@@ -115,8 +114,4 @@ rc=$?
 check "a price sheet without a date makes the target invalid (exit $rc)" [ "$rc" = 2 ]
 check "... naming the sheet and the JSON path ($out)" grep -qF "$WORK/nodate.json: \$.prices.kms_key_month.date: required field is missing" <<<"$out"
 
-printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-if ((FAILED == 0)); then rm -rf "$WORK"; exit 0; fi
-echo "# kept for inspection: $WORK" >&2
-exit 1
+finish

@@ -12,34 +12,9 @@
 EV_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 REPO_ROOT=$(cd "$EV_TESTS_DIR/../.." && pwd -P)
 KPROOF=${KPROOF:-$REPO_ROOT/build/kproof}
-PASSED=0
-FAILED=0
-T0=$(date +%s)
-
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-# check DESCRIPTION CMD... : records a pass or a failure, goes on either way
-check() {
-  local desc=$1
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-# require DESCRIPTION CMD... : like check, but a failure ends the test
-require() {
-  local desc=$1
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc"; finish; fi
-}
-finish() {
-  printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-  printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-  if ((FAILED == 0)); then
-    [[ -n ${WORK:-} && ${KPROOF_TEST_KEEP:-} != 1 ]] && rm -rf "$WORK"
-    exit 0
-  fi
-  [[ -n ${WORK:-} ]] && echo "# scratch directory kept: $WORK" >&2
-  exit 1
-}
+# ok, not_ok, check, require, finish...: tests/lib/assert.sh; new_work's $WORK is the scratch
+# shellcheck source=tests/lib/assert.sh
+source "$REPO_ROOT/tests/lib/assert.sh"
 
 isolate() {
   if [[ ${KPROOF_TEST_IN_NETNS:-} == 1 ]]; then
@@ -59,6 +34,7 @@ new_work() {
   local base=${KPROOF_TEST_TMP:-/tmp}
   mkdir -p "$base"
   WORK=$(mktemp -d "$base/kproof-evidence.XXXXXX")
+  SCRATCH=$WORK
   export XDG_CONFIG_HOME=$WORK/config
   unset KPROOF_SIGN_KEY KPROOF_CHROMIUM
   cat >"$WORK/short.json" <<'JSON'

@@ -14,25 +14,12 @@
 set -uo pipefail
 : "${KPROOF:?}" "${KPROOF_SRC:?}" "${KPROOF_TEST_TMP:?}"
 
-PASSED=0
-FAILED=0
-T0=$(date +%s)
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
+# shellcheck source=tests/lib/assert.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 jqf() { [[ -s ${!#} ]] && jq -e "$@" >/dev/null; } # jq -e passes on an empty file: refuse one
-check() {
-  local desc=$1
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-finish() {
-  printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-  printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-  ((FAILED == 0))
-  exit $?
-}
 
 WORK=$(mktemp -d "$KPROOF_TEST_TMP/failover-dist.XXXXXX")
+SCRATCH=$WORK
 SCN=$KPROOF_SRC/scenarios/failover-embedded-dist.json
 TGT=$KPROOF_SRC/targets/embedded.json
 q() { jq -r "(.checks[] | select(.id == \"failover.faults\")) | $2" "$1/evidence.json"; }
@@ -143,5 +130,4 @@ else
   tail -20 "$WORK/e.stderr" >&2
 fi
 
-((FAILED == 0)) && rm -rf "$WORK"
 finish

@@ -22,22 +22,14 @@ kp_netns_reexec "$SELF"
 
 WORK=$(mktemp -d "${KPROOF_TEST_TMP:-/tmp}/kproof-dist-s3.XXXXXX")
 export KPROOF_S3_DIR=$WORK/s3
-PASSED=0 FAILED=0 T0=$(date +%s) COMPLETED=0
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
+# shellcheck source=tests/lib/assert.sh
+source "$REPO_ROOT/tests/lib/assert.sh"
+SCRATCH=$WORK
 jqf() { [[ -s ${!#} ]] && jq -e "$@" >/dev/null; } # jq -e passes on an empty file: refuse one
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
-finish() {
+test_cleanup() {
   "$S3" stop >/dev/null 2>&1 || true
-  printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-  ((COMPLETED)) || not_ok "the test script ran to its end"
-  printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-  if ((FAILED == 0)); then rm -rf "$WORK"; exit 0; fi
-  echo "# kept $WORK" >&2
-  exit 1
 }
-trap finish EXIT
-trap 'exit 130' INT TERM
+finish_on_exit
 
 setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; [ -d "$3" ] && "$2" stop' \
   watchdog "$$" "$S3" "$WORK" >/dev/null 2>&1 </dev/null &
@@ -85,4 +77,4 @@ check "kproof merge of an empty prefix: exit 3 naming the plan (got $rc: $(cat "
   bash -c "[[ $rc == 3 ]] && grep -q 'runs/none/plan.json: no plan' '$WORK/none.err'"
 check "the secret access key is in no file of the run directory" \
   bash -c "! grep -rqF '$AWS_SECRET_ACCESS_KEY' '$OUT'"
-COMPLETED=1
+done_testing

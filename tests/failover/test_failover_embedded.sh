@@ -10,24 +10,11 @@
 set -uo pipefail
 : "${KPROOF:?}" "${KPROOF_SRC:?}" "${KPROOF_TEST_TMP:?}"
 
-PASSED=0
-FAILED=0
-T0=$(date +%s)
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-check() {
-  local desc=$1
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-finish() {
-  printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-  printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-  ((FAILED == 0))
-  exit $?
-}
+# shellcheck source=tests/lib/assert.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 
 WORK=$(mktemp -d "$KPROOF_TEST_TMP/failover-embedded.XXXXXX")
+SCRATCH=$WORK
 OUT=$WORK/run
 EV=$OUT/evidence.json
 
@@ -132,5 +119,4 @@ v=$(v_of "$WORK/late")
 check "a fault applied only after production ended: error, not pass ($v)" \
   bash -c '[[ $1 == "error: fault 1 "*"after production had ended"* ]]' _ "$v"
 
-if ((FAILED == 0)); then rm -rf "$WORK"; else echo "# kept: $WORK" >&2; fi
 finish

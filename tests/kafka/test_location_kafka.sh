@@ -34,22 +34,14 @@ WORK=$(mktemp -d "${KPROOF_TEST_TMP:-/tmp}/kproof-location.XXXXXX")
 export KPROOF_KAFKA_DIR=$WORK/kafka KPROOF_KMS_DIR=$WORK/kms KPROOF_PROXY_DIR=$WORK/proxy
 export KPROOF_KAFKA_HEAP_OPTS=${KPROOF_KAFKA_HEAP_OPTS:-"-Xms128m -Xmx384m"}
 export KPROOF_KAFKA_ADVERTISED_HOST_3=127.0.0.2
-PASSED=0 FAILED=0 T0=$(date +%s) COMPLETED=0
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# shellcheck source=tests/lib/assert.sh
+source "$REPO_ROOT/tests/lib/assert.sh"
+SCRATCH=$WORK
 jqe() { jq -e "$@" >/dev/null; }
-finish() {
+test_cleanup() {
   "$STACK" stop >/dev/null 2>&1 || true
-  printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-  ((COMPLETED)) || not_ok "the test script ran to its end"
-  printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-  if ((FAILED == 0)); then rm -rf "$WORK"; exit 0; fi
-  echo "# kept $WORK" >&2
-  exit 1
 }
-trap finish EXIT
-trap 'exit 130' INT TERM
+finish_on_exit
 
 verdict() { jq -r --arg c "$2" '.checks[] | select(.id == $c) | .verdict' "$WORK/$1/evidence.json"; }
 reason() { jq -r --arg c "$2" '.checks[] | select(.id == $c) | .reason' "$WORK/$1/evidence.json"; }
@@ -200,4 +192,4 @@ else
   tail -n 20 "$WORK/add4.log" "$WORK/crowded.log" >&2
   not_ok "topic crowded created"
 fi
-COMPLETED=1
+done_testing

@@ -26,24 +26,16 @@ kp_netns_reexec "$SELF"
 WORK=$(mktemp -d "${KPROOF_TEST_TMP:-/tmp}/kproof-migration.XXXXXX")
 export KPROOF_KAFKA_DIR=$WORK/kafka
 export KPROOF_KAFKA_HEAP_OPTS=${KPROOF_KAFKA_HEAP_OPTS:-"-Xms128m -Xmx384m"}
-PASSED=0 FAILED=0 T0=$(date +%s) COMPLETED=0
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
-finish() {
+# shellcheck source=tests/lib/assert.sh
+source "$REPO_ROOT/tests/lib/assert.sh"
+SCRATCH=$WORK
+test_cleanup() {
   "$MIRROR" stop >/dev/null 2>&1 || true
   "$MIRROR" stop --reverse >/dev/null 2>&1 || true
   "$KAFKA" stop >/dev/null 2>&1 || true
   "$KAFKA" --cluster b stop >/dev/null 2>&1 || true
-  printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-  ((COMPLETED)) || not_ok "the test script ran to its end"
-  printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-  if ((FAILED == 0)); then rm -rf "$WORK"; exit 0; fi
-  echo "# kept $WORK" >&2
-  exit 1
 }
-trap finish EXIT
-trap 'exit 130' INT TERM
+finish_on_exit
 
 verdict() { jq -r --arg c "$2" '.checks[] | select(.id == $c) | .verdict' "$WORK/$1/evidence.json"; }
 reason() { jq -r --arg c "$2" '.checks[] | select(.id == $c) | .reason' "$WORK/$1/evidence.json"; }
@@ -120,4 +112,4 @@ check "no offset sync: exit 1, offsets synced 0, re-read $(m nosync migration.of
 check "no offset sync: the max_reread_records gate fails migration.offsets ($(reason nosync migration.offsets))" \
   bash -c '[[ $1 == fail && $2 == *max_reread_records* ]]' _ "$(verdict nosync migration.offsets)" "$(reason nosync migration.offsets)"
 
-COMPLETED=1
+done_testing

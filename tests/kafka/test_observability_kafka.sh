@@ -29,21 +29,13 @@ kp_netns_reexec "$SELF"
 WORK=$(mktemp -d "${KPROOF_TEST_TMP:-/tmp}/kproof-observability.XXXXXX")
 export KPROOF_KAFKA_DIR=$WORK/kafka KPROOF_KAFKA_SECURITY=sasl
 export KPROOF_KAFKA_HEAP_OPTS=${KPROOF_KAFKA_HEAP_OPTS:-"-Xms128m -Xmx384m"}
-PASSED=0 FAILED=0 T0=$(date +%s) COMPLETED=0
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
-finish() {
+# shellcheck source=tests/lib/assert.sh
+source "$REPO_ROOT/tests/lib/assert.sh"
+SCRATCH=$WORK
+test_cleanup() {
   "$KAFKA" stop >/dev/null 2>&1 || true
-  printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-  ((COMPLETED)) || not_ok "the test script ran to its end"
-  printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-  if ((FAILED == 0)); then rm -rf "$WORK"; exit 0; fi
-  echo "# kept $WORK" >&2
-  exit 1
 }
-trap finish EXIT
-trap 'exit 130' INT TERM
+finish_on_exit
 
 verdict() { jq -r --arg c "$2" '.checks[] | select(.id == $c) | .verdict' "$WORK/$1/evidence.json"; }
 reason() { jq -r --arg c "$2" '.checks[] | select(.id == $c) | .reason' "$WORK/$1/evidence.json"; }
@@ -155,4 +147,4 @@ check "trail off: exit 1, admin-audit fails listing the missing actions ($(rc of
   "$(rc off)" "$(verdict off observability.admin-audit)" "$r"
 check "trail off: 5 actions missing" [ "$(m off observability.admin-audit actions_missing)" = 5 ]
 
-COMPLETED=1
+done_testing

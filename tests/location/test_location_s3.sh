@@ -23,22 +23,14 @@ kp_netns_reexec "$SELF"
 
 WORK=$(mktemp -d "${KPROOF_TEST_TMP:-/tmp}/kproof-location-s3.XXXXXX")
 export KPROOF_S3_DIR=$WORK/s3
-PASSED=0 FAILED=0 T0=$(date +%s) COMPLETED=0
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# shellcheck source=tests/lib/assert.sh
+source "$REPO_ROOT/tests/lib/assert.sh"
+SCRATCH=$WORK
 jqe() { jq -e "$@" >/dev/null; }
-finish() {
+test_cleanup() {
   "$S3" stop >/dev/null 2>&1 || true
-  printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-  ((COMPLETED)) || not_ok "the test script ran to its end"
-  printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-  if ((FAILED == 0)); then rm -rf "$WORK"; exit 0; fi
-  echo "# kept $WORK" >&2
-  exit 1
 }
-trap finish EXIT
-trap 'exit 130' INT TERM
+finish_on_exit
 verdict() { jq -r '.checks[] | select(.id == "location.storage") | .verdict' "$WORK/$1/evidence.json"; }
 reason() { jq -r '.checks[] | select(.id == "location.storage") | .reason' "$WORK/$1/evidence.json"; }
 
@@ -128,4 +120,4 @@ JSON
 run nostore
 check "no storage adapter: skip with the reason" test "$(reason nostore)" = "the target has no storage adapter (storage.type is none)"
 check "no secret in any run directory" bash -c '! grep -rqF -e "$1" "$2"/good "$2"/us "$2"/plain' _ "$KP_TEST_SECRET" "$WORK"
-COMPLETED=1
+done_testing

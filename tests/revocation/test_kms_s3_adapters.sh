@@ -26,22 +26,14 @@ kp_netns_reexec "$SELF"
 
 WORK=$(mktemp -d "${KPROOF_TEST_TMP:-/tmp}/kproof-adapters.XXXXXX")
 export KPROOF_KMS_DIR=$WORK/kms KPROOF_S3_DIR=$WORK/s3 KPROOF_JOURNAL=$WORK/journal.jsonl
-PASSED=0 FAILED=0 T0=$(date +%s) COMPLETED=0
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
-finish() {
+# shellcheck source=tests/lib/assert.sh
+source "$REPO_ROOT/tests/lib/assert.sh"
+SCRATCH=$WORK
+test_cleanup() {
   "$KMS" stop >/dev/null 2>&1 || true
   "$S3" stop >/dev/null 2>&1 || true
-  printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-  ((COMPLETED)) || not_ok "the test script ran to its end"
-  printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-  if ((FAILED == 0)); then rm -rf "$WORK"; exit 0; fi
-  echo "# kept $WORK" >&2
-  exit 1
 }
-trap finish EXIT
-trap 'exit 130' INT TERM
+finish_on_exit
 
 verdict() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .verdict' "$1/evidence.json"; }
 reason() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .reason' "$1/evidence.json"; }
@@ -247,4 +239,4 @@ check "unknown kms key is rejected at \$.kms.colour" grep -q '\$\.kms\.colour' "
 env -u KP_TEST_SECRET "$KPROOF" validate "$WORK/kek.json" >"$WORK/bad4.log" 2>&1
 rc=$?
 check "missing \${env:} credential: exit 2 naming the variable (got $rc)" bash -c "test $rc = 2 && grep -q KP_TEST_SECRET '$WORK/bad4.log'"
-COMPLETED=1
+done_testing

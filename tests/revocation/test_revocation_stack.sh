@@ -34,21 +34,13 @@ WORK=$(mktemp -d "${KPROOF_TEST_TMP:-/tmp}/kproof-revocation.XXXXXX")
 export KPROOF_KAFKA_DIR=$WORK/kafka KPROOF_KMS_DIR=$WORK/kms KPROOF_PROXY_DIR=$WORK/proxy
 export KPROOF_JOURNAL=$WORK/journal.jsonl
 export KPROOF_KAFKA_HEAP_OPTS=${KPROOF_KAFKA_HEAP_OPTS:-"-Xms128m -Xmx384m"}
-PASSED=0 FAILED=0 T0=$(date +%s) COMPLETED=0
-ok() { PASSED=$((PASSED + 1)); printf 'ok - %s\n' "$*"; }
-not_ok() { FAILED=$((FAILED + 1)); printf 'not ok - %s\n' "$*"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
-finish() {
+# shellcheck source=tests/lib/assert.sh
+source "$REPO_ROOT/tests/lib/assert.sh"
+SCRATCH=$WORK
+test_cleanup() {
   "$STACK" stop >/dev/null 2>&1 || true
-  printf '# %s: %ss\n' "$(basename "$0")" "$(($(date +%s) - T0))"
-  ((COMPLETED)) || not_ok "the test script ran to its end"
-  printf '%s passed, %s failed\n' "$PASSED" "$FAILED"
-  if ((FAILED == 0)); then rm -rf "$WORK"; exit 0; fi
-  echo "# kept $WORK" >&2
-  exit 1
 }
-trap finish EXIT
-trap 'exit 130' INT TERM
+finish_on_exit
 
 key_state() { "$KMS" call DescribeKey "{\"KeyId\":\"$KEY_REV\"}" 2>/dev/null | jq -r .KeyMetadata.KeyState; }
 verdict() { jq -r --arg id "$2" '.checks[] | select(.id == $id) | .verdict' "$1/evidence.json"; }
@@ -238,4 +230,4 @@ rc=$?
 check "a key not declared a fixture is refused without --allow-destructive (exit $rc)" test "$rc" = 2
 check "the refusal names the flag" grep -q -- '--allow-destructive' "$WORK/real.log"
 check "key is Enabled at the end" test "$(key_state)" = Enabled
-COMPLETED=1
+done_testing

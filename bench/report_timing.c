@@ -1,11 +1,12 @@
 /*
- * report: the time kproof spends turning a large tracked run into its
- * report. A real workload sends and consumes o->records records on the
- * target at full speed; then the finalization (joining, merging histograms
- * and timelines, verifying deferred consumptions, summarizing the ledger)
- * is timed once, and the report generation — measurements and anomalies
- * from the ledger, the timeline TSV and SVG (gnuplot), evidence.json,
- * report.html and junit.xml — is timed o->runs times.
+ * report_timing (`kpbench report`): the time kproof spends turning a large
+ * tracked run into its report. A real workload sends and consumes o->records
+ * records on the target at full speed; then the finalization (joining,
+ * merging histograms and timelines, verifying deferred consumptions,
+ * summarizing the ledger) is timed once, and the report generation —
+ * measurements and anomalies from the ledger, the timeline TSV and SVG
+ * (gnuplot), evidence.json, report.html and junit.xml — is timed o->runs
+ * times.
  */
 #include <stdlib.h>
 #include <string.h>
