@@ -2,13 +2,14 @@
  * report.html: the human report of a run, rendered from evidence.json.
  *
  * Order follows what a reviewer needs first. Page one is an executive
- * summary: the run verdict, each checklist row with its one-line answer,
- * every finding and missed gate, the platform's identity and versions, the
- * signing key and how to verify, and the clients' configuration. Then the
- * detail: the checklist table (one verdict per row), the run, the gates,
- * and every check grouped by row with its verdict, reason, measurements,
- * anomalies, tables, notes, control actions and plots. Plots (SVG artifacts) are inlined so the
- * file stands alone.
+ * summary (report_summary.c): the run verdict, each checklist row with its
+ * one-line answer, every finding and missed gate, the platform's identity
+ * and versions, the signing key and how to verify, and the clients'
+ * configuration. Then the detail: the checklist table (one verdict per
+ * row), the run, the gates, and every check grouped by row with its
+ * verdict, reason, measurements, anomalies, tables, notes, control actions
+ * and plots. Plots (SVG artifacts) are inlined so the file stands alone.
+ * Tables and badges come from html_table.c.
  */
 #include <math.h>
 #include <stdio.h>
