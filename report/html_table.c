@@ -108,14 +108,6 @@ void kp_html_cell_badge(kp_buf_t *b, const char *verdict)
         kp_buf_puts(b, "</td>");
 }
 
-void kp_html_row(kp_buf_t *b, const char *const *cells)
-{
-        kp_html_row_open(b, NULL);
-        for (; *cells; cells++)
-                kp_html_cell(b, *cells);
-        kp_html_row_close(b);
-}
-
 void kp_html_kv_row(kp_buf_t *b, const char *key, const char *value, int code)
 {
         kp_html_row_open(b, NULL);

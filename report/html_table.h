@@ -34,8 +34,6 @@ void kp_html_cell_class(kp_buf_t *b, const char *cls, const char *text);
 void kp_html_cell_code(kp_buf_t *b, const char *text);
 /* A cell holding a verdict badge. */
 void kp_html_cell_badge(kp_buf_t *b, const char *verdict);
-/* A row of escaped cells (NULL-terminated). */
-void kp_html_row(kp_buf_t *b, const char *const *cells);
 /* A key/value row: the value escaped, in <code> when code; NULL value: "-". */
 void kp_html_kv_row(kp_buf_t *b, const char *key, const char *value, int code);
 /* <span class="muted">text</span>, text escaped, after prefix (HTML). */

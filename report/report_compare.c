@@ -169,9 +169,7 @@ static void render_runs(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_runs
                 kp_buf_puts(b, "<td>");
                 kp_html_badge(b, runs[i].signature);
                 if (runs[i].signature_detail && *runs[i].signature_detail) {
-                        kp_buf_puts(b, "<br><span class=\"muted\">");
-                        kp_report_esc(b, runs[i].signature_detail);
-                        kp_buf_puts(b, "</span>");
+                        kp_html_muted(b, "<br>", runs[i].signature_detail);
                 }
                 kp_buf_puts(b, "</td>");
         }
@@ -269,9 +267,7 @@ static void render_matrix(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_ru
                                 kp_html_badge(b,
                                               c ? kp_report_str(c, "verdict", "error") : "not run");
                                 if (c && kp_report_str(c, "reason", NULL)) {
-                                        kp_buf_puts(b, "<br><span class=\"muted\">");
-                                        kp_report_esc(b, kp_report_str(c, "reason", ""));
-                                        kp_buf_puts(b, "</span>");
+                                        kp_html_muted(b, "<br>", kp_report_str(c, "reason", ""));
                                 }
                                 kp_buf_puts(b, "</td>");
                         }

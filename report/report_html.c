@@ -176,9 +176,7 @@ static void render_gates(kp_buf_t *b, const cJSON *root)
                                  : cJSON_IsTrue(passed) ? "held"
                                                         : "missed");
                 if (kp_report_str(g, "note", NULL)) {
-                        kp_buf_puts(b, " <span class=\"muted\">");
-                        kp_report_esc(b, kp_report_str(g, "note", ""));
-                        kp_buf_puts(b, "</span>");
+                        kp_html_muted(b, " ", kp_report_str(g, "note", ""));
                 }
                 if (cJSON_IsNull(passed))
                         kp_buf_puts(b,
