@@ -50,8 +50,9 @@ typedef struct kp_compare_run {
  * differences that make the runs incomparable, shown on top. */
 int kp_report_compare(const kp_compare_run_t *runs, size_t n_runs, const char *forced,
                       const char *out_path, kp_err_t *err);
-/* -1 lower is better, 1 higher is better, 0 not a key measurement (inputs
- * and counts that say nothing good or bad by themselves). */
-int kp_compare_direction(const char *name, const char *unit);
+/* A measurement of evidence.json as its suite declared it ("better"): -1
+ * lower is better, 1 higher is better, 0 neither or not recorded (evidence
+ * of an older kproof: no direction is guessed). */
+int kp_compare_direction(const cJSON *measurement);
 
 #endif

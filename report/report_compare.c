@@ -13,102 +13,25 @@
 #include <string.h>
 
 #include "report.h"
+#include "html_table.h"
 #include "report_util.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 
+/* What comparison.html adds to the shared style sheet (html_table.c). */
 static const char css[] =
-    "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0;color:#1d2330;"
-    "background:#f6f7f9;line-height:1.4}"
-    "main{max-width:1400px;margin:0 auto;padding:24px 32px 64px;background:#fff}"
-    "h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:28px 0 8px;border-bottom:2px "
-    "solid #e3e6eb;padding-bottom:4px}"
-    "table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}"
-    "th,td{border:1px solid #dde1e7;padding:4px 8px;text-align:left;vertical-align:top}"
-    "th{background:#f0f2f5}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "body{line-height:1.4}main{max-width:1400px}h2{margin:28px 0 8px}th,td{padding:4px 8px}"
     "tr.row td{background:#eef1f5;font-weight:600}tr.check td:first-child{padding-left:20px}"
     "table.matrix td:first-child{width:30%}tr.m "
     "td:first-child{padding-left:40px;color:#444}td.best{background:#dafbe1;font-weight:700}"
-    ".badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700;"
-    "color:#fff;white-space:nowrap}"
-    ".v-pass,.v-PASS,.v-verified{background:#1a7f37}.v-fail,.v-FAIL,.v-invalid{background:#cf222e}"
-    ".v-skip,.v-NOT-TESTED,.v-not-run{background:#8c959f}.v-SKIPPED{background:#57606a}"
-    ".v-error,.v-ERROR,.v-unsigned{background:#9a6700}"
-    ".v-PARTIAL,.v-untrusted-key{background:#bf8700}"
-    "code{font-size:12px;white-space:nowrap}.muted{color:#667}"
-    ".banner{padding:10px 14px;border-radius:6px;margin:12px 0;font-weight:600}"
-    ".banner.bad{background:#ffebe9;border:1px solid #cf222e}.banner.warn{background:#fff8c5;"
-    "border:1px solid #bf8700}"
+    "code{white-space:nowrap}"
     "@media print{main{padding:0}tr{break-inside:avoid}}";
 
-static void badge(kp_buf_t *b, const char *verdict)
+int kp_compare_direction(const cJSON *measurement)
 {
-        char cls[64];
-        size_t i;
+        const char *better = kp_report_str(measurement, "better", "");
 
-        snprintf(cls, sizeof(cls), "%s", verdict);
-        for (i = 0; cls[i]; i++)
-                if (cls[i] == ' ')
-                        cls[i] = '-';
-        kp_buf_puts(b, "<span class=\"badge v-");
-        kp_report_esc(b, cls);
-        kp_buf_puts(b, "\">");
-        kp_report_esc(b, verdict);
-        kp_buf_puts(b, "</span>");
-}
-
-static int contains_any(const char *s, const char *const *words)
-{
-        for (; *words; words++)
-                if (strstr(s, *words))
-                        return 1;
-        return 0;
-}
-
-int kp_compare_direction(const char *name, const char *unit)
-{
-        static const char *const lower[] = {"lost",
-                                            "dup",
-                                            "mismatch",
-                                            "error",
-                                            "fail",
-                                            "out_of_order",
-                                            "out_of_sequence",
-                                            "latency",
-                                            "p50",
-                                            "p90",
-                                            "p95",
-                                            "p99",
-                                            "p999",
-                                            "unavail",
-                                            "recover",
-                                            "time_to",
-                                            "disruption",
-                                            "cost",
-                                            "bytes_copied",
-                                            "gap",
-                                            "in_doubt",
-                                            "skip",
-                                            "wire_to_value",
-                                            "stall",
-                                            "downtime",
-                                            "corrupt",
-                                            "redeliver",
-                                            NULL};
-        static const char *const higher[] = {"throughput", "per_s", "per_sec", NULL};
-        static const char *const lower_units[] = {"ns", "us", "ms", "s", "usd", "USD", NULL};
-        size_t i, n = unit ? strlen(unit) : 0;
-
-        if (strncmp(name, "target_", 7) == 0 || strstr(name, "threshold"))
-                return 0; /* what was asked for, not what was achieved */
-        if (contains_any(name, lower))
-                return -1;
-        if (contains_any(name, higher) || (n > 2 && strcmp(unit + n - 2, "/s") == 0))
-                return 1;
-        for (i = 0; unit && lower_units[i]; i++)
-                if (strcmp(unit, lower_units[i]) == 0)
-                        return -1;
-        return 0;
+        return strcmp(better, "lower") == 0 ? -1 : strcmp(better, "higher") == 0 ? 1 : 0;
 }
 
 static const cJSON *find_by(const cJSON *arr, const char *key, const char *value)
@@ -171,8 +94,7 @@ static void render_measurements(kp_buf_t *b, const kp_compare_run_t *runs, size_
                 cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(c, "measurements"))
                 {
                         const char *name = kp_report_str(m, "name", NULL);
-                        if (name && unlabelled(m) &&
-                            kp_compare_direction(name, kp_report_str(m, "unit", "")) != 0)
+                        if (name && unlabelled(m) && kp_compare_direction(m) != 0)
                                 add_unique(names, &n_names, MAX_ITEMS, name);
                 }
         }
@@ -191,7 +113,7 @@ static void render_measurements(kp_buf_t *b, const kp_compare_run_t *runs, size_
                         vals[i] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
                         if (mm && !dir) {
                                 unit = kp_report_str(mm, "unit", "");
-                                dir = kp_compare_direction(names[k], unit);
+                                dir = kp_compare_direction(mm);
                         }
                         if (!isfinite(vals[i]))
                                 continue;
@@ -232,7 +154,9 @@ static void render_runs(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_runs
                                                {"Commit", "git_commit"}};
         size_t i, f;
 
-        kp_buf_puts(b, "<h2 id=\"runs\">Runs</h2><table><tr><th></th>");
+        kp_buf_puts(b, "<h2 id=\"runs\">Runs</h2>");
+        kp_html_table_open(b, NULL, NULL, NULL);
+        kp_buf_puts(b, "<tr><th></th>");
         for (i = 0; i < n_runs; i++) {
                 const cJSON *run = cJSON_GetObjectItemCaseSensitive(runs[i].evidence, "run");
                 kp_buf_puts(b, "<th>");
@@ -243,41 +167,31 @@ static void render_runs(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_runs
         kp_buf_puts(b, "</tr><tr><td>Signature</td>");
         for (i = 0; i < n_runs; i++) {
                 kp_buf_puts(b, "<td>");
-                badge(b, runs[i].signature);
+                kp_html_badge(b, runs[i].signature);
                 if (runs[i].signature_detail && *runs[i].signature_detail) {
-                        kp_buf_puts(b, "<br><span class=\"muted\">");
-                        kp_report_esc(b, runs[i].signature_detail);
-                        kp_buf_puts(b, "</span>");
+                        kp_html_muted(b, "<br>", runs[i].signature_detail);
                 }
                 kp_buf_puts(b, "</td>");
         }
         kp_buf_puts(b, "</tr><tr><td>Run directory</td>");
-        for (i = 0; i < n_runs; i++) {
-                kp_buf_puts(b, "<td><code>");
-                kp_report_esc(b, runs[i].dir);
-                kp_buf_puts(b, "</code></td>");
-        }
+        for (i = 0; i < n_runs; i++)
+                kp_html_cell_code(b, runs[i].dir);
         kp_buf_puts(b, "</tr>");
         for (f = 0; f < sizeof(facts) / sizeof(facts[0]); f++) {
-                kp_buf_puts(b, "<tr><td>");
-                kp_report_esc(b, facts[f][0]);
-                kp_buf_puts(b, "</td>");
-                for (i = 0; i < n_runs; i++) {
-                        const cJSON *run =
-                            cJSON_GetObjectItemCaseSensitive(runs[i].evidence, "run");
-                        kp_buf_puts(b, "<td>");
-                        kp_report_esc(b, kp_report_str(run, facts[f][1], "-"));
-                        kp_buf_puts(b, "</td>");
-                }
-                kp_buf_puts(b, "</tr>");
+                kp_html_row_open(b, NULL);
+                kp_html_cell(b, facts[f][0]);
+                for (i = 0; i < n_runs; i++)
+                        kp_html_cell(b, kp_report_str(cJSON_GetObjectItemCaseSensitive(
+                                                          runs[i].evidence, "run"),
+                                                      facts[f][1], "-"));
+                kp_html_row_close(b);
         }
         kp_buf_puts(b, "<tr><td>Scenario sha256</td>");
         for (i = 0; i < n_runs; i++) {
                 const cJSON *run = cJSON_GetObjectItemCaseSensitive(runs[i].evidence, "run");
-                kp_buf_puts(b, "<td><code>");
-                kp_report_esc(b, kp_report_str(cJSON_GetObjectItemCaseSensitive(run, "scenario"),
-                                               "sha256", "-"));
-                kp_buf_puts(b, "</code></td>");
+                kp_html_cell_code(b,
+                                  kp_report_str(cJSON_GetObjectItemCaseSensitive(run, "scenario"),
+                                                "sha256", "-"));
         }
         kp_buf_puts(b, "</tr><tr><td>Summary</td>");
         for (i = 0; i < n_runs; i++) {
@@ -287,7 +201,8 @@ static void render_runs(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_runs
                               (int)kp_report_num(s, "skip", 0), (int)kp_report_num(s, "error", 0),
                               (int)kp_report_num(s, "exit_code", -1));
         }
-        kp_buf_puts(b, "</tr></table>");
+        kp_html_row_close(b);
+        kp_html_table_close(b);
 }
 
 static void render_matrix(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_runs)
@@ -302,8 +217,9 @@ static void render_matrix(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_ru
                         if (kp_report_str(o, "id", NULL))
                                 add_unique(rows, &n_rows, MAX_ITEMS, kp_report_str(o, "id", ""));
                 }
-        kp_buf_puts(b, "<h2 id=\"matrix\">Checklist, checks and key measurements</h2>"
-                       "<table class=\"matrix\"><tr><th>Row / check / measurement</th>");
+        kp_buf_puts(b, "<h2 id=\"matrix\">Checklist, checks and key measurements</h2>");
+        kp_html_table_open(b, NULL, "matrix", NULL);
+        kp_buf_puts(b, "<tr><th>Row / check / measurement</th>");
         for (i = 0; i < n_runs; i++) {
                 const cJSON *run = cJSON_GetObjectItemCaseSensitive(runs[i].evidence, "run");
                 kp_buf_puts(b, "<th>");
@@ -336,25 +252,22 @@ static void render_matrix(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_ru
                         const cJSON *row =
                             find_by(cJSON_GetObjectItemCaseSensitive(runs[i].evidence, "rows"),
                                     "id", rows[r]);
-                        kp_buf_puts(b, "<td>");
-                        badge(b, row ? kp_report_str(row, "verdict", "NOT TESTED") : "NOT TESTED");
-                        kp_buf_puts(b, "</td>");
+                        kp_html_cell_badge(b, row ? kp_report_str(row, "verdict", "NOT TESTED")
+                                                  : "NOT TESTED");
                 }
                 kp_buf_puts(b, "</tr>");
                 for (k = 0; k < n_checks; k++) {
-                        kp_buf_puts(b, "<tr class=\"check\"><td><code>");
-                        kp_report_esc(b, checks[k]);
-                        kp_buf_puts(b, "</code></td>");
+                        kp_html_row_open(b, "check");
+                        kp_html_cell_code(b, checks[k]);
                         for (i = 0; i < n_runs; i++) {
                                 const cJSON *c = find_by(
                                     cJSON_GetObjectItemCaseSensitive(runs[i].evidence, "checks"),
                                     "id", checks[k]);
                                 kp_buf_puts(b, "<td>");
-                                badge(b, c ? kp_report_str(c, "verdict", "error") : "not run");
+                                kp_html_badge(b,
+                                              c ? kp_report_str(c, "verdict", "error") : "not run");
                                 if (c && kp_report_str(c, "reason", NULL)) {
-                                        kp_buf_puts(b, "<br><span class=\"muted\">");
-                                        kp_report_esc(b, kp_report_str(c, "reason", ""));
-                                        kp_buf_puts(b, "</span>");
+                                        kp_html_muted(b, "<br>", kp_report_str(c, "reason", ""));
                                 }
                                 kp_buf_puts(b, "</td>");
                         }
@@ -362,7 +275,7 @@ static void render_matrix(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_ru
                         render_measurements(b, runs, n_runs, checks[k]);
                 }
         }
-        kp_buf_puts(b, "</table>");
+        kp_html_table_close(b);
 }
 
 int kp_report_compare(const kp_compare_run_t *runs, size_t n_runs, const char *forced,
@@ -382,7 +295,7 @@ int kp_report_compare(const kp_compare_run_t *runs, size_t n_runs, const char *f
         kp_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                         "<title>kproof bake-off: ");
         kp_report_esc(&b, kp_report_str(sc, "name", ""));
-        kp_buf_printf(&b, "</title><style>%s</style></head><body><main>", css);
+        kp_buf_printf(&b, "</title><style>%s%s</style></head><body><main>", kp_html_css, css);
         kp_buf_puts(&b, "<h1>kproof bake-off: scenario ");
         kp_report_esc(&b, kp_report_str(sc, "name", ""));
         kp_buf_printf(&b,

@@ -24,6 +24,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "oscal_doc.h"
 #include "report.h"
 #include "report_util.h"
 #include "util/buf.h"
@@ -31,169 +32,13 @@
 #include "util/fsutil.h"
 
 #define OSCAL_VERSION "1.1.2"
-/* The namespace of kproof's name-based UUIDs (a fixed random UUID). */
-#define KP_OSCAL_NS "3f0b8a52-6c1d-4e7a-9b2f-51d7c8e4a906"
-/* The namespace of kproof's own property names. */
-#define KP_PROP_NS "urn:kproof:oscal"
-#define MAX_RES    512
-
-typedef struct res {
-        char path[512];
-        char uuid[KP_UUID_STR];
-} res_t;
-
-typedef struct oscal {
-        const char *run_id;
-        res_t res[MAX_RES];
-        size_t n_res;
-        cJSON *resources;
-} oscal_t;
-
-static void make_uuid(const oscal_t *o, const char *kind, const char *id, char out[KP_UUID_STR])
-{
-        kp_buf_t name;
-
-        kp_buf_init(&name, 4096);
-        kp_buf_printf(&name, "%s/%s/%s", o->run_id, kind, id ? id : "");
-        kp_uuid_v5(KP_OSCAL_NS, kp_buf_cstr(&name), out);
-        kp_buf_free(&name);
-}
-
-/* OSCAL strings, tokens and markup lines are one line without surrounding
- * white space; an empty value becomes dflt. */
-static void one_line(const char *s, const char *dflt, char *out, size_t size)
-{
-        size_t n = 0;
-
-        if (size == 0)
-                return;
-        for (; s && *s && n + 1 < size; s++) {
-                char c = (*s == '\n' || *s == '\r' || *s == '\t') ? ' ' : *s;
-                if (c == ' ' && (n == 0 || out[n - 1] == ' '))
-                        continue;
-                out[n++] = c;
-        }
-        while (n > 0 && out[n - 1] == ' ')
-                n--;
-        out[n] = '\0';
-        if (n == 0)
-                snprintf(out, size, "%s", dflt);
-}
-
-static void add_line(cJSON *obj, const char *key, const char *s, const char *dflt)
-{
-        char line[2048];
-
-        one_line(s, dflt, line, sizeof(line));
-        cJSON_AddStringToObject(obj, key, line);
-}
-
-static void add_prop(cJSON *props, const char *name, const char *value)
-{
-        cJSON *p;
-        char line[1024];
-
-        one_line(value, "", line, sizeof(line));
-        if (!line[0])
-                return;
-        p = cJSON_CreateObject();
-        cJSON_AddStringToObject(p, "name", name);
-        cJSON_AddStringToObject(p, "ns", KP_PROP_NS);
-        cJSON_AddStringToObject(p, "value", line);
-        cJSON_AddItemToArray(props, p);
-}
-
-static const char *media_type(const char *path)
-{
-        static const struct {
-                const char *ext, *type;
-        } types[] = {
-            {".json", "application/json"}, {".jsonl", "application/x-ndjson"},
-            {".xml", "application/xml"},   {".html", "text/html"},
-            {".svg", "image/svg+xml"},     {".tsv", "text/tab-separated-values"},
-            {".txt", "text/plain"},        {".pdf", "application/pdf"},
-        };
-        const char *dot = strrchr(path, '.');
-        size_t i;
-
-        for (i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
-                if (strcmp(dot, types[i].ext) == 0)
-                        return types[i].type;
-        return "application/octet-stream";
-}
-
-/* Adds a back-matter resource for path (relative to the run directory),
- * found in dir, with its sha256; returns its UUID, or NULL when the file is
- * missing or not a plain relative path. */
-static const char *resource(oscal_t *o, const char *dir, const char *path, const char *description)
-{
-        char full[4096], hex[KP_SHA256_HEX];
-        cJSON *r, *rl, *h;
-        kp_err_t err;
-        size_t i;
-
-        if (!path || !path[0] || path[0] == '/' || strstr(path, "..") ||
-            strlen(path) >= sizeof(o->res[0].path))
-                return NULL;
-        for (i = 0; i < o->n_res; i++)
-                if (strcmp(o->res[i].path, path) == 0)
-                        return o->res[i].uuid;
-        if (o->n_res >= MAX_RES || kp_path_join(full, sizeof(full), dir, path) < 0 ||
-            kp_sha256_file(full, hex, &err) < 0)
-                return NULL;
-        snprintf(o->res[o->n_res].path, sizeof(o->res[0].path), "%s", path);
-        make_uuid(o, "resource", path, o->res[o->n_res].uuid);
-        r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "uuid", o->res[o->n_res].uuid);
-        add_line(r, "title", path, "file");
-        cJSON_AddStringToObject(r, "description", description);
-        rl = cJSON_CreateObject();
-        cJSON_AddStringToObject(rl, "href", path);
-        cJSON_AddStringToObject(rl, "media-type", media_type(path));
-        h = cJSON_CreateObject();
-        cJSON_AddStringToObject(h, "algorithm", "SHA-256");
-        cJSON_AddStringToObject(h, "value", hex);
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(rl, "hashes"), h);
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "rlinks"), rl);
-        cJSON_AddItemToArray(o->resources, r);
-        return o->res[o->n_res++].uuid;
-}
-
-static void add_evidence_ref(cJSON *arr, const char *uuid, const char *description)
-{
-        cJSON *e;
-        char href[KP_UUID_STR + 1];
-
-        if (!uuid)
-                return;
-        snprintf(href, sizeof(href), "#%s", uuid);
-        e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "href", href);
-        cJSON_AddStringToObject(e, "description", description);
-        cJSON_AddItemToArray(arr, e);
-}
 
 static const cJSON *field(const cJSON *o, const char *key)
 {
         return cJSON_GetObjectItemCaseSensitive(o, key);
 }
 
-/* Row verdict -> status reason token: "PASS" -> "pass", "NOT TESTED" ->
- * "not-tested". */
-static void reason_token(const char *verdict, char *out, size_t size)
-{
-        size_t n = 0;
-
-        for (; verdict && *verdict && n + 1 < size; verdict++)
-                out[n++] = *verdict == ' '                        ? '-'
-                           : (*verdict >= 'A' && *verdict <= 'Z') ? (char)(*verdict - 'A' + 'a')
-                                                                  : *verdict;
-        out[n] = '\0';
-        if (n == 0)
-                snprintf(out, size, "other");
-}
-
-static void observation(oscal_t *o, cJSON *obs, const cJSON *check, size_t index,
+static void observation(kp_oscal_t *o, cJSON *obs, const cJSON *check, size_t index,
                         const cJSON *gates, const char *run_dir, const char *run_start,
                         const char *ev_uuid, const char *events_uuid)
 {
@@ -204,20 +49,20 @@ static void observation(oscal_t *o, cJSON *obs, const cJSON *check, size_t index
         char uuid[KP_UUID_STR], num[64];
 
         kp_buf_init(&b, 1 << 20);
-        make_uuid(o, "observation", id, uuid);
+        kp_oscal_uuid(o, "observation", id, uuid);
         cJSON_AddStringToObject(ob, "uuid", uuid);
         kp_buf_printf(&b, "%s: %s", id, kp_report_str(check, "title", ""));
-        add_line(ob, "title", kp_buf_cstr(&b), id);
+        kp_oscal_add_line(ob, "title", kp_buf_cstr(&b), id);
         kp_buf_reset(&b);
         kp_buf_printf(&b, "Check `%s` (row `%s`, suite `%s`): **%s**. %s", id,
                       kp_report_str(check, "row", "?"), kp_report_str(check, "suite", "?"),
                       kp_report_str(check, "verdict", "?"), kp_report_str(check, "reason", ""));
         cJSON_AddStringToObject(ob, "description", kp_buf_cstr(&b));
         props = cJSON_AddArrayToObject(ob, "props");
-        add_prop(props, "check-id", id);
-        add_prop(props, "checklist-row", kp_report_str(check, "row", ""));
-        add_prop(props, "suite", kp_report_str(check, "suite", ""));
-        add_prop(props, "verdict", kp_report_str(check, "verdict", ""));
+        kp_oscal_add_prop(props, "check-id", id);
+        kp_oscal_add_prop(props, "checklist-row", kp_report_str(check, "row", ""));
+        kp_oscal_add_prop(props, "suite", kp_report_str(check, "suite", ""));
+        kp_oscal_add_prop(props, "verdict", kp_report_str(check, "verdict", ""));
         cJSON_AddItemToArray(cJSON_AddArrayToObject(ob, "methods"), cJSON_CreateString("TEST"));
         re = cJSON_AddArrayToObject(ob, "relevant-evidence");
         kp_buf_reset(&b);
@@ -225,10 +70,10 @@ static void observation(oscal_t *o, cJSON *obs, const cJSON *check, size_t index
                       "evidence.json, `$.checks[%zu]`: this check's verdict, reason, "
                       "measurements, anomalies and control actions",
                       index);
-        add_evidence_ref(re, ev_uuid, kp_buf_cstr(&b));
-        add_evidence_ref(re, events_uuid,
-                         "events.jsonl: the raw timeline of the run (this check's start and "
-                         "end, control actions and faults)");
+        kp_oscal_evidence_ref(re, ev_uuid, kp_buf_cstr(&b));
+        kp_oscal_evidence_ref(re, events_uuid,
+                              "events.jsonl: the raw timeline of the run (this check's start and "
+                              "end, control actions and faults)");
         kp_buf_reset(&b);
         kp_buf_printf(&b, "raw/cmocka-%s.xml", kp_report_str(check, "suite", "?"));
         {
@@ -237,7 +82,8 @@ static void observation(oscal_t *o, cJSON *obs, const cJSON *check, size_t index
                 kp_buf_reset(&b);
                 kp_buf_printf(&b, "%s: the %s suite's test report as cmocka wrote it", raw,
                               kp_report_str(check, "suite", "?"));
-                add_evidence_ref(re, resource(o, run_dir, raw, kp_buf_cstr(&b)), kp_buf_cstr(&b));
+                kp_oscal_evidence_ref(re, kp_oscal_resource(o, run_dir, raw, kp_buf_cstr(&b)),
+                                      kp_buf_cstr(&b));
         }
         cJSON_ArrayForEach(a, field(check, "artifacts"))
         {
@@ -245,7 +91,8 @@ static void observation(oscal_t *o, cJSON *obs, const cJSON *check, size_t index
                 kp_buf_reset(&b);
                 kp_buf_printf(&b, "%s: %s", kp_report_str(a, "kind", "artifact"),
                               kp_report_str(a, "title", path ? path : ""));
-                add_evidence_ref(re, resource(o, run_dir, path, kp_buf_cstr(&b)), kp_buf_cstr(&b));
+                kp_oscal_evidence_ref(re, kp_oscal_resource(o, run_dir, path, kp_buf_cstr(&b)),
+                                      kp_buf_cstr(&b));
         }
         if (cJSON_GetArraySize(re) == 0)
                 cJSON_DeleteItemFromObject(ob, "relevant-evidence");
@@ -295,14 +142,14 @@ static void observation(oscal_t *o, cJSON *obs, const cJSON *check, size_t index
         kp_buf_free(&b);
 }
 
-static void related(oscal_t *o, cJSON *finding, const char *check_id)
+static void related(kp_oscal_t *o, cJSON *finding, const char *check_id)
 {
         cJSON *arr = cJSON_GetObjectItemCaseSensitive(finding, "related-observations"), *r;
         char uuid[KP_UUID_STR];
 
         if (!arr)
                 arr = cJSON_AddArrayToObject(finding, "related-observations");
-        make_uuid(o, "observation", check_id, uuid);
+        kp_oscal_uuid(o, "observation", check_id, uuid);
         cJSON_ArrayForEach(r, arr) if (strcmp(kp_report_str(r, "observation-uuid", ""), uuid) ==
                                        0) return;
         r = cJSON_CreateObject();
@@ -343,7 +190,7 @@ static const cJSON *find_row(const cJSON *rows, const char *id)
 
 /* One finding per control id of the scenario's mapping: satisfied when every
  * row mapped to it is PASS and every check mapped to it passed. */
-static void control_findings(oscal_t *o, cJSON *findings, cJSON *selected, const cJSON *controls,
+static void control_findings(kp_oscal_t *o, cJSON *findings, cJSON *selected, const cJSON *controls,
                              const cJSON *rows, const cJSON *checks)
 {
         const cJSON *k, *c;
@@ -363,9 +210,9 @@ static void control_findings(oscal_t *o, cJSON *findings, cJSON *selected, const
                 cJSON_AddTrueToObject(seen, ctl);
                 kp_buf_init(&by, 1 << 16);
                 f = cJSON_CreateObject();
-                make_uuid(o, "finding/control", ctl, uuid);
+                kp_oscal_uuid(o, "finding/control", ctl, uuid);
                 cJSON_AddStringToObject(f, "uuid", uuid);
-                add_line(f, "title", ctl, "control");
+                kp_oscal_add_line(f, "title", ctl, "control");
                 props = cJSON_CreateArray();
                 cJSON_ArrayForEach(k2, controls) cJSON_ArrayForEach(c2, k2)
                 {
@@ -376,7 +223,7 @@ static void control_findings(oscal_t *o, cJSON *findings, cJSON *selected, const
                                 const char *v = kp_report_str(row, "verdict", "NOT TESTED");
                                 kp_buf_printf(&by, "%s- checklist row `%s`: %s\n", "", k2->string,
                                               v);
-                                add_prop(props, "checklist-row", k2->string);
+                                kp_oscal_add_prop(props, "checklist-row", k2->string);
                                 ok &= strcmp(v, "PASS") == 0;
                                 cJSON_ArrayForEach(rc, field(row, "checks"))
                                 {
@@ -394,7 +241,7 @@ static void control_findings(oscal_t *o, cJSON *findings, cJSON *selected, const
                                         tested = 1;
                                 }
                                 kp_buf_printf(&by, "- check `%s`: %s\n", k2->string, v);
-                                add_prop(props, "check-id", k2->string);
+                                kp_oscal_add_prop(props, "check-id", k2->string);
                                 ok &= strcmp(v, "pass") == 0;
                         }
                 }
@@ -439,7 +286,7 @@ int kp_report_oscal(const char *evidence_path, const char *out_path, kp_err_t *e
 {
         cJSON *ev = NULL, *doc = NULL, *ar, *md, *props, *res, *rc, *sels, *sel, *inc, *obs, *fnd;
         const cJSON *run, *scn, *tgt, *rows, *checks, *r, *c, *sum, *controls;
-        oscal_t *o = NULL;
+        kp_oscal_t *o = NULL;
         char run_dir[4096], out_dir[4096], uuid[KP_UUID_STR], num[64];
         const char *ev_uuid, *events_uuid, *start, *end, *slash;
         char *text = NULL;
@@ -474,26 +321,26 @@ int kp_report_oscal(const char *evidence_path, const char *out_path, kp_err_t *e
 
         doc = cJSON_CreateObject();
         ar = cJSON_AddObjectToObject(doc, "assessment-results");
-        make_uuid(o, "assessment-results", NULL, uuid);
+        kp_oscal_uuid(o, "assessment-results", NULL, uuid);
         cJSON_AddStringToObject(ar, "uuid", uuid);
 
         md = cJSON_AddObjectToObject(ar, "metadata");
         kp_buf_printf(&b, "kproof assessment results: scenario %s on target %s",
                       kp_report_str(scn, "name", "?"), kp_report_str(tgt, "name", "?"));
-        add_line(md, "title", kp_buf_cstr(&b), "kproof assessment results");
+        kp_oscal_add_line(md, "title", kp_buf_cstr(&b), "kproof assessment results");
         cJSON_AddStringToObject(md, "last-modified", end ? end : start);
-        add_line(md, "version", o->run_id, "1");
+        kp_oscal_add_line(md, "version", o->run_id, "1");
         cJSON_AddStringToObject(md, "oscal-version", OSCAL_VERSION);
         props = cJSON_AddArrayToObject(md, "props");
-        add_prop(props, "kproof-version", kp_report_str(run, "kproof_version", ""));
-        add_prop(props, "kproof-git-commit", kp_report_str(run, "git_commit", ""));
-        add_prop(props, "run-id", o->run_id);
-        add_prop(props, "scenario-name", kp_report_str(scn, "name", ""));
-        add_prop(props, "scenario-sha256", kp_report_str(scn, "sha256", ""));
-        add_prop(props, "target-name", kp_report_str(tgt, "name", ""));
-        add_prop(props, "target-sha256", kp_report_str(tgt, "sha256", ""));
-        add_prop(props, "signing-key-sha256",
-                 kp_report_str(field(run, "facts"), "signing_key", ""));
+        kp_oscal_add_prop(props, "kproof-version", kp_report_str(run, "kproof_version", ""));
+        kp_oscal_add_prop(props, "kproof-git-commit", kp_report_str(run, "git_commit", ""));
+        kp_oscal_add_prop(props, "run-id", o->run_id);
+        kp_oscal_add_prop(props, "scenario-name", kp_report_str(scn, "name", ""));
+        kp_oscal_add_prop(props, "scenario-sha256", kp_report_str(scn, "sha256", ""));
+        kp_oscal_add_prop(props, "target-name", kp_report_str(tgt, "name", ""));
+        kp_oscal_add_prop(props, "target-sha256", kp_report_str(tgt, "sha256", ""));
+        kp_oscal_add_prop(props, "signing-key-sha256",
+                          kp_report_str(field(run, "facts"), "signing_key", ""));
 
         kp_buf_reset(&b);
         kp_buf_printf(&b, "urn:kproof:scenario:sha256:%s", kp_report_str(scn, "sha256", "unknown"));
@@ -508,20 +355,21 @@ int kp_report_oscal(const char *evidence_path, const char *out_path, kp_err_t *e
         }
 
         o->resources = cJSON_CreateArray();
-        ev_uuid = resource(o, run_dir, "evidence.json",
-                           "The complete result of the run: every check's verdict, reason, "
-                           "measurements, anomalies, gates and the summary.");
-        events_uuid = resource(o, run_dir, "events.jsonl", "The raw timeline of the run.");
-        resource(o, out_dir, "junit.xml", "One JUnit test case per check, for CI.");
-        resource(o, out_dir, "report.html", "The human-readable report.");
+        ev_uuid =
+            kp_oscal_resource(o, run_dir, "evidence.json",
+                              "The complete result of the run: every check's verdict, reason, "
+                              "measurements, anomalies, gates and the summary.");
+        events_uuid = kp_oscal_resource(o, run_dir, "events.jsonl", "The raw timeline of the run.");
+        kp_oscal_resource(o, out_dir, "junit.xml", "One JUnit test case per check, for CI.");
+        kp_oscal_resource(o, out_dir, "report.html", "The human-readable report.");
 
         res = cJSON_CreateObject();
         cJSON_AddItemToArray(cJSON_AddArrayToObject(ar, "results"), res);
-        make_uuid(o, "result", NULL, uuid);
+        kp_oscal_uuid(o, "result", NULL, uuid);
         cJSON_AddStringToObject(res, "uuid", uuid);
         kp_buf_reset(&b);
         kp_buf_printf(&b, "kproof run %s", o->run_id);
-        add_line(res, "title", kp_buf_cstr(&b), "kproof run");
+        kp_oscal_add_line(res, "title", kp_buf_cstr(&b), "kproof run");
         kp_buf_reset(&b);
         kp_buf_printf(&b,
                       "kproof %s ran scenario `%s` (sha256 %s) against target `%s` (sha256 "
@@ -544,8 +392,9 @@ int kp_report_oscal(const char *evidence_path, const char *out_path, kp_err_t *e
                 cJSON_AddStringToObject(res, "end", end);
         props = cJSON_AddArrayToObject(res, "props");
         kp_report_fmt_num(kp_report_num(sum, "exit_code", 3), num, sizeof(num));
-        add_prop(props, "exit-code", num);
-        add_prop(props, "complete", cJSON_IsFalse(field(run, "complete")) ? "false" : "true");
+        kp_oscal_add_prop(props, "exit-code", num);
+        kp_oscal_add_prop(props, "complete",
+                          cJSON_IsFalse(field(run, "complete")) ? "false" : "true");
 
         rc = cJSON_AddObjectToObject(res, "reviewed-controls");
         sels = cJSON_AddArrayToObject(rc, "control-selections");
@@ -557,7 +406,7 @@ int kp_report_oscal(const char *evidence_path, const char *out_path, kp_err_t *e
         cJSON_ArrayForEach(r, rows)
         {
                 cJSON *ctl = cJSON_CreateObject();
-                add_line(ctl, "control-id", kp_report_str(r, "id", ""), "row");
+                kp_oscal_add_line(ctl, "control-id", kp_report_str(r, "id", ""), "row");
                 cJSON_AddItemToArray(inc, ctl);
         }
         if (cJSON_GetArraySize(inc) > 0)
@@ -584,11 +433,11 @@ int kp_report_oscal(const char *evidence_path, const char *out_path, kp_err_t *e
                 cJSON *f = cJSON_CreateObject();
                 char reason[32];
 
-                make_uuid(o, "finding/row", id, uuid);
+                kp_oscal_uuid(o, "finding/row", id, uuid);
                 cJSON_AddStringToObject(f, "uuid", uuid);
                 kp_buf_reset(&b);
                 kp_buf_printf(&b, "%s: %s", id, kp_report_str(r, "title", ""));
-                add_line(f, "title", kp_buf_cstr(&b), id);
+                kp_oscal_add_line(f, "title", kp_buf_cstr(&b), id);
                 kp_buf_reset(&b);
                 kp_buf_printf(&b,
                               "%s\n\nVerdict: **%s** (%d passed, %d failed, %d skipped, %d in "
@@ -598,12 +447,12 @@ int kp_report_oscal(const char *evidence_path, const char *out_path, kp_err_t *e
                               (int)kp_report_num(r, "skip", 0), (int)kp_report_num(r, "error", 0));
                 cJSON_AddStringToObject(f, "description", kp_buf_cstr(&b));
                 props = cJSON_AddArrayToObject(f, "props");
-                add_prop(props, "checklist-row", id);
-                add_prop(props, "verdict", verdict);
+                kp_oscal_add_prop(props, "checklist-row", id);
+                kp_oscal_add_prop(props, "verdict", verdict);
                 ids = field(controls, id);
                 cJSON_ArrayForEach(cid, ids) if (cJSON_IsString(cid))
-                    add_prop(props, "control-id", cid->valuestring);
-                reason_token(verdict, reason, sizeof(reason));
+                    kp_oscal_add_prop(props, "control-id", cid->valuestring);
+                kp_oscal_reason_token(verdict, reason, sizeof(reason));
                 finding_target(
                     f, id, pass ? "satisfied" : "not-satisfied", reason,
                     pass ? NULL

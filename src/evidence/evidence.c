@@ -460,6 +460,21 @@ void kp_check_measure(kp_check_t *c, const char *name, double value, const char 
         kp_check_measure_ex(c, name, value, unit, NULL, NULL);
 }
 
+void kp_check_mark_better(kp_check_t *c, const char *(*better)(const char *name, const void *arg),
+                          const void *arg)
+{
+        cJSON *m;
+
+        cJSON_ArrayForEach(m, c->measurements)
+        {
+                const char *name =
+                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "name"));
+                const char *b = name ? better(name, arg) : NULL;
+                if (b && !cJSON_GetObjectItemCaseSensitive(m, "better"))
+                        cJSON_AddStringToObject(m, "better", b);
+        }
+}
+
 int kp_check_measurement(const kp_check_t *c, const char *name, double *value)
 {
         const cJSON *arr = c->measurements

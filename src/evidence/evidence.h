@@ -100,6 +100,10 @@ void kp_check_measure_ex(kp_check_t *c, const char *name, double value, const ch
                          const kp_kvlist_t *labels, const char *formula);
 /* The first unlabelled measurement called name; 0 when found. */
 int kp_check_measurement(const kp_check_t *c, const char *name, double *value);
+/* Records which way each measurement is better ("better": "lower", "higher"
+ * or "none"), as better(name, arg) answers; NULL leaves the field out. */
+void kp_check_mark_better(kp_check_t *c, const char *(*better)(const char *name, const void *arg),
+                          const void *arg);
 
 void kp_check_note(kp_check_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -88,6 +88,14 @@ static void eval_gates(kp_ctx_t *ctx, kp_check_t *c, const kp_check_def_t *def)
         }
 }
 
+/* The direction the suite declares for a measurement name (evidence "better"). */
+static const char *declared_better(const char *name, const void *arg)
+{
+        const kp_measure_def_t *m = kp_suite_measure(arg, name);
+
+        return m ? kp_better_name(m->better) : NULL;
+}
+
 /* The verdict a check gets without running when a check it needs
  * (def->needs) did not give it results: `skip` when that check was skipped
  * (what it needs does not apply to this target either), `error` when it was
@@ -230,6 +238,7 @@ static kp_verdict_t run_check(kp_ctx_t *ctx, const kp_check_def_t *def, char *re
                 }
                 eval_gates(ctx, c, def);
         }
+        kp_check_mark_better(c, declared_better, ctx->suite);
         kp_evidence_check_end(ctx->ev, c);
         checkpoint(ctx);
         v = kp_check_verdict(c);

@@ -63,6 +63,24 @@ typedef struct kp_gate_def {
         int has_default;
 } kp_gate_def_t;
 
+/* Which way a measurement is better: what the comparison page marks as the
+ * best value, recorded with each measurement in evidence.json ("better"). */
+typedef enum kp_better {
+        KP_BETTER_NONE = 0, /* a count or setting, neither way is better */
+        KP_BETTER_LOWER,
+        KP_BETTER_HIGHER,
+} kp_better_t;
+
+/* A measurement the suite's checks record. name may hold fnmatch(3)
+ * wildcards for a family of names built at run time ("cost_*_usd_month");
+ * an exact name is preferred over a pattern. A gated measurement is declared
+ * with the gate's direction (at most: lower, at least: higher). */
+typedef struct kp_measure_def {
+        const char *name;
+        const char *unit;
+        kp_better_t better;
+} kp_measure_def_t;
+
 typedef struct kp_suite_def {
         const char *name;
         const char *title;
@@ -84,6 +102,9 @@ typedef struct kp_suite_def {
          * failing setup makes every check of the group `error`. */
         int (*setup)(kp_ctx_t *ctx, kp_err_t *err);
         void (*teardown)(kp_ctx_t *ctx);
+        /* The measurements its checks record, with the direction that is better. */
+        const kp_measure_def_t *measurements;
+        size_t n_measurements;
 } kp_suite_def_t;
 
 typedef struct kp_suite_catalog {
@@ -94,5 +115,10 @@ typedef struct kp_suite_catalog {
 const kp_suite_def_t *kp_suite_find(const kp_suite_catalog_t *cat, const char *name);
 const kp_check_def_t *kp_suite_check(const kp_suite_def_t *s, const char *check_id);
 const kp_gate_def_t *kp_suite_gate(const kp_suite_def_t *s, const char *gate_name);
+/* The declaration of a measurement name (exact, else the first matching
+ * pattern); NULL when the suite declares none. */
+const kp_measure_def_t *kp_suite_measure(const kp_suite_def_t *s, const char *name);
+/* "lower", "higher" or "none". */
+const char *kp_better_name(kp_better_t b);
 
 #endif

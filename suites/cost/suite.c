@@ -109,6 +109,46 @@ static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
         return 1;
 }
 
+/* The measurements the checks record and which way is better (evidence.json
+   "better"; the comparison page marks the best value). */
+static const kp_measure_def_t measurements[] = {
+    {"monthly_cost_usd", "USD", KP_BETTER_LOWER},
+    {"cost_*_usd_month", "USD", KP_BETTER_LOWER},
+    {"proxy_price_sheet", "bool", KP_BETTER_NONE},
+    {"storage_bytes", "bytes", KP_BETTER_NONE},
+    {"compression_ratio", "bytes/byte", KP_BETTER_NONE},
+    {"consume_fanout", "bytes/byte", KP_BETTER_NONE},
+    {"cross_zone_replicas_per_byte", "copies", KP_BETTER_LOWER},
+    {"cross_zone_share_consume", "share", KP_BETTER_LOWER},
+    {"cross_zone_share_produce", "share", KP_BETTER_LOWER},
+    {"instance_count", "instances", KP_BETTER_NONE},
+    {"kms_keys", "keys", KP_BETTER_NONE},
+    {"kms_requests_per_s", "requests/s", KP_BETTER_NONE},
+    {"produce_bytes_per_s", "B/s", KP_BETTER_NONE},
+    {"replication_factor", "replicas", KP_BETTER_NONE},
+    {"retained_bytes_per_produced_byte", "bytes/byte", KP_BETTER_NONE},
+    {"retention_s", "s", KP_BETTER_NONE},
+    {"records_sent", "records", KP_BETTER_NONE},
+    {"records_acked", "records", KP_BETTER_NONE},
+    {"records_ack_failed", "records", KP_BETTER_LOWER},
+    {"records_in_doubt", "records", KP_BETTER_LOWER},
+    {"records_consumed_unique", "records", KP_BETTER_NONE},
+    {"lost_acked", "records", KP_BETTER_LOWER},
+    {"redeliveries", "records", KP_BETTER_LOWER},
+    {"read_at_other_offset", "records", KP_BETTER_LOWER},
+    {"corrupt", "records", KP_BETTER_LOWER},
+    {"target_rate", "records/s", KP_BETTER_NONE},
+    {"achieved_rate", "records/s", KP_BETTER_HIGHER},
+    {"acked_value_bytes", "bytes", KP_BETTER_NONE},
+    {"produce_duration_s", "s", KP_BETTER_NONE},
+    {"drain_duration_s", "s", KP_BETTER_LOWER},
+    {"ledger_bytes", "bytes", KP_BETTER_NONE},
+    {"ack_latency_p99_ms", "ms", KP_BETTER_LOWER},
+    {"e2e_latency_p99_ms", "ms", KP_BETTER_LOWER},
+    {"ack_latency_*", "us", KP_BETTER_LOWER},
+    {"e2e_latency_*", "us", KP_BETTER_LOWER},
+};
+
 const kp_suite_def_t kp_suite_cost = {
     .name = "cost",
     .title = "Cost model",
@@ -116,6 +156,8 @@ const kp_suite_def_t kp_suite_cost = {
     .n_checks = sizeof(checks) / sizeof(checks[0]),
     .gates = gates,
     .n_gates = sizeof(gates) / sizeof(gates[0]),
+    .measurements = measurements,
+    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
     .parse = parse,
 };

@@ -143,6 +143,42 @@ static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
         return 0;
 }
 
+/* The measurements the checks record and which way is better (evidence.json
+   "better"; the comparison page marks the best value). */
+static const kp_measure_def_t measurements[] = {
+    {"achieved_rate", "records/s", KP_BETTER_HIGHER},
+    {"baseline_rate", "records/s", KP_BETTER_NONE},
+    {"blocked_after_ms", "ms", KP_BETTER_NONE},
+    {"client_errors", "count", KP_BETTER_LOWER},
+    {"drained", "bool", KP_BETTER_NONE},
+    {"duplicates", "records", KP_BETTER_LOWER},
+    {"errors", "count", KP_BETTER_LOWER},
+    {"fault_apply_s", "s", KP_BETTER_NONE},
+    {"fault_heal_to_healthy_s", "s", KP_BETTER_LOWER},
+    {"fault_recovery_s", "s", KP_BETTER_LOWER},
+    {"fault_unavailability_max_s", "s", KP_BETTER_LOWER},
+    {"final_read_records", "records", KP_BETTER_NONE},
+    {"lost_acked", "records", KP_BETTER_LOWER},
+    {"records_ack_failed", "records", KP_BETTER_LOWER},
+    {"records_acked", "records", KP_BETTER_NONE},
+    {"records_consumed_unique", "records", KP_BETTER_NONE},
+    {"records_failed_but_read", "records", KP_BETTER_LOWER},
+    {"records_in_doubt", "records", KP_BETTER_LOWER},
+    {"records_sent", "records", KP_BETTER_NONE},
+    {"recovery_max_s", "s", KP_BETTER_LOWER},
+    {"target_rate", "records/s", KP_BETTER_NONE},
+    {"transactions_aborted", "transactions", KP_BETTER_LOWER},
+    {"transactions_committed", "transactions", KP_BETTER_NONE},
+    {"transactions_unknown", "transactions", KP_BETTER_LOWER},
+    {"unavailability_episodes", "count", KP_BETTER_LOWER},
+    {"unavailability_max_s", "s", KP_BETTER_LOWER},
+    {"unavailability_s", "s", KP_BETTER_LOWER},
+    {"workers", "count", KP_BETTER_NONE},
+    {"ack_latency_*_ms_*", "ms", KP_BETTER_LOWER},
+    {"e2e_latency_*_ms_*", "ms", KP_BETTER_LOWER},
+    {"anomalies_*", "count", KP_BETTER_LOWER},
+};
+
 const kp_suite_def_t kp_suite_failover = {
     .name = "failover",
     .title = "Failover under load",
@@ -150,6 +186,8 @@ const kp_suite_def_t kp_suite_failover = {
     .n_checks = sizeof(checks) / sizeof(checks[0]),
     .gates = gates,
     .n_gates = sizeof(gates) / sizeof(gates[0]),
+    .measurements = measurements,
+    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
     .parse = parse,
 };

@@ -184,11 +184,44 @@ static void teardown(kp_ctx_t *ctx)
         ctx->suite_state = NULL;
 }
 
+/* The measurements the checks record and which way is better (evidence.json
+   "better"; the comparison page marks the best value). */
+static const kp_measure_def_t measurements[] = {
+    {"bootstrap_addresses", "addresses", KP_BETTER_NONE},
+    {"bootstrap_outside", "addresses", KP_BETTER_LOWER},
+    {"brokers_advertised", "brokers", KP_BETTER_NONE},
+    {"brokers_connected", "brokers", KP_BETTER_NONE},
+    {"brokers_outside", "brokers", KP_BETTER_LOWER},
+    {"brokers_outside_zones", "brokers", KP_BETTER_LOWER},
+    {"brokers_seen_later", "brokers", KP_BETTER_NONE},
+    {"brokers_unresolved", "brokers", KP_BETTER_LOWER},
+    {"brokers_without_rack", "brokers", KP_BETTER_LOWER},
+    {"connect_calls", "connections", KP_BETTER_NONE},
+    {"connections", "connections", KP_BETTER_NONE},
+    {"connections_outside", "connections", KP_BETTER_LOWER},
+    {"distinct_peers", "peers", KP_BETTER_NONE},
+    {"log_dirs", "directories", KP_BETTER_NONE},
+    {"log_dirs_on_dm_crypt", "directories", KP_BETTER_NONE},
+    {"metadata_samples", "samples", KP_BETTER_NONE},
+    {"partitions_checked", "partitions", KP_BETTER_NONE},
+    {"partitions_underspread", "partitions", KP_BETTER_LOWER},
+    {"peers", "addresses", KP_BETTER_NONE},
+    {"peers_outside", "addresses", KP_BETTER_LOWER},
+    {"records_acked", "records", KP_BETTER_NONE},
+    {"rules_judged", "rules", KP_BETTER_NONE},
+    {"rules_violated", "rules", KP_BETTER_LOWER},
+    {"tls_certificates_recorded", "certificates", KP_BETTER_NONE},
+    {"zones_declared", "zones", KP_BETTER_NONE},
+    {"zones_in_use", "zones", KP_BETTER_NONE},
+};
+
 const kp_suite_def_t kp_suite_location = {
     .name = "location",
     .title = "Data-plane location",
     .checks = checks,
     .n_checks = sizeof(checks) / sizeof(checks[0]),
+    .measurements = measurements,
+    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
     .parse = parse,
     .setup = setup,

@@ -257,6 +257,41 @@ static void teardown(kp_ctx_t *ctx)
         ctx->suite_state = NULL;
 }
 
+/* The measurements the checks record and which way is better (evidence.json
+   "better"; the comparison page marks the best value). */
+static const kp_measure_def_t measurements[] = {
+    {"catch_up_s", "s", KP_BETTER_LOWER},
+    {"config_sync_s", "s", KP_BETTER_LOWER},
+    {"configs_compared", "configs", KP_BETTER_NONE},
+    {"configs_mismatched", "configs", KP_BETTER_LOWER},
+    {"duplicates", "records", KP_BETTER_LOWER},
+    {"lost_acked", "records", KP_BETTER_LOWER},
+    {"lost_on_resume", "records", KP_BETTER_LOWER},
+    {"mirror_drain_s", "s", KP_BETTER_LOWER},
+    {"mirror_lag_records_avg", "records", KP_BETTER_LOWER},
+    {"mirror_lag_records_max", "records", KP_BETTER_LOWER},
+    {"mirror_lag_s_avg", "s", KP_BETTER_LOWER},
+    {"mirror_lag_s_max", "s", KP_BETTER_LOWER},
+    {"mirror_start_s", "s", KP_BETTER_LOWER},
+    {"mirror_throughput", "records/s", KP_BETTER_HIGHER},
+    {"offset_translation_lag_s", "s", KP_BETTER_LOWER},
+    {"offsets_identical", "bool", KP_BETTER_NONE},
+    {"offsets_synced", "bool", KP_BETTER_NONE},
+    {"partitions_destination", "partitions", KP_BETTER_NONE},
+    {"partitions_source", "partitions", KP_BETTER_NONE},
+    {"records_ack_failed", "records", KP_BETTER_LOWER},
+    {"records_acked", "records", KP_BETTER_NONE},
+    {"records_after_switch", "records", KP_BETTER_NONE},
+    {"records_back_on_source", "records", KP_BETTER_NONE},
+    {"records_before_switch", "records", KP_BETTER_NONE},
+    {"records_destination", "records", KP_BETTER_NONE},
+    {"records_read_unique", "records", KP_BETTER_NONE},
+    {"reread_records", "records", KP_BETTER_LOWER},
+    {"topic_created_s", "s", KP_BETTER_LOWER},
+    {"unavailability_s", "s", KP_BETTER_LOWER},
+    {"anomalies_*", "count", KP_BETTER_LOWER},
+};
+
 const kp_suite_def_t kp_suite_migration = {
     .name = "migration",
     .title = "Migration and rollback with a replication tool",
@@ -264,6 +299,8 @@ const kp_suite_def_t kp_suite_migration = {
     .n_checks = sizeof(checks) / sizeof(checks[0]),
     .gates = gates,
     .n_gates = sizeof(gates) / sizeof(gates[0]),
+    .measurements = measurements,
+    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
     .parse = parse,
     .check_target = check_target,

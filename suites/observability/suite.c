@@ -145,6 +145,18 @@ static void teardown(kp_ctx_t *ctx)
         ctx->suite_state = NULL;
 }
 
+/* The measurements the checks record and which way is better (evidence.json
+   "better"; the comparison page marks the best value). */
+static const kp_measure_def_t measurements[] = {
+    {"actions", "actions", KP_BETTER_NONE},
+    {"actions_missing", "actions", KP_BETTER_LOWER},
+    {"actions_without_principal", "actions", KP_BETTER_LOWER},
+    {"attempts_refused", "attempts", KP_BETTER_NONE},
+    {"attempts_succeeded", "attempts", KP_BETTER_NONE},
+    {"audit_delay_max_s", "s", KP_BETTER_LOWER},
+    {"audit_delay_p50_s", "s", KP_BETTER_LOWER},
+};
+
 const kp_suite_def_t kp_suite_observability = {
     .name = "observability",
     .title = "Observability",
@@ -152,6 +164,8 @@ const kp_suite_def_t kp_suite_observability = {
     .n_checks = sizeof(checks) / sizeof(checks[0]),
     .gates = gates,
     .n_gates = sizeof(gates) / sizeof(gates[0]),
+    .measurements = measurements,
+    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
     .parse = parse,
     .setup = setup,

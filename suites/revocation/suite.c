@@ -309,6 +309,44 @@ int rev_precheck(kp_ctx_t *ctx, kp_check_t *c, int needs_flow)
         return 0;
 }
 
+/* The measurements the checks record and which way is better (evidence.json
+   "better"; the comparison page marks the best value). */
+static const kp_measure_def_t measurements[] = {
+    {"aliases", "aliases", KP_BETTER_NONE},
+    {"canaries", "records", KP_BETTER_NONE},
+    {"canaries_acked", "records", KP_BETTER_NONE},
+    {"canaries_read_back", "records", KP_BETTER_NONE},
+    {"corrupt_records", "records", KP_BETTER_LOWER},
+    {"customer_managed", "CUSTOMER", KP_BETTER_NONE},
+    {"disconnects", "events", KP_BETTER_NONE},
+    {"duplicate_canaries", "records", KP_BETTER_LOWER},
+    {"grants", "grants", KP_BETTER_NONE},
+    {"key_enabled", "Enabled", KP_BETTER_NONE},
+    {"lost_canaries", "records", KP_BETTER_LOWER},
+    {"missing_canaries", "records", KP_BETTER_LOWER},
+    {"objects_wrong_key", "objects", KP_BETTER_LOWER},
+    {"old_data_readable_s", "s", KP_BETTER_LOWER},
+    {"plaintext_canaries", "records", KP_BETTER_LOWER},
+    {"policy_admins", "principals", KP_BETTER_NONE},
+    {"policy_may_delete", "principals", KP_BETTER_NONE},
+    {"policy_may_disable", "principals", KP_BETTER_NONE},
+    {"policy_may_use", "principals", KP_BETTER_NONE},
+    {"policy_statements", "statements", KP_BETTER_NONE},
+    {"probes", "probes", KP_BETTER_NONE},
+    {"read_probes", "probes", KP_BETTER_NONE},
+    {"read_recovery_s", "s", KP_BETTER_LOWER},
+    {"read_time_to_effect_s", "s", KP_BETTER_LOWER},
+    {"recovery_s", "s", KP_BETTER_LOWER},
+    {"rotation_enabled", "bool", KP_BETTER_NONE},
+    {"scanned_bytes", "bytes", KP_BETTER_NONE},
+    {"scanned_units", "objects", KP_BETTER_NONE},
+    {"unencrypted_objects", "objects", KP_BETTER_LOWER},
+    {"wildcard_principals", "principals", KP_BETTER_LOWER},
+    {"write_effect_probes", "probes", KP_BETTER_NONE},
+    {"write_recovery_s", "s", KP_BETTER_LOWER},
+    {"write_time_to_effect_s", "s", KP_BETTER_LOWER},
+};
+
 const kp_suite_def_t kp_suite_revocation = {
     .name = "revocation",
     .title = "Key revocation (key authority)",
@@ -316,6 +354,8 @@ const kp_suite_def_t kp_suite_revocation = {
     .n_checks = sizeof(checks) / sizeof(checks[0]),
     .gates = gates,
     .n_gates = sizeof(gates) / sizeof(gates[0]),
+    .measurements = measurements,
+    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
     .parse = parse,
     .setup = setup,
