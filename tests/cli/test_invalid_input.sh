@@ -53,21 +53,21 @@ check "an ordinary scenario still validates" test $? -eq 0
 
 # The migration suite's destination must be another platform than the run's target (known only
 # with both files, so `kproof run`): the same file, or the same bootstrap servers, exit 2.
-printf '{"name":"x","suites":[{"suite":"migration","migration":{"destination":"%s"}}]}' \
+printf '{"name":"x","suites":[{"suite":"migration","options":{"destination":"%s"}}]}' \
 	"$KPROOF_SRC/targets/kafka-local.json" >mig-same.json
 "$KPROOF" run mig-same.json --target "$KPROOF_SRC/targets/kafka-local.json" --out "$T/run-mig" >/dev/null 2>err.txt
 rc=$?
 check "run with the source target as migration destination exits 2 (got $rc)" test "$rc" -eq 2
 check "... naming file, JSON path and the reason ($(cat err.txt))" \
-	grep -q "mig-same.json: \$.suites\[0\].migration.destination: the destination target .*kafka-local.json is the source target itself" err.txt
+	grep -q "mig-same.json: \$.suites\[0\].options.destination: the destination target .*kafka-local.json is the source target itself" err.txt
 check "... and writes no run directory" test ! -e "$T/run-mig"
 printf '{"name":"copy","kafka":{"bootstrap.servers":"127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"}}' >same-boot.json
-printf '{"name":"x","suites":[{"suite":"migration","migration":{"destination":"same-boot.json"}}]}' >mig-boot.json
+printf '{"name":"x","suites":[{"suite":"migration","options":{"destination":"same-boot.json"}}]}' >mig-boot.json
 "$KPROOF" run mig-boot.json --target "$KPROOF_SRC/targets/kafka-local.json" --out "$T/run-mig2" >/dev/null 2>err.txt
 rc=$?
 check "run with a destination on the source's bootstrap servers exits 2 (got $rc)" test "$rc" -eq 2
 check "... naming the bootstrap servers ($(cat err.txt))" \
-	grep -q 'mig-boot.json: \$.suites\[0\].migration.destination: the destination target same-boot.json has the source.s bootstrap.servers' err.txt
+	grep -q 'mig-boot.json: \$.suites\[0\].options.destination: the destination target same-boot.json has the source.s bootstrap.servers' err.txt
 
 # kproof run on bad input: exit 2 and nothing written under --out.
 printf '%s' '{"name":"x","suites":[{"suite":"semantics","workload":{"rate":"fast"}}]}' >bad.json
