@@ -341,7 +341,7 @@ int kp_options_parse(kp_jv_t *jv, const cJSON *entry, const kp_option_def_t *def
 {
         const cJSON *sub = NULL;
         char moved_to[1100];
-        size_t m;
+        size_t m, i;
         int r;
 
         if (options_init(out, defs, n) < 0)
@@ -361,6 +361,8 @@ int kp_options_parse(kp_jv_t *jv, const cJSON *entry, const kp_option_def_t *def
                 if ((r = kp_jv_object(jv, entry, legacy, 0, &sub)) < 0)
                         return -1;
                 m = kp_jv_push_key(jv, legacy);
+                for (i = 0; r == 1 && i < n; i++)
+                        kp_jv_allow(jv, sub, defs[i].name);
                 if (r == 1 &&
                     (options_read(jv, sub, out, moved_to) < 0 || kp_jv_no_unknown(jv, sub) < 0))
                         return -1;

@@ -98,4 +98,35 @@ check "run without --target exits 2" test $? -eq 2
 printf '%s' '{"name":"x","suites":[{"suite":"semantics","workload":{"topic":"${env:KPROOF_TEST_TOPIC}"}}]}' >env.json
 KPROOF_TEST_TOPIC=kproof-env-topic "$KPROOF" validate env.json >/dev/null 2>err.txt
 check "a set \${env:} variable validates" test $? -eq 0
+# Suite options: the old places of the keys are read for one release, each key with a warning
+# naming the file, the old JSON path and the new one; the shipped scenarios use "options" only.
+printf '%s' '{"name":"x","suites":[{"suite":"failover","failover":{"final_read":false}}]}' >old-fo.json
+"$KPROOF" validate old-fo.json >/dev/null 2>err.txt
+check "a scenario with the old failover object still validates (got $?)" test $? -eq 0
+check "... with a warning naming file, old and new path ($(cat err.txt))" \
+	grep -q 'old-fo.json: \$.suites\[0\].failover.final_read is deprecated: move it to \$.suites\[0\].options.final_read' err.txt
+printf '%s' '{"name":"x","suites":[{"suite":"semantics"},{"suite":"revocation","canaries":5,"timeout":"5s"}]}' >old-rev.json
+"$KPROOF" validate old-rev.json >/dev/null 2>err.txt
+check "a scenario with the old revocation keys still validates (got $?)" test $? -eq 0
+check "... warning once per key ($(grep -c deprecated err.txt))" test "$(grep -c 'old-rev.json: \$.suites\[1\].[a-z]* is deprecated: move it to \$.suites\[1\].options.' err.txt)" -eq 2
+printf '%s' '{"name":"x","suites":[{"suite":"migration","migration":{"destination":"nowhere.json"}}]}' >old-mig.json
+"$KPROOF" validate old-mig.json >/dev/null 2>err.txt
+check "an old-place key is checked like a new one (got $?)" test $? -eq 2
+check "... by the suite's check of its options too" grep -q 'old-mig.json: \$.suites\[0\].options.destination: cannot load the destination target' err.txt
+printf '%s' '{"name":"x","suites":[{"suite":"revocation","canaries":5,"options":{"canaries":6}}]}' >both.json
+"$KPROOF" validate both.json >/dev/null 2>err.txt
+check "a key at the old and the new place exits 2 (got $?)" test $? -eq 2
+check "... naming both ($(cat err.txt))" grep -q 'both.json: \$.suites\[0\].canaries: also set at \$.suites\[0\].options.canaries' err.txt
+for f in "$KPROOF_SRC"/scenarios/*.json; do
+	"$KPROOF" validate "$f" >/dev/null 2>err.txt
+	rc=$?
+	check "shipped $(basename "$f") validates without a deprecation warning (rc $rc)" \
+		test "$rc" -eq 0 -a ! -s err.txt
+done
+"$KPROOF" list >list.txt 2>&1
+check "kproof list prints the suites' options" \
+	grep -q '^  option canaries  *int 1..10000, default 20$' list.txt
+"$KPROOF" list --json >list.json 2>&1
+check "kproof list --json has each option's type, range, default and help" \
+	jq -e '[.suites[] | select(.name == "revocation") | .options[] | select(.name == "canaries")][0] == {"name":"canaries","type":"int","required":false,"min":1,"max":10000,"default":20,"help":"records written before the revocation and read back after the restore"}' list.json
 finish
