@@ -129,4 +129,13 @@ check "kproof list prints the suites' options" \
 "$KPROOF" list --json >list.json 2>&1
 check "kproof list --json has each option's type, range, default and help" \
 	jq -e '[.suites[] | select(.name == "revocation") | .options[] | select(.name == "canaries")][0] == {"name":"canaries","type":"int","required":false,"min":1,"max":10000,"default":20,"help":"records written before the revocation and read back after the restore"}' list.json
+# A suite's preflight hook runs before anything starts: revoking a key not declared a fixture
+# needs --allow-destructive (revocation), exit 2 naming the target and no run directory.
+printf '%s' '{"name":"t","kafka":{"bootstrap.servers":"127.0.0.1:1"},"kms":{"type":"aws-kms","region":"eu-west-1","endpoint":"http://127.0.0.1:1","access_key_id":"AKIDPF0000000000","secret_access_key":"SECRETPF00000000","key":"alias/k"}}' >realkey.json
+"$KPROOF" run "$KPROOF_SRC/scenarios/revocation.json" --target realkey.json --out "$T/run-pf" >/dev/null 2>err.txt
+rc=$?
+check "revoking a real key without --allow-destructive exits 2 (got $rc)" test "$rc" -eq 2
+check "... saying which flag ($(cat err.txt))" \
+	grep -q 'realkey.json: key alias/k is not declared a test fixture (kms.fixture) and would be disabled: pass --allow-destructive' err.txt
+check "... and writes no run directory" test ! -e "$T/run-pf"
 finish
