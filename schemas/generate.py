@@ -5,7 +5,7 @@ for editors: completion, descriptions, enums, ranges) from the key tables below 
 
     python3 schemas/generate.py build/kproof schemas
 
-The loaders (src/config/config_scenario.c, src/config/config_target.c, the suites' parse hooks) are the
+The loaders (src/config/config_scenario.c, src/config/config_target.c, the suites' option tables) are the
 authority: tests/cli/test_schemas.sh probes `kproof validate` and fails when a key, a kind of
 value, a range, a duration range stated in a description or an enum here differs from what the
 loader accepts, and when the committed files are not this script's output. Change a loader,
@@ -165,108 +165,36 @@ fault = {
     ],
 }
 
-suite_options = {
-    "revocation": {
-        "max_old_data_readable_s": number("Longest time in seconds old data may stay readable after the key is revoked (the old-data check fails beyond it); default: reported only.", 0, 30 * 86400.0),
-        "revoke": {"enum": ["disable", "schedule-deletion", "revoke-grant"], "default": "disable", "description": "How the key is revoked: disable it, schedule its deletion, or revoke the platform's grant (grant_id)."},
-        "grant_id": string("The KMS grant to revoke (required when revoke is \"revoke-grant\")."),
-        "canaries": integer("Canary records written before the revocation and checked after recovery.", 1, 10000, 20),
-        "deletion_days": integer("Pending window of schedule-deletion (cancelled on recovery).", 7, 30, 7),
-        "probe_interval": dur("How often produce and a fresh consumer probe during the revocation.", "100ms", "1m"),
-        "probe_timeout": dur("Timeout of one probe.", "500ms", "2m"),
-        "timeout": dur("How long to wait for the revocation to take effect.", "1s", "1h"),
-        "observe_after_effect": dur("How long to keep observing after writes stopped (old data readability).", "0s", "1h"),
-        "recovery_timeout": dur("How long the platform may take to recover after the key is restored.", "1s", "1h"),
-    },
-    "failover": {
-        "failover": {
-            "type": "object",
-            "description": "Options of the failover suite.",
-            "additionalProperties": False,
-            "properties": {
-                "allow": {"type": "array", "description": "History anomalies tolerated beyond those the client profile allows.",
-                          "items": {"enum": ["lost-write", "unseen", "duplicate", "inconsistent-offsets", "nonmonotonic-send", "nonmonotonic-poll", "poll-skip", "aborted-read", "precommitted-read", "int-send-skip", "int-nonmonotonic-send", "int-poll-skip", "int-nonmonotonic-poll", "torn-transaction", "g0", "g1c"]}},
-                "blocked_after": dur("A produce still unacknowledged this long after a fault counts as blocked (unavailability).", "1ms", "1h"),
-                "final_read": boolean("Read every partition from the start after the workload to find each acknowledged record.", True),
-                "final_read_timeout": dur("Timeout of the final read.", "1s", "1h"),
-                "healthy_timeout": dur("How long the cluster may take to become healthy after a fault heals.", "1s", "1h"),
-            },
-        }
-    },
-    "scaling": {
-        "options": {
-            "type": "object",
-            "description": "Options of the scaling suite.",
-            "additionalProperties": False,
-            "properties": {
-                "new_broker": integer("Id of the broker added by scale-out (default 4).", 0, 1000000),
-                "new_broker_rack": string("Rack of the added broker."),
-                "move_share": number("Share of partitions reassigned onto the new broker.", 0, 1, positive=True),
-                "warmup": dur("Steady workload before scaling.", "1s", "10m"),
-                "settle_timeout": dur("How long the reassignment may take.", "1s", "30m"),
-                "scale_in": boolean("Drain and remove the added broker afterwards.", True),
-                "copy_ratio": number("Bytes copied per byte of moved partition data above which the platform is judged to copy data (not metadata only).", 0, 100, positive=True),
-            },
-        }
-    },
-    "cost": {
-        "options": {
-            "type": "object",
-            "description": "Options of the cost model.",
-            "additionalProperties": False,
-            "properties": {
-                "client_zone": string("Zone of the clients (cross-zone traffic is priced from it)."),
-                "instance_capacity_mb_s": number("Throughput one instance sustains, MB/s (sizes projections).", 0, 1e6, positive=True),
-                "tiered_local_retention": dur("Local retention of the tiered architecture's projection.", "1m", "87600h"),
-                "segment_bytes": number("Segment size in bytes (object-store requests).", 1024, 1e13),
-                "flush_interval": dur("Write-ahead-log flush interval of the shared-storage projection (requests).", "1ms", "1h"),
-                "private_endpoint_zones": integer("Zones with a private endpoint priced per hour.", 0, 64),
-                "kms_keys": integer("KMS keys priced per month.", 0, 100000),
-                "allow_proxy_price_sheet": boolean("Accept a price sheet that says it is a proxy for the platform's real prices."),
-            },
-        }
-    },
-    "observability": {
-        "options": {
-            "type": "object",
-            "description": "Options of the observability suite.",
-            "additionalProperties": False,
-            "properties": {
-                "wait": dur("How long kproof waits for an action to appear in an audit trail (default 30s).", "1s", "1h"),
-                "clock_skew": dur("An audit event may carry a time this much before the action (clock differences).", "0s", "10m"),
-                "storage_match": {"enum": ["topic", "window"], "default": "topic",
-                                  "description": "storage-audit: an event counts for kproof's records when its resource names kproof's topic (topic), or when it happened while kproof wrote or read (window: object stores whose objects mix topics)."},
-            },
-        }
-    },
-    "migration": {
-        "migration": {
-            "type": "object",
-            "description": "Options of the migration suite.",
-            "additionalProperties": False,
-            "required": ["destination"],
-            "properties": {
-                "destination": string("The destination target file, relative to the scenario file (another platform than the run's target)."),
-                "catch_up_timeout": dur("How long after production the destination may take to hold every acknowledged record.", "1s", "1h"),
-                "sync_timeout": dur("How long consumer offsets and topic configs may take to reach the destination.", "1s", "1h"),
-                "records": integer("Records per phase of the offsets, cutover and rollback checks.", 1, 100000, 100),
-            },
-        }
-    },
-    "location": {
-        "options": {
-            "type": "object",
-            "description": "Options of the location suite.",
-            "additionalProperties": False,
-            "properties": {
-                "observe": dur("How long Metadata and connections are sampled.", "0s", "10m"),
-                "records_per_partition": integer("Records produced and consumed per partition to exercise the data path.", 1, 10000),
-                "topics": {"type": "array", "minItems": 1, "description": "Existing topics to exercise (e.g. the ones a record-encrypting proxy has keys for).",
-                           "items": {"type": "string", "minLength": 1}},
-            },
-        }
-    },
-}
+def option_schema(o):
+    """One suite option as `kproof list --json` describes it (the suite's option table)."""
+    t, h = o["type"], o["help"][0].upper() + o["help"][1:] + "."
+    if t == "bool":
+        return boolean(h, o["default"])
+    if t == "int":
+        return integer(h, int(o["min"]), int(o["max"]), int(o["default"]) if "default" in o else None)
+    if t == "number":
+        return number(h, o["min"], o["max"], positive=o["min_exclusive"], default=o.get("default"))
+    if t == "duration":
+        return dur(h + (f" Default {o['default']}." if "default" in o else ""), o["min"], o["max"])
+    if t == "string":
+        return string(h)
+    if t == "enum":
+        return {"enum": o["choices"], "default": o["default"], "description": h}
+    items = {"enum": o["choices"]} if "choices" in o else {"type": "string", "minLength": 1}
+    d = {"type": "array", "description": h, "items": items}
+    if o["min_items"]:
+        d["minItems"] = int(o["min_items"])
+    return d
+
+
+def options_schema(s):
+    d = {"type": "object", "description": f"Options of the {s['name']} suite (kproof list shows them).",
+         "additionalProperties": False,
+         "properties": {o["name"]: option_schema(o) for o in s["options"]}}
+    req = [o["name"] for o in s["options"] if o["required"]]
+    if req:
+        d["required"] = req
+    return d
 
 
 def gate_schema(g):
@@ -290,7 +218,8 @@ for name, s in suites.items():
                   "description": "Gate name -> threshold; a missed gate fails its check (exit 1).",
                   "properties": {g["name"]: gate_schema(g) for g in s["gates"]}},
     }
-    props.update(suite_options.get(name, {}))
+    if s["options"]:
+        props["options"] = options_schema(s)
     d = {"type": "object", "description": f"The {name} suite: {s['title']}.", "additionalProperties": False,
          "required": ["suite"], "properties": props}
     conds = []
@@ -298,11 +227,13 @@ for name, s in suites.items():
         # A gate whose check the checks list leaves out could never be evaluated.
         conds.append({"if": {"required": ["gates", "checks"], "properties": {"gates": {"required": [g["name"]]}}},
                       "then": {"properties": {"checks": {"contains": {"const": g["check"]}}}}})
-    if name == "migration":
-        d["required"] = ["suite", "migration"]
+    if any(o["required"] for o in s["options"]):
+        d["required"] = ["suite", "options"]
     if name == "revocation":
-        conds.append({"if": {"required": ["revoke"], "properties": {"revoke": {"const": "revoke-grant"}}},
-                      "then": {"required": ["grant_id"]}})
+        conds.append({"if": {"required": ["options"],
+                             "properties": {"options": {"required": ["revoke"],
+                                                        "properties": {"revoke": {"const": "revoke-grant"}}}}},
+                      "then": {"properties": {"options": {"required": ["grant_id"]}}}})
     if conds:
         d["allOf"] = conds
     suite_defs["suite_" + name] = d

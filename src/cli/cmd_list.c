@@ -1,7 +1,8 @@
 /*
  * kproof list: the suites built into this kproof, their checks with the
  * checklist row of each and what makes each pass, fail, skip and error, the
- * checks each needs, and the gates a scenario may set.
+ * checks each needs, the gates a scenario may set and the options of each
+ * suite (name, type, range, default, help).
  */
 #include <stdio.h>
 
@@ -11,6 +12,7 @@
 #include "opt.h"
 #include "evidence/rows.h"
 #include "suites/registry.h"
+#include "util/timeutil.h"
 
 static int as_json;
 
@@ -22,7 +24,7 @@ static const kp_cmd_spec_t spec = {
     "list",
     "[--json]",
     "List suites, their checks with checklist rows and what makes each pass, fail, skip and "
-    "error, and the gates of each suite.",
+    "error, the gates and the scenario options of each suite.",
     NULL,
     opts,
     sizeof(opts) / sizeof(opts[0]),
@@ -40,6 +42,69 @@ static void add_when(cJSON *o, const char *key, const char *text)
 static void print_when(const char *what, const char *text)
 {
         printf("      %-6s %s\n", what, text && *text ? text : "(not described)");
+}
+
+/* The suite's scenario options: name, type, range, default and help. */
+static void add_options(cJSON *so, const kp_suite_def_t *s)
+{
+        cJSON *os = cJSON_AddArrayToObject(so, "options");
+        char range[512], def[128];
+        size_t j, k;
+
+        for (j = 0; j < s->n_options; j++) {
+                const kp_option_def_t *d = &s->options[j];
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "name", d->name);
+                cJSON_AddStringToObject(o, "type", kp_option_type_name(d->type));
+                cJSON_AddBoolToObject(o, "required", d->required);
+                if (d->type == KP_OPTION_INT) {
+                        cJSON_AddNumberToObject(o, "min", (double)d->lo);
+                        cJSON_AddNumberToObject(o, "max", (double)d->hi);
+                } else if (d->type == KP_OPTION_DOUBLE) {
+                        cJSON_AddNumberToObject(o, "min", d->dlo);
+                        cJSON_AddNumberToObject(o, "max", d->dhi);
+                        cJSON_AddBoolToObject(o, "min_exclusive", d->positive);
+                } else if (d->type == KP_OPTION_DURATION) {
+                        kp_duration_format(d->lo, range, sizeof(range));
+                        cJSON_AddStringToObject(o, "min", range);
+                        kp_duration_format(d->hi, range, sizeof(range));
+                        cJSON_AddStringToObject(o, "max", range);
+                } else if (d->type == KP_OPTION_LIST) {
+                        cJSON_AddNumberToObject(o, "min_items", (double)d->lo);
+                }
+                if (d->choices) {
+                        cJSON *c = cJSON_AddArrayToObject(o, "choices");
+                        for (k = 0; d->choices[k]; k++)
+                                cJSON_AddItemToArray(c, cJSON_CreateString(d->choices[k]));
+                }
+                kp_option_default_text(d, def, sizeof(def));
+                if (d->type == KP_OPTION_BOOL)
+                        cJSON_AddBoolToObject(o, "default", d->def != 0);
+                else if (*def && d->type == KP_OPTION_INT)
+                        cJSON_AddNumberToObject(o, "default", (double)d->def);
+                else if (*def && d->type == KP_OPTION_DOUBLE)
+                        cJSON_AddNumberToObject(o, "default", d->ddef);
+                else if (*def)
+                        cJSON_AddStringToObject(o, "default", def);
+                cJSON_AddStringToObject(o, "help", d->help ? d->help : "");
+                cJSON_AddItemToArray(os, o);
+        }
+}
+
+static void print_options(const kp_suite_def_t *s)
+{
+        char range[512], def[128];
+        size_t j;
+
+        for (j = 0; j < s->n_options; j++) {
+                const kp_option_def_t *d = &s->options[j];
+                kp_option_range_text(d, range, sizeof(range));
+                kp_option_default_text(d, def, sizeof(def));
+                printf("  option %-27s %s%s%s%s%s%s\n", d->name, kp_option_type_name(d->type),
+                       *range ? " " : "", range, d->required ? ", required" : "",
+                       *def ? ", default " : "", def);
+                printf("      %s\n", d->help ? d->help : "");
+        }
 }
 
 static void print_json(void)
@@ -93,6 +158,7 @@ static void print_json(void)
                                                         s->gates[j].default_threshold);
                         cJSON_AddItemToArray(gs, g);
                 }
+                add_options(so, s);
                 cJSON_AddItemToArray(suites, so);
         }
         text = cJSON_Print(root);
@@ -137,6 +203,7 @@ int kp_cmd_list(int argc, char **argv)
                                s->gates[j].measurement, s->gates[j].check,
                                s->gates[j].has_default ? " (on by default)" : "");
                 }
+                print_options(s);
                 printf("\n");
         }
         printf("checklist rows:\n");

@@ -129,8 +129,8 @@ int kp_cmd_merge(int argc, char **argv)
                 goto out;
         }
         co.allow = kp_checker_allow_for_profile(sc->client.profile);
-        if (!strcmp(sc->suite, "failover") && sc->options)
-                co.allow |= ((const fo_options_t *)sc->options)->allow_extra;
+        if (!strcmp(sc->suite, "failover"))
+                co.allow |= fo_options_of(&sc->options, &(fo_options_t){0})->allow_extra;
         co.read_committed = reads_committed(sc);
         if (kp_checker_run(h, &co, cr, &err) < 0) {
                 rc = kp_cli_fail(&err);

@@ -590,12 +590,14 @@ int kp_cmd_run(int argc, char **argv)
                         goto out;
                 }
         }
-        if (kp_scenario_suite(r.scn, "revocation") && wanted("revocation") && !dry_run &&
-            kp_suite_cfg_wants_check(kp_scenario_suite(r.scn, "revocation"),
-                                     "revocation.write-effect") &&
-            strcmp(r.tgt->kms_type, "none") != 0 && kp_revoke_permitted(r.tgt, &err) < 0) {
-                rc = kp_cli_fail(&err);
-                goto out;
+        for (i = 0; i < r.scn->n_suites; i++) {
+                const kp_suite_def_t *sd =
+                    kp_suite_find(&kp_builtin_suites, r.scn->suites[i].suite);
+                if (sd && sd->preflight && wanted(sd->name) &&
+                    sd->preflight(r.scn, i, r.tgt, &err) < 0) {
+                        rc = kp_cli_fail(&err);
+                        goto out;
+                }
         }
         {
                 /* Undo what an earlier, killed run left revoked before starting. */

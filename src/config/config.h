@@ -10,9 +10,10 @@
  * ${env:NAME} values as secrets.
  *
  * The suites a scenario may name come from a catalog the caller passes in
- * (the core does not know the suites); each suite validates its own extra
- * keys through its parse hook. Loaded structs are owned by the caller: free
- * them with kp_scenario_free() / kp_target_free().
+ * (the core does not know the suites); each suite declares the keys of its
+ * "options" with a table (options.h) that the loader validates. Loaded
+ * structs are owned by the caller: free them with kp_scenario_free() /
+ * kp_target_free().
  */
 #ifndef KP_CONFIG_H
 #define KP_CONFIG_H
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/options.h"
 #include "util/digest.h"
 #include "util/err.h"
 #include "util/kvlist.h"
@@ -113,8 +115,8 @@ typedef struct kp_suite_cfg {
         size_t n_faults;
         kp_gate_cfg_t *gates;
         size_t n_gates;
-        void *options; /* suite-specific, owned; freed by the suite's hook */
-        void (*options_free)(void *options);
+        /* The entry's "options", checked against the suite's table (options.h). */
+        kp_options_t options;
 } kp_suite_cfg_t;
 
 typedef struct kp_scenario {

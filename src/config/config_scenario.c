@@ -546,7 +546,8 @@ static int parse_suite(kp_jv_t *jv, const cJSON *o, const kp_suite_catalog_t *ca
                         return -1;
                 kp_jv_pop(jv, m);
         }
-        if (def->parse && def->parse(jv, o, sc) < 0)
+        if (kp_options_parse(jv, o, def->options, def->n_options, def->options_legacy,
+                             def->check_options, &sc->options) < 0)
                 return -1;
         return kp_jv_no_unknown(jv, o);
 }
@@ -568,8 +569,7 @@ static void suite_cfg_release(kp_suite_cfg_t *sc)
         for (i = 0; i < sc->n_gates; i++)
                 free(sc->gates[i].name);
         free(sc->gates);
-        if (sc->options && sc->options_free)
-                sc->options_free(sc->options);
+        kp_options_release(&sc->options);
 }
 
 void kp_scenario_free(kp_scenario_t *s)

@@ -3,10 +3,11 @@
  *
  * A suite is a named group of checks, each mapped to one checklist row, plus
  * the gates it understands (a gate compares one measurement of one check with
- * a threshold from the scenario) and hooks to validate its own scenario keys
- * and to set up and tear down what its checks share. The core runs suites as
- * cmocka groups (runner.h) and validates scenarios against the catalog the
- * CLI hands it; the core itself names no suite.
+ * a threshold from the scenario), a table of its scenario options, and hooks
+ * to check the entry before a run and to set up and tear down what its
+ * checks share. The core runs suites as cmocka groups (runner.h) and
+ * validates scenarios against the catalog the CLI hands it; the core itself
+ * names no suite.
  */
 #ifndef KP_SUITE_H
 #define KP_SUITE_H
@@ -90,9 +91,6 @@ typedef struct kp_suite_def {
         size_t n_gates;
         /* Adjusts the core workload defaults before the scenario is read. */
         void (*workload_defaults)(kp_workload_cfg_t *w);
-        /* Reads the suite's own keys of a scenario entry into cfg->options
-         * (optional). Must ask for every key it accepts (kp_jv_field etc.). */
-        int (*parse)(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg);
         /* Checks the suite's entry (scn->suites[index]) against the target of
          * the run before anything starts (optional): a KP_EINVAL error naming
          * the scenario file and JSON path makes the run exit 2. */
@@ -105,6 +103,23 @@ typedef struct kp_suite_def {
         /* The measurements its checks record, with the direction that is better. */
         const kp_measure_def_t *measurements;
         size_t n_measurements;
+        /* Scenario options: the keys of the entry's "options" object
+         * (config/options.h); the loader validates them and fills defaults. */
+        const kp_option_def_t *options;
+        size_t n_options;
+        /* Where the keys were before "options", read with a deprecation
+         * warning for one release: "" for the entry itself, or the name of an
+         * object of the entry (e.g. "failover"); NULL: nowhere. */
+        const char *options_legacy;
+        /* Checks the options as a whole after the table did (optional): jv's
+         * path points at the "options" object, errors use kp_jv_fail_at. */
+        int (*check_options)(kp_jv_t *jv, const kp_options_t *o);
+        /* Safety check of the entry (scn->suites[index]) before anything
+         * starts, for every entry the run selects (optional): e.g. a real
+         * key may be revoked only with an explicit flag. An error makes the
+         * run exit with its code. */
+        int (*preflight)(const kp_scenario_t *scn, size_t index, const kp_target_t *t,
+                         kp_err_t *err);
 } kp_suite_def_t;
 
 typedef struct kp_suite_catalog {

@@ -20,7 +20,7 @@
 extern const kp_suite_def_t kp_suite_cost;
 
 typedef struct cost_options {
-        char *client_zone;          /* zone of the clients; NULL: spread evenly over the zones */
+        const char *client_zone;    /* zone of the clients; NULL: spread evenly over the zones */
         double instance_capacity;   /* MB/s of produce one instance carries (projections) */
         int64_t local_retention_ns; /* tiered: time on block storage */
         double segment_bytes;       /* tiered: bytes per uploaded segment */
@@ -30,7 +30,8 @@ typedef struct cost_options {
         int allow_proxy;            /* a price sheet of another provider/region may stand in */
 } cost_options_t;
 
-const cost_options_t *cost_opts(const kp_ctx_t *ctx);
+/* The scenario's options, read into *o (returned). */
+const cost_options_t *cost_opts(const kp_ctx_t *ctx, cost_options_t *o);
 
 void cost_check_model(kp_ctx_t *ctx, kp_check_t *c);
 

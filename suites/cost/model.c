@@ -69,7 +69,7 @@ static void input(kp_check_t *c, const char *name, double v, const char *unit, c
 static int placement(kp_ctx_t *ctx, kp_check_t *c, kp_topology_t *t, double rf,
                      kp_cost_inputs_t *in)
 {
-        const cost_options_t *o = cost_opts(ctx);
+        const cost_options_t *o = cost_opts(ctx, &(cost_options_t){0});
         const kp_deployment_cfg_t *d = &ctx->plat->target->deployment;
         /* the clients' zone: the scenario's option, else the target's client.rack */
         const char *client_zone = o->client_zone
@@ -202,7 +202,7 @@ void cost_check_model(kp_ctx_t *ctx, kp_check_t *c)
         const kp_target_t *tg = ctx->plat->target;
         const kp_deployment_cfg_t *d = &tg->deployment;
         const kp_workload_cfg_t *w = &ctx->scfg->workload;
-        const cost_options_t *o = cost_opts(ctx);
+        const cost_options_t *o = cost_opts(ctx, &(cost_options_t){0});
         kp_pricesheet_t *ps = NULL;
         kp_topo_client_t *cl = NULL;
         kp_workload_t *wl = NULL;

@@ -40,73 +40,65 @@ static void defaults(kp_workload_cfg_t *w)
         w->duration_ns = 15 * KP_NS_PER_S;
 }
 
-static const cost_options_t default_opts = {
-    .client_zone = NULL,
-    .instance_capacity = 25,
-    .local_retention_ns = 6 * 3600 * KP_NS_PER_S,
-    .segment_bytes = 1073741824.0,
-    .flush_interval_ns = 250 * KP_NS_PER_MS,
-    .endpoint_zones = 0,
-    .kms_keys = -1,
+static const kp_option_def_t options[] = {
+    {.name = "client_zone",
+     .type = KP_OPTION_STRING,
+     .help = "zone of the clients (unset: spread evenly over the deployment's zones)"},
+    {.name = "instance_capacity_mb_s",
+     .type = KP_OPTION_DOUBLE,
+     .dlo = 0,
+     .dhi = 1e6,
+     .positive = 1,
+     .ddef = 25,
+     .help = "MB/s of produce one instance carries (projections)"},
+    {.name = "tiered_local_retention",
+     .type = KP_OPTION_DURATION,
+     .lo = 60 * KP_NS_PER_S,
+     .hi = 3650LL * 86400 * KP_NS_PER_S,
+     .def = 6 * 3600 * KP_NS_PER_S,
+     .help = "tiered architecture: time data stays on block storage"},
+    {.name = "segment_bytes",
+     .type = KP_OPTION_DOUBLE,
+     .dlo = 1024,
+     .dhi = 1e13,
+     .ddef = 1073741824.0,
+     .help = "tiered architecture: bytes per uploaded segment"},
+    {.name = "flush_interval",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_MS,
+     .hi = 3600 * KP_NS_PER_S,
+     .def = 250 * KP_NS_PER_MS,
+     .help = "shared-storage architecture: one PUT per instance per interval"},
+    {.name = "private_endpoint_zones",
+     .type = KP_OPTION_INT,
+     .lo = 0,
+     .hi = 64,
+     .def = 0,
+     .help = "zones with a private endpoint (0: none)"},
+    {.name = "kms_keys",
+     .type = KP_OPTION_INT,
+     .lo = 0,
+     .hi = 100000,
+     .def = -1,
+     .help = "KMS keys billed (unset: 1 when the target has a KMS adapter, else 0)"},
+    {.name = "allow_proxy_price_sheet",
+     .type = KP_OPTION_BOOL,
+     .help = "a price sheet of another provider or region may stand in"},
 };
 
-const cost_options_t *cost_opts(const kp_ctx_t *ctx)
+const cost_options_t *cost_opts(const kp_ctx_t *ctx, cost_options_t *o)
 {
-        return ctx->scfg->options ? ctx->scfg->options : &default_opts;
-}
+        const kp_options_t *v = &ctx->scfg->options;
 
-static void opts_free(void *p)
-{
-        cost_options_t *o = p;
-
-        if (!o)
-                return;
-        free(o->client_zone);
-        free(o);
-}
-
-/* "options": {"client_zone": "zone-a", "instance_capacity_mb_s": 25,
- *             "tiered_local_retention": "6h", "segment_bytes": 1073741824,
- *             "flush_interval": "250ms", "private_endpoint_zones": 3, "kms_keys": 1} */
-static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
-{
-        const cJSON *o;
-        cost_options_t *co;
-        int64_t v;
-        size_t m;
-        int r;
-
-        if ((r = kp_jv_object(jv, entry, "options", 0, &o)) <= 0)
-                return r;
-        co = malloc(sizeof(*co));
-        if (!co)
-                return kp_jv_fail_at(jv, "options", "out of memory");
-        *co = default_opts;
-        cfg->options = co;
-        cfg->options_free = opts_free;
-        m = kp_jv_push_key(jv, "options");
-        if (kp_jv_string(jv, o, "client_zone", 0, &co->client_zone) < 0 ||
-            kp_jv_number(jv, o, "instance_capacity_mb_s", 0, 0, 1e6, 1, &co->instance_capacity) <
-                0 ||
-            kp_jv_duration(jv, o, "tiered_local_retention", 0, 60 * KP_NS_PER_S,
-                           3650LL * 86400 * KP_NS_PER_S, &co->local_retention_ns) < 0 ||
-            kp_jv_number(jv, o, "segment_bytes", 0, 1024, 1e13, 0, &co->segment_bytes) < 0 ||
-            kp_jv_duration(jv, o, "flush_interval", 0, KP_NS_PER_MS, 3600 * KP_NS_PER_S,
-                           &co->flush_interval_ns) < 0)
-                return -1;
-        v = co->endpoint_zones;
-        if (kp_jv_int(jv, o, "private_endpoint_zones", 0, 0, 64, &v) < 0)
-                return -1;
-        co->endpoint_zones = (int)v;
-        v = co->kms_keys;
-        if (kp_jv_int(jv, o, "kms_keys", 0, 0, 100000, &v) < 0)
-                return -1;
-        co->kms_keys = (int)v;
-        if (kp_jv_bool(jv, o, "allow_proxy_price_sheet", 0, &co->allow_proxy) < 0 ||
-            kp_jv_no_unknown(jv, o) < 0)
-                return -1;
-        kp_jv_pop(jv, m);
-        return 1;
+        o->client_zone = kp_option_string(v, "client_zone");
+        o->instance_capacity = kp_option_double(v, "instance_capacity_mb_s");
+        o->local_retention_ns = kp_option_duration(v, "tiered_local_retention");
+        o->segment_bytes = kp_option_double(v, "segment_bytes");
+        o->flush_interval_ns = kp_option_duration(v, "flush_interval");
+        o->endpoint_zones = (int)kp_option_int(v, "private_endpoint_zones");
+        o->kms_keys = (int)kp_option_int(v, "kms_keys");
+        o->allow_proxy = kp_option_bool(v, "allow_proxy_price_sheet");
+        return o;
 }
 
 /* The measurements the checks record and which way is better (evidence.json
@@ -159,5 +151,6 @@ const kp_suite_def_t kp_suite_cost = {
     .measurements = measurements,
     .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
-    .parse = parse,
+    .options = options,
+    .n_options = sizeof(options) / sizeof(options[0]),
 };

@@ -357,7 +357,7 @@ void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
 {
         const kp_suite_cfg_t *sc = ctx->scfg;
         const kp_workload_cfg_t *w = &sc->workload;
-        const fo_options_t *opts = fo_options(ctx);
+        const fo_options_t *opts = fo_options(ctx, &(fo_options_t){0});
         kp_workload_spec_t spec;
         kp_workload_results_t wr;
         kp_workload_t *wl = NULL;

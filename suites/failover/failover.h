@@ -32,7 +32,7 @@
 
 extern const kp_suite_def_t kp_suite_failover;
 
-/* Suite options (scenario keys of the failover entry). */
+/* Suite options (the failover entry's "options", suite.c), read into *o (returned). */
 typedef struct fo_options {
         uint32_t allow_extra;     /* anomalies allowed on top of the profile's list */
         int64_t blocked_after_ns; /* 0: 10 x the median before the first fault, 0.5-2 s */
@@ -41,7 +41,8 @@ typedef struct fo_options {
         int64_t healthy_timeout_ns; /* wait for a healthy cluster after restarts */
 } fo_options_t;
 
-const fo_options_t *fo_options(const kp_ctx_t *ctx);
+const fo_options_t *fo_options(const kp_ctx_t *ctx, fo_options_t *o);
+const fo_options_t *fo_options_of(const kp_options_t *v, fo_options_t *o);
 
 /* What happened to one fault of the scenario. Times are monotonic ns. */
 typedef struct fo_fault_run {

@@ -584,7 +584,7 @@ int fo_sched_init(fo_sched_t *s, kp_ctx_t *ctx, kp_check_t *c, const char *topic
         s->topic = topic;
         s->partitions = partitions;
         s->meta = meta;
-        s->healthy_timeout_ns = fo_options(ctx)->healthy_timeout_ns;
+        s->healthy_timeout_ns = fo_options(ctx, &(fo_options_t){0})->healthy_timeout_ns;
         s->n_runs = ctx->scfg->n_faults;
         s->runs = calloc(s->n_runs ? s->n_runs : 1, sizeof(*s->runs));
         if (!s->runs)

@@ -52,17 +52,59 @@ static const kp_gate_def_t gates[] = {
      "records found at more than one offset", 0, 0},
 };
 
-static const fo_options_t default_options = {
-    .allow_extra = 0,
-    .blocked_after_ns = 0,
-    .final_read = 1,
-    .final_read_timeout_ns = 60 * KP_NS_PER_S,
-    .healthy_timeout_ns = 180 * KP_NS_PER_S,
+static const kp_option_def_t options[] = {
+    {.name = "allow",
+     .type = KP_OPTION_LIST,
+     .lo = 0,
+     .choices = kp_anom_names,
+     .what = "anomaly",
+     .help = "anomalies allowed on top of the client profile's list"},
+    {.name = "blocked_after",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_MS,
+     .hi = 3600 * KP_NS_PER_S,
+     .help = "a write pending this long counts as blocked (unset: 10 x the median before the "
+             "first fault, 0.5-2 s)"},
+    {.name = "final_read",
+     .type = KP_OPTION_BOOL,
+     .def = 1,
+     .help = "read every partition again after the drain"},
+    {.name = "final_read_timeout",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_S,
+     .hi = 3600 * KP_NS_PER_S,
+     .def = 60 * KP_NS_PER_S,
+     .help = "time the final read may take"},
+    {.name = "healthy_timeout",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_S,
+     .hi = 3600 * KP_NS_PER_S,
+     .def = 180 * KP_NS_PER_S,
+     .help = "wait for a healthy cluster after restarts"},
 };
 
-const fo_options_t *fo_options(const kp_ctx_t *ctx)
+const fo_options_t *fo_options_of(const kp_options_t *v, fo_options_t *o)
 {
-        return ctx->scfg && ctx->scfg->options ? ctx->scfg->options : &default_options;
+        kp_options_t defaults = kp_options_defaults(options, sizeof(options) / sizeof(options[0]));
+        char *const *allow;
+        size_t n, i;
+
+        if (!v || !v->defs)
+                v = &defaults;
+        memset(o, 0, sizeof(*o));
+        allow = kp_option_list(v, "allow", &n);
+        for (i = 0; i < n; i++)
+                o->allow_extra |= KP_ANOM_BIT(kp_anom_from_name(allow[i]));
+        o->blocked_after_ns = kp_option_duration(v, "blocked_after");
+        o->final_read = kp_option_bool(v, "final_read");
+        o->final_read_timeout_ns = kp_option_duration(v, "final_read_timeout");
+        o->healthy_timeout_ns = kp_option_duration(v, "healthy_timeout");
+        return o;
+}
+
+const fo_options_t *fo_options(const kp_ctx_t *ctx, fo_options_t *o)
+{
+        return fo_options_of(ctx->scfg ? &ctx->scfg->options : NULL, o);
 }
 
 static void defaults(kp_workload_cfg_t *w)
@@ -72,75 +114,6 @@ static void defaults(kp_workload_cfg_t *w)
         w->rate = 500;
         w->duration_ns = 30 * KP_NS_PER_S;
         w->drain_timeout_ns = 60 * KP_NS_PER_S;
-}
-
-static int parse_allow(kp_jv_t *jv, const cJSON *arr, fo_options_t *o)
-{
-        const cJSON *it;
-        size_t i = 0;
-
-        cJSON_ArrayForEach(it, arr)
-        {
-                size_t m = kp_jv_push_index(jv, i++);
-                int k;
-                if (!cJSON_IsString(it))
-                        return kp_jv_expected(jv, NULL, it, "an anomaly name");
-                k = kp_anom_from_name(it->valuestring);
-                if (k < 0) {
-                        char names[512];
-                        size_t len = 0;
-                        int a;
-                        names[0] = '\0';
-                        for (a = 0; a < KP_ANOM__COUNT && len < sizeof(names); a++)
-                                len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
-                                                        !a                       ? ""
-                                                        : a + 1 < KP_ANOM__COUNT ? ", "
-                                                                                 : " or ",
-                                                        kp_anom_names[a]);
-                        return kp_jv_fail(jv, "unknown anomaly \"%s\" (expected %s)",
-                                          it->valuestring, names);
-                }
-                o->allow_extra |= KP_ANOM_BIT(k);
-                kp_jv_pop(jv, m);
-        }
-        return 0;
-}
-
-static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
-{
-        const cJSON *sub, *arr;
-        fo_options_t *o;
-        size_t m;
-        int r;
-
-        o = malloc(sizeof(*o));
-        if (!o)
-                return kp_jv_fail(jv, "out of memory");
-        *o = default_options;
-        cfg->options = o;
-        cfg->options_free = free;
-        if ((r = kp_jv_object(jv, entry, "failover", 0, &sub)) <= 0)
-                return r;
-        m = kp_jv_push_key(jv, "failover");
-        if ((r = kp_jv_array(jv, sub, "allow", 0, 0, &arr)) < 0)
-                return -1;
-        if (r == 1) {
-                size_t m2 = kp_jv_push_key(jv, "allow");
-                if (parse_allow(jv, arr, o) < 0)
-                        return -1;
-                kp_jv_pop(jv, m2);
-        }
-        if (kp_jv_duration(jv, sub, "blocked_after", 0, KP_NS_PER_MS, 3600 * KP_NS_PER_S,
-                           &o->blocked_after_ns) < 0 ||
-            kp_jv_bool(jv, sub, "final_read", 0, &o->final_read) < 0 ||
-            kp_jv_duration(jv, sub, "final_read_timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S,
-                           &o->final_read_timeout_ns) < 0 ||
-            kp_jv_duration(jv, sub, "healthy_timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S,
-                           &o->healthy_timeout_ns) < 0 ||
-            kp_jv_no_unknown(jv, sub) < 0)
-                return -1;
-        kp_jv_pop(jv, m);
-        return 0;
 }
 
 /* The measurements the checks record and which way is better (evidence.json
@@ -189,5 +162,7 @@ const kp_suite_def_t kp_suite_failover = {
     .measurements = measurements,
     .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
-    .parse = parse,
+    .options = options,
+    .n_options = sizeof(options) / sizeof(options[0]),
+    .options_legacy = "failover",
 };

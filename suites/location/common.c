@@ -22,7 +22,7 @@
 loc_state_t *loc_observe(kp_ctx_t *ctx, kp_check_t *c)
 {
         loc_state_t *st = ctx->suite_state;
-        const loc_options_t *o = loc_opts(ctx);
+        const loc_options_t *o = loc_opts(ctx, &(loc_options_t){0});
         const kp_workload_cfg_t *w = &ctx->scfg->workload;
         int64_t end;
         kp_err_t err = {0};

@@ -33,11 +33,12 @@ extern const kp_suite_def_t kp_suite_location;
 typedef struct loc_options {
         int64_t observe_ns;        /* how long metadata is sampled after producing */
         int records_per_partition; /* records produced to each partition */
-        char **topics;             /* existing topics whose replica placement is checked too */
+        char *const *topics;       /* existing topics whose replica placement is checked too */
         size_t n_topics;
 } loc_options_t;
 
-const loc_options_t *loc_opts(const kp_ctx_t *ctx);
+/* The scenario's options (suite.c), read into *o (returned). */
+const loc_options_t *loc_opts(const kp_ctx_t *ctx, loc_options_t *o);
 
 /* The shared observation, made by the first check that needs it. */
 typedef struct loc_state {

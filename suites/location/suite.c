@@ -90,73 +90,34 @@ static void defaults(kp_workload_cfg_t *w)
         w->duration_ns = 3 * KP_NS_PER_S;
 }
 
-static const loc_options_t default_opts = {
-    .observe_ns = 2 * KP_NS_PER_S,
-    .records_per_partition = 5,
+static const kp_option_def_t options[] = {
+    {.name = "observe",
+     .type = KP_OPTION_DURATION,
+     .lo = 0,
+     .hi = 600 * KP_NS_PER_S,
+     .def = 2 * KP_NS_PER_S,
+     .help = "how long metadata is sampled after producing"},
+    {.name = "records_per_partition",
+     .type = KP_OPTION_INT,
+     .lo = 1,
+     .hi = 10000,
+     .def = 5,
+     .help = "records produced to each partition"},
+    {.name = "topics",
+     .type = KP_OPTION_LIST,
+     .lo = 1,
+     .what = "a topic name",
+     .help = "existing topics whose replica placement is checked too"},
 };
 
-const loc_options_t *loc_opts(const kp_ctx_t *ctx)
+const loc_options_t *loc_opts(const kp_ctx_t *ctx, loc_options_t *o)
 {
-        return ctx->scfg->options ? ctx->scfg->options : &default_opts;
-}
+        const kp_options_t *v = &ctx->scfg->options;
 
-static void opts_free(void *p)
-{
-        loc_options_t *o = p;
-
-        if (!o)
-                return;
-        kp_strv_free(o->topics, o->n_topics);
-        free(o);
-}
-
-/* "options": {"observe": "2s", "records_per_partition": 5, "topics": ["orders"]} */
-static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
-{
-        const cJSON *o, *arr, *it;
-        loc_options_t *lo;
-        int64_t v;
-        size_t m, i = 0;
-        int r;
-
-        if ((r = kp_jv_object(jv, entry, "options", 0, &o)) <= 0)
-                return r;
-        lo = calloc(1, sizeof(*lo));
-        if (!lo)
-                return kp_jv_fail_at(jv, "options", "out of memory");
-        *lo = default_opts;
-        cfg->options = lo;
-        cfg->options_free = opts_free;
-        m = kp_jv_push_key(jv, "options");
-        if (kp_jv_duration(jv, o, "observe", 0, 0, 600 * KP_NS_PER_S, &lo->observe_ns) < 0)
-                return -1;
-        v = lo->records_per_partition;
-        if (kp_jv_int(jv, o, "records_per_partition", 0, 1, 10000, &v) < 0)
-                return -1;
-        lo->records_per_partition = (int)v;
-        if ((r = kp_jv_array(jv, o, "topics", 0, 1, &arr)) < 0)
-                return -1;
-        if (r == 1) {
-                size_t mt = kp_jv_push_key(jv, "topics");
-                lo->topics = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(char *));
-                if (!lo->topics)
-                        return kp_jv_fail(jv, "out of memory");
-                cJSON_ArrayForEach(it, arr)
-                {
-                        size_t mi = kp_jv_push_index(jv, i);
-                        if (!cJSON_IsString(it) || !*it->valuestring)
-                                return kp_jv_expected(jv, NULL, it, "a topic name");
-                        if (!(lo->topics[i] = strdup(it->valuestring)))
-                                return kp_jv_fail(jv, "out of memory");
-                        lo->n_topics = ++i;
-                        kp_jv_pop(jv, mi);
-                }
-                kp_jv_pop(jv, mt);
-        }
-        if (kp_jv_no_unknown(jv, o) < 0)
-                return -1;
-        kp_jv_pop(jv, m);
-        return 1;
+        o->observe_ns = kp_option_duration(v, "observe");
+        o->records_per_partition = (int)kp_option_int(v, "records_per_partition");
+        o->topics = kp_option_list(v, "topics", &o->n_topics);
+        return o;
 }
 
 static int setup(kp_ctx_t *ctx, kp_err_t *err)
@@ -223,7 +184,8 @@ const kp_suite_def_t kp_suite_location = {
     .measurements = measurements,
     .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
-    .parse = parse,
+    .options = options,
+    .n_options = sizeof(options) / sizeof(options[0]),
     .setup = setup,
     .teardown = teardown,
 };

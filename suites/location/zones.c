@@ -105,7 +105,7 @@ void loc_check_zones(kp_ctx_t *ctx, kp_check_t *c)
         static const char *const pcols[] = {"topic", "partition", "replicas", "zones",
                                             "zones spanned"};
         const kp_deployment_cfg_t *d = &ctx->plat->target->deployment;
-        const loc_options_t *o = loc_opts(ctx);
+        const loc_options_t *o = loc_opts(ctx, &(loc_options_t){0});
         char bad_broker[400] = "", used[KP_TOPO_MAX_BROKERS][64];
         int known, i, j, outside = 0, norack = 0, n_used = 0;
         zone_tally_t t = {0};

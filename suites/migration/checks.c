@@ -28,7 +28,7 @@ static int no_mirror(kp_ctx_t *ctx, kp_check_t *c, kp_ctl_op_t op)
         const char *why = NULL;
 
         if (kp_control_supports(ctx->plat->control, op, &why)) {
-                const kp_target_t *d = mig_options(ctx)->dest;
+                const kp_target_t *d = mig_options(ctx, &(mig_options_t){0})->dest;
                 if (d)
                         kp_check_note(c, "destination: target %s (%s, sha256 %s)", d->name,
                                       d->path ? d->path : "-", d->sha256);
@@ -93,7 +93,7 @@ static void data_tick(void *opaque)
 
 void mig_check_data(kp_ctx_t *ctx, kp_check_t *c)
 {
-        const mig_options_t *o = mig_options(ctx);
+        const mig_options_t *o = mig_options(ctx, &(mig_options_t){0});
         mig_state_t *st = ctx->suite_state;
         const kp_workload_cfg_t *w = &ctx->scfg->workload;
         int parts = partitions_of(ctx);
@@ -243,7 +243,7 @@ static int group_move(kp_ctx_t *ctx, kp_check_t *c, kp_platform_t *from, kp_plat
                       const char *topic, int parts, const char *group, mig_prod_t *prod,
                       uint64_t n1, uint64_t n2, kp_history_t *h, mig_move_t *mv)
 {
-        const mig_options_t *o = mig_options(ctx);
+        const mig_options_t *o = mig_options(ctx, &(mig_options_t){0});
         uint64_t n_seen[4] = {0}, s;
         mig_reader_t rd;
         kp_err_t err;
@@ -415,7 +415,7 @@ static void move_text(const mig_move_t *mv, int parts, char *out, size_t size)
 
 void mig_check_offsets(kp_ctx_t *ctx, kp_check_t *c)
 {
-        const mig_options_t *o = mig_options(ctx);
+        const mig_options_t *o = mig_options(ctx, &(mig_options_t){0});
         mig_state_t *st = ctx->suite_state;
         int parts = partitions_of(ctx);
         char topic[512], group[512], txn[512], text[400];
@@ -489,7 +489,7 @@ void mig_check_topic_config(kp_ctx_t *ctx, kp_check_t *c)
             {"compression.type", "lz4"},  {"max.message.bytes", "2097152"},
             {"min.insync.replicas", "1"},
         };
-        const mig_options_t *o = mig_options(ctx);
+        const mig_options_t *o = mig_options(ctx, &(mig_options_t){0});
         mig_state_t *st = ctx->suite_state;
         const kp_kvlist_t *tc = &ctx->scfg->workload.topic_config;
         kp_kvlist_t own = {0};
@@ -596,7 +596,7 @@ static void reader_tick(void *opaque)
 
 void mig_check_cutover(kp_ctx_t *ctx, kp_check_t *c)
 {
-        const mig_options_t *o = mig_options(ctx);
+        const mig_options_t *o = mig_options(ctx, &(mig_options_t){0});
         mig_state_t *st = ctx->suite_state;
         const kp_workload_cfg_t *w = &ctx->scfg->workload;
         int parts = partitions_of(ctx);
@@ -697,7 +697,7 @@ out:
 
 void mig_check_rollback(kp_ctx_t *ctx, kp_check_t *c)
 {
-        const mig_options_t *o = mig_options(ctx);
+        const mig_options_t *o = mig_options(ctx, &(mig_options_t){0});
         mig_state_t *st = ctx->suite_state;
         int parts = partitions_of(ctx);
         uint64_t n = (uint64_t)o->records;

@@ -32,19 +32,21 @@
 
 extern const kp_suite_def_t kp_suite_migration;
 
-/* Scenario keys of the migration entry. */
+/* The migration entry's "options" (suite.c) as the checks read them. */
 typedef struct mig_options {
-        char *destination;        /* path of the destination target, resolved */
-        kp_target_t *dest;        /* loaded with the scenario */
+        const char *destination;  /* path of the destination target, resolved */
+        const kp_target_t *dest;  /* loaded by the suite's setup (NULL before) */
         int64_t catch_up_timeout; /* ns: the destination must hold every record by then */
         int64_t sync_timeout;     /* ns: consumer offsets / topic configs must arrive by then */
         int records;              /* records per phase of offsets, cutover, rollback */
 } mig_options_t;
 
-const mig_options_t *mig_options(const kp_ctx_t *ctx);
+/* Reads the options into *o (returned). */
+const mig_options_t *mig_options(const kp_ctx_t *ctx, mig_options_t *o);
 
 /* Shared by the checks of one run. */
 typedef struct mig_state {
+        kp_target_t *dest; /* the destination target, loaded by setup */
         kp_platform_t *dst;
         int forward, reverse;     /* mirrors this run started (and stops at the end) */
         char topics[256];         /* regex of this run's topics, given to start_mirror */

@@ -98,15 +98,44 @@ static const kp_gate_def_t gates[] = {
      "records", "records re-read after the group moved back to the source", 0, 0},
 };
 
-static const mig_options_t default_options = {
-    .catch_up_timeout = 60 * KP_NS_PER_S,
-    .sync_timeout = 30 * KP_NS_PER_S,
-    .records = 100,
+static const kp_option_def_t options[] = {
+    {.name = "destination",
+     .type = KP_OPTION_STRING,
+     .required = 1,
+     .path = 1,
+     .help = "target file of the destination platform (relative to the scenario's folder)"},
+    {.name = "catch_up_timeout",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_S,
+     .hi = 3600 * KP_NS_PER_S,
+     .def = 60 * KP_NS_PER_S,
+     .help = "the destination must hold every record by then"},
+    {.name = "sync_timeout",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_S,
+     .hi = 3600 * KP_NS_PER_S,
+     .def = 30 * KP_NS_PER_S,
+     .help = "consumer offsets and topic configs must arrive on the other side by then"},
+    {.name = "records",
+     .type = KP_OPTION_INT,
+     .lo = 1,
+     .hi = 100000,
+     .def = 100,
+     .help = "records per phase of offsets, cutover and rollback"},
 };
 
-const mig_options_t *mig_options(const kp_ctx_t *ctx)
+const mig_options_t *mig_options(const kp_ctx_t *ctx, mig_options_t *o)
 {
-        return ctx->scfg && ctx->scfg->options ? ctx->scfg->options : &default_options;
+        kp_options_t defaults = kp_options_defaults(options, sizeof(options) / sizeof(options[0]));
+        const kp_options_t *v = ctx->scfg ? &ctx->scfg->options : &defaults;
+        const mig_state_t *st = ctx->suite_state;
+
+        o->destination = kp_option_string(v, "destination");
+        o->dest = st ? st->dest : NULL;
+        o->catch_up_timeout = kp_option_duration(v, "catch_up_timeout");
+        o->sync_timeout = kp_option_duration(v, "sync_timeout");
+        o->records = (int)kp_option_int(v, "records");
+        return o;
 }
 
 static void defaults(kp_workload_cfg_t *w)
@@ -117,76 +146,16 @@ static void defaults(kp_workload_cfg_t *w)
         w->duration_ns = 6 * KP_NS_PER_S;
 }
 
-static void options_free(void *p)
+/* The destination target must load (it is loaded again for the run). */
+static int check_options(kp_jv_t *jv, const kp_options_t *v)
 {
-        mig_options_t *o = p;
-
-        if (!o)
-                return;
-        free(o->destination);
-        kp_target_free(o->dest);
-        free(o);
-}
-
-/* The destination path relative to the scenario file's directory. */
-static char *resolve(const char *scenario, const char *rel)
-{
-        const char *slash = scenario ? strrchr(scenario, '/') : NULL;
-        size_t n;
-        char *out;
-
-        if (rel[0] == '/' || !slash)
-                return strdup(rel);
-        n = (size_t)(slash - scenario) + 1 + strlen(rel) + 1;
-        out = malloc(n);
-        if (out)
-                snprintf(out, n, "%.*s/%s", (int)(slash - scenario), scenario, rel);
-        return out;
-}
-
-static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
-{
-        const cJSON *sub;
-        mig_options_t *o;
-        char *rel = NULL;
+        kp_target_t *t = NULL;
         kp_err_t terr;
-        int64_t n = 0;
-        size_t m, m2;
-        int r;
 
-        o = calloc(1, sizeof(*o));
-        if (!o)
-                return kp_jv_fail(jv, "out of memory");
-        *o = default_options;
-        cfg->options = o;
-        cfg->options_free = options_free;
-        if ((r = kp_jv_object(jv, entry, "migration", 1, &sub)) <= 0)
-                return -1;
-        m = kp_jv_push_key(jv, "migration");
-        if (kp_jv_string(jv, sub, "destination", 1, &rel) < 0 ||
-            kp_jv_duration(jv, sub, "catch_up_timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S,
-                           &o->catch_up_timeout) < 0 ||
-            kp_jv_duration(jv, sub, "sync_timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S,
-                           &o->sync_timeout) < 0) {
-                free(rel);
-                return -1;
-        }
-        r = kp_jv_int(jv, sub, "records", 0, 1, 100000, &n);
-        if (r < 0 || kp_jv_no_unknown(jv, sub) < 0) {
-                free(rel);
-                return -1;
-        }
-        if (r == 1)
-                o->records = (int)n;
-        o->destination = resolve(jv->file, rel);
-        free(rel);
-        if (!o->destination)
-                return kp_jv_fail(jv, "out of memory");
-        m2 = kp_jv_push_key(jv, "destination");
-        if (kp_target_load(o->destination, &o->dest, &terr) < 0)
-                return kp_jv_fail(jv, "cannot load the destination target: %s", terr.msg);
-        kp_jv_pop(jv, m2);
-        kp_jv_pop(jv, m);
+        if (kp_target_load(kp_option_string(v, "destination"), &t, &terr) < 0)
+                return kp_jv_fail_at(jv, "destination", "cannot load the destination target: %s",
+                                     terr.msg);
+        kp_target_free(t);
         return 0;
 }
 
@@ -194,32 +163,37 @@ static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
  * target file and not the same bootstrap servers. */
 static int check_target(const kp_scenario_t *s, size_t index, const kp_target_t *t, kp_err_t *err)
 {
-        const mig_options_t *o = s->suites[index].options;
+        const char *destination = kp_option_string(&s->suites[index].options, "destination");
+        kp_target_t *dest = NULL;
         char a[PATH_MAX], b[PATH_MAX];
         const char *ba, *bb;
+        int rc = 0;
 
-        if (!o || !o->dest)
+        if (!destination)
                 return 0;
-        if (t->path && o->dest->path && realpath(t->path, a) && realpath(o->dest->path, b) &&
-            strcmp(a, b) == 0)
-                return kp_err_set(err, KP_EINVAL,
-                                  "%s: $.suites[%zu].migration.destination: the destination "
-                                  "target %s is the source target itself",
-                                  s->path, index, o->destination);
+        if (kp_target_load(destination, &dest, err) < 0)
+                return -1;
         ba = kp_kvlist_get(&t->kafka, "bootstrap.servers");
-        bb = kp_kvlist_get(&o->dest->kafka, "bootstrap.servers");
-        if (ba && bb && strcmp(ba, bb) == 0)
-                return kp_err_set(err, KP_EINVAL,
-                                  "%s: $.suites[%zu].migration.destination: the destination "
-                                  "target %s has the source's bootstrap.servers (%s): source and "
-                                  "destination must be different platforms",
-                                  s->path, index, o->destination, ba);
-        return 0;
+        bb = kp_kvlist_get(&dest->kafka, "bootstrap.servers");
+        if (t->path && dest->path && realpath(t->path, a) && realpath(dest->path, b) &&
+            strcmp(a, b) == 0)
+                rc = kp_err_set(err, KP_EINVAL,
+                                "%s: $.suites[%zu].options.destination: the destination "
+                                "target %s is the source target itself",
+                                s->path, index, destination);
+        else if (ba && bb && strcmp(ba, bb) == 0)
+                rc = kp_err_set(err, KP_EINVAL,
+                                "%s: $.suites[%zu].options.destination: the destination "
+                                "target %s has the source's bootstrap.servers (%s): source and "
+                                "destination must be different platforms",
+                                s->path, index, destination, ba);
+        kp_target_free(dest);
+        return rc;
 }
 
 static int setup(kp_ctx_t *ctx, kp_err_t *err)
 {
-        const mig_options_t *o = mig_options(ctx);
+        const char *destination = mig_options(ctx, &(mig_options_t){0})->destination;
         mig_state_t *st = calloc(1, sizeof(*st));
 
         if (!st)
@@ -227,14 +201,16 @@ static int setup(kp_ctx_t *ctx, kp_err_t *err)
         ctx->suite_state = st;
         kp_ctx_topic(ctx, "mig-.*", st->topics, sizeof(st->topics));
         kp_ctx_topic(ctx, "mig-rollback", st->reverse_topics, sizeof(st->reverse_topics));
-        if (!o->dest)
+        if (!destination)
                 return kp_err_set(err, KP_EINVAL, "the scenario names no destination target");
-        if (kp_platform_open(o->dest, &st->dst, err) < 0) {
-                kp_err_prefix(err, "destination %s", o->dest->name);
+        if (kp_target_load(destination, &st->dest, err) < 0)
+                return -1;
+        if (kp_platform_open(st->dest, &st->dst, err) < 0) {
+                kp_err_prefix(err, "destination %s", st->dest->name);
                 return -1;
         }
         if (kp_platform_check_reachable(st->dst, 15000, err) < 0) {
-                kp_err_prefix(err, "destination %s", o->dest->name);
+                kp_err_prefix(err, "destination %s", st->dest->name);
                 return -1;
         }
         return 0;
@@ -253,6 +229,7 @@ static void teardown(kp_ctx_t *ctx)
             mig_mirror(ctx, KP_CTL_STOP_REVERSE_MIRROR, st->reverse_topics, &err) < 0)
                 kp_warn("migration: stop_reverse_mirror: %s", err.msg);
         kp_platform_close(st->dst);
+        kp_target_free(st->dest);
         free(st);
         ctx->suite_state = NULL;
 }
@@ -302,7 +279,10 @@ const kp_suite_def_t kp_suite_migration = {
     .measurements = measurements,
     .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
-    .parse = parse,
+    .options = options,
+    .n_options = sizeof(options) / sizeof(options[0]),
+    .options_legacy = "migration",
+    .check_options = check_options,
     .check_target = check_target,
     .setup = setup,
     .teardown = teardown,

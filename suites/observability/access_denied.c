@@ -27,7 +27,7 @@ void obs_check_access_denied(kp_ctx_t *ctx, kp_check_t *c)
         const kp_target_t *t = ctx->plat->target;
         const kp_audit_source_cfg_t *src = kp_audit_source_of_kind(t, KP_AUDIT_ADMIN);
         const kp_kvlist_t *pp = kp_audit_principal(t, "unauthorized");
-        const obs_options_t *o = obs_opts(ctx);
+        const obs_options_t *o = obs_opts(ctx, &(obs_options_t){0});
         kp_kvlist_t admin = {0}, intruder = {0};
         obs_expect_t x[D_N];
         char tp[256], tc[256], tn[256], group[256], who[160], msg[512], missing[256];

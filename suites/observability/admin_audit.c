@@ -24,7 +24,7 @@ void obs_check_admin_audit(kp_ctx_t *ctx, kp_check_t *c)
 {
         const kp_target_t *t = ctx->plat->target;
         const kp_audit_source_cfg_t *src = kp_audit_source_of_kind(t, KP_AUDIT_ADMIN);
-        const obs_options_t *o = obs_opts(ctx);
+        const obs_options_t *o = obs_opts(ctx, &(obs_options_t){0});
         obs_expect_t x[A_N];
         kp_kvlist_t props = {0};
         char topic[256], who[160], probe[64], msg[512], missing[256];

@@ -56,7 +56,7 @@ int obs_trail_poll(kp_ctx_t *ctx, const kp_audit_source_cfg_t *src, obs_expect_t
                    int64_t deadline_ns, kp_err_t *err)
 {
         const obs_state_t *st = ctx->suite_state;
-        int64_t skew = obs_opts(ctx)->clock_skew_ns;
+        int64_t skew = obs_opts(ctx, &(obs_options_t){0})->clock_skew_ns;
         kp_buf_t jl;
         char rel[256];
         int rc = 0;

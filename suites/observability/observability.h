@@ -34,7 +34,8 @@ typedef struct obs_options {
         int storage_match_window; /* storage-audit: match by time window, not by topic name */
 } obs_options_t;
 
-const obs_options_t *obs_opts(const kp_ctx_t *ctx);
+/* The scenario's options (suite.c), read into *o (returned). */
+const obs_options_t *obs_opts(const kp_ctx_t *ctx, obs_options_t *o);
 
 typedef struct obs_state {
         int64_t since_ns; /* wall clock when the suite started (minus the skew) */

@@ -85,47 +85,35 @@ static void defaults(kp_workload_cfg_t *w)
         w->duration_ns = KP_NS_PER_S;
 }
 
-static const obs_options_t default_opts = {
-    .wait_ns = 30 * KP_NS_PER_S,
-    .clock_skew_ns = 2 * KP_NS_PER_S,
+static const char *const storage_matches[] = {"topic", "window", NULL};
+
+static const kp_option_def_t options[] = {
+    {.name = "wait",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_S,
+     .hi = 3600 * KP_NS_PER_S,
+     .def = 30 * KP_NS_PER_S,
+     .help = "how long kproof waits for an action to appear in a trail"},
+    {.name = "clock_skew",
+     .type = KP_OPTION_DURATION,
+     .lo = 0,
+     .hi = 600 * KP_NS_PER_S,
+     .def = 2 * KP_NS_PER_S,
+     .help = "an event may carry a time this much before the action"},
+    {.name = "storage_match",
+     .type = KP_OPTION_ENUM,
+     .choices = storage_matches,
+     .help = "storage-audit: match events by kproof's topic name, or by time window"},
 };
 
-const obs_options_t *obs_opts(const kp_ctx_t *ctx)
+const obs_options_t *obs_opts(const kp_ctx_t *ctx, obs_options_t *o)
 {
-        return ctx->scfg->options ? ctx->scfg->options : &default_opts;
-}
+        const kp_options_t *v = &ctx->scfg->options;
 
-/* "options": {"wait": "30s", "clock_skew": "2s", "storage_match": "topic"} */
-static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
-{
-        const cJSON *o;
-        obs_options_t *oo;
-        size_t m;
-        int r;
-
-        if ((r = kp_jv_object(jv, entry, "options", 0, &o)) <= 0)
-                return r;
-        oo = calloc(1, sizeof(*oo));
-        if (!oo)
-                return kp_jv_fail_at(jv, "options", "out of memory");
-        *oo = default_opts;
-        cfg->options = oo;
-        cfg->options_free = free;
-        m = kp_jv_push_key(jv, "options");
-        if (kp_jv_duration(jv, o, "wait", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S, &oo->wait_ns) < 0 ||
-            kp_jv_duration(jv, o, "clock_skew", 0, 0, 600 * KP_NS_PER_S, &oo->clock_skew_ns) < 0)
-                return -1;
-        {
-                static const char *const matches[] = {"topic", "window", NULL};
-                int which = 0;
-                if (kp_jv_enum(jv, o, "storage_match", 0, matches, &which) < 0)
-                        return -1;
-                oo->storage_match_window = which == 1;
-        }
-        if (kp_jv_no_unknown(jv, o) < 0)
-                return -1;
-        kp_jv_pop(jv, m);
-        return 1;
+        o->wait_ns = kp_option_duration(v, "wait");
+        o->clock_skew_ns = kp_option_duration(v, "clock_skew");
+        o->storage_match_window = kp_option_enum(v, "storage_match") == 1;
+        return o;
 }
 
 static int setup(kp_ctx_t *ctx, kp_err_t *err)
@@ -134,7 +122,7 @@ static int setup(kp_ctx_t *ctx, kp_err_t *err)
 
         if (!st)
                 return kp_err_set(err, KP_ENOMEM, "out of memory");
-        st->since_ns = kp_wall_ns() - obs_opts(ctx)->clock_skew_ns;
+        st->since_ns = kp_wall_ns() - obs_opts(ctx, &(obs_options_t){0})->clock_skew_ns;
         ctx->suite_state = st;
         return 0;
 }
@@ -167,7 +155,8 @@ const kp_suite_def_t kp_suite_observability = {
     .measurements = measurements,
     .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
-    .parse = parse,
+    .options = options,
+    .n_options = sizeof(options) / sizeof(options[0]),
     .setup = setup,
     .teardown = teardown,
 };

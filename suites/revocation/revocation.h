@@ -37,7 +37,7 @@ extern const kp_suite_def_t kp_suite_revocation;
 
 typedef struct rev_opts {
         kp_revoke_mode_t mode;
-        char *grant_id;
+        const char *grant_id; /* borrowed from the scenario */
         int canaries;
         int deletion_days;
         int64_t probe_interval_ns;
@@ -49,6 +49,9 @@ typedef struct rev_opts {
          * after the revocation (cached data keys); < 0: not tolerated. */
         double max_old_data_readable_s;
 } rev_opts_t;
+
+/* The revocation entry's "options" (suite.c; NULL: the defaults) into *o. */
+void rev_opts_read(const kp_options_t *v, rev_opts_t *o);
 
 typedef struct rev_probe {
         int64_t t_ns;    /* send/start time relative to the revocation */

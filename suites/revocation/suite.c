@@ -142,71 +142,107 @@ static void defaults(kp_workload_cfg_t *w)
         w->compression = strdup("none");
 }
 
-static void opts_free(void *p)
+static const kp_option_def_t options[] = {
+    {.name = "revoke",
+     .type = KP_OPTION_ENUM,
+     .choices = kp_revoke_mode_names,
+     .help = "how the key is revoked"},
+    {.name = "grant_id",
+     .type = KP_OPTION_STRING,
+     .help = "the grant to revoke (required with revoke \"revoke-grant\")"},
+    {.name = "canaries",
+     .type = KP_OPTION_INT,
+     .lo = 1,
+     .hi = 10000,
+     .def = 20,
+     .help = "records written before the revocation and read back after the restore"},
+    {.name = "deletion_days",
+     .type = KP_OPTION_INT,
+     .lo = 7,
+     .hi = 30,
+     .def = 7,
+     .help = "schedule-deletion: pending window (the deletion is cancelled on restore)"},
+    {.name = "probe_interval",
+     .type = KP_OPTION_DURATION,
+     .lo = 100 * KP_NS_PER_MS,
+     .hi = 60 * KP_NS_PER_S,
+     .def = 500 * KP_NS_PER_MS,
+     .help = "time between two write and read probes"},
+    {.name = "probe_timeout",
+     .type = KP_OPTION_DURATION,
+     .lo = 500 * KP_NS_PER_MS,
+     .hi = 120 * KP_NS_PER_S,
+     .def = 3 * KP_NS_PER_S,
+     .help = "a write probe's message.timeout.ms; a read probe's wait"},
+    {.name = "timeout",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_S,
+     .hi = 3600 * KP_NS_PER_S,
+     .def = 30 * KP_NS_PER_S,
+     .help = "probing window after the revocation"},
+    {.name = "observe_after_effect",
+     .type = KP_OPTION_DURATION,
+     .lo = 0,
+     .hi = 3600 * KP_NS_PER_S,
+     .def = 10 * KP_NS_PER_S,
+     .help = "keep probing this long after writes failed for good"},
+    {.name = "recovery_timeout",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_S,
+     .hi = 3600 * KP_NS_PER_S,
+     .def = 60 * KP_NS_PER_S,
+     .help = "writes and reads must succeed again this long after the restore"},
+    {.name = "max_old_data_readable_s",
+     .type = KP_OPTION_DOUBLE,
+     .dlo = 0,
+     .dhi = 30 * 86400.0,
+     .ddef = -1,
+     .help = "old data may stay readable this long after the revocation (cached data keys; "
+             "unset: not tolerated)"},
+};
+
+static int check_options(kp_jv_t *jv, const kp_options_t *v)
 {
-        rev_opts_t *o = p;
-
-        if (o)
-                free(o->grant_id);
-        free(o);
-}
-
-static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
-{
-        rev_opts_t *o = calloc(1, sizeof(*o));
-        int64_t v;
-        int idx = 0;
-
-        if (!o)
-                return kp_jv_fail(jv, "out of memory");
-        cfg->options = o;
-        cfg->options_free = opts_free;
-        o->canaries = 20;
-        o->deletion_days = 7;
-        o->probe_interval_ns = 500 * KP_NS_PER_MS;
-        o->probe_timeout_ns = 3 * KP_NS_PER_S;
-        o->timeout_ns = 30 * KP_NS_PER_S;
-        o->observe_ns = 10 * KP_NS_PER_S;
-        o->recovery_timeout_ns = 60 * KP_NS_PER_S;
-        o->max_old_data_readable_s = -1;
-        if (kp_jv_number(jv, entry, "max_old_data_readable_s", 0, 0, 30 * 86400.0, 0,
-                         &o->max_old_data_readable_s) < 0)
-                return -1;
-        if (kp_jv_enum(jv, entry, "revoke", 0, kp_revoke_mode_names, &idx) < 0)
-                return -1;
-        o->mode = (kp_revoke_mode_t)idx;
-        if (kp_jv_string(jv, entry, "grant_id", 0, &o->grant_id) < 0)
-                return -1;
-        if (o->mode == KP_REVOKE_GRANT && !o->grant_id)
+        if (kp_option_enum(v, "revoke") == KP_REVOKE_GRANT && !kp_option_string(v, "grant_id"))
                 return kp_jv_fail_at(jv, "grant_id",
                                      "required when \"revoke\" is \"revoke-grant\"");
-        v = o->canaries;
-        if (kp_jv_int(jv, entry, "canaries", 0, 1, 10000, &v) < 0)
-                return -1;
-        o->canaries = (int)v;
-        v = o->deletion_days;
-        if (kp_jv_int(jv, entry, "deletion_days", 0, 7, 30, &v) < 0)
-                return -1;
-        o->deletion_days = (int)v;
-        if (kp_jv_duration(jv, entry, "probe_interval", 0, 100 * KP_NS_PER_MS, 60 * KP_NS_PER_S,
-                           &o->probe_interval_ns) < 0 ||
-            kp_jv_duration(jv, entry, "probe_timeout", 0, 500 * KP_NS_PER_MS, 120 * KP_NS_PER_S,
-                           &o->probe_timeout_ns) < 0 ||
-            kp_jv_duration(jv, entry, "timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S,
-                           &o->timeout_ns) < 0 ||
-            kp_jv_duration(jv, entry, "observe_after_effect", 0, 0, 3600 * KP_NS_PER_S,
-                           &o->observe_ns) < 0 ||
-            kp_jv_duration(jv, entry, "recovery_timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S,
-                           &o->recovery_timeout_ns) < 0)
-                return -1;
         return 0;
+}
+
+void rev_opts_read(const kp_options_t *v, rev_opts_t *o)
+{
+        kp_options_t defaults = kp_options_defaults(options, sizeof(options) / sizeof(options[0]));
+
+        if (!v || !v->defs)
+                v = &defaults;
+        o->mode = (kp_revoke_mode_t)kp_option_enum(v, "revoke");
+        o->grant_id = kp_option_string(v, "grant_id");
+        o->canaries = (int)kp_option_int(v, "canaries");
+        o->deletion_days = (int)kp_option_int(v, "deletion_days");
+        o->probe_interval_ns = kp_option_duration(v, "probe_interval");
+        o->probe_timeout_ns = kp_option_duration(v, "probe_timeout");
+        o->timeout_ns = kp_option_duration(v, "timeout");
+        o->observe_ns = kp_option_duration(v, "observe_after_effect");
+        o->recovery_timeout_ns = kp_option_duration(v, "recovery_timeout");
+        o->max_old_data_readable_s = kp_option_double(v, "max_old_data_readable_s");
+}
+
+/* Revoking a real key needs an explicit flag (kp_revoke_permitted): checked
+ * before anything starts when the run will revoke (not a dry run, the
+ * write-effect check selected, a KMS declared). */
+static int preflight(const kp_scenario_t *scn, size_t index, const kp_target_t *t, kp_err_t *err)
+{
+        if (kp_safety()->dry_run ||
+            !kp_suite_cfg_wants_check(&scn->suites[index], "revocation.write-effect") ||
+            strcmp(t->kms_type, "none") == 0)
+                return 0;
+        return kp_revoke_permitted(t, err);
 }
 
 static int setup(kp_ctx_t *ctx, kp_err_t *err)
 {
         rev_state_t *st = calloc(1, sizeof(*st));
         const kp_target_t *t = ctx->plat ? ctx->plat->target : NULL;
-        const rev_opts_t *o = ctx->scfg->options;
         kp_err_t e2;
 
         if (!st)
@@ -214,19 +250,7 @@ static int setup(kp_ctx_t *ctx, kp_err_t *err)
         ctx->suite_state = st;
         st->write_effect_ns = st->read_effect_ns = -1;
         st->write_recovery_ns = st->read_recovery_ns = -1;
-        if (o)
-                st->opts = *o;
-        else {
-                st->opts.canaries = 20;
-                st->opts.deletion_days = 7;
-                st->opts.probe_interval_ns = 500 * KP_NS_PER_MS;
-                st->opts.probe_timeout_ns = 3 * KP_NS_PER_S;
-                st->opts.timeout_ns = 30 * KP_NS_PER_S;
-                st->opts.observe_ns = 10 * KP_NS_PER_S;
-                st->opts.recovery_timeout_ns = 60 * KP_NS_PER_S;
-                st->opts.max_old_data_readable_s = -1;
-        }
-        st->opts.grant_id = o ? o->grant_id : NULL; /* borrowed from the scenario */
+        rev_opts_read(ctx->scfg ? &ctx->scfg->options : NULL, &st->opts);
         if (!t || strcmp(t->kms_type, "aws-kms") != 0) {
                 snprintf(st->skip_buf, sizeof(st->skip_buf),
                          "target %s declares no KMS (kms.type %s): the key that protects its data "
@@ -357,7 +381,11 @@ const kp_suite_def_t kp_suite_revocation = {
     .measurements = measurements,
     .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
-    .parse = parse,
+    .options = options,
+    .n_options = sizeof(options) / sizeof(options[0]),
+    .options_legacy = "",
+    .check_options = check_options,
+    .preflight = preflight,
     .setup = setup,
     .teardown = teardown,
 };

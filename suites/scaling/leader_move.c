@@ -32,7 +32,7 @@ static int32_t pick_leader(const kp_topology_t *t, const kp_topo_partition_t *tp
 
 void sc_check_leader_move(kp_ctx_t *ctx, kp_check_t *c)
 {
-        const sc_options_t *o = sc_opts(ctx);
+        const sc_options_t *o = sc_opts(ctx, &(sc_options_t){0});
         kp_control_t *ctl = ctx->plat->control;
         kp_topo_client_t *cl = NULL;
         kp_workload_t *wl = NULL;

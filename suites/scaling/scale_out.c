@@ -169,7 +169,7 @@ void sc_check_scale_out(kp_ctx_t *ctx, kp_check_t *c)
 {
         static const kp_ctl_op_t needed[] = {KP_CTL_ADD_BROKER, KP_CTL_REBALANCE,
                                              KP_CTL_STORAGE_BYTES};
-        const sc_options_t *o = sc_opts(ctx);
+        const sc_options_t *o = sc_opts(ctx, &(sc_options_t){0});
         kp_control_t *ctl = ctx->plat->control;
         kp_topo_client_t *cl = NULL, *mcl = NULL;
         kp_workload_t *wl = NULL;

@@ -27,17 +27,18 @@
 extern const kp_suite_def_t kp_suite_scaling;
 
 typedef struct sc_options {
-        int32_t new_broker; /* id of the broker to add */
-        char *new_rack;     /* its rack, NULL: the adapter's default */
-        double move_share;  /* share of partitions moved onto the new broker */
-        int64_t warmup_ns;  /* load before the change (baseline window) */
-        int64_t settle_ns;  /* bound for the new broker to serve traffic after the rebalance */
-        int scale_in;       /* drain and remove the broker again */
+        int32_t new_broker;   /* id of the broker to add */
+        const char *new_rack; /* its rack, NULL: the adapter's default */
+        double move_share;    /* share of partitions moved onto the new broker */
+        int64_t warmup_ns;    /* load before the change (baseline window) */
+        int64_t settle_ns;    /* bound for the new broker to serve traffic after the rebalance */
+        int scale_in;         /* drain and remove the broker again */
         double copy_ratio; /* bytes moved per retained byte at or above which scaling copies data */
 } sc_options_t;
 
-/* The options of the running scenario entry (defaults when none given). */
-const sc_options_t *sc_opts(const kp_ctx_t *ctx);
+/* The options of the running scenario entry (defaults when none given),
+ * read into *o (returned). */
+const sc_options_t *sc_opts(const kp_ctx_t *ctx, sc_options_t *o);
 
 /* Client-visible behaviour in a time window of a finished workload. */
 typedef struct sc_window {

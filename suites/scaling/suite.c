@@ -66,67 +66,60 @@ static void defaults(kp_workload_cfg_t *w)
         w->duration_ns = 90 * KP_NS_PER_S;
 }
 
-static const sc_options_t default_opts = {
-    .new_broker = 4,
-    .new_rack = NULL,
-    .move_share = 0.5,
-    .warmup_ns = 10 * KP_NS_PER_S,
-    .settle_ns = 60 * KP_NS_PER_S,
-    .scale_in = 1,
-    .copy_ratio = 0.5,
+static const kp_option_def_t options[] = {
+    {.name = "new_broker",
+     .type = KP_OPTION_INT,
+     .lo = 0,
+     .hi = 1000000,
+     .def = 4,
+     .help = "id of the broker to add"},
+    {.name = "new_broker_rack",
+     .type = KP_OPTION_STRING,
+     .help = "rack of the new broker (unset: the control adapter's default)"},
+    {.name = "move_share",
+     .type = KP_OPTION_DOUBLE,
+     .dlo = 0,
+     .dhi = 1,
+     .positive = 1,
+     .ddef = 0.5,
+     .help = "share of partitions moved onto the new broker"},
+    {.name = "warmup",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_S,
+     .hi = 600 * KP_NS_PER_S,
+     .def = 10 * KP_NS_PER_S,
+     .help = "load before the change (baseline window)"},
+    {.name = "settle_timeout",
+     .type = KP_OPTION_DURATION,
+     .lo = KP_NS_PER_S,
+     .hi = 1800 * KP_NS_PER_S,
+     .def = 60 * KP_NS_PER_S,
+     .help = "bound for the new broker to serve traffic after the rebalance"},
+    {.name = "scale_in",
+     .type = KP_OPTION_BOOL,
+     .def = 1,
+     .help = "drain and remove the broker again"},
+    {.name = "copy_ratio",
+     .type = KP_OPTION_DOUBLE,
+     .dlo = 0,
+     .dhi = 100,
+     .positive = 1,
+     .ddef = 0.5,
+     .help = "bytes moved per retained byte at or above which scaling copies data"},
 };
 
-const sc_options_t *sc_opts(const kp_ctx_t *ctx)
+const sc_options_t *sc_opts(const kp_ctx_t *ctx, sc_options_t *o)
 {
-        return ctx->scfg->options ? ctx->scfg->options : &default_opts;
-}
+        const kp_options_t *v = &ctx->scfg->options;
 
-static void opts_free(void *p)
-{
-        sc_options_t *o = p;
-
-        if (!o)
-                return;
-        free(o->new_rack);
-        free(o);
-}
-
-/* "options": {"new_broker": 4, "new_broker_rack": "zone-b", "move_share": 0.5,
- *             "warmup": "10s", "settle_timeout": "60s", "scale_in": true,
- *             "copy_ratio": 0.5} */
-static int parse(kp_jv_t *jv, const cJSON *entry, kp_suite_cfg_t *cfg)
-{
-        const cJSON *o;
-        sc_options_t *so;
-        int64_t v;
-        size_t m;
-        int r;
-
-        if ((r = kp_jv_object(jv, entry, "options", 0, &o)) <= 0)
-                return r;
-        so = malloc(sizeof(*so));
-        if (!so)
-                return kp_jv_fail_at(jv, "options", "out of memory");
-        *so = default_opts;
-        cfg->options = so;
-        cfg->options_free = opts_free;
-        m = kp_jv_push_key(jv, "options");
-        v = so->new_broker;
-        if (kp_jv_int(jv, o, "new_broker", 0, 0, 1000000, &v) < 0)
-                return -1;
-        so->new_broker = (int32_t)v;
-        if (kp_jv_string(jv, o, "new_broker_rack", 0, &so->new_rack) < 0 ||
-            kp_jv_number(jv, o, "move_share", 0, 0, 1, 1, &so->move_share) < 0 ||
-            kp_jv_duration(jv, o, "warmup", 0, KP_NS_PER_S, 600 * KP_NS_PER_S, &so->warmup_ns) <
-                0 ||
-            kp_jv_duration(jv, o, "settle_timeout", 0, KP_NS_PER_S, 1800 * KP_NS_PER_S,
-                           &so->settle_ns) < 0 ||
-            kp_jv_bool(jv, o, "scale_in", 0, &so->scale_in) < 0 ||
-            kp_jv_number(jv, o, "copy_ratio", 0, 0, 100, 1, &so->copy_ratio) < 0 ||
-            kp_jv_no_unknown(jv, o) < 0)
-                return -1;
-        kp_jv_pop(jv, m);
-        return 1;
+        o->new_broker = (int32_t)kp_option_int(v, "new_broker");
+        o->new_rack = kp_option_string(v, "new_broker_rack");
+        o->move_share = kp_option_double(v, "move_share");
+        o->warmup_ns = kp_option_duration(v, "warmup");
+        o->settle_ns = kp_option_duration(v, "settle_timeout");
+        o->scale_in = kp_option_bool(v, "scale_in");
+        o->copy_ratio = kp_option_double(v, "copy_ratio");
+        return o;
 }
 
 /* The measurements the checks record and which way is better (evidence.json
@@ -192,5 +185,6 @@ const kp_suite_def_t kp_suite_scaling = {
     .measurements = measurements,
     .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
     .workload_defaults = defaults,
-    .parse = parse,
+    .options = options,
+    .n_options = sizeof(options) / sizeof(options[0]),
 };

@@ -300,8 +300,8 @@ MIG_DEST = os.path.join(SRC, "targets", "kafka-local-b.json")
 
 
 def scn(entry):
-    if entry.get("suite") == "migration" and "migration" not in entry:
-        entry = dict(entry, migration={"destination": MIG_DEST})
+    if entry.get("suite") == "migration" and "options" not in entry:
+        entry = dict(entry, options={"destination": MIG_DEST})
     return {"name": "x", "suites": [entry]}
 
 
@@ -327,18 +327,16 @@ PROBES = [
     ("scenario", "#/$defs/client", scn({"suite": "semantics", "client": {}}), ["suites", 0, "client"]),
     ("scenario", "#/$defs/fault", scn({"suite": "semantics", "faults": [{"at": "1s", "action": "kill_leader"}]}),
      ["suites", 0, "faults", 0]),
-    ("scenario", "#/$defs/suite_failover/properties/failover", scn({"suite": "failover", "failover": {}}),
-     ["suites", 0, "failover"]),
-    ("scenario", "#/$defs/suite_migration/properties/migration", scn({"suite": "migration"}),
-     ["suites", 0, "migration"]),
 ]
 for s in SUITES:
     PROBES.append(("scenario", f"#/$defs/suite_{s}", scn({"suite": s}), ["suites", 0]))
     PROBES.append(("scenario", f"#/$defs/suite_{s}/properties/gates", scn({"suite": s, "gates": {}}),
                    ["suites", 0, "gates"]))
-    if s in ("scaling", "cost", "location", "observability"):
+    if s in ("revocation", "failover", "scaling", "cost", "location", "observability"):
         PROBES.append(("scenario", f"#/$defs/suite_{s}/properties/options", scn({"suite": s, "options": {}}),
                        ["suites", 0, "options"]))
+PROBES.append(("scenario", "#/$defs/suite_migration/properties/options", scn({"suite": "migration"}),
+               ["suites", 0, "options"]))
 PROBES += [
     ("target", "#", TGT, []),
     ("target", "#/$defs/controlNone", tgt(control={"type": "none"}), ["control"]),
@@ -574,11 +572,11 @@ rows = [r["id"] for r in CAT["rows"]]
 all_checks = [c["id"] for s in CAT["suites"] for c in s["checks"]]
 check("controls keys are kproof list's rows and checks",
       SCHEMAS["scenario"]["properties"]["controls"]["propertyNames"]["enum"] == rows + all_checks)
-rc, msg, _ = kproof_validate(scn({"suite": "failover", "failover": {"allow": ["zz-bad"]}}))
+rc, msg, _ = kproof_validate(scn({"suite": "failover", "options": {"allow": ["zz-bad"]}}))
 m = re.search(r"\(expected (.*)\)$", msg)
 anoms = re.split(r", | or ", m.group(1)) if m else None
 check(f"failover.allow enum is the loader's anomaly list ({anoms})",
-      anoms == sd["suite_failover"]["properties"]["failover"]["properties"]["allow"]["items"]["enum"])
+      anoms == sd["suite_failover"]["properties"]["options"]["properties"]["allow"]["items"]["enum"])
 td = SCHEMAS["target"]["$defs"]
 rc, msg, _ = kproof_validate(tgt(control={"type": "exec", "commands": {"zz-bad": "x"}}))
 m = re.search(r"\(expected one of: (.*)\)$", msg)
@@ -603,8 +601,8 @@ COND = [
     ("scenario", scn({"suite": "semantics", "workload": {"duration": "1.5.0s"}}), 2),
     ("scenario", scn({"suite": "semantics", "workload": {"duration": "1e3s"}}), 2),
     ("scenario", scn({"suite": "semantics", "workload": {"duration": "500ms", "rate": 0}}), 2),
-    ("scenario", scn({"suite": "revocation", "revoke": "revoke-grant"}), 2),
-    ("scenario", scn({"suite": "revocation", "revoke": "revoke-grant", "grant_id": "g"}), 0),
+    ("scenario", scn({"suite": "revocation", "options": {"revoke": "revoke-grant"}}), 2),
+    ("scenario", scn({"suite": "revocation", "options": {"revoke": "revoke-grant", "grant_id": "g"}}), 0),
     ("scenario", dict(scn({"suite": "semantics"}), controls={"kafka-semantics": []}), 2),
     ("scenario", dict(scn({"suite": "semantics"}), controls={"kafka-semantics": ["sc-12", "sc-12"]}), 2),
     ("scenario", dict(scn({"suite": "semantics"}), controls={"kafka-semantics": ["12"]}), 2),

@@ -24,7 +24,7 @@ cat >"$scn" <<'EOF'
                  "producer": {"reconnect.backoff.max.ms": 500},
                  "consumer": {"reconnect.backoff.max.ms": 500}},
       "faults": [{"at": "2s", "action": "kill_leader", "partition": 0, "heal_after": "2s"}],
-      "failover": {"final_read_timeout": "20s", "healthy_timeout": "30s"},
+      "options": {"final_read_timeout": "20s", "healthy_timeout": "30s"},
       "gates": {"max_lost_acked": 0, "max_duplicates": 0}
     }
   ]

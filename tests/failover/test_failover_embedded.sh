@@ -82,12 +82,12 @@ check "events.jsonl journals each kill before it happens" \
   test "$(jq -r 'select(.type == "control.begin" or .type == "control.end") | select(.operation == "kill_rack") | .type' "$OUT/events.jsonl" | paste -sd,)" = "control.begin,control.end"
 
 # Invalid suite options are rejected with the JSON path (exit 2).
-jq '.suites[0].failover.allow = ["lost-writes"]' "$KPROOF_SRC/scenarios/failover-embedded.json" \
+jq '.suites[0].options.allow = ["lost-writes"]' "$KPROOF_SRC/scenarios/failover-embedded.json" \
   >"$WORK/bad.json"
 "$KPROOF" validate "$WORK/bad.json" >"$WORK/bad.out" 2>&1
 rc=$?
 check "unknown anomaly in failover.allow: exit 2 (got $rc)" test "$rc" -eq 2
-check "the error names the JSON path" grep -q 'suites\[0\].failover.allow\[0\]' "$WORK/bad.out"
+check "the error names the JSON path" grep -q 'suites\[0\].options.allow\[0\]' "$WORK/bad.out"
 
 # Honest verdicts: failover.faults passes only when faults were applied under load to records the
 # platform acknowledged.

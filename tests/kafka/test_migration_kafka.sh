@@ -53,7 +53,7 @@ mk_target() {
     "$REPO_ROOT/targets/kafka-local.json" | jq --arg root "$REPO_ROOT" '.deployment.price_sheet = ($root + "/fixtures/prices/aws-us-east-1.json")' >"$WORK/$1"
 }
 mk_scenario() {
-  jq --arg dest "$REPO_ROOT/targets/kafka-local-b.json" ".suites[0].migration.destination = \$dest | $2" \
+  jq --arg dest "$REPO_ROOT/targets/kafka-local-b.json" ".suites[0].options.destination = \$dest | $2" \
     "$REPO_ROOT/scenarios/migration.json" >"$WORK/$1"
 }
 
@@ -96,7 +96,7 @@ check "full: the mirror operations are in the evidence" \
 
 # ---- 2. the mirror stopped before catch-up
 mk_target stopped.json '.control.commands.start_mirror = "\(.control.commands.start_mirror) && D=$(\($root)/fixtures/kafka/kafka.sh --cluster b dir) && p=$(echo {topic} | sed \"s/[.][*]$//\"); for i in $(seq 120); do ls -d \"$D/node-1/data/$p\"data-0 >/dev/null 2>&1 && break; sleep 0.5; done; \($root)/fixtures/kafka/mirror.sh stop"'
-mk_scenario data.json '.suites[0].checks = ["migration.data"] | .suites[0].migration.catch_up_timeout = "8s" | del(.suites[0].gates)'
+mk_scenario data.json '.suites[0].checks = ["migration.data"] | .suites[0].options.catch_up_timeout = "8s" | del(.suites[0].gates)'
 run stopped "$WORK/data.json" "$WORK/stopped.json"
 r=$(reason stopped migration.data)
 check "stopped mirror: exit 1, migration.data fails naming unseen records ($(rc stopped): $r)" \
@@ -104,7 +104,7 @@ check "stopped mirror: exit 1, migration.data fails naming unseen records ($(rc 
 
 # ---- 3. group offset sync disabled
 mk_target nosync.json '.control.env.KPROOF_MIRROR_SYNC_GROUP_OFFSETS = "false"'
-mk_scenario offsets.json '.suites[0].checks = ["migration.offsets"] | .suites[0].migration.sync_timeout = "6s"'
+mk_scenario offsets.json '.suites[0].checks = ["migration.offsets"] | .suites[0].options.sync_timeout = "6s"'
 run nosync "$WORK/offsets.json" "$WORK/nosync.json"
 check "no offset sync: exit 1, offsets synced 0, re-read $(m nosync migration.offsets reread_records) > gate 10, 0 lost" \
   bash -c '[[ $1 == 1 && $2 == 0 && $3 == 100 && $4 == 0 ]]' _ "$(rc nosync)" "$(m nosync migration.offsets offsets_synced)" \

@@ -206,7 +206,7 @@ check "read-only key checks on a real key run without --allow-destructive (exit 
 
 # ---- 3d. revoke-grant on a KMS without grants: canaries written, the revocation skips
 jq 'del(.storage)' "$WORK/kek.json" >"$WORK/nostore.json"
-jq '.suites[0].revoke = "revoke-grant" | .suites[0].grant_id = "g-1" | .suites[0].checks = ["revocation.at-rest","revocation.write-effect"] | del(.suites[0].gates)' \
+jq '.suites[0].options.revoke = "revoke-grant" | .suites[0].options.grant_id = "g-1" | .suites[0].checks = ["revocation.at-rest","revocation.write-effect"] | del(.suites[0].gates)' \
   "$REPO_ROOT/scenarios/revocation.json" >"$WORK/grant.json"
 "$KPROOF" run "$WORK/grant.json" -t "$WORK/nostore.json" -o "$WORK/run-grant" >"$WORK/grant.log" 2>&1
 rc=$?

@@ -109,7 +109,7 @@ check "every key operation kproof looked for was seen, none with a principal ($n
 # decrypted before the revocation: a finding that fails unless the scenario tolerates it, so this
 # run declares a tolerance (the unit test test_revocation_judge covers the strict rule).
 out=$WORK/run-enc
-jq '.suites[0].max_old_data_readable_s = 300' "$REPO_ROOT/scenarios/revocation.json" >"$WORK/tolerant.json"
+jq '.suites[0].options.max_old_data_readable_s = 300' "$REPO_ROOT/scenarios/revocation.json" >"$WORK/tolerant.json"
 "$KPROOF" run "$WORK/tolerant.json" -t "$WORK/enc.json" -o "$out" >"$WORK/enc.log" 2>&1
 rc=$?
 check "revocation on kafka-encrypted-local exits 0 (got $rc)" test "$rc" = 0
