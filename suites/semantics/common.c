@@ -1,6 +1,7 @@
 /*
  * Helpers shared by the semantics checks: topics unique to the run,
- * producers with delivery tracking, consumers, bounded consumption.
+ * producers with delivery tracking, consumers, bounded consumption, admin
+ * clients, and the skips for targets without an admin API or topic configs.
  */
 #include <stdio.h>
 #include <stdlib.h>
