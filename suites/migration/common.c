@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "migration.h"
-#include "util/log.h"
 #include "util/signals.h"
 #include "util/timeutil.h"
 

@@ -2,12 +2,10 @@
  * migration.cutover: Producers switch from the source to the destination:
  * producer unavailability measured, no acknowledged record lost.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "migration.h"
-#include "util/log.h"
 #include "util/signals.h"
 #include "util/timeutil.h"
 

@@ -3,12 +3,10 @@
  * during mirroring arrives at the destination, once and in order; catch-up
  * time, mirror lag and throughput measured.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "migration.h"
-#include "util/log.h"
 #include "util/signals.h"
 #include "util/timeutil.h"
 

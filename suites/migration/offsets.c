@@ -3,14 +3,10 @@
  * resumes on the destination: records lost (must be 0) and re-read on resume,
  * offsets identical or translated.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "migration.h"
-#include "util/log.h"
-#include "util/signals.h"
-#include "util/timeutil.h"
 
 void mig_check_offsets(kp_ctx_t *ctx, kp_check_t *c)
 {

@@ -3,14 +3,10 @@
  * to the source, consumers move back; no acknowledged record lost, re-reads
  * measured.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "migration.h"
-#include "util/log.h"
-#include "util/signals.h"
-#include "util/timeutil.h"
 
 void mig_check_rollback(kp_ctx_t *ctx, kp_check_t *c)
 {

@@ -3,7 +3,6 @@
  * objects are encrypted under the key).
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +13,7 @@
 #include "evidence/events.h"
 #include "util/fsutil.h"
 #include "platform/kafka.h"
-#include "util/log.h"
 #include "util/plot.h"
-#include "util/progress.h"
 #include "util/signals.h"
 #include "adapters/storage.h"
 #include "util/timeutil.h"

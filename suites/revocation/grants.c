@@ -1,11 +1,7 @@
 /*
  * revocation.grants: Grants on the key are listed (ListGrants).
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "revocation.h"
-#include "util/buf.h"
 #include "adapters/keypolicy.h"
 
 void rev_check_grants(kp_ctx_t *ctx, kp_check_t *c)

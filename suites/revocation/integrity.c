@@ -3,20 +3,16 @@
  * read back intact, exactly once.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "revocation.h"
 #include "util/digest.h"
 #include "evidence/events.h"
 #include "util/fsutil.h"
 #include "platform/kafka.h"
-#include "util/log.h"
 #include "util/plot.h"
-#include "util/progress.h"
 #include "util/signals.h"
 #include "adapters/storage.h"
 #include "util/timeutil.h"

@@ -2,7 +2,6 @@
  * revocation.key-manager: The platform's key is customer-managed and usable
  * (KMS DescribeKey: manager, state, origin, spec).
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "revocation.h"

@@ -2,9 +2,6 @@
  * revocation.key-policy: Key policy: administrators listed; who may disable,
  * delete or use the key; no wildcard principal.
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "revocation.h"
 #include "util/buf.h"
 #include "adapters/keypolicy.h"

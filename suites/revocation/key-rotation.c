@@ -2,11 +2,7 @@
  * revocation.key-rotation: Automatic rotation is enabled on the key
  * (GetKeyRotationStatus).
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "revocation.h"
-#include "util/buf.h"
 #include "adapters/keypolicy.h"
 
 void rev_check_key_rotation(kp_ctx_t *ctx, kp_check_t *c)

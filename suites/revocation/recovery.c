@@ -2,23 +2,9 @@
  * revocation.recovery: After the key is restored, writes and reads recover in
  * bounded time.
  */
-#include <inttypes.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "revocation.h"
-#include "util/digest.h"
-#include "evidence/events.h"
-#include "util/fsutil.h"
-#include "platform/kafka.h"
-#include "util/log.h"
-#include "util/plot.h"
-#include "util/progress.h"
-#include "util/signals.h"
-#include "adapters/storage.h"
 #include "util/timeutil.h"
 
 void rev_check_recovery(kp_ctx_t *ctx, kp_check_t *c)

@@ -10,7 +10,6 @@
 #include "adapters/control.h"
 #include "util/fsutil.h"
 #include "platform/platform.h"
-#include "util/timeutil.h"
 #include "engine/wlreport.h"
 #include "engine/workload.h"
 

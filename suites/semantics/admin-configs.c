@@ -2,7 +2,6 @@
  * semantics.admin-configs: Admin API: describe topic configs, alter them and
  * read them back; invalid values refused.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

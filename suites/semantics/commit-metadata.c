@@ -2,14 +2,10 @@
  * semantics.commit-metadata: OffsetCommit metadata is read back byte-exact by
  * committed().
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "semantics.h"
-#include "platform/kafka.h"
-#include "platform/platform.h"
-#include "util/timeutil.h"
 
 /* OffsetCommit with a metadata string (UTF-8, JSON-like, as stream
  * processors store their state there) on one partition and none on the

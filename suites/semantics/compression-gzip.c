@@ -1,13 +1,7 @@
 /*
  * semantics.compression-gzip: gzip-compressed batches round-trip byte-exact.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "semantics.h"
-#include "util/digest.h"
-#include "util/timeutil.h"
 
 void sem_check_compression_gzip(kp_ctx_t *ctx, kp_check_t *c)
 {

@@ -2,13 +2,7 @@
  * semantics.compression-snappy: snappy-compressed batches round-trip byte-
  * exact.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "semantics.h"
-#include "util/digest.h"
-#include "util/timeutil.h"
 
 void sem_check_compression_snappy(kp_ctx_t *ctx, kp_check_t *c)
 {

@@ -8,8 +8,6 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "util/digest.h"
-#include "util/timeutil.h"
 
 #define COMP_RECORDS 500
 

@@ -7,9 +7,6 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "platform/kafka.h"
-#include "platform/platform.h"
-#include "util/timeutil.h"
 
 /* The first error of a group result (the group's or a partition's). */
 /* The answer of a group admin call on q: the event, or NULL with the request's

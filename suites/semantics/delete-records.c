@@ -2,14 +2,11 @@
  * semantics.delete-records: DeleteRecords moves the low watermark; a consumer
  * from the beginning starts there.
  */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "semantics.h"
 #include "platform/kafka.h"
 #include "platform/platform.h"
-#include "util/timeutil.h"
 
 /* DeleteRecords before `before` on partition 0; the new low watermark the
  * platform reports goes to *low. */

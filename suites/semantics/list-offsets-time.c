@@ -4,11 +4,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "semantics.h"
-#include "platform/kafka.h"
-#include "platform/platform.h"
 #include "util/timeutil.h"
 
 #define LOT_RECORDS 50

@@ -1,12 +1,9 @@
 /*
  * semantics.list-offsets: ListOffsets returns earliest and latest offsets.
  */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "semantics.h"
-#include "platform/platform.h"
 #include "util/timeutil.h"
 
 #define LO_RECORDS 50

@@ -2,15 +2,11 @@
  * semantics.partition-order: Records are read in send order within each
  * partition.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "semantics.h"
-#include "adapters/control.h"
-#include "util/fsutil.h"
 #include "platform/platform.h"
-#include "util/timeutil.h"
 #include "engine/wlreport.h"
 #include "engine/workload.h"
 

@@ -8,9 +8,6 @@
 #include <string.h>
 
 #include "semantics.h"
-#include "platform/platform.h"
-#include "util/timeutil.h"
-#include "platform/kafka.h"
 
 int sem_produce_indexed(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int n, int64_t base_ts)
 {

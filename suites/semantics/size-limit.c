@@ -8,7 +8,6 @@
 
 #include "semantics.h"
 #include "platform/platform.h"
-#include "util/timeutil.h"
 
 #define SZ_LIMIT 10240
 

@@ -2,9 +2,7 @@
  * semantics.timestamp-log-append: A topic with
  * message.timestamp.type=LogAppendTime replaces the producer's timestamp.
  */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "semantics.h"
 #include "platform/kafka.h"

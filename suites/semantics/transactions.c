@@ -4,11 +4,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "semantics.h"
-#include "platform/platform.h"
-#include "util/timeutil.h"
 
 #define TXN_BATCH 20
 

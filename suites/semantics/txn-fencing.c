@@ -4,10 +4,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "semantics.h"
-#include "platform/platform.h"
 #include "util/timeutil.h"
 
 /* A fenced producer's error: fatal, with a fencing error code. */
