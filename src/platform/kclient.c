@@ -105,7 +105,7 @@ void kp_kc_close(rd_kafka_t *rk)
 {
         if (!rk)
                 return;
-        if (rd_kafka_type(rk) == RD_KAFKA_CONSUMER)
+        if (rd_kafka_type(rk) == RD_KAFKA_CONSUMER && !rd_kafka_consumer_closed(rk))
                 rd_kafka_consumer_close(rk);
         rd_kafka_destroy(rk);
 }

@@ -48,7 +48,8 @@ rd_kafka_t *kp_kc_producer(const kp_kvlist_t *props, kp_kc_dr_t *dr, kp_err_t *e
 rd_kafka_t *kp_kc_consumer(const kp_kvlist_t *props, kp_err_t *err);
 rd_kafka_t *kp_kc_admin(const kp_kvlist_t *props, kp_err_t *err);
 
-/* Closes a consumer (leaving its group) and destroys any client; NULL is fine. */
+/* Closes a consumer not closed yet (leaving its group) and destroys any
+ * client; NULL is fine. */
 void kp_kc_close(rd_kafka_t *rk);
 
 /* One record to topic/partition (RD_KAFKA_PARTITION_UA to let the

@@ -252,7 +252,7 @@ static void test_admin(void **state)
 {
         fixture_t *f = *state;
         const char *topic = "kc-admin";
-        kp_kvlist_t values = {0}, sources = {0}, ops = {0};
+        kp_kvlist_t ops = {0};
         rd_kafka_t *adm, *prod;
         rd_kafka_resp_err_t code;
         kp_err_t err;
@@ -284,36 +284,26 @@ static void test_admin(void **state)
         assert_int_equal(kp_kc_offset_for_time(adm, "kc-none", 0, t0, 3000, &off, &code, &err), -1);
         assert_contains(err.msg, "kc-none");
 
-        /* the mock has no CreatePartitions: it then fails with a code */
-        if (kp_kc_create_partitions(adm, topic, 4, 3000, &code, &err) == 0) {
-                assert_int_equal(code, RD_KAFKA_RESP_ERR_NO_ERROR);
-                assert_int_equal(kp_kafka_wait_topic(adm, topic, 4, 10000, &err), 0);
-                assert_int_equal(kp_kc_create_partitions(adm, topic, 3, 10000, &code, &err), -1);
-        }
-        assert_int_not_equal(code, RD_KAFKA_RESP_ERR_NO_ERROR);
+        /* the mock implements no admin API: DeleteRecords is refused as not
+         * supported (and librdkafka 2.8 then leaks a queue of the client),
+         * CreatePartitions and the config APIs wait for a controller it does
+         * not have (real Kafka: semantics.delete-records,
+         * semantics.create-partitions, semantics.admin-configs); here they
+         * are run only where they fail before any request */
+        assert_int_equal(kp_kc_create_partitions(adm, topic, 0, 3000, &code, &err), -1);
+        assert_int_equal(code, RD_KAFKA_RESP_ERR__FAIL);
         assert_contains(err.msg, "CreatePartitions kc-admin");
-
-        /* the mock answers DeleteRecords and the config APIs or refuses them;
-         * either way the layer reports one outcome */
-        if (kp_kc_delete_records(adm, topic, 0, 6, 3000, &low, &code, &err) == 0) {
-                assert_int_equal(low, 6);
-        } else {
-                assert_int_not_equal(code, RD_KAFKA_RESP_ERR_NO_ERROR);
-                assert_contains(err.msg, "DeleteRecords kc-admin");
-        }
-        if (kp_kc_describe_topic_configs(adm, topic, 3000, &values, &sources, &code, &err) < 0)
-                assert_contains(err.msg, "DescribeConfigs kc-admin");
-        kp_kvlist_set(&ops, "retention.ms", "3600000");
-        if (kp_kc_alter_topic_configs(adm, topic, &ops, RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, 3000,
-                                      &code, &err) < 0)
-                assert_contains(err.msg, "IncrementalAlterConfigs kc-admin");
+        kp_kvlist_set(&ops, "", "1");
+        assert_int_equal(kp_kc_alter_topic_configs(adm, topic, &ops,
+                                                   RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, 3000, &code,
+                                                   &err),
+                         -1);
+        assert_contains(err.msg, "IncrementalAlterConfigs kc-admin");
         assert_true(kp_kc_api_unsupported(RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION));
         assert_true(kp_kc_api_unsupported(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE));
         assert_false(kp_kc_api_unsupported(RD_KAFKA_RESP_ERR_INVALID_CONFIG));
         kp_kc_close(adm);
         kp_kc_close(NULL);
-        kp_kvlist_clear(&values);
-        kp_kvlist_clear(&sources);
         kp_kvlist_clear(&ops);
 }
 
