@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes docs/checks.md from `kproof list --json`: per check, its checklist row, the checks it
-# needs and what makes it pass, fail, skip and error. tests/cli/test_checks_doc.sh fails when the
+# needs, the file holding its body and what makes it pass, fail, skip and error. tests/cli/test_checks_doc.sh fails when the
 # committed file differs from what this script writes, so the page cannot drift from the code.
 #   scripts/checks-doc.sh [KPROOF] [OUT]     (defaults: build/kproof, docs/checks.md)
 set -euo pipefail
@@ -21,6 +21,7 @@ json=$("$kproof" list --json)
     (.checks[] |
       "\n### `\(.id)`\n\n\(.title | cell)\n\nChecklist row: `\(.row)`" +
       (if (.needs | length) > 0 then "; needs: " + ([.needs[] | "`\(.)`"] | join(", ")) else "" end) +
+      (if .source then "; source: [`\(.source)`](../\(.source))" else "" end) +
       "\n\n| verdict | when |\n|---|---|\n" +
       "| pass | \(.pass_when | cell) |\n| fail | \(.fail_when | cell) |\n" +
       "| skip | \(.skip_when | cell) |\n| error | \(.error_when | cell) |")' <<<"$json"

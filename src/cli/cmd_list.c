@@ -1,7 +1,8 @@
 /*
  * kproof list: the suites built into this kproof, their checks with the
  * checklist row of each and what makes each pass, fail, skip and error, the
- * checks each needs, and the gates a scenario may set.
+ * checks each needs, the file holding each check's body, and the gates a
+ * scenario may set.
  */
 #include <stdio.h>
 
@@ -21,8 +22,8 @@ static const kp_opt_t opts[] = {
 static const kp_cmd_spec_t spec = {
     "list",
     "[--json]",
-    "List suites, their checks with checklist rows and what makes each pass, fail, skip and "
-    "error, and the gates of each suite.",
+    "List suites, their checks with checklist rows, what makes each pass, fail, skip and "
+    "error and the source file of each, and the gates of each suite.",
     NULL,
     opts,
     sizeof(opts) / sizeof(opts[0]),
@@ -77,6 +78,7 @@ static void print_json(void)
                         add_when(c, "fail_when", d->fail_when);
                         add_when(c, "skip_when", d->skip_when);
                         add_when(c, "error_when", d->error_when);
+                        add_when(c, "source", d->source);
                         cJSON_AddItemToArray(cs, c);
                 }
                 gs = cJSON_AddArrayToObject(so, "gates");
@@ -130,6 +132,7 @@ int kp_cmd_list(int argc, char **argv)
                         print_when("fail", d->fail_when);
                         print_when("skip", d->skip_when);
                         print_when("error", d->error_when);
+                        print_when("source", d->source);
                 }
                 for (j = 0; j < s->n_gates; j++) {
                         printf("  gate %-29s %s %s of %s%s\n", s->gates[j].name,

@@ -45,6 +45,9 @@ typedef struct kp_check_def {
         const char *fail_when;
         const char *skip_when;
         const char *error_when;
+        /* The file holding the check body, from the repository root, e.g.
+         * "suites/semantics/round-trip.c" (shown by `kproof list`). */
+        const char *source;
 } kp_check_def_t;
 
 typedef enum kp_gate_op {

@@ -14,6 +14,7 @@ static const kp_check_def_t checks[] = {
          "Monthly cost of the measured workload by driver, with projections over throughput and "
          "retention for every architecture",
      .fn = cost_check_model,
+     .source = "suites/cost/model.c",
      .pass_when =
          "the measured workload is priced on the deployment the target declares, with a price "
          "sheet of the same provider and region (or a proxy sheet the scenario allows explicitly)",

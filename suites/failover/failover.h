@@ -9,10 +9,10 @@
  * fault and partition how long clients could not write, how long until
  * throughput came back, and latency before, during and after the faults.
  *
- * Files: suite.c (definition, options, gates), faults.c (the fault
+ * Files: suite.c (definition, options, gates), sched.c (the fault
  * scheduler and its undo), measure.c (unavailability, recovery, latency by
- * phase), plot.c (the timeline), check.c (the check body: workload, final
- * read, checker, evidence).
+ * phase), plot.c (the timeline), dist.c (distributed load), faults.c (the
+ * failover.faults check body: workload, final read, checker, evidence).
  */
 #ifndef KP_FAILOVER_H
 #define KP_FAILOVER_H

@@ -1,740 +1,571 @@
 /*
- * The fault scheduler: applies the scenario's faults at their times through
- * the control adapter and heals them after heal_after, recording when each
- * step began and ended. Whatever a fault took down is remembered until it is
- * healed, so fo_sched_restore() can undo it at the end of the check or after
- * an interrupt; every control action is journaled as an event before it is
- * sent (control.c).
+ * failover.faults: the workload runs with a history attached while the
+ * scheduler applies and heals the faults; after the drain whatever is still
+ * down is restored, a final read collects every record left on the platform,
+ * the history checker judges the whole history, and the measurements,
+ * anomalies, fault table and timeline plot go into the evidence.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "failover.h"
+#include "engine/checker.h"
 #include "platform/kafka.h"
 #include "util/log.h"
 #include "platform/platform.h"
-#include "util/progress.h"
+#include "engine/wlreport.h"
+#include "engine/record.h"
+#include "dist/shard.h"
 #include "util/signals.h"
 #include "util/timeutil.h"
+#include "engine/workload.h"
 
-typedef struct step {
-        int64_t at_ns;
-        size_t run;
-        int heal;
-} step_t;
-
-/* The control operations a fault needs. */
-static int fault_ops(const kp_fault_t *f, kp_ctl_op_t *ops)
-{
-        switch (f->action) {
-        case KP_FAULT_KILL_LEADER:
-        case KP_FAULT_KILL_BROKER:
-        case KP_FAULT_KILL_CONTROLLER:
-                ops[0] = KP_CTL_KILL_BROKER;
-                ops[1] = KP_CTL_START_BROKER;
-                return f->heal_after_ns > 0 ? 2 : 1;
-        case KP_FAULT_STOP_BROKER:
-                ops[0] = KP_CTL_STOP_BROKER;
-                ops[1] = KP_CTL_START_BROKER;
-                return f->heal_after_ns > 0 ? 2 : 1;
-        case KP_FAULT_KILL_ZONE:
-                ops[0] = KP_CTL_KILL_RACK;
-                ops[1] = KP_CTL_START_BROKER;
-                return f->heal_after_ns > 0 ? 2 : 1;
-        case KP_FAULT_ROLLING_RESTART:
-                ops[0] = KP_CTL_STOP_BROKER;
-                ops[1] = KP_CTL_START_BROKER;
-                return 2;
-        case KP_FAULT_MOVE_LEADER:
-                ops[0] = KP_CTL_SET_LEADER;
-                return 1;
-        case KP_FAULT_ADD_RTT:
-                ops[0] = KP_CTL_SET_RTT;
-                return 1;
-        case KP_FAULT_WIPE_BROKER:
-                ops[0] = KP_CTL_WIPE_BROKER;
-                ops[1] = KP_CTL_START_BROKER;
-                return 2;
-        case KP_FAULT_CORRUPT_SEGMENT:
-                /* start_broker: the restore when the command left it down */
-                ops[0] = KP_CTL_CORRUPT_SEGMENT;
-                ops[1] = KP_CTL_START_BROKER;
-                return 2;
-        case KP_FAULT_PAUSE_BROKER:
-                /* resume is needed even without heal_after: the end of the
-                 * check and an interrupt resume what is still paused */
-                ops[0] = KP_CTL_PAUSE_BROKER;
-                ops[1] = KP_CTL_RESUME_BROKER;
-                return 2;
-        case KP_FAULT_PUSH_ERRORS:
-                ops[0] = KP_CTL_PUSH_ERRORS;
-                return 1;
-        default:
-                return 0;
-        }
-}
-
-const char *fo_faults_unsupported(kp_ctx_t *ctx, char *buf, size_t size)
+/* Reads every partition from its start to the high watermark seen when the
+ * read begins, appending to the history's consumer log `log`. */
+static int final_read(kp_ctx_t *ctx, const char *topic, int partitions, kp_history_t *h, int log,
+                      int64_t timeout_ns, uint64_t *n_read, kp_err_t *err)
 {
         const kp_suite_cfg_t *sc = ctx->scfg;
-        size_t i;
-        int k, n;
+        kp_kvlist_t props = {0};
+        rd_kafka_conf_t *conf;
+        rd_kafka_t *rk;
+        rd_kafka_topic_partition_list_t *l;
+        int64_t *hwm = NULL, deadline;
+        char *done = NULL;
+        char gid[512];
+        int p, left = 0, rc = -1;
 
-        for (i = 0; i < sc->n_faults; i++) {
-                const kp_fault_t *f = &sc->faults[i];
-                kp_ctl_op_t ops[2];
-                const char *why = NULL;
-                if (f->action == KP_FAULT_DELETE_RECORDS) {
-                        /* through the adapter when it can, else the Kafka admin API */
-                        if (!kp_control_supports(ctx->plat->control, KP_CTL_DELETE_RECORDS, &why) &&
-                            ctx->plat->no_admin_api) {
-                                snprintf(buf, size, "fault %zu (delete_records): %s", i + 1,
-                                         ctx->plat->no_admin_api);
-                                return buf;
-                        }
-                        continue;
-                }
-                n = fault_ops(f, ops);
-                for (k = 0; k < n; k++) {
-                        if (!kp_control_supports(ctx->plat->control, ops[k], &why)) {
-                                snprintf(buf, size, "fault %zu (%s) needs %s: %s", i + 1,
-                                         kp_fault_action_names[f->action], kp_ctl_op_names[ops[k]],
-                                         why ? why : "not supported by this target");
-                                return buf;
-                        }
-                }
-        }
-        return NULL;
-}
-
-/* Current metadata of the topic (caller destroys), or NULL. */
-static const struct rd_kafka_metadata *topic_md(rd_kafka_t *rk, const char *topic, int all,
-                                                const rd_kafka_metadata_topic_t **t)
-{
-        const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-        rd_kafka_resp_err_t e = rd_kafka_metadata(rk, all, rkt, &md, 5000);
-        int i;
-
-        rd_kafka_topic_destroy(rkt);
-        *t = NULL;
-        if (e || !md)
-                return NULL;
-        for (i = 0; i < md->topic_cnt; i++)
-                if (strcmp(md->topics[i].topic, topic) == 0)
-                        *t = &md->topics[i];
-        return md;
-}
-
-static int32_t leader_of(rd_kafka_t *rk, const char *topic, int32_t partition)
-{
-        const rd_kafka_metadata_topic_t *t;
-        const struct rd_kafka_metadata *md = topic_md(rk, topic, 0, &t);
-        int32_t leader = -1;
-        int i;
-
-        if (!md)
+        *n_read = 0;
+        kp_platform_client_props(ctx->plat, sc->client.profile, 0, &sc->client.consumer, &props);
+        snprintf(gid, sizeof(gid), "kproof-final-read-%s", topic);
+        kp_kvlist_set(&props, "group.id", gid);
+        kp_kvlist_set(&props, "enable.auto.commit", "false");
+        kp_kvlist_set(&props, "enable.partition.eof", "true");
+        kp_kvlist_set(&props, "auto.offset.reset", "earliest");
+        conf = kp_kafka_conf_new(&props, err);
+        kp_kvlist_clear(&props);
+        if (!conf)
                 return -1;
-        for (i = 0; t && i < t->partition_cnt; i++)
-                if (t->partitions[i].id == partition)
-                        leader = t->partitions[i].leader;
-        rd_kafka_metadata_destroy(md);
-        return leader;
-}
-
-int fo_wait_healthy(rd_kafka_t *rk, const char *topic, int partitions, int64_t timeout_ns,
-                    kp_err_t *err)
-{
-        int64_t deadline = kp_mono_ns() + timeout_ns;
-        char why[200] = "no metadata";
-
-        while (!kp_stop_requested()) {
-                const rd_kafka_metadata_topic_t *t;
-                const struct rd_kafka_metadata *md = topic_md(rk, topic, 0, &t);
-                int ok = 0, i;
-
-                if (md && t && !t->err && t->partition_cnt >= partitions) {
-                        ok = 1;
-                        for (i = 0; i < t->partition_cnt; i++) {
-                                const rd_kafka_metadata_partition_t *p = &t->partitions[i];
-                                if (p->leader < 0 || p->err) {
-                                        snprintf(why, sizeof(why), "partition %d has no leader",
-                                                 p->id);
-                                        ok = 0;
-                                } else if (p->isr_cnt < p->replica_cnt) {
-                                        snprintf(why, sizeof(why),
-                                                 "partition %d has %d of %d replicas in sync",
-                                                 p->id, p->isr_cnt, p->replica_cnt);
-                                        ok = 0;
+        rk = kp_kafka_new(RD_KAFKA_CONSUMER, conf, err);
+        if (!rk)
+                return -1;
+        hwm = calloc((size_t)partitions, sizeof(int64_t));
+        done = calloc((size_t)partitions, 1);
+        l = rd_kafka_topic_partition_list_new(partitions);
+        if (!hwm || !done || !l) {
+                kp_err_set(err, KP_ENOMEM, "out of memory");
+                goto out;
+        }
+        for (p = 0; p < partitions; p++) {
+                int64_t lo;
+                if (kp_kafka_watermarks(rk, topic, p, &lo, &hwm[p], 15000, err) < 0)
+                        goto out;
+                done[p] = hwm[p] <= lo;
+                left += !done[p];
+                rd_kafka_topic_partition_list_add(l, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+        }
+        kp_history_assigned(h, log, kp_mono_ns());
+        if (rd_kafka_assign(rk, l)) {
+                kp_err_set(err, KP_EINFRA, "final read: cannot assign %s", topic);
+                goto out;
+        }
+        deadline = kp_mono_ns() + timeout_ns;
+        while (left > 0 && kp_mono_ns() < deadline && !kp_stop_requested()) {
+                rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+                int32_t mp;
+                if (!m)
+                        continue;
+                mp = m->partition;
+                if (mp >= 0 && mp < partitions && !done[mp]) {
+                        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                                if (m->offset >= hwm[mp]) {
+                                        done[mp] = 1;
+                                        left--;
+                                }
+                        } else if (!m->err) {
+                                kp_rec_hdr_t hdr;
+                                int64_t now = kp_mono_ns();
+                                if (kp_rec_decode(m->payload, m->len, 0, &hdr) == KP_REC_OK)
+                                        kp_history_consumed(h, log, hdr.producer, hdr.seq, mp,
+                                                            m->offset, hdr.intended_ns, now);
+                                else
+                                        kp_history_foreign(h, log, mp, m->offset, now);
+                                (*n_read)++;
+                                if (m->offset + 1 >= hwm[mp]) {
+                                        done[mp] = 1;
+                                        left--;
                                 }
                         }
                 }
-                if (md)
-                        rd_kafka_metadata_destroy(md);
-                if (ok)
-                        return 0;
-                if (kp_mono_ns() >= deadline)
-                        break;
-                kp_sleep_ms(500);
+                rd_kafka_message_destroy(m);
         }
-        return kp_err_set(err, KP_EINFRA, "topic %s not healthy within %lld s: %s", topic,
-                          (long long)(timeout_ns / KP_NS_PER_S), why);
-}
-
-/* Broker ids of the cluster from metadata, ascending. */
-static int broker_ids(rd_kafka_t *rk, int32_t *ids, int max)
-{
-        const struct rd_kafka_metadata *md = NULL;
-        int n = 0, i, j;
-
-        if (rd_kafka_metadata(rk, 0, NULL, &md, 5000) || !md)
-                return 0;
-        for (i = 0; i < md->broker_cnt && n < max; i++)
-                ids[n++] = md->brokers[i].id;
-        rd_kafka_metadata_destroy(md);
-        for (i = 1; i < n; i++)
-                for (j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
-                        int32_t x = ids[j];
-                        ids[j] = ids[j - 1];
-                        ids[j - 1] = x;
-                }
-        return n;
-}
-
-/* The active controller: from the control adapter when it can tell (KRaft
- * metadata names any broker as controller), else from metadata. */
-static int32_t controller_of(fo_sched_t *s, kp_err_t *err)
-{
-        kp_platform_t *plat = s->ctx->plat;
-        kp_kafka_cluster_info_t ci;
-
-        if (kp_control_supports(plat->control, KP_CTL_CONTROLLER, NULL)) {
-                kp_ctl_req_t req = kp_ctl_req(KP_CTL_CONTROLLER);
-                kp_ctl_res_t res;
-                if (kp_control_do(plat->control, &req, &res, err) < 0)
-                        return -1;
-                return res.has_value ? (int32_t)res.value : -1;
+        if (left > 0) {
+                kp_err_set(err, KP_EINFRA,
+                           "final read: %d partition(s) not read up to their high watermark "
+                           "within %lld s",
+                           left, (long long)(timeout_ns / KP_NS_PER_S));
+                goto out;
         }
-        if (kp_kafka_cluster_info(&plat->props, 10000, &ci, err) < 0)
-                return -1;
-        if (ci.controller_id < 0)
-                return kp_err_set(err, KP_EINFRA, "metadata names no controller");
-        return ci.controller_id;
+        rc = 0;
+out:
+        if (l)
+                rd_kafka_topic_partition_list_destroy(l);
+        rd_kafka_consumer_close(rk);
+        rd_kafka_destroy(rk);
+        free(hwm);
+        free(done);
+        return rc;
 }
 
-static int do_ctl(fo_sched_t *s, kp_ctl_req_t *req, kp_ctl_res_t *res, kp_err_t *err)
+/* Warms the platform up before the measured workload: one record with the
+ * scenario's producer profile to a separate topic, so a fresh cluster's
+ * one-time set-up (e.g. loading the coordinator partitions that hand out
+ * producer ids) is not charged to the "before" phase. */
+static void warm_up(kp_ctx_t *ctx, kp_check_t *c, const char *topic)
 {
-        return kp_control_do(s->ctx->plat->control, req, res, err);
-}
+        const kp_suite_cfg_t *sc = ctx->scfg;
+        kp_kvlist_t props = {0};
+        rd_kafka_conf_t *conf;
+        rd_kafka_t *rk;
+        char wt[600];
+        int64_t t0 = kp_mono_ns();
+        kp_err_t err;
+        rd_kafka_resp_err_t e;
 
-static void remember_down(fo_fault_run_t *r, int32_t broker)
-{
-        int i;
-
-        for (i = 0; i < r->n_down; i++)
-                if (r->down[i] == broker)
-                        return;
-        if (r->n_down < FO_MAX_DOWN)
-                r->down[r->n_down++] = broker;
-}
-
-/* Broker ids printed on stdout by an exec command (one per line). */
-static void ids_from_output(fo_fault_run_t *r, const char *out)
-{
-        const char *p = strstr(out, "[stdout]\n");
-        const char *end;
-
-        if (!p)
+        snprintf(wt, sizeof(wt), "%s-warmup", topic);
+        if (kp_platform_create_topic(ctx->plat, wt, 1, sc->workload.replication_factor, NULL,
+                                     &err) < 0) {
+                kp_check_note(c, "warm-up skipped: %s", err.msg);
                 return;
-        p += 9;
-        end = strstr(p, "[stderr]");
-        while (*p && (!end || p < end)) {
-                char *q;
-                long v = strtol(p, &q, 10);
-                if (q != p && (*q == '\n' || *q == '\0') && v >= 0 && v < 1000000)
-                        remember_down(r, (int32_t)v);
-                p = strchr(p, '\n');
-                if (!p)
-                        break;
-                p++;
         }
+        kp_platform_client_props(ctx->plat, sc->client.profile, 1, &sc->client.producer, &props);
+        conf = kp_kafka_conf_new(&props, &err);
+        kp_kvlist_clear(&props);
+        if (!conf || !(rk = kp_kafka_new(RD_KAFKA_PRODUCER, conf, &err))) {
+                kp_check_note(c, "warm-up skipped: %s", err.msg);
+                return;
+        }
+        e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(wt), RD_KAFKA_V_VALUE("warm-up", 7),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        if (!e)
+                e = rd_kafka_flush(rk, 120000);
+        kp_check_note(c, "warm-up: one record to %s %s after %.1f s", wt,
+                      e ? rd_kafka_err2name(e) : "acknowledged", (double)(kp_mono_ns() - t0) / 1e9);
+        rd_kafka_destroy(rk);
 }
 
-/* Starts a broker; a failed start is retried twice, 2 s apart (a fixture
- * may lose a race with a JVM that is still coming up), each retry noted. */
-static int start_broker(fo_sched_t *s, int32_t broker, kp_err_t *err)
+static rd_kafka_t *meta_client(kp_ctx_t *ctx, kp_err_t *err)
 {
-        kp_ctl_req_t req = kp_ctl_req(KP_CTL_START_BROKER);
-        int attempt;
+        kp_kvlist_t props = {0};
+        rd_kafka_conf_t *conf;
 
-        req.broker = broker;
-        for (attempt = 1;; attempt++) {
-                if (do_ctl(s, &req, NULL, err) == 0)
-                        return 0;
-                if (attempt == 3 || kp_stop_requested())
-                        return -1;
-                kp_check_note(s->c, "start_broker %d failed (attempt %d of 3): %s; retrying",
-                              broker, attempt, err->msg);
-                kp_sleep_ms(2000);
-        }
+        kp_platform_client_props(ctx->plat, KP_PROFILE_DEFAULT, 1, NULL, &props);
+        kp_kvlist_set(&props, "client.id", "kproof-failover-control");
+        conf = kp_kafka_conf_new(&props, err);
+        kp_kvlist_clear(&props);
+        if (!conf)
+                return NULL;
+        return kp_kafka_new(RD_KAFKA_PRODUCER, conf, err);
 }
 
-static int rolling_restart(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
+static void record_faults(kp_check_t *c, const fo_sched_t *s, const fo_measure_t *m,
+                          int64_t start_ns, int partitions)
 {
-        int32_t ids[64];
-        int n = broker_ids(s->meta, ids, 64), i;
-        size_t len;
-
-        if (n == 0)
-                return kp_err_set(err, KP_EINFRA, "rolling_restart: no brokers in metadata");
-        len = strlen(r->what);
-        snprintf(r->what + len, sizeof(r->what) - len, ": brokers");
-        for (i = 0; i < n && !kp_stop_requested(); i++) {
-                kp_ctl_req_t req = kp_ctl_req(KP_CTL_STOP_BROKER);
-                len = strlen(r->what);
-                snprintf(r->what + len, sizeof(r->what) - len, " %d", ids[i]);
-                req.broker = ids[i];
-                remember_down(r, ids[i]);
-                if (do_ctl(s, &req, NULL, err) < 0)
-                        return -1;
-                if (start_broker(s, ids[i], err) < 0)
-                        return -1;
-                r->n_down = 0;
-                if (fo_wait_healthy(s->meta, s->topic, s->partitions, s->healthy_timeout_ns, err) <
-                    0)
-                        return kp_err_prefix(err, "rolling_restart after broker %d", ids[i]);
-        }
-        return 0;
-}
-
-/* DeleteRecords through the Kafka admin API: every record of the
- * partition(s) below the current high watermark. */
-static int delete_records_admin(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
-{
-        rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(s->partitions);
-        rd_kafka_DeleteRecords_t *del;
-        rd_kafka_AdminOptions_t *opts;
-        rd_kafka_queue_t *q;
-        rd_kafka_event_t *ev = NULL;
-        int64_t deadline;
-        int p, rc = -1;
-        size_t len;
-
-        for (p = 0; p < s->partitions; p++) {
-                int64_t lo, hi;
-                if (r->partition >= 0 && p != r->partition)
-                        continue;
-                if (kp_kafka_watermarks(s->meta, s->topic, p, &lo, &hi, 10000, err) < 0) {
-                        rd_kafka_topic_partition_list_destroy(offs);
-                        return -1;
-                }
-                rd_kafka_topic_partition_list_add(offs, s->topic, p)->offset = hi;
-                len = strlen(r->what);
-                snprintf(r->what + len, sizeof(r->what) - len, "%s p%d<%lld",
-                         len && r->what[len - 1] == ':' ? "" : ",", p, (long long)hi);
-        }
-        del = rd_kafka_DeleteRecords_new(offs);
-        rd_kafka_topic_partition_list_destroy(offs);
-        q = rd_kafka_queue_new(s->meta);
-        opts = rd_kafka_AdminOptions_new(s->meta, RD_KAFKA_ADMIN_OP_DELETERECORDS);
-        rd_kafka_AdminOptions_set_operation_timeout(opts, 30000, NULL, 0);
-        rd_kafka_DeleteRecords(s->meta, &del, 1, opts, q);
-        deadline = kp_mono_ns() + 40 * KP_NS_PER_S;
-        while (kp_mono_ns() < deadline) {
-                ev = rd_kafka_queue_poll(q, 500);
-                if (ev && rd_kafka_event_type(ev) == RD_KAFKA_EVENT_DELETERECORDS_RESULT)
-                        break;
-                if (ev)
-                        rd_kafka_event_destroy(ev);
-                ev = NULL;
-        }
-        if (!ev) {
-                kp_err_set(err, KP_EINFRA, "delete_records: no answer within 40 s");
-        } else if (rd_kafka_event_error(ev)) {
-                kp_err_set(err, KP_EINFRA, "delete_records: %s", rd_kafka_event_error_string(ev));
-        } else {
-                const rd_kafka_DeleteRecords_result_t *res =
-                    rd_kafka_event_DeleteRecords_result(ev);
-                const rd_kafka_topic_partition_list_t *out =
-                    rd_kafka_DeleteRecords_result_offsets(res);
-                int i;
-                rc = 0;
-                for (i = 0; out && i < out->cnt; i++)
-                        if (out->elems[i].err) {
-                                rc = kp_err_set(err, KP_EINFRA, "delete_records %s[%d]: %s",
-                                                out->elems[i].topic, out->elems[i].partition,
-                                                rd_kafka_err2name(out->elems[i].err));
-                                break;
-                        }
-        }
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_AdminOptions_destroy(opts);
-        rd_kafka_DeleteRecords_destroy(del);
-        rd_kafka_queue_destroy(q);
-        return rc;
-}
-
-static int delete_records(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
-{
-        int p;
-
-        snprintf(r->what, sizeof(r->what), "delete_records below the high watermark:");
-        if (!kp_control_supports(s->ctx->plat->control, KP_CTL_DELETE_RECORDS, NULL))
-                return delete_records_admin(s, r, err);
-        for (p = 0; p < s->partitions; p++) {
-                kp_ctl_req_t req = kp_ctl_req(KP_CTL_DELETE_RECORDS);
-                int64_t lo, hi;
-                size_t len;
-                if (r->partition >= 0 && p != r->partition)
-                        continue;
-                if (kp_kafka_watermarks(s->meta, s->topic, p, &lo, &hi, 10000, err) < 0)
-                        return -1;
-                req.topic = s->topic;
-                req.partition = p;
-                req.offset = hi;
-                if (do_ctl(s, &req, NULL, err) < 0)
-                        return -1;
-                len = strlen(r->what);
-                snprintf(r->what + len, sizeof(r->what) - len, " p%d<%lld", p, (long long)hi);
-        }
-        return 0;
-}
-
-static int apply(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
-{
-        const kp_fault_t *f = r->f;
-        kp_ctl_req_t req;
-        kp_ctl_res_t res;
-        int32_t broker = f->broker;
-        const char *name = kp_fault_action_names[f->action];
-
-        snprintf(r->what, sizeof(r->what), "%s", name);
-        switch (f->action) {
-        case KP_FAULT_KILL_LEADER:
-                r->partition = f->partition >= 0 ? f->partition : 0;
-                broker = leader_of(s->meta, s->topic, r->partition);
-                if (broker < 0)
-                        return kp_err_set(err, KP_EINFRA, "kill_leader: partition %d has no leader",
-                                          r->partition);
-                snprintf(r->what, sizeof(r->what), "kill_leader p%d: broker %d", r->partition,
-                         broker);
-                req = kp_ctl_req(KP_CTL_KILL_BROKER);
-                req.broker = broker;
-                remember_down(r, broker);
-                return do_ctl(s, &req, NULL, err);
-        case KP_FAULT_KILL_CONTROLLER:
-                broker = controller_of(s, err);
-                if (broker < 0)
-                        return -1;
-                snprintf(r->what, sizeof(r->what), "kill_controller: broker %d", broker);
-                req = kp_ctl_req(KP_CTL_KILL_BROKER);
-                req.broker = broker;
-                remember_down(r, broker);
-                return do_ctl(s, &req, NULL, err);
-        case KP_FAULT_KILL_BROKER:
-        case KP_FAULT_STOP_BROKER:
-                snprintf(r->what, sizeof(r->what), "%s: broker %d", name, broker);
-                req = kp_ctl_req(f->action == KP_FAULT_KILL_BROKER ? KP_CTL_KILL_BROKER
-                                                                   : KP_CTL_STOP_BROKER);
-                req.broker = broker;
-                remember_down(r, broker);
-                return do_ctl(s, &req, NULL, err);
-        case KP_FAULT_KILL_ZONE: {
-                const kp_target_t *t = s->ctx->plat->target;
-                size_t i;
-                int rc;
-                req = kp_ctl_req(KP_CTL_KILL_RACK);
-                req.rack = f->zone;
-                rc = do_ctl(s, &req, &res, err);
-                ids_from_output(r, res.output);
-                for (i = 0; r->n_down == 0 && i < t->control.n_racks; i++)
-                        if (strcmp(t->control.racks[i], f->zone) == 0)
-                                remember_down(r, (int32_t)i + 1);
-                snprintf(r->what, sizeof(r->what), "kill_zone %s: brokers", f->zone);
-                for (i = 0; i < (size_t)r->n_down; i++) {
-                        size_t len = strlen(r->what);
-                        snprintf(r->what + len, sizeof(r->what) - len, " %d", r->down[i]);
-                }
-                return rc;
-        }
-        case KP_FAULT_ROLLING_RESTART:
-                return rolling_restart(s, r, err);
-        case KP_FAULT_MOVE_LEADER:
-                r->partition = f->partition >= 0 ? f->partition : 0;
-                snprintf(r->what, sizeof(r->what), "move_leader p%d: to broker %d", r->partition,
-                         f->to_broker);
-                req = kp_ctl_req(KP_CTL_SET_LEADER);
-                req.topic = s->topic;
-                req.partition = r->partition;
-                req.broker = f->to_broker;
-                return do_ctl(s, &req, NULL, err);
-        case KP_FAULT_PAUSE_BROKER:
-                snprintf(r->what, sizeof(r->what), "pause_broker: broker %d", broker);
-                req = kp_ctl_req(KP_CTL_PAUSE_BROKER);
-                req.broker = broker;
-                /* remembered before the call: a pause whose answer was lost
-                 * (timeout) may still have frozen the broker */
-                r->paused[r->n_paused++] = broker;
-                return do_ctl(s, &req, NULL, err);
-        case KP_FAULT_WIPE_BROKER:
-                snprintf(r->what, sizeof(r->what), "wipe_broker: broker %d", broker);
-                req = kp_ctl_req(KP_CTL_WIPE_BROKER);
-                req.broker = broker;
-                remember_down(r, broker);
-                return do_ctl(s, &req, NULL, err);
-        case KP_FAULT_CORRUPT_SEGMENT: {
-                int rc;
-                r->partition = f->partition >= 0 ? f->partition : 0;
-                snprintf(r->what, sizeof(r->what), "corrupt_segment p%d: broker %d", r->partition,
-                         broker);
-                req = kp_ctl_req(KP_CTL_CORRUPT_SEGMENT);
-                req.broker = broker;
-                req.topic = s->topic;
-                req.partition = r->partition;
-                /* the command stops the broker first: until it says the broker
-                 * is back, the restore must start it */
-                remember_down(r, broker);
-                rc = do_ctl(s, &req, NULL, err);
-                if (rc == 0)
-                        r->n_down--;
-                return rc;
-        }
-        case KP_FAULT_ADD_RTT:
-                snprintf(r->what, sizeof(r->what), "add_rtt: broker %d +%d ms", broker, f->rtt_ms);
-                req = kp_ctl_req(KP_CTL_SET_RTT);
-                req.broker = broker;
-                req.rtt_ms = f->rtt_ms;
-                r->rtt_set = 1;
-                return do_ctl(s, &req, NULL, err);
-        case KP_FAULT_PUSH_ERRORS: {
-                int code = kp_kafka_err_from_name(f->error);
-                int *errs;
-                int i, rc;
-                if (code < 0)
-                        return kp_err_set(err, KP_EINVAL, "push_errors: unknown error name %s",
-                                          f->error);
-                errs = malloc((size_t)f->count * sizeof(int));
-                if (!errs)
-                        return kp_err_set(err, KP_ENOMEM, "out of memory");
-                for (i = 0; i < f->count; i++)
-                        errs[i] = code;
-                snprintf(r->what, sizeof(r->what), "push_errors: %d x %s", f->count, f->error);
-                req = kp_ctl_req(KP_CTL_PUSH_ERRORS);
-                req.broker = broker;
-                req.api_key = 0;
-                req.errors = errs;
-                req.n_errors = (size_t)f->count;
-                rc = do_ctl(s, &req, NULL, err);
-                free(errs);
-                return rc;
-        }
-        case KP_FAULT_DELETE_RECORDS:
-                r->partition = f->partition;
-                return delete_records(s, r, err);
-        default:
-                return kp_err_set(err, KP_EUNSUPPORTED, "fault %s is not implemented", name);
-        }
-}
-
-/* Heals one fault: restarts what it took down, removes latency. */
-static int heal(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
-{
-        int rc = 0;
-
-        while (r->n_paused > 0) {
-                kp_ctl_req_t req = kp_ctl_req(KP_CTL_RESUME_BROKER);
-                req.broker = r->paused[r->n_paused - 1];
-                if (do_ctl(s, &req, NULL, err) < 0) {
-                        rc = -1;
-                        break;
-                }
-                r->n_paused--;
-        }
-
-        while (r->n_down > 0) {
-                int32_t b = r->down[r->n_down - 1];
-                if (start_broker(s, b, err) < 0) {
-                        rc = -1;
-                        break;
-                }
-                r->n_down--;
-        }
-        if (r->rtt_set) {
-                kp_ctl_req_t req = kp_ctl_req(KP_CTL_SET_RTT);
-                req.broker = r->f->broker;
-                req.rtt_ms = 0;
-                if (do_ctl(s, &req, NULL, err) < 0)
-                        rc = -1;
-                else
-                        r->rtt_set = 0;
-        }
-        return rc;
-}
-
-int fo_sched_init(fo_sched_t *s, kp_ctx_t *ctx, kp_check_t *c, const char *topic, int partitions,
-                  rd_kafka_t *meta)
-{
+        static const char *const cols[] = {
+            "#", "fault", "applied at s", "healed at s", "max unavail s", "recovery s", "status"};
+        static const char *const pcols[] = {"fault", "partition", "unavailable s"};
+        kp_table_t *t = kp_check_table(c, "Faults", cols, 7);
+        kp_table_t *pt = kp_check_table(c, "Unavailability by fault and partition", pcols, 3);
         size_t i;
-
-        memset(s, 0, sizeof(*s));
-        s->ctx = ctx;
-        s->c = c;
-        s->topic = topic;
-        s->partitions = partitions;
-        s->meta = meta;
-        s->healthy_timeout_ns = fo_options(ctx)->healthy_timeout_ns;
-        s->n_runs = ctx->scfg->n_faults;
-        s->runs = calloc(s->n_runs ? s->n_runs : 1, sizeof(*s->runs));
-        if (!s->runs)
-                return -1;
-        for (i = 0; i < s->n_runs; i++) {
-                s->runs[i].f = &ctx->scfg->faults[i];
-                s->runs[i].index = (int)i;
-                s->runs[i].partition = -1;
-        }
-        return 0;
-}
-
-/* The live status line's fault: the latest applied fault whose heal is
- * still to come (something down, latency added) and how many more are in
- * force, else none. */
-static void show_fault(const fo_sched_t *s)
-{
-        const fo_fault_run_t *latest = NULL;
-        size_t i, n = 0;
+        int p;
 
         for (i = 0; i < s->n_runs; i++) {
                 const fo_fault_run_t *r = &s->runs[i];
-                if (!r->applied_ns || (r->n_down == 0 && !r->rtt_set && r->n_paused == 0))
+                const fo_fault_measure_t *fm = &m->faults[i];
+                char idx[16], at[32], healed[32], un[32], rec[32], fault[16];
+                const char *row[7];
+                kp_kvlist_t labels = {0};
+                snprintf(idx, sizeof(idx), "%zu", i + 1);
+                snprintf(fault, sizeof(fault), "%zu", i + 1);
+                if (!r->applied_ns) {
+                        row[0] = idx;
+                        row[1] = kp_fault_action_names[r->f->action];
+                        row[2] = row[3] = row[4] = row[5] = "-";
+                        row[6] = "not applied";
+                        kp_table_row(t, row);
                         continue;
-                n++;
-                if (!latest || r->applied_ns >= latest->applied_ns)
-                        latest = r;
-        }
-        if (latest && n > 1)
-                kp_progress_set_fault(latest->applied_ns, "%s, +%zu more", latest->what, n - 1);
-        else if (latest)
-                kp_progress_set_fault(latest->applied_ns, "%s", latest->what);
-        else
-                kp_progress_clear_fault();
-}
-
-static int cmp_step(const void *a, const void *b)
-{
-        const step_t *x = a, *y = b;
-
-        if (x->at_ns != y->at_ns)
-                return x->at_ns < y->at_ns ? -1 : 1;
-        if (x->run != y->run)
-                return x->run < y->run ? -1 : 1;
-        return x->heal - y->heal;
-}
-
-void fo_sched_run(fo_sched_t *s, int64_t start_ns)
-{
-        step_t *steps = calloc(2 * s->n_runs + 1, sizeof(*steps));
-        size_t n = 0, i;
-
-        if (!steps)
-                return;
-        for (i = 0; i < s->n_runs; i++) {
-                const kp_fault_t *f = s->runs[i].f;
-                steps[n++] = (step_t){f->at_ns, i, 0};
-                if (f->heal_after_ns > 0 && f->action != KP_FAULT_ROLLING_RESTART)
-                        steps[n++] = (step_t){f->at_ns + f->heal_after_ns, i, 1};
-        }
-        qsort(steps, n, sizeof(*steps), cmp_step);
-        for (i = 0; i < n && !kp_stop_requested(); i++) {
-                fo_fault_run_t *r = &s->runs[steps[i].run];
-                kp_err_t err;
-                int rc;
-                /* a heal waits heal_after from when its fault was really
-                 * applied (an earlier step may have delayed the fault) */
-                if (steps[i].heal && r->applied_ns &&
-                    r->applied_end_ns + r->f->heal_after_ns > start_ns + steps[i].at_ns)
-                        kp_sleep_until(r->applied_end_ns + r->f->heal_after_ns);
+                }
+                snprintf(at, sizeof(at), "%.3f", (double)(r->applied_ns - start_ns) / 1e9);
+                if (r->healed_ns)
+                        snprintf(healed, sizeof(healed), "%.3f",
+                                 (double)(r->healed_ns - start_ns) / 1e9);
                 else
-                        kp_sleep_until(start_ns + steps[i].at_ns);
-                if (kp_stop_requested())
-                        break;
-                kp_err_clear(&err);
-                if (!steps[i].heal) {
-                        r->applied_ns = kp_mono_ns();
-                        kp_progress_set_fault(r->applied_ns, "%s",
-                                              kp_fault_action_names[r->f->action]);
-                        rc = apply(s, r, &err);
-                        show_fault(s);
-                        r->applied_end_ns = kp_mono_ns();
-                        kp_info("failover: fault %d at %.1f s: %s%s%s", r->index + 1,
-                                (double)(r->applied_ns - start_ns) / 1e9, r->what,
-                                rc < 0 ? " FAILED: " : "", rc < 0 ? err.msg : "");
-                        kp_check_note(s->c, "fault %d applied at %.3f s (took %.3f s): %s",
-                                      r->index + 1, (double)(r->applied_ns - start_ns) / 1e9,
-                                      (double)(r->applied_end_ns - r->applied_ns) / 1e9, r->what);
-                } else {
-                        if (r->applied_ns == 0 || r->failed)
-                                continue;
-                        r->healed_ns = kp_mono_ns();
-                        rc = heal(s, r, &err);
-                        show_fault(s);
-                        /* the next fault meets a healthy cluster, not a compound one */
-                        if (rc == 0)
-                                rc = fo_wait_healthy(s->meta, s->topic, s->partitions,
-                                                     s->healthy_timeout_ns, &err);
-                        r->healed_end_ns = kp_mono_ns();
-                        kp_info("failover: heal of fault %d at %.1f s%s%s", r->index + 1,
-                                (double)(r->healed_ns - start_ns) / 1e9, rc < 0 ? " FAILED: " : "",
-                                rc < 0 ? err.msg : "");
-                        kp_check_note(s->c,
-                                      "fault %d healed at %.3f s (healthy again after %.3f s)",
-                                      r->index + 1, (double)(r->healed_ns - start_ns) / 1e9,
-                                      (double)(r->healed_end_ns - r->healed_ns) / 1e9);
+                        snprintf(healed, sizeof(healed), "-");
+                snprintf(un, sizeof(un), "%.3f", fm->unavail_max_s);
+                snprintf(rec, sizeof(rec), "%.1f", fm->recovery_s);
+                row[0] = idx;
+                row[1] = r->what;
+                row[2] = at;
+                row[3] = healed;
+                row[4] = un;
+                row[5] = rec;
+                row[6] = r->failed                             ? r->error
+                         : (!fm->recovered || fm->unrecovered) ? "not recovered"
+                                                               : "recovered";
+                kp_table_row(t, row);
+                kp_kvlist_set(&labels, "fault", fault);
+                kp_kvlist_set(&labels, "action", kp_fault_action_names[r->f->action]);
+                kp_check_measure_ex(c, "fault_unavailability_max_s", fm->unavail_max_s, "s",
+                                    &labels,
+                                    "longest per-partition sum of episodes from a failed or "
+                                    "blocked acknowledgement to the next success");
+                kp_check_measure_ex(c, "fault_recovery_s", fm->recovery_s, "s", &labels,
+                                    "from the fault until acknowledged records/s over 1 s stayed "
+                                    ">= 90% of the rate before the first fault");
+                if (r->healed_ns && r->healed_end_ns && !r->failed)
+                        /* for wipe_broker the time to copy every replica back */
+                        kp_check_measure_ex(c, "fault_heal_to_healthy_s",
+                                            (double)(r->healed_end_ns - r->healed_ns) / 1e9, "s",
+                                            &labels,
+                                            "from the heal (restart, resume) until every partition "
+                                            "of the topic had a leader and a full ISR again");
+                if (r->applied_end_ns && r->f->action == KP_FAULT_CORRUPT_SEGMENT && !r->failed)
+                        kp_check_measure_ex(c, "fault_apply_s",
+                                            (double)(r->applied_end_ns - r->applied_ns) / 1e9, "s",
+                                            &labels,
+                                            "unclean stop, damage and restart until the broker "
+                                            "served again");
+                for (p = 0; p < partitions; p++) {
+                        char part[16], v[32];
+                        const char *prow[3];
+                        snprintf(part, sizeof(part), "%d", p);
+                        snprintf(v, sizeof(v), "%.3f", fm->unavail_s[p]);
+                        kp_kvlist_set(&labels, "partition", part);
+                        kp_check_measure_ex(c, "unavailability_s", fm->unavail_s[p], "s", &labels,
+                                            NULL);
+                        prow[0] = fault;
+                        prow[1] = part;
+                        prow[2] = v;
+                        kp_table_row(pt, prow);
                 }
-                if (rc < 0 && !r->failed) {
-                        r->failed = 1;
-                        snprintf(r->error, sizeof(r->error), "%s%s", steps[i].heal ? "heal: " : "",
-                                 err.msg);
-                }
+                kp_kvlist_clear(&labels);
         }
-        free(steps);
 }
 
-void fo_sched_restore(fo_sched_t *s)
+static void record_errors(kp_check_t *c, const kp_workload_results_t *wr)
 {
+        static const char *const cols[] = {"error", "code", "count"};
+        kp_table_t *t;
         size_t i;
-        int any = 0;
+        uint64_t total = 0;
+
+        for (i = 0; i < wr->n_errors; i++)
+                total += wr->errors[i].count;
+        kp_check_measure(c, "client_errors", (double)total, "count");
+        if (!wr->n_errors)
+                return;
+        t = kp_check_table(c, "Client errors by code (acknowledgements and reads)", cols, 3);
+        for (i = 0; i < wr->n_errors; i++) {
+                char code[16], cnt[32];
+                const char *row[3];
+                kp_kvlist_t labels = {0};
+                snprintf(code, sizeof(code), "%d", wr->errors[i].code);
+                snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)wr->errors[i].count);
+                row[0] = rd_kafka_err2name((rd_kafka_resp_err_t)wr->errors[i].code);
+                row[1] = code;
+                row[2] = cnt;
+                kp_table_row(t, row);
+                kp_kvlist_set(&labels, "error", row[0]);
+                kp_check_measure_ex(c, "errors", (double)wr->errors[i].count, "count", &labels,
+                                    NULL);
+                kp_kvlist_clear(&labels);
+        }
+}
+
+static void verdict(kp_check_t *c, const fo_sched_t *s, const kp_checker_result_t *r,
+                    const fo_measure_t *m, kp_profile_t profile, int64_t produce_end_ns,
+                    const char *final_err)
+{
+        char list[512] = "";
+        size_t i, len = 0;
+        int k;
 
         for (i = 0; i < s->n_runs; i++) {
-                fo_fault_run_t *r = &s->runs[i];
-                kp_err_t err;
-                if (r->n_down == 0 && !r->rtt_set && r->n_paused == 0)
-                        continue;
-                any = 1;
-                kp_info("failover: restoring what fault %d left behind (%s)", r->index + 1,
-                        r->what);
-                kp_err_clear(&err);
-                if (heal(s, r, &err) < 0) {
-                        kp_check_error(s->c, "could not restore after fault %d (%s): %s",
-                                       r->index + 1, r->what, err.msg);
-                        kp_error("failover: restore after fault %d failed: %s", r->index + 1,
-                                 err.msg);
-                } else {
-                        kp_check_note(s->c, "restored what fault %d left behind", r->index + 1);
+                if (s->runs[i].failed) {
+                        kp_check_error(c, "fault %zu (%s) could not be applied or healed: %s",
+                                       i + 1, s->runs[i].what, s->runs[i].error);
+                        return;
+                }
+                if (!s->runs[i].applied_ns) {
+                        kp_check_error(c, "fault %zu (%s) was not applied (interrupted?)", i + 1,
+                                       kp_fault_action_names[s->runs[i].f->action]);
+                        return;
+                }
+                if (s->runs[i].applied_ns >= produce_end_ns) {
+                        kp_check_error(c,
+                                       "fault %zu (%s) was applied only after production had "
+                                       "ended: its effect under load was not measured",
+                                       i + 1, s->runs[i].what);
+                        return;
                 }
         }
-        show_fault(s);
-        if (any && !kp_stop_requested()) {
-                kp_err_t err;
-                if (fo_wait_healthy(s->meta, s->topic, s->partitions, s->healthy_timeout_ns, &err) <
-                    0)
-                        kp_check_note(s->c, "after restore: %s", err.msg);
+        if (final_err) {
+                kp_check_error(c, "%s", final_err);
+                return;
         }
+        if (!r->complete) {
+                kp_check_error(c, "the history could not be judged: %s", r->incomplete_reason);
+                return;
+        }
+        if (r->acked == 0) {
+                kp_check_error(c,
+                               "nothing acknowledged: none of the records sent was acknowledged "
+                               "(%llu failed), so no write could be followed through the faults",
+                               (unsigned long long)r->failed);
+                return;
+        }
+        for (k = 0; k < KP_ANOM__COUNT; k++)
+                if (r->count[k] && !r->allowed[k])
+                        len += (size_t)snprintf(
+                            list + len, len < sizeof(list) ? sizeof(list) - len : 0, "%s%s %llu",
+                            len ? ", " : "", kp_anom_names[k], (unsigned long long)r->count[k]);
+        if (r->not_allowed) {
+                kp_check_fail(c, "anomalies not allowed with the %s profile: %s",
+                              kp_profile_name(profile), list);
+                return;
+        }
+        if (!m->all_recovered) {
+                kp_check_fail(c, "a fault did not recover before the end of production (see the "
+                                 "Faults table)");
+                return;
+        }
+        kp_check_answer(c,
+                        "%zu fault(s): no acknowledged record lost; unavailable at most %.1f s, "
+                        "recovered within %.1f s",
+                        s->n_runs, m->unavail_max_s, m->recovery_max_s);
+        kp_check_pass(c,
+                      "%zu fault(s); %llu acknowledged records, none lost, duplicated or reordered "
+                      "beyond the %s profile's allowance; max unavailability %.2f s, max recovery "
+                      "%.1f s",
+                      s->n_runs, (unsigned long long)r->acked, kp_profile_name(profile),
+                      m->unavail_max_s, m->recovery_max_s);
 }
 
-void fo_sched_release(fo_sched_t *s)
+void fo_check_faults(kp_ctx_t *ctx, kp_check_t *c)
 {
-        free(s->runs);
-        s->runs = NULL;
+        const kp_suite_cfg_t *sc = ctx->scfg;
+        const kp_workload_cfg_t *w = &sc->workload;
+        const fo_options_t *opts = fo_options(ctx);
+        kp_workload_spec_t spec;
+        kp_workload_results_t wr;
+        kp_workload_t *wl = NULL;
+        kp_history_t *h = NULL;
+        fo_dist_t *dist = NULL;
+        kp_shard_merged_t *merged = NULL;
+        const kp_workload_slot_t *tl;
+        size_t n_slots;
+        int64_t slot_ns;
+        rd_kafka_t *meta = NULL;
+        fo_sched_t sched;
+        fo_measure_t meas;
+        kp_checker_result_t *res = NULL;
+        kp_checker_opts_t copts;
+        char topic[512], why[600], final_msg[1200];
+        const char *final_err = NULL;
+        uint64_t per_producer, max_events, n_final = 0;
+        int64_t start_ns, produce_end_ns, t0;
+        kp_err_t err;
+        int sched_ok = 0, meas_ok = 0;
+
+        memset(&meas, 0, sizeof(meas));
+        memset(&sched, 0, sizeof(sched));
+        if (fo_faults_unsupported(ctx, why, sizeof(why))) {
+                kp_check_skip(c, "%s", why);
+                return;
+        }
+        if (sc->n_faults == 0) {
+                kp_check_skip(c, "the scenario lists no faults: nothing was injected, so "
+                                 "behaviour under faults was not measured");
+                return;
+        }
+        if (w->topic)
+                snprintf(topic, sizeof(topic), "%s", w->topic);
+        else
+                kp_ctx_topic(ctx, "failover", topic, sizeof(topic));
+        if (kp_platform_create_topic(ctx->plat, topic, w->partitions, w->replication_factor,
+                                     &w->topic_config, &err) < 0) {
+                kp_check_error(c, "cannot create topic %s: %s", topic, err.msg);
+                return;
+        }
+        warm_up(ctx, c, topic);
+        meta = meta_client(ctx, &err);
+        if (!meta) {
+                kp_check_error(c, "%s", err.msg);
+                return;
+        }
+        per_producer =
+            (uint64_t)(w->rate / w->producers * ((double)w->duration_ns / 1e9) * 1.05) + 1000;
+        max_events = per_producer * (uint64_t)w->producers * 4 + 100000;
+        h = kp_history_new(w->producers, w->consumers + 1, w->partitions, max_events, &err);
+        if (!h) {
+                kp_check_error(c, "%s", err.msg);
+                goto out;
+        }
+        if (fo_sched_init(&sched, ctx, c, topic, w->partitions, meta) < 0) {
+                kp_check_error(c, "out of memory");
+                goto out;
+        }
+        sched_ok = 1;
+        if (w->workers > 1) {
+                /* Distributed load: workers run the workload, this process
+                 * applies the faults on the shared clock and judges. */
+                if (fo_dist_start(ctx, topic, &dist, &start_ns, &err) < 0) {
+                        kp_check_error(c, "distributed load: %s", err.msg);
+                        goto out;
+                }
+                produce_end_ns = start_ns + w->duration_ns;
+                fo_sched_run(&sched, start_ns);
+                if (fo_dist_finish(dist, c, h, &merged, &err) < 0) {
+                        kp_check_error(c, "distributed load: %s", err.msg);
+                        goto out;
+                }
+        } else {
+                memset(&spec, 0, sizeof(spec));
+                spec.cfg = w;
+                spec.topic = topic;
+                spec.profile = sc->client.profile;
+                spec.producer_overrides = &sc->client.producer;
+                spec.consumer_overrides = &sc->client.consumer;
+                spec.history = h;
+                wl = kp_workload_new(ctx->plat, &spec, &err);
+                if (!wl) {
+                        kp_check_error(c, "%s", err.msg);
+                        goto out;
+                }
+                if (kp_workload_start(wl, &err) < 0) {
+                        kp_check_error(c, "workload: %s", err.msg);
+                        goto out;
+                }
+                start_ns = kp_workload_start_ns(wl);
+                produce_end_ns = start_ns + w->duration_ns;
+                fo_sched_run(&sched, start_ns);
+                kp_workload_wait_produced(wl);
+                kp_workload_drain(wl, w->drain_timeout_ns);
+                kp_workload_stop(wl);
+        }
+        fo_sched_restore(&sched);
+        if (opts->final_read && !kp_stop_requested()) {
+                t0 = kp_mono_ns();
+                if (final_read(ctx, topic, w->partitions, h, w->consumers,
+                               opts->final_read_timeout_ns, &n_final, &err) < 0) {
+                        snprintf(final_msg, sizeof(final_msg), "%s", err.msg);
+                        final_err = final_msg;
+                }
+                kp_check_note(c, "final read: %llu records in %.1f s", (unsigned long long)n_final,
+                              (double)(kp_mono_ns() - t0) / 1e9);
+                kp_check_measure(c, "final_read_records", (double)n_final, "records");
+        } else if (!opts->final_read) {
+                kp_check_note(c, "final read disabled by the scenario: only the workload's "
+                                 "consumers' reads are judged");
+        }
+
+        /* The history checker. */
+        res = calloc(1, sizeof(*res));
+        if (!res) {
+                kp_check_error(c, "out of memory");
+                goto out;
+        }
+        copts.allow = kp_checker_allow_for_profile(sc->client.profile) | opts->allow_extra;
+        copts.read_committed = kp_platform_reads_committed(ctx->plat, ctx->scfg->client.profile,
+                                                           &ctx->scfg->client.consumer);
+        t0 = kp_mono_ns();
+        if (kp_checker_run(h, &copts, res, &err) < 0) {
+                kp_check_error(c, "%s", err.msg);
+                goto out;
+        }
+        kp_check_note(c,
+                      "history checker: %llu records, %llu reads, %llu offsets indexed in %.2f s "
+                      "(%.1f MiB working memory; history %.1f MiB)",
+                      (unsigned long long)res->records, (unsigned long long)res->consume_events,
+                      (unsigned long long)res->offsets_indexed, (double)(kp_mono_ns() - t0) / 1e9,
+                      (double)res->bytes / 1048576.0, (double)kp_history_bytes(h) / 1048576.0);
+        kp_wlreport_anomalies(c, res);
+
+        /* Workload totals. */
+        if (merged) {
+                wr = merged->results;
+                tl = merged->slots;
+                n_slots = merged->n_slots;
+                slot_ns = merged->slot_ns;
+        } else {
+                kp_workload_results(wl, &wr);
+                tl = kp_workload_timeline(wl, &n_slots, &slot_ns);
+        }
+        kp_check_measure(c, "records_sent", (double)wr.ledger.sent, "records");
+        kp_check_measure(c, "records_acked", (double)res->acked, "records");
+        kp_check_measure(c, "records_ack_failed", (double)res->failed, "records");
+        kp_check_measure(c, "records_in_doubt", (double)wr.ledger.in_doubt, "records");
+        kp_check_measure(c, "records_consumed_unique", (double)res->consumed_unique, "records");
+        kp_check_measure(c, "records_failed_but_read", (double)res->failed_but_read, "records");
+        kp_check_measure(c, "lost_acked",
+                         (double)(res->count[KP_ANOM_LOST_WRITE] + res->count[KP_ANOM_UNSEEN]),
+                         "records");
+        kp_check_measure(c, "duplicates", (double)res->count[KP_ANOM_DUPLICATE], "records");
+        kp_check_measure(c, "target_rate", wr.target_rate, "records/s");
+        kp_check_measure(c, "achieved_rate", wr.achieved_rate, "records/s");
+        kp_check_measure(c, "drained", wr.drained, "bool");
+        if (w->txn_records > 0) {
+                /* from the history: what each producer saw its transactions end as */
+                kp_check_measure(c, "transactions_committed", (double)res->txn_committed,
+                                 "transactions");
+                kp_check_measure(c, "transactions_aborted", (double)res->txn_aborted,
+                                 "transactions");
+                kp_check_measure(c, "transactions_unknown", (double)res->txn_unknown,
+                                 "transactions");
+                kp_check_note(c,
+                              "transactional producers: %d records per transaction, %.0f%% "
+                              "aborted on purpose",
+                              w->txn_records, 100.0 * w->abort_ratio);
+        }
+        record_errors(c, &wr);
+
+        /* Unavailability, recovery, latency by phase. */
+        if (fo_measure(h, sched.runs, sched.n_runs, w->partitions, w->producers, start_ns,
+                       produce_end_ns, opts->blocked_after_ns, &meas, &err) < 0) {
+                kp_check_error(c, "%s", err.msg);
+                goto out;
+        }
+        meas_ok = 1;
+        kp_check_measure(c, "blocked_after_ms", (double)meas.blocked_ns / 1e6, "ms");
+        kp_check_measure(c, "baseline_rate", meas.baseline_rate, "records/s");
+        kp_check_measure(c, "unavailability_max_s", meas.unavail_max_s, "s");
+        kp_check_measure(c, "recovery_max_s", meas.recovery_max_s, "s");
+        kp_check_measure(c, "unavailability_episodes", (double)meas.n_episodes, "count");
+        record_faults(c, &sched, &meas, start_ns, w->partitions);
+        fo_measure_latency(c, h, w->producers, w->consumers, &meas);
+        if (fo_plot_timeline(ctx, c, tl, n_slots, slot_ns, start_ns, &sched, &meas, &err) < 0)
+                kp_check_note(c, "timeline plot not drawn: %s", err.msg);
+        kp_check_note(c,
+                      "topic %s: %d partition(s), replication factor %d, %d-byte records at %.0f/s "
+                      "for %.0f s, %d producer(s), %d consumer(s) in %d process(es), profile %s, "
+                      "read_committed %s",
+                      topic, w->partitions, w->replication_factor, w->message_bytes, w->rate,
+                      (double)w->duration_ns / 1e9, w->producers, w->consumers, w->workers,
+                      kp_profile_name(sc->client.profile), copts.read_committed ? "yes" : "no");
+        verdict(c, &sched, res, &meas, sc->client.profile, produce_end_ns, final_err);
+out:
+        if (sched_ok) {
+                fo_sched_restore(&sched);
+                fo_sched_release(&sched);
+        }
+        if (meas_ok)
+                fo_measure_release(&meas);
+        free(res);
+        fo_dist_free(dist);
+        kp_workload_free(wl);
+        kp_history_free(h);
+        if (meta)
+                rd_kafka_destroy(meta);
 }

@@ -25,6 +25,7 @@ static const kp_check_def_t checks[] = {
      .title = "Faults under continuous load: no acknowledged write lost, duplicated or reordered; "
               "unavailability and recovery measured per fault",
      .fn = fo_check_faults,
+     .source = "suites/failover/faults.c",
      .pass_when = "every fault of the scenario was applied under load and healed, records were "
                   "acknowledged, the history checker finds no anomaly beyond the profile's "
                   "allow-list, and every fault recovered",

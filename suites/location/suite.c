@@ -14,6 +14,7 @@ static const kp_check_def_t checks[] = {
      .title = "Every advertised broker and bootstrap address resolves inside the declared "
               "boundary; TLS certificates recorded",
      .fn = loc_check_broker_endpoints,
+     .source = "suites/location/broker-endpoints.c",
      .pass_when = "every broker listed in any Metadata sample of the run and every bootstrap "
                   "address resolves only to addresses inside a declared cidr or host",
      .fail_when = "a broker or bootstrap address resolves to an address outside every declared "
@@ -25,6 +26,7 @@ static const kp_check_def_t checks[] = {
      .row = LOC_ROW,
      .title = "The TCP peers the client really connected to are inside the declared boundary",
      .fn = loc_check_client_paths,
+     .source = "suites/location/client-paths.c",
      .pass_when = "every peer address librdkafka's connect callback saw while producing to every "
                   "partition is inside a declared cidr or host, and the statistics show "
                   "successful connections",
@@ -36,6 +38,7 @@ static const kp_check_def_t checks[] = {
      .row = LOC_ROW,
      .title = "Broker racks are declared zones; each partition's replicas span the zones",
      .fn = loc_check_zones,
+     .source = "suites/location/zones.c",
      .pass_when = "every broker's rack is one of deployment.zones and every partition's replicas "
                   "span min(replication factor, zones in use) zones",
      .fail_when = "a broker is in an undeclared rack or has none while others do, or a "
@@ -46,6 +49,7 @@ static const kp_check_def_t checks[] = {
      .row = LOC_ROW,
      .title = "The KMS key's region and account and the KMS endpoint are inside the boundary",
      .fn = loc_check_kms,
+     .source = "suites/location/kms.c",
      .pass_when = "the key's ARN (DescribeKey) names a declared region and the declared account, "
                   "and the endpoint host is inside the boundary or an allowed endpoint, for "
                   "every rule the target declares",
@@ -58,6 +62,7 @@ static const kp_check_def_t checks[] = {
      .title = "Where the durable bytes are: bucket region, owner, default encryption and public "
               "access, or the log directories' mounts and devices",
      .fn = loc_check_storage,
+     .source = "suites/location/storage.c",
      .pass_when = "s3: the bucket is in a declared region, owned by the declared account (when "
                   "declared), encrypted by default with SSE-KMS under storage.expected_kms_key and "
                   "blocks public access; dir: every log directory's mount, filesystem and device "
@@ -71,6 +76,7 @@ static const kp_check_def_t checks[] = {
      .title = "The platform's own outbound connections (to storage, KMS, other brokers, anything "
               "else) stay inside the boundary",
      .fn = loc_check_platform_egress,
+     .source = "suites/location/platform-egress.c",
      .pass_when = "every connection the control adapter's list_connections reports after the "
                   "suite's traffic goes to a peer inside a declared cidr or host or to an allowed "
                   "endpoint",

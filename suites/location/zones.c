@@ -19,21 +19,6 @@ static int declared(const kp_deployment_cfg_t *d, const char *zone)
         return 0;
 }
 
-int loc_zone_spread(const char *const *zones, int n_replicas, int zones_in_use, int *distinct)
-{
-        int k, j;
-
-        *distinct = 0;
-        for (k = 0; k < n_replicas; k++) {
-                for (j = 0; j < k; j++)
-                        if (!strcmp(zones[j], zones[k]))
-                                break;
-                if (j == k && strcmp(zones[k], "?") != 0)
-                        (*distinct)++;
-        }
-        return n_replicas < zones_in_use ? n_replicas : zones_in_use;
-}
-
 typedef struct zone_tally {
         int partitions, underspread;
         char first_bad[600];

@@ -10,7 +10,9 @@
  *
  * Files: suite.c (definition, options, gates, shared state), flow.c
  * (tracked producer, reader, consumer group, mirror and admin helpers),
- * checks.c (the five checks).
+ * common.c (what several checks share: mirror preconditions, consumer group
+ * moves), and one file per check (data.c, offsets.c, topic-config.c,
+ * cutover.c, rollback.c).
  */
 #ifndef KP_MIGRATION_H
 #define KP_MIGRATION_H
@@ -132,5 +134,27 @@ void mig_check_offsets(kp_ctx_t *ctx, kp_check_t *c);
 void mig_check_topic_config(kp_ctx_t *ctx, kp_check_t *c);
 void mig_check_cutover(kp_ctx_t *ctx, kp_check_t *c);
 void mig_check_rollback(kp_ctx_t *ctx, kp_check_t *c);
+
+/* Shared by the check files (common.c): the mirror preconditions, partition
+ * counts and moving a consumer group from one platform to the other. */
+#define MIG_MAXP 256
+
+typedef struct mig_move {
+        int64_t src_off[MIG_MAXP], dst_off[MIG_MAXP];
+        int synced;        /* every partition has a committed offset on `to` */
+        int identical;     /* ... equal to the one on `from` */
+        double sync_lag_s; /* commit on `from` -> final offsets on `to` */
+        uint64_t reread, lost, phase2, read_all;
+        int all_arrived;
+} mig_move_t;
+
+int mig_no_mirror(kp_ctx_t *ctx, kp_check_t *c, kp_ctl_op_t op);
+int mig_ensure_forward(kp_ctx_t *ctx, kp_check_t *c);
+int mig_partitions_of(const kp_ctx_t *ctx);
+int mig_group_move(kp_ctx_t *ctx, kp_check_t *c, kp_platform_t *from, kp_platform_t *to,
+                   const char *topic, int parts, const char *group, mig_prod_t *prod, uint64_t n1,
+                   uint64_t n2, kp_history_t *h, mig_move_t *mv);
+void mig_move_evidence(kp_check_t *c, const mig_move_t *mv, int parts);
+void mig_move_text(const mig_move_t *mv, int parts, char *out, size_t size);
 
 #endif

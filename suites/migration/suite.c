@@ -30,6 +30,7 @@ static const kp_check_def_t checks[] = {
               "arrives at the destination, once and in order; catch-up time, mirror lag and "
               "throughput measured",
      .fn = mig_check_data,
+     .source = "suites/migration/data.c",
      .pass_when = "the history checker finds every record acknowledged by the source on the "
                   "destination, none duplicated or reordered, within catch_up_timeout",
      .fail_when = "an acknowledged record is not on the destination (unseen/lost, named by "
@@ -43,6 +44,7 @@ static const kp_check_def_t checks[] = {
               "destination: records lost (must be 0) and re-read on resume, offsets identical "
               "or translated",
      .fn = mig_check_offsets,
+     .source = "suites/migration/offsets.c",
      .pass_when = "the group resumes on the destination without losing a record the source "
                   "group had not consumed yet",
      .fail_when = "a record the group had not consumed on the source is skipped on the "
@@ -54,6 +56,7 @@ static const kp_check_def_t checks[] = {
      .title = "Partition count and topic configs (retention, cleanup.policy, compression, "
               "max.message.bytes, min.insync.replicas) on the destination match the source",
      .fn = mig_check_topic_config,
+     .source = "suites/migration/topic-config.c",
      .pass_when = "the destination topic has the source's partition count and the effective "
                   "value of every compared config equals the source's within sync_timeout",
      .fail_when = "the partition count or a compared config differs (each named with both "
@@ -65,6 +68,7 @@ static const kp_check_def_t checks[] = {
      .title = "Producers switch from the source to the destination: producer unavailability "
               "measured, no acknowledged record lost",
      .fn = mig_check_cutover,
+     .source = "suites/migration/cutover.c",
      .pass_when = "every record acknowledged by the source before the switch and by the "
                   "destination after it is on the destination once and in order",
      .fail_when = "the history checker finds a lost, duplicated or reordered record",
@@ -76,6 +80,7 @@ static const kp_check_def_t checks[] = {
      .title = "Rollback: producers on the destination, reverse mirror to the source, "
               "consumers move back; no acknowledged record lost, re-reads measured",
      .fn = mig_check_rollback,
+     .source = "suites/migration/rollback.c",
      .pass_when = "every record acknowledged by the destination arrives at the source once and "
                   "in order, and the group resumes on the source without losing a record",
      .fail_when = "a record is lost, duplicated or reordered on the way back, or skipped by "

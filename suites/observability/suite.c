@@ -15,6 +15,7 @@ static const kp_check_def_t checks[] = {
          "kproof's admin changes (topic create, config alter, ACL create/delete, topic delete) "
          "appear in the platform's admin audit trail with principal and time",
      .fn = obs_check_admin_audit,
+     .source = "suites/observability/admin-audit.c",
      .pass_when = "every admin action kproof performed (create a uniquely named topic, alter its "
                   "retention.ms, create and delete an ACL on it where the platform has ACLs, "
                   "delete it) appears as an allowed event of kproof's principal in the target's "
@@ -31,6 +32,7 @@ static const kp_check_def_t checks[] = {
      .title = "An unauthorized principal is refused produce, consume, topic creation and config "
               "changes, and each refusal is in the audit trail",
      .fn = obs_check_access_denied,
+     .source = "suites/observability/access-denied.c",
      .pass_when = "the target's principals.unauthorized is refused with an authorization error "
                   "when it produces, consumes, creates a topic and alters a topic config, and "
                   "each refusal appears as a denied event of that principal in the admin audit "
@@ -46,6 +48,7 @@ static const kp_check_def_t checks[] = {
      .title = "The platform's use of the customer key and kproof's key administration appear in "
               "the key audit trail with the caller's identity",
      .fn = obs_check_key_audit,
+     .source = "suites/observability/key-audit.c",
      .pass_when = "while kproof writes records to a topic protected by the target's key (the "
                   "scenario's workload.topic) and reads them back, the target's key audit source "
                   "shows the platform using that key (GenerateDataKey, Encrypt or Decrypt) and "
@@ -61,6 +64,7 @@ static const kp_check_def_t checks[] = {
      .title = "Durable writes of kproof's records (and storage reads) appear in the storage "
               "audit trail",
      .fn = obs_check_storage_audit,
+     .source = "suites/observability/storage-audit.c",
      .pass_when = "after kproof writes records and reads them back, the target's storage audit "
                   "source shows an allowed durable write (PutObject, UploadPart, "
                   "CompleteMultipartUpload or a file write) of them with a principal — its "

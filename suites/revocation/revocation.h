@@ -102,13 +102,13 @@ static inline rev_state_t *rev_state(kp_ctx_t *ctx)
         return ctx->suite_state;
 }
 
-/* Key checks (keys.c). */
+/* Key checks (key-manager.c, key-rotation.c, key-policy.c, grants.c). */
 void rev_check_key_manager(kp_ctx_t *ctx, kp_check_t *c);
 void rev_check_key_rotation(kp_ctx_t *ctx, kp_check_t *c);
 void rev_check_key_policy(kp_ctx_t *ctx, kp_check_t *c);
 void rev_check_grants(kp_ctx_t *ctx, kp_check_t *c);
 
-/* Flow checks (flow.c). */
+/* Flow checks (at-rest.c, write-effect.c, old-data.c, recovery.c, integrity.c). */
 void rev_check_at_rest(kp_ctx_t *ctx, kp_check_t *c);
 void rev_check_write_effect(kp_ctx_t *ctx, kp_check_t *c);
 void rev_check_old_data(kp_ctx_t *ctx, kp_check_t *c);

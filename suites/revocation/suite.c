@@ -18,6 +18,7 @@ static const kp_check_def_t checks[] = {
               "origin, "
               "spec)",
      .fn = rev_check_key_manager,
+     .source = "suites/revocation/key-manager.c",
      .pass_when = "DescribeKey shows a customer-managed key in state Enabled",
      .fail_when = "the key is managed by someone else than the customer or is not Enabled",
      .skip_when = "the target declares no KMS, or the run is a dry run",
@@ -26,6 +27,7 @@ static const kp_check_def_t checks[] = {
      .row = REV_ROW,
      .title = "Automatic rotation is enabled on the key (GetKeyRotationStatus)",
      .fn = rev_check_key_rotation,
+     .source = "suites/revocation/key-rotation.c",
      .pass_when = "GetKeyRotationStatus reports automatic rotation enabled",
      .fail_when = "automatic rotation is disabled",
      .skip_when = "the target declares no KMS, the run is a dry run, or the KMS does not implement "
@@ -37,6 +39,7 @@ static const kp_check_def_t checks[] = {
          "Key policy: administrators listed; who may disable, delete or use the key; no wildcard "
          "principal",
      .fn = rev_check_key_policy,
+     .source = "suites/revocation/key-policy.c",
      .pass_when =
          "the key policy lists an administrator and has no unconditional wildcard principal",
      .fail_when = "no principal may change the policy, a wildcard principal is allowed without a "
@@ -48,6 +51,7 @@ static const kp_check_def_t checks[] = {
      .row = REV_ROW,
      .title = "Grants on the key are listed (ListGrants)",
      .fn = rev_check_grants,
+     .source = "suites/revocation/grants.c",
      .pass_when = "ListGrants lists the grants on the key",
      .fail_when = "never",
      .skip_when = "the target declares no KMS, the run is a dry run, or the KMS has no grants "
@@ -58,6 +62,7 @@ static const kp_check_def_t checks[] = {
      .title = "No canary record is stored in plaintext at rest (and objects are encrypted under "
               "the key)",
      .fn = rev_check_at_rest,
+     .source = "suites/revocation/at-rest.c",
      .pass_when =
          "no canary is found in a complete scan of the durable bytes (every object listed, none "
          "skipped, no byte cap reached) and, on S3, every object is SSE-KMS under the expected key",
@@ -71,6 +76,7 @@ static const kp_check_def_t checks[] = {
      .row = REV_ROW,
      .title = "Revoking the key stops new writes within the time-to-effect bound",
      .fn = rev_check_write_effect,
+     .source = "suites/revocation/write-effect.c",
      .pass_when =
          "after the revocation the last 3 consecutive write probes failed, each with an error the "
          "revocation explains (UNKNOWN_SERVER_ERROR, KAFKA_STORAGE_ERROR, INVALID_RECORD, "
@@ -89,6 +95,7 @@ static const kp_check_def_t checks[] = {
          "After revocation, old data is unreadable by a fresh consumer (served from a cache: a "
          "finding that fails unless the scenario tolerates it)",
      .fn = rev_check_old_data,
+     .source = "suites/revocation/old-data.c",
      .needs = {"revocation.write-effect"},
      .pass_when =
          "after writes failed, the last 3 consecutive fresh-consumer reads of old data failed with "
@@ -103,6 +110,7 @@ static const kp_check_def_t checks[] = {
      .row = REV_ROW,
      .title = "After the key is restored, writes and reads recover in bounded time",
      .fn = rev_check_recovery,
+     .source = "suites/revocation/recovery.c",
      .needs = {"revocation.write-effect"},
      .pass_when = "after the key was restored a new write and a fresh read both succeeded within "
                   "recovery_timeout (recovery_s)",
@@ -114,6 +122,7 @@ static const kp_check_def_t checks[] = {
      .row = REV_ROW,
      .title = "Every canary acknowledged before the revocation is read back intact, exactly once",
      .fn = rev_check_integrity,
+     .source = "suites/revocation/integrity.c",
      .pass_when = "every canary acknowledged before the revocation is read back intact, exactly "
                   "once, at its offset",
      .fail_when = "a canary is missing, duplicated or corrupt",

@@ -15,6 +15,7 @@ static const kp_check_def_t checks[] = {
          "Add a broker under load, rebalance onto it, drain and remove it: time to traffic, bytes "
          "copied, disruption",
      .fn = sc_check_scale_out,
+     .source = "suites/scaling/scale-out.c",
      .pass_when = "the added broker registered, took the moved partitions and served produce "
                   "traffic within the settle timeout, and the history checker (failover's, with "
                   "the profile's allow-list) finds no anomaly beyond the allow-list",
@@ -32,6 +33,7 @@ static const kp_check_def_t checks[] = {
          "Move partition leadership under load (metadata only): time until produce is acknowledged "
          "again, disruption",
      .fn = sc_check_leader_move,
+     .source = "suites/scaling/leader-move.c",
      .pass_when =
          "metadata showed the new leaders within the settle timeout, every new leader acknowledged "
          "produce, and the history checker finds no anomaly beyond the profile's allow-list",

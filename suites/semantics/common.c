@@ -1,6 +1,7 @@
 /*
  * Helpers shared by the semantics checks: topics unique to the run,
- * producers with delivery tracking, consumers, bounded consumption.
+ * producers with delivery tracking, consumers, bounded consumption, admin
+ * clients, and the skips for targets without an admin API or topic configs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,4 +324,22 @@ void sem_topic_drop(kp_ctx_t *ctx, kp_check_t *c, const char *topic)
 
         if (topic[0] && kp_platform_delete_topic(ctx->plat, topic, &err) < 0)
                 kp_check_note(c, "topic not deleted: %s", err.msg);
+}
+
+int sem_admin_unsupported(kp_ctx_t *ctx, kp_check_t *c)
+{
+        if (ctx->plat->no_admin_api) {
+                kp_check_skip(c, "%s", ctx->plat->no_admin_api);
+                return 1;
+        }
+        return 0;
+}
+
+int sem_topic_configs_unsupported(kp_ctx_t *ctx, kp_check_t *c)
+{
+        if (ctx->plat->no_topic_configs) {
+                kp_check_skip(c, "%s", ctx->plat->no_topic_configs);
+                return 1;
+        }
+        return 0;
 }

@@ -1,253 +1,91 @@
 /*
- * Consumer groups and offsets: a new group member resumes exactly after the
- * committed offset; ListOffsets answers earliest and latest.
+ * Consumer-group helpers shared by the group checks (commit-metadata, delete-
+ * groups, consumer-protocol): group names and consumers, committing and
+ * reading back offsets.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "semantics.h"
+#include "platform/kafka.h"
 #include "platform/platform.h"
 #include "util/timeutil.h"
 
-#define GRP_RECORDS 300
-#define GRP_FIRST   120
-
-static int produce_indexed(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int n, int64_t base_ts)
-{
-        rd_kafka_t *prod;
-        sem_dr_t dr;
-        int i, rc = -1;
-
-        if (sem_dr_init(&dr, (size_t)n) < 0) {
-                kp_check_error(c, "out of memory");
-                return -1;
-        }
-        prod = sem_producer(ctx, c, NULL, &dr);
-        if (!prod)
-                goto out;
-        for (i = 0; i < n; i++) {
-                char v[32];
-                int len = snprintf(v, sizeof(v), "%d", i);
-                rd_kafka_resp_err_t e = rd_kafka_producev(
-                    prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
-                    RD_KAFKA_V_VALUE(v, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i),
-                    RD_KAFKA_V_TIMESTAMP(base_ts ? base_ts + i * 10 : 0), RD_KAFKA_V_END);
-                if (e) {
-                        kp_check_error(c, "produce: %s", rd_kafka_err2str(e));
-                        goto out;
-                }
-        }
-        if (sem_flush(prod, c, 30000) < 0)
-                goto out;
-        if (dr.failed) {
-                kp_check_fail(c, "%zu of %d records failed delivery", dr.failed, n);
-                goto out;
-        }
-        rc = 0;
-out:
-        if (prod)
-                rd_kafka_destroy(prod);
-        sem_dr_release(&dr);
-        return rc;
-}
-
-/* Polls a subscribed consumer for up to n records into idx/offsets. */
-static int poll_records(rd_kafka_t *rk, int n, int *idx, int64_t *offs, int timeout_ms)
-{
-        int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
-        int got = 0;
-
-        while (got < n && kp_mono_ns() < deadline) {
-                rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-                if (!m)
-                        continue;
-                if (!m->err) {
-                        char v[32];
-                        size_t len = m->len < sizeof(v) - 1 ? m->len : sizeof(v) - 1;
-                        memcpy(v, m->payload, len);
-                        v[len] = '\0';
-                        idx[got] = (int)strtol(v, NULL, 10);
-                        offs[got] = m->offset;
-                        got++;
-                        rd_kafka_message_destroy(m);
-                        /* The first member must stop exactly at n: do not prefetch into
-                         * the position by consuming further. */
-                        continue;
-                }
-                rd_kafka_message_destroy(m);
-        }
-        return got;
-}
-
-static int subscribe(rd_kafka_t *rk, const char *topic)
-{
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_resp_err_t e;
-
-        rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
-        e = rd_kafka_subscribe(rk, l);
-        rd_kafka_topic_partition_list_destroy(l);
-        return e ? -1 : 0;
-}
-
-void sem_check_group_resume(kp_ctx_t *ctx, kp_check_t *c)
+rd_kafka_t *sem_group_consumer(kp_ctx_t *ctx, kp_check_t *c, const char *group)
 {
         kp_kvlist_t extra = {0};
-        rd_kafka_t *a = NULL, *b = NULL;
-        rd_kafka_topic_partition_list_t *committed = NULL;
-        int idx[GRP_RECORDS], i, got_a, got_b, gaps = 0;
-        int64_t offs[GRP_RECORDS], committed_off = -1;
-        char topic[256], group[300];
+        rd_kafka_t *rk;
 
-        if (sem_topic(ctx, c, "group-resume", 1, NULL, topic, sizeof(topic)) < 0)
-                return;
-        if (produce_indexed(ctx, c, topic, GRP_RECORDS, 0) < 0)
-                return;
-        snprintf(group, sizeof(group), "kproof-%s-resume", ctx->run_id);
         kp_kvlist_set(&extra, "group.id", group);
         kp_kvlist_set(&extra, "enable.auto.commit", "false");
-        kp_kvlist_set(&extra, "auto.offset.reset", "earliest");
-        /* A short session bounds the wait for a platform that keeps a departed
-         * member until its session expires instead of honouring LeaveGroup. */
-        kp_kvlist_set(&extra, "session.timeout.ms", "6000");
-        kp_kvlist_set(&extra, "heartbeat.interval.ms", "500");
-
-        a = sem_consumer(ctx, c, &extra);
-        if (!a || subscribe(a, topic) < 0) {
-                kp_check_error(c, "first member could not subscribe");
-                goto out;
-        }
-        got_a = poll_records(a, GRP_FIRST, idx, offs, 20000);
-        if (got_a != GRP_FIRST) {
-                kp_check_fail(c, "first member read %d of %d records", got_a, GRP_FIRST);
-                goto out;
-        }
-        /* Commit exactly after the last record processed. */
-        committed = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(committed, topic, 0)->offset = offs[GRP_FIRST - 1] + 1;
-        if (rd_kafka_commit(a, committed, 0)) {
-                kp_check_error(c, "commit failed");
-                goto out;
-        }
-        rd_kafka_topic_partition_list_destroy(committed);
-        committed = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(committed, topic, 0);
-        if (rd_kafka_committed(a, committed, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR)
-                committed_off = committed->elems[0].offset;
-        rd_kafka_consumer_close(a);
-        rd_kafka_destroy(a);
-        a = NULL;
-
-        b = sem_consumer(ctx, c, &extra);
-        if (!b || subscribe(b, topic) < 0) {
-                kp_check_error(c, "second member could not subscribe");
-                goto out;
-        }
-        got_b = poll_records(b, GRP_RECORDS - GRP_FIRST, idx, offs, 30000);
-        for (i = 0; i < got_b; i++)
-                if (idx[i] != GRP_FIRST + i)
-                        gaps++;
-        kp_check_measure(c, "records", GRP_RECORDS, "records");
-        kp_check_measure(c, "committed_offset", (double)committed_off, "offset");
-        kp_check_measure(c, "resumed_at_offset", got_b ? (double)offs[0] : -1, "offset");
-        kp_check_measure(c, "records_after_resume", got_b, "records");
-        kp_check_measure(c, "out_of_sequence_after_resume", gaps, "records");
-        if (committed_off != GRP_FIRST)
-                kp_check_fail(c, "committed offset reads back as %lld, expected %d",
-                              (long long)committed_off, GRP_FIRST);
-        else if (got_b == 0)
-                kp_check_fail(c, "the new member read nothing after the commit");
-        else if (offs[0] != GRP_FIRST)
-                kp_check_fail(c, "the new member resumed at offset %lld, expected %d",
-                              (long long)offs[0], GRP_FIRST);
-        else if (got_b != GRP_RECORDS - GRP_FIRST || gaps)
-                kp_check_fail(c,
-                              "after resuming, %d records read (%d expected), %d out of sequence",
-                              got_b, GRP_RECORDS - GRP_FIRST, gaps);
-        else
-                kp_check_pass(c,
-                              "member 1 committed offset %d after %d records; member 2 resumed "
-                              "exactly there and read the remaining %d without gap or repeat",
-                              GRP_FIRST, GRP_FIRST, got_b);
-out:
-        if (committed)
-                rd_kafka_topic_partition_list_destroy(committed);
-        if (a) {
-                rd_kafka_consumer_close(a);
-                rd_kafka_destroy(a);
-        }
-        if (b) {
-                rd_kafka_consumer_close(b);
-                rd_kafka_destroy(b);
-        }
+        rk = sem_consumer(ctx, c, &extra);
         kp_kvlist_clear(&extra);
+        return rk;
 }
 
-#define LO_RECORDS 50
-
-/* ListOffsets of partition 0, asked again while a freshly created topic is
- * still unknown to the broker the client asks (metadata propagates within
- * seconds on a real cluster); any other answer is final. */
-static rd_kafka_resp_err_t watermarks_settled(rd_kafka_t *rk, const char *topic, int64_t *low,
-                                              int64_t *high)
+void sem_group_name(kp_ctx_t *ctx, kp_check_t *c, char *out, size_t size)
 {
-        int64_t deadline = kp_mono_ns() + 15 * KP_NS_PER_S;
-        rd_kafka_resp_err_t e;
-
-        for (;;) {
-                e = rd_kafka_query_watermark_offsets(rk, topic, 0, low, high, 10000);
-                if ((e != RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION &&
-                     e != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
-                     e != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE &&
-                     e != RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION) ||
-                    kp_mono_ns() >= deadline)
-                        return e;
-                kp_sleep_ms(200);
-        }
+        snprintf(out, size, "kproof-%s-%s", ctx->run_id, kp_check_id(c));
 }
 
-void sem_check_list_offsets(kp_ctx_t *ctx, kp_check_t *c)
+/* Commits offsets (and metadata strings, NULL for none) of partitions 0..n-1
+ * synchronously with a consumer that is no member (generation -1, as a
+ * simple consumer or an admin tool commits). */
+rd_kafka_resp_err_t sem_commit_offsets(rd_kafka_t *rk, const char *topic, const int64_t *offs,
+                                       const char *const *meta, int n,
+                                       rd_kafka_resp_err_t *part_err)
 {
-        rd_kafka_t *rk = NULL;
-        int64_t low = -1, high = -1, before_low = -1, before_high = -1;
-        char topic[256];
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
         rd_kafka_resp_err_t e;
+        int i;
 
-        if (sem_topic(ctx, c, "list-offsets", 1, NULL, topic, sizeof(topic)) < 0)
-                return;
-        rk = sem_consumer(ctx, c, NULL);
-        if (!rk)
-                return;
-        e = watermarks_settled(rk, topic, &before_low, &before_high);
-        if (e) {
-                kp_check_error(c, "ListOffsets on the empty topic: %s", rd_kafka_err2str(e));
-                goto out;
+        for (i = 0; i < n; i++) {
+                rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_add(l, topic, i);
+                tp->offset = offs[i];
+                if (meta && meta[i]) {
+                        tp->metadata = strdup(meta[i]);
+                        tp->metadata_size = strlen(meta[i]);
+                }
         }
-        if (produce_indexed(ctx, c, topic, LO_RECORDS, 0) < 0)
-                goto out;
-        e = watermarks_settled(rk, topic, &low, &high);
-        if (e) {
-                kp_check_error(c, "ListOffsets: %s", rd_kafka_err2str(e));
-                goto out;
+        e = rd_kafka_commit(rk, l, 0);
+        *part_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        for (i = 0; i < l->cnt; i++)
+                if (l->elems[i].err && !*part_err)
+                        *part_err = l->elems[i].err;
+        rd_kafka_topic_partition_list_destroy(l);
+        return e;
+}
+
+/* Committed offsets of partitions 0..n-1 into offs (and a copy of each
+ * metadata string into meta[i], caller frees, when meta is not NULL). */
+rd_kafka_resp_err_t sem_read_committed(rd_kafka_t *rk, const char *topic, int n, int64_t *offs,
+                                       char **meta)
+{
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+        rd_kafka_resp_err_t e;
+        int i;
+
+        for (i = 0; i < n; i++)
+                rd_kafka_topic_partition_list_add(l, topic, i);
+        e = rd_kafka_committed(rk, l, 10000);
+        for (i = 0; i < n && !e; i++) {
+                const rd_kafka_topic_partition_t *tp =
+                    rd_kafka_topic_partition_list_find(l, topic, i);
+                if (!tp || tp->err) {
+                        e = tp ? tp->err : RD_KAFKA_RESP_ERR__FAIL;
+                        break;
+                }
+                offs[i] = tp->offset;
+                if (meta) {
+                        meta[i] = malloc(tp->metadata_size + 1);
+                        if (meta[i]) {
+                                if (tp->metadata_size)
+                                        memcpy(meta[i], tp->metadata, tp->metadata_size);
+                                meta[i][tp->metadata_size] = '\0';
+                        }
+                }
         }
-        kp_check_measure(c, "earliest_empty", (double)before_low, "offset");
-        kp_check_measure(c, "latest_empty", (double)before_high, "offset");
-        kp_check_measure(c, "records_produced", LO_RECORDS, "records");
-        kp_check_measure(c, "earliest", (double)low, "offset");
-        kp_check_measure(c, "latest", (double)high, "offset");
-        if (before_low != 0 || before_high != 0)
-                kp_check_fail(c, "empty topic: earliest %lld, latest %lld (expected 0 and 0)",
-                              (long long)before_low, (long long)before_high);
-        else if (low != 0 || high != LO_RECORDS)
-                kp_check_fail(c, "after %d records: earliest %lld, latest %lld (expected 0 and %d)",
-                              LO_RECORDS, (long long)low, (long long)high, LO_RECORDS);
-        else
-                kp_check_pass(c,
-                              "ListOffsets: earliest 0 and latest 0 on the empty topic, earliest 0 "
-                              "and latest %d after %d records",
-                              LO_RECORDS, LO_RECORDS);
-out:
-        rd_kafka_destroy(rk);
+        rd_kafka_topic_partition_list_destroy(l);
+        return e;
 }

@@ -125,4 +125,56 @@ void sem_seqset_release(sem_seqset_t *s);
 /* sem_msg_fn over a sem_seqset_t. */
 int sem_seqset_cb(void *opaque, const rd_kafka_message_t *m);
 
+/* Bounds of admin, group, produce and transaction calls, in ms. */
+#define ADM_TIMEOUT_MS 30000
+
+#define GAPI_TIMEOUT_MS 30000
+#define REC_TIMEOUT_MS  30000
+#define TXN_TIMEOUT_MS  30000
+
+/* What a reader saw: counts per value prefix, up to a stop value. */
+typedef struct txn_seen {
+        const char *stop; /* value that ends the read */
+        int stopped;
+        long total;
+        long by_prefix[4];
+        const char *prefixes[4];
+        int64_t last_offset;
+} txn_seen_t;
+
+/* Skip c (1) when the target declares no admin API / no topic configs (common.c). */
+int sem_admin_unsupported(kp_ctx_t *ctx, kp_check_t *c);
+int sem_topic_configs_unsupported(kp_ctx_t *ctx, kp_check_t *c);
+
+/* The body of the semantics.compression-<codec> checks (compression.c). */
+void sem_codec_check(kp_ctx_t *ctx, kp_check_t *c, const char *codec);
+
+/* Consumer-group helpers (groups.c). */
+rd_kafka_t *sem_group_consumer(kp_ctx_t *ctx, kp_check_t *c, const char *group);
+void sem_group_name(kp_ctx_t *ctx, kp_check_t *c, char *out, size_t size);
+rd_kafka_resp_err_t sem_commit_offsets(rd_kafka_t *rk, const char *topic, const int64_t *offs,
+                                       const char *const *meta, int n,
+                                       rd_kafka_resp_err_t *part_err);
+rd_kafka_resp_err_t sem_read_committed(rd_kafka_t *rk, const char *topic, int n, int64_t *offs,
+                                       char **meta);
+
+/* Producing helpers (produce.c). */
+int sem_produce_indexed(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int n, int64_t base_ts);
+int sem_produce_range(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int from, int to,
+                      int partitions, int64_t ts_base, int64_t ts_step);
+int sem_value_index(const rd_kafka_message_t *m);
+int sem_produce_tagged(rd_kafka_t *prod, kp_check_t *c, sem_dr_t *dr, const char *topic, int32_t p,
+                       size_t first, size_t n, const char *tag, int64_t ts);
+
+/* Transaction helpers (txn.c). */
+int sem_txn_unsupported(kp_ctx_t *ctx, kp_check_t *c);
+int sem_txn_error(kp_check_t *c, const char *what, rd_kafka_error_t *e);
+rd_kafka_t *sem_txn_producer(kp_ctx_t *ctx, kp_check_t *c, const char *txn_id);
+int sem_txn_send(rd_kafka_t *rk, kp_check_t *c, const char *topic, const char *prefix, int from,
+                 int n);
+int sem_txn_run(rd_kafka_t *rk, kp_check_t *c, const char *topic, const char *prefix, int n,
+                int commit);
+int sem_txn_read(kp_ctx_t *ctx, kp_check_t *c, const char *topic, const char *isolation,
+                 txn_seen_t *s);
+
 #endif

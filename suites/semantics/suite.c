@@ -10,6 +10,7 @@ static const kp_check_def_t checks[] = {
      .title =
          "Round-trip fidelity: key, value, headers and timestamp byte-exact (null, empty, 1 MiB)",
      .fn = sem_check_round_trip,
+     .source = "suites/semantics/round-trip.c",
      .pass_when = "every record (null and empty keys and values, headers, timestamps, a 1 MiB "
                   "value) is read back byte-exact",
      .fail_when = "a record is not read back or differs in key, value, headers or timestamp",
@@ -21,6 +22,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "Records are read in send order within each partition",
      .fn = sem_check_partition_order,
+     .source = "suites/semantics/partition-order.c",
      .pass_when = "every record is read back in send order within its partition, at the offset it "
                   "was acknowledged with",
      .fail_when = "a record is missing, out of send order, read at another offset than "
@@ -32,6 +34,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "acks=all: every acknowledged record of a tracked workload is consumed",
      .fn = sem_check_acks_all,
+     .source = "suites/semantics/acks-all.c",
      .pass_when = "every record acknowledged with acks=all by the tracked workload is consumed "
                   "intact at its acknowledged offset",
      .fail_when = "an acknowledged record is never consumed, is read at another offset or comes "
@@ -45,6 +48,7 @@ static const kp_check_def_t checks[] = {
      .title =
          "Idempotent producer: no duplicates while the platform returns retriable produce errors",
      .fn = sem_check_idempotence,
+     .source = "suites/semantics/idempotence.c",
      .pass_when = "on a real cluster a partition leader killed under load made the idempotent "
                   "producer retry (retries measured) and no record was written twice or lost",
      .fail_when = "a record was written more than once, an acknowledged record is missing, or a "
@@ -62,6 +66,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "Consumer group: a new member resumes exactly after the committed offset",
      .fn = sem_check_group_resume,
+     .source = "suites/semantics/group-resume.c",
      .pass_when = "a new group member resumes exactly at the offset the first member committed and "
                   "reads the rest in sequence",
      .fail_when = "the committed offset reads back wrong, or the new member starts elsewhere, "
@@ -74,6 +79,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "gzip-compressed batches round-trip byte-exact",
      .fn = sem_check_compression_gzip,
+     .source = "suites/semantics/compression-gzip.c",
      .pass_when = "gzip batches are acknowledged, read back byte-exact, and fewer bytes than the "
                   "raw values went over the wire",
      .fail_when =
@@ -85,6 +91,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "snappy-compressed batches round-trip byte-exact",
      .fn = sem_check_compression_snappy,
+     .source = "suites/semantics/compression-snappy.c",
      .pass_when = "snappy batches are acknowledged, read back byte-exact, and fewer bytes than the "
                   "raw values went over the wire",
      .fail_when =
@@ -96,6 +103,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "lz4-compressed batches round-trip byte-exact",
      .fn = sem_check_compression_lz4,
+     .source = "suites/semantics/compression-lz4.c",
      .pass_when = "lz4 batches are acknowledged, read back byte-exact, and fewer bytes than the "
                   "raw values went over the wire",
      .fail_when =
@@ -107,6 +115,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "zstd-compressed batches round-trip byte-exact",
      .fn = sem_check_compression_zstd,
+     .source = "suites/semantics/compression-zstd.c",
      .pass_when = "zstd batches are acknowledged, read back byte-exact, and fewer bytes than the "
                   "raw values went over the wire",
      .fail_when =
@@ -118,6 +127,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "ListOffsets returns earliest and latest offsets",
      .fn = sem_check_list_offsets,
+     .source = "suites/semantics/list-offsets.c",
      .pass_when = "ListOffsets answers earliest 0 and latest 0 on an empty topic and earliest 0, "
                   "latest N after N records",
      .fail_when = "ListOffsets returns other offsets than those",
@@ -129,6 +139,7 @@ static const kp_check_def_t checks[] = {
      .title = "Transactions: committed visible to read_committed, aborted never (but to "
               "read_uncommitted)",
      .fn = sem_check_transactions,
+     .source = "suites/semantics/transactions.c",
      .pass_when = "read_committed sees exactly the committed records and none of the aborted ones; "
                   "read_uncommitted sees all of them",
      .fail_when = "an aborted record is visible to read_committed, a committed one is missing, or "
@@ -141,6 +152,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "Admin API: create and delete topics, describe and alter configs",
      .fn = sem_check_admin,
+     .source = "suites/semantics/admin.c",
      .pass_when = "CreateTopics makes the topic with its partitions and replicas, a second create "
                   "is refused with TOPIC_ALREADY_EXISTS, and DeleteTopics removes it",
      .fail_when = "a create or delete fails or is not reflected in metadata, or the duplicate "
@@ -152,6 +164,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "Transactions: a second producer with the same transactional.id fences the first",
      .fn = sem_check_txn_fencing,
+     .source = "suites/semantics/txn-fencing.c",
      .pass_when =
          "a second producer with the same transactional.id fences the first: its commit fails with "
          "a fatal fencing error, none of its records is visible, the new producer's records are",
@@ -166,6 +179,7 @@ static const kp_check_def_t checks[] = {
      .title =
          "Transactions: consume-transform-produce commits outputs and consumed offsets atomically",
      .fn = sem_check_txn_ctp,
+     .source = "suites/semantics/txn-consume-transform-produce.c",
      .pass_when =
          "outputs and consumed offsets commit atomically: after an aborted transaction the group's "
          "offset is unchanged and a restarted member reads on exactly from the committed offset",
@@ -180,6 +194,7 @@ static const kp_check_def_t checks[] = {
      .title =
          "Admin API: describe topic configs, alter them and read them back; invalid values refused",
      .fn = sem_check_admin_configs,
+     .source = "suites/semantics/admin-configs.c",
      .pass_when = "DescribeConfigs shows the creation configs, IncrementalAlterConfigs SET changes "
                   "a value and adds one that read back, the untouched dynamic config survives, an "
                   "invalid value is refused without changing anything, and DELETE returns a "
@@ -194,6 +209,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "ListOffsets by timestamp returns the first offset at or after it",
      .fn = sem_check_list_offsets_time,
+     .source = "suites/semantics/list-offsets-time.c",
      .pass_when =
          "every ListOffsets-by-timestamp lookup returns the first offset at or after the timestamp",
      .fail_when = "a lookup returns another offset",
@@ -205,6 +221,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "auto.offset.reset earliest, latest and none for a group without committed offsets",
      .fn = sem_check_offset_reset,
+     .source = "suites/semantics/offset-reset.c",
      .pass_when = "a group without committed offsets starts at the first record with earliest, at "
                   "the next new record with latest, and gets _AUTO_OFFSET_RESET with none",
      .fail_when = "any of the three policies starts elsewhere, delivers records it should not, or "
@@ -218,6 +235,7 @@ static const kp_check_def_t checks[] = {
          "Consumer group: when a member leaves its partitions move, no record lost or held by two "
          "members",
      .fn = sem_check_group_rebalance,
+     .source = "suites/semantics/group-rebalance.c",
      .pass_when = "when a member leaves, its partitions move to the other member, no partition is "
                   "owned by both at once and no record is lost or delivered to both",
      .fail_when = "the partitions never moved, a partition was owned twice, a record was lost or "
@@ -229,6 +247,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "Compaction: the latest value per key survives, tombstones remove keys",
      .fn = sem_check_compaction,
+     .source = "suites/semantics/compaction.c",
      .pass_when = "compaction runs within its wait: each live key keeps exactly its latest value "
                   "and tombstoned keys disappear",
      .fail_when =
@@ -242,6 +261,7 @@ static const kp_check_def_t checks[] = {
          "A record above the topic's max.message.bytes is refused (MSG_SIZE_TOO_LARGE) and not "
          "readable",
      .fn = sem_check_size_limit,
+     .source = "suites/semantics/size-limit.c",
      .pass_when =
          "a record above the topic's max.message.bytes is refused with MSG_SIZE_TOO_LARGE, a small "
          "record after it is accepted, and the large one is not readable",
@@ -254,6 +274,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "A topic with message.timestamp.type=LogAppendTime replaces the producer's timestamp",
      .fn = sem_check_timestamp_log_append,
+     .source = "suites/semantics/timestamp-log-append.c",
      .pass_when = "every record sent with an hour-old CreateTime reads back with timestamp type "
                   "LogAppendTime and a timestamp within the append window",
      .fail_when = "a record reads back with type CreateTime or the producer's timestamp, or is "
@@ -266,6 +287,7 @@ static const kp_check_def_t checks[] = {
      .title = "CreatePartitions grows a topic; a running producer sees and writes the new "
               "partitions",
      .fn = sem_check_create_partitions,
+     .source = "suites/semantics/create-partitions.c",
      .pass_when = "CreatePartitions grows the topic from 2 to 4 partitions, every partition gets "
                   "a leader, a producer that wrote the topic before writes the new partitions "
                   "after its metadata refresh and the records are read back",
@@ -280,6 +302,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "DeleteRecords moves the low watermark; a consumer from the beginning starts there",
      .fn = sem_check_delete_records,
+     .source = "suites/semantics/delete-records.c",
      .pass_when = "DeleteRecords before offset 6 of 10 reports and lists low watermark 6, leaves "
                   "the high watermark at 10, and a consumer from the beginning starts at 6",
      .fail_when = "DeleteRecords is refused (\"not supported by the platform: DeleteRecords\" when "
@@ -292,6 +315,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "OffsetCommit metadata is read back byte-exact by committed()",
      .fn = sem_check_commit_metadata,
+     .source = "suites/semantics/commit-metadata.c",
      .pass_when = "a new consumer of the group reads back the committed offsets, a UTF-8 "
                   "metadata string byte-exact, and no metadata where none was committed",
      .fail_when = "the commit is refused, or an offset or metadata string reads back different",
@@ -303,6 +327,7 @@ static const kp_check_def_t checks[] = {
      .title = "Group admin: list and describe an empty group, OffsetDelete one partition's "
               "offset, DeleteGroups the group",
      .fn = sem_check_delete_groups,
+     .source = "suites/semantics/delete-groups.c",
      .pass_when = "ListConsumerGroups lists the group with committed offsets and no member, "
                   "DescribeConsumerGroups shows it Empty with 0 members, OffsetDelete of one "
                   "partition removes only its committed offset, and DeleteGroups removes the group "
@@ -318,6 +343,7 @@ static const kp_check_def_t checks[] = {
      .row = SEM_ROW,
      .title = "KIP-848 consumer group protocol (group.protocol=consumer): join, split, leave",
      .fn = sem_check_consumer_protocol,
+     .source = "suites/semantics/consumer-protocol.c",
      .pass_when = "with group.protocol=consumer one member gets all 4 partitions, a second member "
                   "joins and the partitions are split with none owned twice, each record is read "
                   "once by its partition's owner, and the first member owns all again after "
@@ -333,6 +359,7 @@ static const kp_check_def_t checks[] = {
      .title = "Transactions: one left open past transaction.timeout.ms is aborted by the "
               "coordinator",
      .fn = sem_check_txn_timeout,
+     .source = "suites/semantics/txn-timeout.c",
      .pass_when = "a transaction left open past transaction.timeout.ms=3000 is aborted by the "
                   "coordinator: read_committed gets the records committed after it and none of "
                   "its own, and its producer's late commit fails",

@@ -1,11 +1,6 @@
 /*
- * Offsets and consumer groups beyond resuming: ListOffsets by timestamp,
- * auto.offset.reset (earliest, latest, none) for a group without committed
- * offsets, and a rebalance when a member leaves (partitions move to the
- * remaining member, no record is lost or held by two live members at once).
- *
- * Record values are the decimal index of the record, so a reader can tell
- * exactly which records it got.
+ * semantics.group-rebalance: Consumer group: when a member leaves its
+ * partitions move, no record lost or held by two members.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,294 +11,13 @@
 #include "platform/platform.h"
 #include "util/timeutil.h"
 
-/* Produces values from..to-1 (decimal text); to partition i % partitions
- * when partitions > 0, else partition 0. ts_base > 0 gives record i the
- * CreateTime ts_base + i * ts_step. */
-static int produce_range(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int from, int to,
-                         int partitions, int64_t ts_base, int64_t ts_step)
-{
-        rd_kafka_t *prod;
-        sem_dr_t dr;
-        int i, rc = -1;
-
-        if (sem_dr_init(&dr, (size_t)to) < 0) {
-                kp_check_error(c, "out of memory");
-                return -1;
-        }
-        prod = sem_producer(ctx, c, NULL, &dr);
-        if (!prod)
-                goto out;
-        for (i = from; i < to; i++) {
-                char v[32];
-                int len = snprintf(v, sizeof(v), "%d", i);
-                rd_kafka_resp_err_t e;
-                while (
-                    (e = rd_kafka_producev(
-                         prod, RD_KAFKA_V_TOPIC(topic),
-                         RD_KAFKA_V_PARTITION(partitions > 0 ? i % partitions : 0),
-                         RD_KAFKA_V_VALUE(v, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                         RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i),
-                         RD_KAFKA_V_TIMESTAMP(ts_base > 0 ? ts_base + i * ts_step : 0),
-                         RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                        rd_kafka_poll(prod, 10);
-                if (e) {
-                        kp_check_error(c, "produce: %s", rd_kafka_err2str(e));
-                        goto out;
-                }
-        }
-        if (sem_flush(prod, c, 30000) < 0)
-                goto out;
-        if (dr.failed) {
-                kp_check_fail(c, "%zu of %d records failed delivery", dr.failed, to - from);
-                goto out;
-        }
-        rc = 0;
-out:
-        if (prod)
-                rd_kafka_destroy(prod);
-        sem_dr_release(&dr);
-        return rc;
-}
-
-static int value_index(const rd_kafka_message_t *m)
-{
-        char v[32];
-        size_t len = m->len < sizeof(v) - 1 ? m->len : sizeof(v) - 1;
-
-        if (!m->payload)
-                return -1;
-        memcpy(v, m->payload, len);
-        v[len] = '\0';
-        return (int)strtol(v, NULL, 10);
-}
-
-#define LOT_RECORDS 50
-#define LOT_STEP_MS 10
-
-/* offsets_for_times for one timestamp on partition 0; the answered offset
- * (-1 when the cluster has no record at or after it). */
-static int lookup_time(rd_kafka_t *rk, const char *topic, int64_t ts, int64_t *offset)
-{
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_resp_err_t e;
-
-        rd_kafka_topic_partition_list_add(l, topic, 0)->offset = ts;
-        e = rd_kafka_offsets_for_times(rk, l, 10000);
-        if (!e)
-                e = l->elems[0].err;
-        *offset = l->elems[0].offset;
-        rd_kafka_topic_partition_list_destroy(l);
-        return e ? -1 : 0;
-}
-
-void sem_check_list_offsets_time(kp_ctx_t *ctx, kp_check_t *c)
-{
-        /* timestamp asked, offset expected: before the first record, exact
-         * matches, between two records, after the last */
-        struct {
-                const char *what;
-                int64_t rel_ts;
-                int64_t want;
-        } probes[] = {
-            {"before the first record", -5000, 0},
-            {"the first record's timestamp", 0, 0},
-            {"record 20's timestamp", 20 * LOT_STEP_MS, 20},
-            {"between records 20 and 21", 20 * LOT_STEP_MS + LOT_STEP_MS / 2, 21},
-            {"the last record's timestamp", (LOT_RECORDS - 1) * LOT_STEP_MS, LOT_RECORDS - 1},
-            {"after the last record", LOT_RECORDS * LOT_STEP_MS + 1000, -1},
-        };
-        const size_t n = sizeof(probes) / sizeof(probes[0]);
-        const char *cols[] = {"timestamp", "meaning", "expected offset", "answered offset"};
-        rd_kafka_t *rk = NULL;
-        kp_table_t *tab;
-        char topic[256];
-        int64_t base, got;
-        size_t i;
-        int wrong = 0;
-
-        if (ctx->plat->no_time_index) {
-                kp_check_skip(c, "%s", ctx->plat->no_time_index);
-                return;
-        }
-        if (sem_topic(ctx, c, "list-offsets-time", 1, NULL, topic, sizeof(topic)) < 0)
-                return;
-        /* CreateTimes an hour in the past, 10 ms apart, so that "after the
-         * last record" is still in the past and no clock skew matters. */
-        base = kp_wall_ns() / KP_NS_PER_MS - 3600 * 1000;
-        if (produce_range(ctx, c, topic, 0, LOT_RECORDS, 0, base, LOT_STEP_MS) < 0)
-                return;
-        rk = sem_consumer(ctx, c, NULL);
-        if (!rk)
-                return;
-        tab = kp_check_table(c, "ListOffsets by timestamp on partition 0", cols, 4);
-        for (i = 0; i < n; i++) {
-                char ts[32], want[32], ans[32];
-                if (lookup_time(rk, topic, base + probes[i].rel_ts, &got) < 0) {
-                        kp_check_error(c, "ListOffsets for %s failed", probes[i].what);
-                        goto out;
-                }
-                /* No record at or after: Kafka answers offset -1; some
-                 * clients map it to the end offset. */
-                if (probes[i].want == -1 && got == LOT_RECORDS)
-                        got = -1;
-                snprintf(ts, sizeof(ts), "%lld", (long long)(base + probes[i].rel_ts));
-                snprintf(want, sizeof(want), "%lld", (long long)probes[i].want);
-                snprintf(ans, sizeof(ans), "%lld", (long long)got);
-                {
-                        const char *row[] = {ts, probes[i].what, want, ans};
-                        kp_table_row(tab, row);
-                }
-                if (got != probes[i].want)
-                        wrong++;
-        }
-        kp_check_measure(c, "records", LOT_RECORDS, "records");
-        kp_check_measure(c, "lookups", (double)n, "lookups");
-        kp_check_measure(c, "wrong_answers", wrong, "lookups");
-        if (wrong)
-                kp_check_fail(c,
-                              "%d of %zu timestamp lookups did not return the first offset at or "
-                              "after the timestamp (see table)",
-                              wrong, n);
-        else
-                kp_check_pass(c,
-                              "%zu timestamp lookups over %d records %d ms apart each returned the "
-                              "first offset at or after the timestamp (-1 after the last record)",
-                              n, LOT_RECORDS, LOT_STEP_MS);
-out:
-        rd_kafka_destroy(rk);
-}
-
-#define RST_RECORDS 10
-#define RST_MORE    5
-
-/* A consumer of a fresh group assigned partition 0 at its stored offset,
- * so auto.offset.reset decides where it starts. */
-static rd_kafka_t *reset_consumer(kp_ctx_t *ctx, kp_check_t *c, const char *topic,
-                                  const char *reset)
-{
-        kp_kvlist_t extra = {0};
-        rd_kafka_topic_partition_list_t *l;
-        rd_kafka_t *rk;
-
-        kp_kvlist_set(&extra, "auto.offset.reset", reset);
-        kp_kvlist_set(&extra, "enable.auto.commit", "false");
-        rk = sem_consumer(ctx, c, &extra);
-        kp_kvlist_clear(&extra);
-        if (!rk)
-                return NULL;
-        l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, topic, 0)->offset = RD_KAFKA_OFFSET_STORED;
-        rd_kafka_assign(rk, l);
-        rd_kafka_topic_partition_list_destroy(l);
-        return rk;
-}
-
-typedef struct reset_seen {
-        int first; /* index of the first record, -1 when none */
-        int count;
-        rd_kafka_resp_err_t err; /* first consumer error */
-        char errstr[256];
-} reset_seen_t;
-
-/* Polls for up to ms (stopping after `want` records). */
-static void reset_poll(rd_kafka_t *rk, int want, int ms, reset_seen_t *s)
-{
-        int64_t deadline = kp_mono_ns() + (int64_t)ms * KP_NS_PER_MS;
-
-        while (kp_mono_ns() < deadline && (want <= 0 || s->count < want)) {
-                rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-                if (!m)
-                        continue;
-                if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                        if (!s->err) {
-                                s->err = m->err;
-                                snprintf(s->errstr, sizeof(s->errstr), "%s",
-                                         rd_kafka_message_errstr(m));
-                        }
-                } else if (!m->err) {
-                        if (s->count++ == 0)
-                                s->first = value_index(m);
-                }
-                rd_kafka_message_destroy(m);
-        }
-}
-
-static void close_consumer(rd_kafka_t *rk)
-{
-        if (!rk)
-                return;
-        rd_kafka_consumer_close(rk);
-        rd_kafka_destroy(rk);
-}
-
-void sem_check_offset_reset(kp_ctx_t *ctx, kp_check_t *c)
-{
-        rd_kafka_t *early = NULL, *late = NULL, *none = NULL;
-        reset_seen_t se = {-1, 0, 0, ""}, sl = {-1, 0, 0, ""}, sn = {-1, 0, 0, ""};
-        char topic[256];
-
-        if (sem_topic(ctx, c, "offset-reset", 1, NULL, topic, sizeof(topic)) < 0)
-                return;
-        if (produce_range(ctx, c, topic, 0, RST_RECORDS, 0, 0, 0) < 0)
-                return;
-        early = reset_consumer(ctx, c, topic, "earliest");
-        late = reset_consumer(ctx, c, topic, "latest");
-        /* Kafka's "none" is called "error" in librdkafka */
-        none = reset_consumer(ctx, c, topic, "error");
-        if (!early || !late || !none)
-                goto out;
-        reset_poll(early, RST_RECORDS, 15000, &se);
-        /* "latest" must have settled at the end before more records come:
-         * it reads nothing for a while, then exactly the new records. */
-        reset_poll(late, 0, 3000, &sl);
-        reset_poll(none, 0, 3000, &sn);
-        if (sl.count) {
-                kp_check_measure(c, "latest_records_before_new", sl.count, "records");
-                kp_check_fail(c,
-                              "auto.offset.reset=latest delivered %d existing record(s), from "
-                              "record %d",
-                              sl.count, sl.first);
-                goto out;
-        }
-        if (produce_range(ctx, c, topic, RST_RECORDS, RST_RECORDS + RST_MORE, 0, 0, 0) < 0)
-                goto out;
-        reset_poll(late, RST_MORE, 15000, &sl);
-        reset_poll(none, 0, 1000, &sn);
-        kp_check_measure(c, "earliest_first_record", se.first, "index");
-        kp_check_measure(c, "earliest_records", se.count, "records");
-        kp_check_measure(c, "latest_first_record", sl.first, "index");
-        kp_check_measure(c, "latest_records", sl.count, "records");
-        kp_check_measure(c, "none_records", sn.count, "records");
-        kp_check_note(c, "auto.offset.reset=none (librdkafka: error): %s (%s)",
-                      sn.err ? rd_kafka_err2name(sn.err) : "no error", sn.errstr);
-        if (se.first != 0 || se.count != RST_RECORDS)
-                kp_check_fail(c, "earliest: started at record %d and read %d (expected 0 and %d)",
-                              se.first, se.count, RST_RECORDS);
-        else if (sl.first != RST_RECORDS || sl.count != RST_MORE)
-                kp_check_fail(c, "latest: started at record %d and read %d (expected %d and %d)",
-                              sl.first, sl.count, RST_RECORDS, RST_MORE);
-        else if (sn.count)
-                kp_check_fail(c, "none: %d records delivered without a committed offset", sn.count);
-        else if (sn.err != RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET)
-                kp_check_fail(c, "none: expected the error _AUTO_OFFSET_RESET, got %s",
-                              sn.err ? rd_kafka_err2name(sn.err) : "no error");
-        else
-                kp_check_pass(
-                    c,
-                    "without committed offsets: earliest started at offset 0 (%d records), "
-                    "latest read only the %d records produced after it joined, none "
-                    "read nothing and reported _AUTO_OFFSET_RESET",
-                    RST_RECORDS, RST_MORE);
-out:
-        close_consumer(early);
-        close_consumer(late);
-        close_consumer(none);
-}
-
 #define RB_PARTITIONS 6
-#define RB_RECORDS    1200
-#define RB_PHASE1     300
-#define RB_MEMBERS    2
+
+#define RB_RECORDS 1200
+
+#define RB_PHASE1 300
+
+#define RB_MEMBERS 2
 
 /* One member of the rebalance check. */
 typedef struct rb_member {
@@ -415,7 +129,7 @@ static void rb_poll(rb_state_t *st, rb_member_t *mb, kp_check_t *c, int timeout_
         if (!m)
                 return;
         if (!m->err) {
-                i = value_index(m);
+                i = sem_value_index(m);
                 p = m->partition;
                 if (p < 0 || p >= RB_PARTITIONS || !mb->owned[p])
                         st->not_owned++;
@@ -480,7 +194,7 @@ void sem_check_group_rebalance(kp_ctx_t *ctx, kp_check_t *c)
         }
         if (sem_topic(ctx, c, "group-rebalance", RB_PARTITIONS, NULL, topic, sizeof(topic)) < 0)
                 goto out;
-        if (produce_range(ctx, c, topic, 0, RB_RECORDS, RB_PARTITIONS, 0, 0) < 0)
+        if (sem_produce_range(ctx, c, topic, 0, RB_RECORDS, RB_PARTITIONS, 0, 0) < 0)
                 goto out;
         snprintf(group, sizeof(group), "kproof-%s-rebalance", ctx->run_id);
         for (k = 0; k < RB_MEMBERS; k++) {

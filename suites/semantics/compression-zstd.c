@@ -1,0 +1,9 @@
+/*
+ * semantics.compression-zstd: zstd-compressed batches round-trip byte-exact.
+ */
+#include "semantics.h"
+
+void sem_check_compression_zstd(kp_ctx_t *ctx, kp_check_t *c)
+{
+        sem_codec_check(ctx, c, "zstd");
+}

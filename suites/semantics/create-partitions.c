@@ -1,0 +1,175 @@
+/*
+ * semantics.create-partitions: CreatePartitions grows a topic; a running
+ * producer sees and writes the new partitions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "semantics.h"
+#include "platform/kafka.h"
+#include "platform/platform.h"
+#include "util/timeutil.h"
+
+/* CreatePartitions to `total`; 0 when accepted, else the error code in *code
+ * and a message in err. */
+static int create_partitions(rd_kafka_t *rk, const char *topic, int total,
+                             rd_kafka_resp_err_t *code, kp_err_t *err)
+{
+        char errstr[256];
+        rd_kafka_NewPartitions_t *np =
+            rd_kafka_NewPartitions_new(topic, (size_t)total, errstr, sizeof(errstr));
+        rd_kafka_AdminOptions_t *opts =
+            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS);
+        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+        const rd_kafka_topic_result_t **res;
+        rd_kafka_event_t *ev = NULL;
+        size_t n;
+        int rc = -1;
+
+        *code = RD_KAFKA_RESP_ERR__FAIL;
+        if (!np) {
+                kp_err_set(err, KP_EINFRA, "CreatePartitions %s: %s", topic, errstr);
+                goto out;
+        }
+        rd_kafka_AdminOptions_set_request_timeout(opts, REC_TIMEOUT_MS, NULL, 0);
+        rd_kafka_CreatePartitions(rk, &np, 1, opts, q);
+        ev = sem_admin_result(q, RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT, REC_TIMEOUT_MS,
+                              "CreatePartitions", topic, code, err);
+        if (!ev)
+                goto out;
+        res =
+            rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &n);
+        if (n != 1 || rd_kafka_topic_result_error(res[0])) {
+                const char *es = n == 1 ? rd_kafka_topic_result_error_string(res[0]) : NULL;
+                *code = n == 1 ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR__FAIL;
+                kp_err_set(err, KP_EINFRA, "CreatePartitions %s: %s%s%s", topic,
+                           rd_kafka_err2name(*code), es ? ": " : "", es ? es : "");
+                goto out;
+        }
+        *code = RD_KAFKA_RESP_ERR_NO_ERROR;
+        rc = 0;
+out:
+        if (ev)
+                rd_kafka_event_destroy(ev);
+        rd_kafka_queue_destroy(q);
+        rd_kafka_AdminOptions_destroy(opts);
+        if (np)
+                rd_kafka_NewPartitions_destroy(np);
+        return rc;
+}
+
+/* CreatePartitions grows a topic from 2 to 4 partitions: metadata shows 4,
+ * a producer that already wrote to the topic sees the new partitions on its
+ * next metadata refresh and writes them, and the records are read back. */
+void sem_check_create_partitions(kp_ctx_t *ctx, kp_check_t *c)
+{
+        enum { FROM = 2, TO = 4 };
+        kp_kvlist_t pextra = {0};
+        rd_kafka_t *adm = NULL, *prod = NULL, *cons = NULL;
+        rd_kafka_resp_err_t code, e = RD_KAFKA_RESP_ERR_NO_ERROR;
+        sem_dr_t dr = {0};
+        kp_err_t err;
+        char topic[256] = "";
+        int64_t t0, grow_ms, seen_ms = -1, deadline;
+        long got2, got3;
+        int i;
+
+        if (ctx->plat->no_admin_api) {
+                kp_check_skip(c, "%s", ctx->plat->no_admin_api);
+                return;
+        }
+        if (sem_topic(ctx, c, "create-partitions", FROM, NULL, topic, sizeof(topic)) < 0)
+                goto out;
+        if (sem_dr_init(&dr, 8) < 0) {
+                kp_check_error(c, "out of memory");
+                goto out;
+        }
+        kp_kvlist_set(&pextra, "topic.metadata.refresh.interval.ms", "500");
+        prod = sem_producer(ctx, c, &pextra, &dr);
+        adm = prod ? sem_admin_client(ctx, c) : NULL;
+        if (!adm)
+                goto out;
+        for (i = 0; i < FROM; i++)
+                if (sem_produce_tagged(prod, c, &dr, topic, i, (size_t)i, 1, "before", 0) < 0)
+                        goto out;
+        t0 = kp_mono_ns();
+        if (create_partitions(adm, topic, TO, &code, &err) < 0) {
+                if (sem_api_unsupported(code))
+                        kp_check_fail(c, "not supported by the platform: CreatePartitions (%s)",
+                                      err.msg);
+                else
+                        kp_check_fail(c, "%s", err.msg);
+                goto out;
+        }
+        if (kp_kafka_wait_topic(adm, topic, TO, REC_TIMEOUT_MS, &err) < 0) {
+                kp_check_fail(c, "after CreatePartitions to %d: %s", TO, err.msg);
+                goto out;
+        }
+        grow_ms = (kp_mono_ns() - t0) / KP_NS_PER_MS;
+        /* the running producer refuses a partition it has not seen in metadata
+         * (_UNKNOWN_PARTITION) until its refresh shows the new count */
+        deadline = kp_mono_ns() + (int64_t)REC_TIMEOUT_MS * KP_NS_PER_MS;
+        while (kp_mono_ns() < deadline) {
+                char v[32];
+                int len = snprintf(v, sizeof(v), "after-%d", TO - 1);
+                e = rd_kafka_producev(
+                    prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(TO - 1),
+                    RD_KAFKA_V_VALUE(v, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)(TO - 1)), RD_KAFKA_V_END);
+                if (e != RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION)
+                        break;
+                rd_kafka_poll(prod, 100);
+        }
+        if (e) {
+                kp_check_fail(c,
+                              "the producer still refuses partition %d %d ms after "
+                              "CreatePartitions: %s",
+                              TO - 1, REC_TIMEOUT_MS, rd_kafka_err2name(e));
+                goto out;
+        }
+        seen_ms = (kp_mono_ns() - t0) / KP_NS_PER_MS;
+        if (sem_produce_tagged(prod, c, &dr, topic, TO - 2, TO - 2, 1, "after", 0) < 0)
+                goto out;
+        kp_check_measure(c, "create_partitions_ms", (double)grow_ms, "ms");
+        kp_check_measure(c, "producer_saw_partitions_ms", (double)seen_ms, "ms");
+        if (dr.failed) {
+                for (i = 0; i < TO; i++)
+                        if (dr.err[i])
+                                break;
+                kp_check_fail(c, "%zu record(s) failed delivery (partition %d: %s)", dr.failed, i,
+                              rd_kafka_err2name(dr.err[i < TO ? i : 0]));
+                goto out;
+        }
+        cons = sem_consumer(ctx, c, NULL);
+        if (!cons)
+                goto out;
+        got2 = sem_consume_partition(cons, topic, TO - 2, RD_KAFKA_OFFSET_BEGINNING, 1, 10000, NULL,
+                                     NULL);
+        got3 = sem_consume_partition(cons, topic, TO - 1, RD_KAFKA_OFFSET_BEGINNING, 1, 10000, NULL,
+                                     NULL);
+        if (dr.partition[TO - 1] != TO - 1 || dr.partition[TO - 2] != TO - 2)
+                kp_check_fail(c, "the records for the new partitions landed in %d and %d",
+                              (int)dr.partition[TO - 2], (int)dr.partition[TO - 1]);
+        else if (got2 != 1 || got3 != 1)
+                kp_check_fail(c,
+                              "the records written to the new partitions %d and %d were read "
+                              "back %ld and %ld time(s)",
+                              TO - 2, TO - 1, got2, got3);
+        else
+                kp_check_pass(c,
+                              "CreatePartitions grew %s from %d to %d partitions (%lld ms until "
+                              "every partition had a leader); the running producer wrote the new "
+                              "partitions %lld ms after the request and both records were read "
+                              "back",
+                              topic, FROM, TO, (long long)grow_ms, (long long)seen_ms);
+out:
+        if (cons)
+                rd_kafka_destroy(cons);
+        if (prod)
+                rd_kafka_destroy(prod);
+        if (adm)
+                rd_kafka_destroy(adm);
+        sem_topic_drop(ctx, c, topic);
+        sem_dr_release(&dr);
+        kp_kvlist_clear(&pextra);
+}

@@ -1,0 +1,154 @@
+/*
+ * semantics.delete-records: DeleteRecords moves the low watermark; a consumer
+ * from the beginning starts there.
+ */
+#include <stdlib.h>
+
+#include "semantics.h"
+#include "platform/kafka.h"
+#include "platform/platform.h"
+
+/* DeleteRecords before `before` on partition 0; the new low watermark the
+ * platform reports goes to *low. */
+static int delete_records(rd_kafka_t *rk, const char *topic, int64_t before, int64_t *low,
+                          rd_kafka_resp_err_t *code, kp_err_t *err)
+{
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_DeleteRecords_t *dr;
+        rd_kafka_AdminOptions_t *opts =
+            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DELETERECORDS);
+        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+        const rd_kafka_topic_partition_list_t *res;
+        rd_kafka_event_t *ev = NULL;
+        int rc = -1;
+
+        *code = RD_KAFKA_RESP_ERR__FAIL;
+        rd_kafka_topic_partition_list_add(l, topic, 0)->offset = before;
+        dr = rd_kafka_DeleteRecords_new(l);
+        rd_kafka_AdminOptions_set_request_timeout(opts, REC_TIMEOUT_MS, NULL, 0);
+        rd_kafka_AdminOptions_set_operation_timeout(opts, REC_TIMEOUT_MS, NULL, 0);
+        rd_kafka_DeleteRecords(rk, &dr, 1, opts, q);
+        ev = sem_admin_result(q, RD_KAFKA_EVENT_DELETERECORDS_RESULT, REC_TIMEOUT_MS,
+                              "DeleteRecords", topic, code, err);
+        if (!ev)
+                goto out;
+        res = rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev));
+        if (!res || res->cnt != 1 || res->elems[0].err) {
+                *code = res && res->cnt == 1 ? res->elems[0].err : RD_KAFKA_RESP_ERR__FAIL;
+                kp_err_set(err, KP_EINFRA, "DeleteRecords %s [0]: %s", topic,
+                           rd_kafka_err2name(*code));
+                goto out;
+        }
+        *low = res->elems[0].offset;
+        *code = RD_KAFKA_RESP_ERR_NO_ERROR;
+        rc = 0;
+out:
+        if (ev)
+                rd_kafka_event_destroy(ev);
+        rd_kafka_queue_destroy(q);
+        rd_kafka_AdminOptions_destroy(opts);
+        rd_kafka_DeleteRecords_destroy(dr);
+        rd_kafka_topic_partition_list_destroy(l);
+        return rc;
+}
+
+typedef struct first_off {
+        int64_t first;
+} first_off_t;
+
+static int first_cb(void *opaque, const rd_kafka_message_t *m)
+{
+        first_off_t *f = opaque;
+
+        if (f->first < 0)
+                f->first = m->offset;
+        return 0;
+}
+
+/* DeleteRecords before offset 6 of 10: the reported and the listed low
+ * watermark are 6, the high watermark stays 10, and a consumer from the
+ * beginning starts at 6 and reads the 4 remaining records. */
+void sem_check_delete_records(kp_ctx_t *ctx, kp_check_t *c)
+{
+        enum { N = 10, BEFORE = 6 };
+        rd_kafka_t *adm = NULL, *prod = NULL, *cons = NULL;
+        rd_kafka_resp_err_t code;
+        first_off_t f = {-1};
+        sem_dr_t dr = {0};
+        kp_err_t err;
+        char topic[256] = "";
+        int64_t low = -1, wlow = -1, whigh = -1;
+        long got;
+
+        if (ctx->plat->no_admin_api) {
+                kp_check_skip(c, "%s", ctx->plat->no_admin_api);
+                return;
+        }
+        if (sem_topic(ctx, c, "delete-records", 1, NULL, topic, sizeof(topic)) < 0)
+                goto out;
+        if (sem_dr_init(&dr, N) < 0) {
+                kp_check_error(c, "out of memory");
+                goto out;
+        }
+        prod = sem_producer(ctx, c, NULL, &dr);
+        adm = prod ? sem_admin_client(ctx, c) : NULL;
+        if (!adm)
+                goto out;
+        if (sem_produce_tagged(prod, c, &dr, topic, 0, 0, N, "dr", 0) < 0)
+                goto out;
+        if (dr.failed) {
+                kp_check_error(c, "%zu of %d setup records failed delivery", dr.failed, N);
+                goto out;
+        }
+        if (delete_records(adm, topic, BEFORE, &low, &code, &err) < 0) {
+                if (sem_api_unsupported(code))
+                        kp_check_fail(c, "not supported by the platform: DeleteRecords (%s)",
+                                      err.msg);
+                else
+                        kp_check_fail(c, "%s", err.msg);
+                goto out;
+        }
+        if (kp_kafka_watermarks(adm, topic, 0, &wlow, &whigh, 10000, &err) < 0) {
+                kp_check_error(c, "%s", err.msg);
+                goto out;
+        }
+        cons = sem_consumer(ctx, c, NULL);
+        if (!cons)
+                goto out;
+        /* stops at the 4 records expected; a wrong start shows as f.first */
+        got = sem_consume_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, N - BEFORE, 5000,
+                                    first_cb, &f);
+        kp_check_measure(c, "low_watermark_reported", (double)low, "offset");
+        kp_check_measure(c, "low_watermark_listed", (double)wlow, "offset");
+        kp_check_measure(c, "high_watermark_listed", (double)whigh, "offset");
+        kp_check_measure(c, "records_read_from_beginning", (double)got, "records");
+        if (low != BEFORE || wlow != BEFORE)
+                kp_check_fail(c,
+                              "after DeleteRecords before offset %d the low watermark is %lld "
+                              "(reported) and %lld (listed)",
+                              BEFORE, (long long)low, (long long)wlow);
+        else if (whigh != N)
+                kp_check_fail(c, "DeleteRecords moved the high watermark to %lld (expected %d)",
+                              (long long)whigh, N);
+        else if (f.first != BEFORE || got != N - BEFORE)
+                kp_check_fail(c,
+                              "a consumer from the beginning started at offset %lld and read %ld "
+                              "record(s) (expected offset %d and %d records)",
+                              (long long)f.first, got, BEFORE, N - BEFORE);
+        else
+                kp_check_pass(c,
+                              "DeleteRecords before offset %d of %d moved the low watermark to %d "
+                              "(reported and listed), the high watermark stayed %d, and a "
+                              "consumer from the beginning started at %d and read the %d "
+                              "remaining records",
+                              BEFORE, N, BEFORE, N, BEFORE, N - BEFORE);
+out:
+        if (cons)
+                rd_kafka_destroy(cons);
+        if (prod)
+                rd_kafka_destroy(prod);
+        if (adm)
+                rd_kafka_destroy(adm);
+        sem_topic_drop(ctx, c, topic);
+        sem_dr_release(&dr);
+}
