@@ -61,7 +61,7 @@ void sem_check_acks_all(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_note(c, "timeline plot not drawn: %s", err.msg);
         kp_check_note(c,
                       "topic %s, %d partitions, %d-byte records, %d producer(s), %d consumer(s), "
-                      "profile safe (acks=all, idempotence, sem_read_committed)",
+                      "profile safe (acks=all, idempotence, read_committed)",
                       topic, w->partitions, w->message_bytes, w->producers, w->consumers);
         if (r.ledger.acked == 0)
                 kp_check_error(c, "no record was acknowledged: nothing to judge");

@@ -35,7 +35,7 @@ void sem_check_transactions(kp_ctx_t *ctx, kp_check_t *c)
         rc.prefixes[0] = ru.prefixes[0] = "c1";
         rc.prefixes[1] = ru.prefixes[1] = "a";
         rc.prefixes[2] = ru.prefixes[2] = "c2";
-        if (sem_txn_read(ctx, c, topic, "sem_read_committed", &rc) < 0 ||
+        if (sem_txn_read(ctx, c, topic, "read_committed", &rc) < 0 ||
             sem_txn_read(ctx, c, topic, "read_uncommitted", &ru) < 0)
                 goto out;
         kp_check_measure(c, "committed_records", 2 * TXN_BATCH, "records");
@@ -52,28 +52,27 @@ void sem_check_transactions(kp_ctx_t *ctx, kp_check_t *c)
                       txn_id, TXN_BATCH, TXN_BATCH, TXN_BATCH, topic);
         if (!rc.stopped || !ru.stopped)
                 kp_check_fail(c,
-                              "the last committed record %s was not read (sem_read_committed: %s, "
+                              "the last committed record %s was not read (read_committed: %s, "
                               "read_uncommitted: %s)",
                               stop, rc.stopped ? "read" : "missing",
                               ru.stopped ? "read" : "missing");
         else if (rc.by_prefix[1])
-                kp_check_fail(c, "sem_read_committed saw %ld of %d aborted records",
-                              rc.by_prefix[1], TXN_BATCH);
+                kp_check_fail(c, "read_committed saw %ld of %d aborted records", rc.by_prefix[1],
+                              TXN_BATCH);
         else if (rc.by_prefix[0] + rc.by_prefix[2] != 2 * TXN_BATCH || rc.total != 2 * TXN_BATCH)
-                kp_check_fail(
-                    c, "sem_read_committed saw %ld records, %ld of them committed (expected %d)",
-                    rc.total, rc.by_prefix[0] + rc.by_prefix[2], 2 * TXN_BATCH);
+                kp_check_fail(c,
+                              "read_committed saw %ld records, %ld of them committed (expected %d)",
+                              rc.total, rc.by_prefix[0] + rc.by_prefix[2], 2 * TXN_BATCH);
         else if (ru.by_prefix[1] != TXN_BATCH || ru.total != 3 * TXN_BATCH)
                 kp_check_fail(c,
                               "read_uncommitted saw %ld records, %ld of them aborted (expected %d "
                               "and %d)",
                               ru.total, ru.by_prefix[1], 3 * TXN_BATCH, TXN_BATCH);
         else
-                kp_check_pass(
-                    c,
-                    "sem_read_committed saw exactly the %d committed records and none of the "
-                    "%d aborted; read_uncommitted saw all %d",
-                    2 * TXN_BATCH, TXN_BATCH, 3 * TXN_BATCH);
+                kp_check_pass(c,
+                              "read_committed saw exactly the %d committed records and none of the "
+                              "%d aborted; read_uncommitted saw all %d",
+                              2 * TXN_BATCH, TXN_BATCH, 3 * TXN_BATCH);
 out:
         rd_kafka_destroy(prod);
 }

@@ -81,7 +81,7 @@ static rd_kafka_t *ctp_consumer(kp_ctx_t *ctx, kp_check_t *c, const char *group,
         kp_kvlist_set(&extra, "group.id", group);
         kp_kvlist_set(&extra, "enable.auto.commit", "false");
         kp_kvlist_set(&extra, "auto.offset.reset", "earliest");
-        kp_kvlist_set(&extra, "isolation.level", "sem_read_committed");
+        kp_kvlist_set(&extra, "isolation.level", "read_committed");
         rk = sem_consumer(ctx, c, &extra);
         kp_kvlist_clear(&extra);
         if (!rk)
@@ -211,7 +211,7 @@ void sem_check_txn_ctp(kp_ctx_t *ctx, kp_check_t *c)
         snprintf(stop, sizeof(stop), "out-%d", CTP_RECORDS - 1);
         o.stop = stop;
         o.last = -1;
-        kp_kvlist_set(&extra, "isolation.level", "sem_read_committed");
+        kp_kvlist_set(&extra, "isolation.level", "read_committed");
         reader = sem_consumer(ctx, c, &extra);
         if (!reader)
                 goto out;
@@ -231,11 +231,10 @@ void sem_check_txn_ctp(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_measure(c, "output_records_visible", (double)o.total, "records");
         kp_check_measure(c, "output_missing", missing, "records");
         kp_check_measure(c, "output_duplicates", dups, "records");
-        kp_check_note(
-            c,
-            "group %s reads %s (sem_read_committed); transactional.id %s writes %s; batch 1 "
-            "(%d records) committed, batch 2 aborted, then a new member resumed",
-            group, in, txn_id, out, CTP_BATCH);
+        kp_check_note(c,
+                      "group %s reads %s (read_committed); transactional.id %s writes %s; batch 1 "
+                      "(%d records) committed, batch 2 aborted, then a new member resumed",
+                      group, in, txn_id, out, CTP_BATCH);
         if (committed_after_abort != CTP_BATCH)
                 kp_check_fail(c,
                               "after the aborted transaction the group's committed offset is %lld, "
@@ -252,7 +251,7 @@ void sem_check_txn_ctp(kp_ctx_t *ctx, kp_check_t *c)
         else if (missing || dups || o.foreign || o.out_of_order)
                 kp_check_fail(
                     c,
-                    "sem_read_committed output: %d missing, %d duplicated, %ld foreign, %d out "
+                    "read_committed output: %d missing, %d duplicated, %ld foreign, %d out "
                     "of order",
                     missing, dups, o.foreign, o.out_of_order);
         else

@@ -87,7 +87,7 @@ void sem_check_txn_fencing(kp_ctx_t *ctx, kp_check_t *c)
         rc.stop = "fresh-9";
         rc.prefixes[0] = "zombie";
         rc.prefixes[1] = "fresh";
-        if (sem_txn_read(ctx, c, topic, "sem_read_committed", &rc) < 0)
+        if (sem_txn_read(ctx, c, topic, "read_committed", &rc) < 0)
                 goto out;
         kp_check_measure(c, "zombie_records_sent", zombie_sent, "records");
         kp_check_measure(c, "zombie_records_refused_by_client", zombie_refused, "records");
@@ -111,13 +111,12 @@ void sem_check_txn_fencing(kp_ctx_t *ctx, kp_check_t *c)
                               rd_kafka_err2name(commit_err),
                               fatal ? rd_kafka_err2name(fatal) : "none");
         else if (rc.by_prefix[0])
-                kp_check_fail(
-                    c, "%ld records of the fenced producer are visible to sem_read_committed",
-                    rc.by_prefix[0]);
+                kp_check_fail(c, "%ld records of the fenced producer are visible to read_committed",
+                              rc.by_prefix[0]);
         else if (!rc.stopped || rc.by_prefix[1] != 10)
-                kp_check_fail(
-                    c, "sem_read_committed saw %ld of the 10 records the new producer committed",
-                    rc.by_prefix[1]);
+                kp_check_fail(c,
+                              "read_committed saw %ld of the 10 records the new producer committed",
+                              rc.by_prefix[1]);
         else
                 kp_check_pass(c,
                               "a second producer with transactional.id %s fenced the first: its "
