@@ -10,56 +10,6 @@
 #include "platform/platform.h"
 #include "util/timeutil.h"
 
-/* The configs of a topic as name -> value and name -> source name (one
- * DescribeConfigs); the resource's error code goes to *rerr. */
-static int describe_once(rd_kafka_t *rk, const char *topic, kp_kvlist_t *values,
-                         kp_kvlist_t *sources, rd_kafka_resp_err_t *rerr, kp_err_t *err)
-{
-        rd_kafka_ConfigResource_t *res =
-            rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
-        rd_kafka_AdminOptions_t *opts =
-            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
-        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-        const rd_kafka_ConfigResource_t **rres;
-        const rd_kafka_ConfigEntry_t **entries;
-        rd_kafka_event_t *ev;
-        size_t n, ne, i;
-        int rc = -1;
-
-        rd_kafka_AdminOptions_set_request_timeout(opts, ADM_TIMEOUT_MS, NULL, 0);
-        rd_kafka_DescribeConfigs(rk, &res, 1, opts, q);
-        ev = sem_admin_result(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, ADM_TIMEOUT_MS,
-                              "DescribeConfigs", topic, NULL, err);
-        if (!ev)
-                goto out;
-        rres = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev),
-                                                         &n);
-        if (n == 1)
-                *rerr = rd_kafka_ConfigResource_error(rres[0]);
-        if (n != 1 || rd_kafka_ConfigResource_error(rres[0])) {
-                kp_err_set(err, KP_EINFRA, "DescribeConfigs %s: %s", topic,
-                           n == 1 ? rd_kafka_err2name(rd_kafka_ConfigResource_error(rres[0]))
-                                  : "no resource in the answer");
-                goto out;
-        }
-        entries = rd_kafka_ConfigResource_configs(rres[0], &ne);
-        for (i = 0; i < ne; i++) {
-                const char *name = rd_kafka_ConfigEntry_name(entries[i]);
-                const char *value = rd_kafka_ConfigEntry_value(entries[i]);
-                kp_kvlist_set(values, name, value ? value : "");
-                kp_kvlist_set(sources, name,
-                              rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(entries[i])));
-        }
-        rc = 0;
-out:
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
-        rd_kafka_ConfigResource_destroy(res);
-        return rc;
-}
-
 /* How long DescribeConfigs may answer UNKNOWN_TOPIC_OR_PART for a topic that
  * exists. A broker answers it for topics its metadata cache does not hold yet,
  * and brokers learn new topics from the controller asynchronously (Kafka 3.9
@@ -81,7 +31,8 @@ static int describe_topic(kp_check_t *c, rd_kafka_t *rk, const char *topic, kp_k
         for (;;) {
                 rerr = RD_KAFKA_RESP_ERR_NO_ERROR;
                 tries++;
-                rc = describe_once(rk, topic, values, sources, &rerr, err);
+                rc = kp_kc_describe_topic_configs(rk, topic, ADM_TIMEOUT_MS, values, sources, &rerr,
+                                                  err);
                 if (rc == 0 || rerr != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
                     kp_mono_ns() >= deadline)
                         break;
@@ -94,59 +45,6 @@ static int describe_topic(kp_check_t *c, rd_kafka_t *rk, const char *topic, kp_k
                               topic, rc == 0 ? tries - 1 : tries,
                               rc == 0 ? "answered" : "still unknown",
                               (long long)((kp_mono_ns() - t0) / KP_NS_PER_MS));
-        return rc;
-}
-
-/* IncrementalAlterConfigs on a topic: each item of `ops` is applied with
- * operation `op` (SET or DELETE). Returns 0 when accepted; the per-resource
- * error code goes to *code. */
-static int alter_topic(rd_kafka_t *rk, const char *topic, const kp_kvlist_t *ops,
-                       rd_kafka_AlterConfigOpType_t op, rd_kafka_resp_err_t *code, kp_err_t *err)
-{
-        rd_kafka_ConfigResource_t *res =
-            rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
-        rd_kafka_AdminOptions_t *opts =
-            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_INCREMENTALALTERCONFIGS);
-        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-        const rd_kafka_ConfigResource_t **rres;
-        rd_kafka_event_t *ev = NULL;
-        size_t n, i;
-        int rc = -1;
-
-        *code = RD_KAFKA_RESP_ERR_NO_ERROR;
-        for (i = 0; i < ops->n; i++) {
-                rd_kafka_error_t *e = rd_kafka_ConfigResource_add_incremental_config(
-                    res, ops->items[i].key, op,
-                    op == RD_KAFKA_ALTER_CONFIG_OP_TYPE_DELETE ? NULL : ops->items[i].value);
-                if (e) {
-                        kp_err_set(err, KP_EINFRA, "IncrementalAlterConfigs %s: %s: %s", topic,
-                                   ops->items[i].key, rd_kafka_error_string(e));
-                        rd_kafka_error_destroy(e);
-                        goto out;
-                }
-        }
-        rd_kafka_AdminOptions_set_request_timeout(opts, ADM_TIMEOUT_MS, NULL, 0);
-        rd_kafka_IncrementalAlterConfigs(rk, &res, 1, opts, q);
-        ev = sem_admin_result(q, RD_KAFKA_EVENT_INCREMENTALALTERCONFIGS_RESULT, ADM_TIMEOUT_MS,
-                              "IncrementalAlterConfigs", topic, code, err);
-        if (!ev)
-                goto out;
-        rres = rd_kafka_IncrementalAlterConfigs_result_resources(
-            rd_kafka_event_IncrementalAlterConfigs_result(ev), &n);
-        if (n == 1 && rd_kafka_ConfigResource_error(rres[0])) {
-                const char *es = rd_kafka_ConfigResource_error_string(rres[0]);
-                *code = rd_kafka_ConfigResource_error(rres[0]);
-                kp_err_set(err, KP_EINFRA, "IncrementalAlterConfigs %s: %s: %s", topic,
-                           rd_kafka_err2name(*code), es ? es : "");
-                goto out;
-        }
-        rc = 0;
-out:
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
-        rd_kafka_ConfigResource_destroy(res);
         return rc;
 }
 
@@ -263,7 +161,8 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
         /* SET: change one config and add another; cleanup.policy is untouched */
         kp_kvlist_set(&set, "retention.ms", "7200000");
         kp_kvlist_set(&set, "max.message.bytes", "500000");
-        if (alter_topic(rk, topic, &set, RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, &code, &err) < 0) {
+        if (kp_kc_alter_topic_configs(rk, topic, &set, RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET,
+                                      ADM_TIMEOUT_MS, &code, &err) < 0) {
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
@@ -274,9 +173,9 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
         }
         /* an invalid value must be refused and change nothing */
         kp_kvlist_set(&bad, "retention.ms", "not-a-number");
-        bad_refused =
-            alter_topic(rk, topic, &bad, RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, &code, &bad_err) < 0 &&
-            code != 0;
+        bad_refused = kp_kc_alter_topic_configs(rk, topic, &bad, RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET,
+                                                ADM_TIMEOUT_MS, &code, &bad_err) < 0 &&
+                      code != 0;
         bad_code = code;
         if (describe_until(c, rk, topic, set_visible, "after the refused alteration", NULL, &v3,
                            &s3, &err) < 0) {
@@ -285,7 +184,8 @@ void sem_check_admin_configs(kp_ctx_t *ctx, kp_check_t *c)
         }
         /* DELETE: max.message.bytes returns to its default, the others stay */
         kp_kvlist_set(&del, "max.message.bytes", "");
-        if (alter_topic(rk, topic, &del, RD_KAFKA_ALTER_CONFIG_OP_TYPE_DELETE, &code, &err) < 0) {
+        if (kp_kc_alter_topic_configs(rk, topic, &del, RD_KAFKA_ALTER_CONFIG_OP_TYPE_DELETE,
+                                      ADM_TIMEOUT_MS, &code, &err) < 0) {
                 kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
@@ -348,7 +248,7 @@ out:
                 kp_err_t derr;
                 if (kp_platform_delete_topic(ctx->plat, topic, &derr) < 0)
                         kp_check_note(c, "topic not deleted: %s", derr.msg);
-                rd_kafka_destroy(rk);
+                kp_kc_close(rk);
         }
         kp_kvlist_clear(&create);
         kp_kvlist_clear(&v1);

@@ -39,7 +39,6 @@ static int topic_in_metadata(rd_kafka_t *rk, const char *topic, int *partitions,
 
 void sem_check_admin(kp_ctx_t *ctx, kp_check_t *c)
 {
-        rd_kafka_conf_t *conf;
         rd_kafka_t *rk = NULL;
         kp_err_t err;
         char topic[256];
@@ -49,12 +48,9 @@ void sem_check_admin(kp_ctx_t *ctx, kp_check_t *c)
         if (sem_admin_unsupported(ctx, c))
                 return;
         kp_ctx_topic(ctx, "admin", topic, sizeof(topic));
-        conf = kp_kafka_conf_new(&ctx->plat->props, &err);
-        rk = conf ? kp_kafka_new(RD_KAFKA_PRODUCER, conf, &err) : NULL;
-        if (!rk) {
-                kp_check_error(c, "%s", err.msg);
+        rk = sem_admin_client(ctx, c);
+        if (!rk)
                 return;
-        }
         t0 = kp_mono_ns();
         if (kp_kafka_admin_create_topic(&ctx->plat->props, topic, 3, 0, NULL, 0, ADM_TIMEOUT_MS,
                                         &err) < 0) {
@@ -110,5 +106,5 @@ void sem_check_admin(kp_ctx_t *ctx, kp_check_t *c)
                               "DeleteTopics removed it from metadata in %lld ms",
                               topic, reps, (long long)create_ms, (long long)gone_ms);
 out:
-        rd_kafka_destroy(rk);
+        kp_kc_close(rk);
 }

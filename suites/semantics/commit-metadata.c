@@ -66,9 +66,7 @@ void sem_check_commit_metadata(kp_ctx_t *ctx, kp_check_t *c)
 out:
         free(meta_out[0]);
         free(meta_out[1]);
-        if (b)
-                rd_kafka_destroy(b);
-        if (a)
-                rd_kafka_destroy(a);
+        kp_kc_close(b);
+        kp_kc_close(a);
         sem_topic_drop(ctx, c, topic);
 }

@@ -1,7 +1,8 @@
 /*
- * Helpers shared by the semantics checks: topics unique to the run,
- * producers with delivery tracking, consumers, bounded consumption, admin
- * clients, and the skips for targets without an admin API or topic configs.
+ * Helpers shared by the semantics checks: topics unique to the run, the
+ * clients of platform/kclient with the target's properties (their errors
+ * recorded on the check), and the skips for targets without an admin API or
+ * topic configs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,70 +11,8 @@
 #include <cjson/cJSON.h>
 
 #include "semantics.h"
-#include "platform/kafka.h"
 #include "platform/platform.h"
 #include "util/timeutil.h"
-
-int sem_dr_init(sem_dr_t *dr, size_t cap)
-{
-        size_t i;
-
-        memset(dr, 0, sizeof(*dr));
-        dr->cap = cap;
-        dr->err = calloc(cap, sizeof(*dr->err));
-        dr->partition = calloc(cap, sizeof(*dr->partition));
-        dr->offset = calloc(cap, sizeof(*dr->offset));
-        if (!dr->err || !dr->partition || !dr->offset) {
-                sem_dr_release(dr);
-                return -1;
-        }
-        for (i = 0; i < cap; i++) {
-                dr->err[i] = RD_KAFKA_RESP_ERR__IN_PROGRESS;
-                dr->offset[i] = -1;
-                dr->partition[i] = -1;
-        }
-        return 0;
-}
-
-void sem_dr_release(sem_dr_t *dr)
-{
-        free(dr->stats);
-        free(dr->err);
-        free(dr->partition);
-        free(dr->offset);
-        memset(dr, 0, sizeof(*dr));
-}
-
-static void sem_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
-{
-        sem_dr_t *dr = opaque;
-        size_t i = (size_t)(uintptr_t)m->_private;
-        (void)rk;
-
-        if (!dr || i >= dr->cap)
-                return;
-        dr->err[i] = m->err;
-        dr->partition[i] = m->partition;
-        dr->offset[i] = m->offset;
-        dr->delivered++;
-        if (m->err)
-                dr->failed++;
-}
-
-static int sem_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque)
-{
-        sem_dr_t *dr = opaque;
-        char *copy = malloc(len + 1);
-        (void)rk;
-
-        if (copy) {
-                memcpy(copy, json, len);
-                copy[len] = '\0';
-                free(dr->stats);
-                dr->stats = copy;
-        }
-        return 0;
-}
 
 int sem_topic(kp_ctx_t *ctx, kp_check_t *c, const char *suffix, int partitions,
               const kp_kvlist_t *configs, char *out, size_t size)
@@ -98,92 +37,72 @@ int sem_topic(kp_ctx_t *ctx, kp_check_t *c, const char *suffix, int partitions,
         return 0;
 }
 
-static rd_kafka_t *make_client(kp_ctx_t *ctx, kp_check_t *c, rd_kafka_type_t type,
-                               const kp_kvlist_t *extra, sem_dr_t *dr)
+/* The target's client properties (default profile) plus extra; a consumer
+ * gets a group.id unique to the check unless extra sets one. */
+static void client_props(kp_ctx_t *ctx, kp_check_t *c, int producer, const kp_kvlist_t *extra,
+                         kp_kvlist_t *props)
 {
-        kp_kvlist_t props = {0};
-        rd_kafka_conf_t *conf;
-        rd_kafka_t *rk;
-        kp_err_t err;
-
-        kp_platform_client_props(ctx->plat, KP_PROFILE_DEFAULT, type == RD_KAFKA_PRODUCER, NULL,
-                                 &props);
-        if (type == RD_KAFKA_CONSUMER && !kp_kvlist_get(extra, "group.id")) {
+        kp_platform_client_props(ctx->plat, KP_PROFILE_DEFAULT, producer, NULL, props);
+        if (!producer && !kp_kvlist_get(extra, "group.id")) {
                 char gid[256];
                 snprintf(gid, sizeof(gid), "kproof-%s-%s-%lld", ctx->run_id, kp_check_id(c),
                          (long long)(kp_mono_ns() % 1000000007));
-                kp_kvlist_set(&props, "group.id", gid);
+                kp_kvlist_set(props, "group.id", gid);
         }
-        if (type == RD_KAFKA_CONSUMER)
-                kp_kvlist_set(&props, "enable.partition.eof", "false");
-        kp_kvlist_merge(&props, extra);
-        conf = kp_kafka_conf_new(&props, &err);
+        if (!producer)
+                kp_kvlist_set(props, "enable.partition.eof", "false");
+        kp_kvlist_merge(props, extra);
+}
+
+rd_kafka_t *sem_producer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra, kp_kc_dr_t *dr)
+{
+        kp_kvlist_t props = {0};
+        rd_kafka_t *rk;
+        kp_err_t err;
+
+        client_props(ctx, c, 1, extra, &props);
+        rk = kp_kc_producer(&props, dr, &err);
         kp_kvlist_clear(&props);
-        if (!conf) {
-                kp_check_error(c, "%s", err.msg);
-                return NULL;
-        }
-        if (dr) {
-                rd_kafka_conf_set_dr_msg_cb(conf, sem_dr_cb);
-                rd_kafka_conf_set_stats_cb(conf, sem_stats_cb);
-                rd_kafka_conf_set_opaque(conf, dr);
-        }
-        rk = kp_kafka_new(type, conf, &err);
         if (!rk)
                 kp_check_error(c, "%s", err.msg);
         return rk;
 }
 
-rd_kafka_t *sem_producer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra, sem_dr_t *dr)
-{
-        return make_client(ctx, c, RD_KAFKA_PRODUCER, extra, dr);
-}
-
 rd_kafka_t *sem_consumer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra)
 {
-        return make_client(ctx, c, RD_KAFKA_CONSUMER, extra, NULL);
+        kp_kvlist_t props = {0};
+        rd_kafka_t *rk;
+        kp_err_t err;
+
+        client_props(ctx, c, 0, extra, &props);
+        rk = kp_kc_consumer(&props, &err);
+        kp_kvlist_clear(&props);
+        if (!rk)
+                kp_check_error(c, "%s", err.msg);
+        return rk;
 }
 
 int sem_flush(rd_kafka_t *rk, kp_check_t *c, int timeout_ms)
 {
-        rd_kafka_resp_err_t e = rd_kafka_flush(rk, timeout_ms);
+        kp_err_t err;
 
-        if (e) {
-                kp_check_error(c, "producer flush: %d message(s) still in flight after %d ms (%s)",
-                               rd_kafka_outq_len(rk), timeout_ms, rd_kafka_err2name(e));
+        if (kp_kc_flush(rk, timeout_ms, &err) < 0) {
+                kp_check_error(c, "%s", err.msg);
                 return -1;
         }
         return 0;
 }
 
-long sem_consume_partition(rd_kafka_t *rk, const char *topic, int32_t partition, int64_t offset,
-                           long n, int timeout_ms, sem_msg_fn fn, void *opaque)
+int sem_produce(rd_kafka_t *prod, kp_check_t *c, const char *topic, int32_t partition,
+                const void *value, size_t len, int64_t ts, size_t idx)
 {
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        int64_t deadline;
-        long got = 0;
+        kp_err_t err;
 
-        rd_kafka_topic_partition_list_add(l, topic, partition)->offset = offset;
-        rd_kafka_assign(rk, l);
-        rd_kafka_topic_partition_list_destroy(l);
-        deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
-        while (got < n && kp_mono_ns() < deadline) {
-                rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-                int stop = 0;
-                if (!m)
-                        continue;
-                if (!m->err) {
-                        got++;
-                        deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
-                        if (fn)
-                                stop = fn(opaque, m);
-                }
-                rd_kafka_message_destroy(m);
-                if (stop)
-                        break;
+        if (kp_kc_produce(prod, topic, partition, NULL, 0, value, len, ts, idx, &err) < 0) {
+                kp_check_error(c, "%s", err.msg);
+                return -1;
         }
-        rd_kafka_assign(rk, NULL);
-        return got;
+        return 0;
 }
 
 int64_t sem_stats_broker_sum(const char *stats_json, const char *field)
@@ -263,59 +182,14 @@ int sem_seqset_cb(void *opaque, const rd_kafka_message_t *m)
         return 0;
 }
 
-int sem_api_unsupported(rd_kafka_resp_err_t e)
-{
-        return e == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE ||
-               e == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION;
-}
-
-rd_kafka_event_t *sem_admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms)
-{
-        int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
-
-        while (kp_mono_ns() < deadline) {
-                rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 200);
-                if (!ev)
-                        continue;
-                if (rd_kafka_event_type(ev) == type)
-                        return ev;
-                rd_kafka_event_destroy(ev);
-        }
-        return NULL;
-}
-
 rd_kafka_t *sem_admin_client(kp_ctx_t *ctx, kp_check_t *c)
 {
-        rd_kafka_conf_t *conf;
-        rd_kafka_t *rk;
         kp_err_t err;
+        rd_kafka_t *rk = kp_kc_admin(&ctx->plat->props, &err);
 
-        conf = kp_kafka_conf_new(&ctx->plat->props, &err);
-        rk = conf ? kp_kafka_new(RD_KAFKA_PRODUCER, conf, &err) : NULL;
         if (!rk)
                 kp_check_error(c, "%s", err.msg);
         return rk;
-}
-
-rd_kafka_event_t *sem_admin_result(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms,
-                                   const char *what, const char *topic, rd_kafka_resp_err_t *code,
-                                   kp_err_t *err)
-{
-        rd_kafka_event_t *ev = sem_admin_wait(q, type, timeout_ms);
-
-        if (!ev) {
-                kp_err_set(err, KP_EINFRA, "%s %s: no answer", what, topic);
-                return NULL;
-        }
-        if (rd_kafka_event_error(ev)) {
-                if (code)
-                        *code = rd_kafka_event_error(ev);
-                kp_err_set(err, KP_EINFRA, "%s %s: %s", what, topic,
-                           rd_kafka_event_error_string(ev));
-                rd_kafka_event_destroy(ev);
-                return NULL;
-        }
-        return ev;
 }
 
 void sem_topic_drop(kp_ctx_t *ctx, kp_check_t *c, const char *topic)

@@ -22,17 +22,11 @@
 static int send_kv(rd_kafka_t *rk, kp_check_t *c, const char *topic, const char *key,
                    const char *value)
 {
-        rd_kafka_resp_err_t e;
+        kp_err_t err;
 
-        while ((e = rd_kafka_producev(
-                    rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
-                    RD_KAFKA_V_KEY(key, strlen(key)),
-                    RD_KAFKA_V_VALUE((void *)(uintptr_t)value, value ? strlen(value) : 0),
-                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
-               RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                rd_kafka_poll(rk, 10);
-        if (e) {
-                kp_check_error(c, "produce %s: %s", key, rd_kafka_err2str(e));
+        if (kp_kc_produce(rk, topic, 0, key, strlen(key), value, value ? strlen(value) : 0, 0, 0,
+                          &err) < 0) {
+                kp_check_error(c, "produce %s: %s", key, err.msg);
                 return -1;
         }
         return 0;
@@ -146,8 +140,8 @@ void sem_check_compaction(kp_ctx_t *ctx, kp_check_t *c)
                 written++;
                 memset(&v, 0, sizeof(v));
                 rd_kafka_query_watermark_offsets(cons, topic, 0, &low, &high, 10000);
-                sem_consume_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, 1000000, 1000,
-                                      cmp_cb, &v);
+                kp_kc_read_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, 1000000, 1000,
+                                     cmp_cb, &v);
                 reads++;
                 if (cmp_done(&v)) {
                         compact_ms = (kp_mono_ns() - t0) / KP_NS_PER_MS;
@@ -190,11 +184,7 @@ void sem_check_compaction(kp_ctx_t *ctx, kp_check_t *c)
                               compact_ms / 1000.0, CMP_KEYS - CMP_TOMBSTONES, CMP_TOMBSTONES);
         }
 out:
-        if (prod)
-                rd_kafka_destroy(prod);
-        if (cons) {
-                rd_kafka_consumer_close(cons);
-                rd_kafka_destroy(cons);
-        }
+        kp_kc_close(prod);
+        kp_kc_close(cons);
         kp_kvlist_clear(&cfg);
 }

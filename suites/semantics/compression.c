@@ -48,14 +48,15 @@ void sem_codec_check(kp_ctx_t *ctx, kp_check_t *c, const char *codec)
         kp_kvlist_t pextra = {0};
         rd_kafka_t *prod = NULL, *cons = NULL;
         char topic[256], suffix[64], value[COMP_BYTES + 64];
-        sem_dr_t dr;
+        kp_kc_dr_t dr;
+        kp_err_t err;
         comp_state_t st = {0, 0};
         int64_t wire = -1;
         double ratio;
         size_t i;
         long got;
 
-        if (sem_dr_init(&dr, COMP_RECORDS) < 0) {
+        if (kp_kc_dr_init(&dr, COMP_RECORDS, NULL) < 0) {
                 kp_check_error(c, "out of memory");
                 return;
         }
@@ -69,17 +70,11 @@ void sem_codec_check(kp_ctx_t *ctx, kp_check_t *c, const char *codec)
         if (!prod)
                 goto out;
         for (i = 0; i < COMP_RECORDS; i++) {
-                rd_kafka_resp_err_t e;
                 comp_value(i, value);
-                e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
-                                      RD_KAFKA_V_VALUE(value, COMP_BYTES),
-                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                      RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i), RD_KAFKA_V_END);
-                if (e) {
-                        kp_check_error(c, "produce with %s: %s", codec, rd_kafka_err2str(e));
+                if (kp_kc_produce(prod, topic, 0, NULL, 0, value, COMP_BYTES, 0, i, &err) < 0) {
+                        kp_check_error(c, "%s (compression %s)", err.msg, codec);
                         goto out;
                 }
-                rd_kafka_poll(prod, 0);
         }
         if (sem_flush(prod, c, 30000) < 0)
                 goto out;
@@ -97,8 +92,8 @@ void sem_codec_check(kp_ctx_t *ctx, kp_check_t *c, const char *codec)
         cons = sem_consumer(ctx, c, NULL);
         if (!cons)
                 goto out;
-        got = sem_consume_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, COMP_RECORDS, 15000,
-                                    comp_compare, &st);
+        got = kp_kc_read_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, COMP_RECORDS, 15000,
+                                   comp_compare, &st);
         if (dr.stats)
                 wire = sem_stats_broker_sum(dr.stats, "txbytes");
         ratio = wire > 0 ? (double)wire / (double)(COMP_RECORDS * COMP_BYTES) : -1;
@@ -125,12 +120,8 @@ void sem_codec_check(kp_ctx_t *ctx, kp_check_t *c, const char *codec)
                               "wire) read back byte-exact",
                               COMP_RECORDS, codec, ratio * 100);
 out:
-        if (prod)
-                rd_kafka_destroy(prod);
-        if (cons) {
-                rd_kafka_consumer_close(cons);
-                rd_kafka_destroy(cons);
-        }
+        kp_kc_close(prod);
+        kp_kc_close(cons);
         kp_kvlist_clear(&pextra);
-        sem_dr_release(&dr);
+        kp_kc_dr_release(&dr);
 }

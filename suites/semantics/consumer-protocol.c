@@ -74,10 +74,9 @@ void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c)
         const uint32_t all = (1u << P) - 1;
         kp_kvlist_t extra = {0};
         rd_kafka_t *m1 = NULL, *m2 = NULL, *prod = NULL;
-        rd_kafka_topic_partition_list_t *sub = NULL;
-        rd_kafka_resp_err_t e;
         kip848_t st;
-        sem_dr_t dr = {0};
+        kp_err_t err;
+        kp_kc_dr_t dr = {0};
         char topic[256] = "", group[256];
         uint32_t a1 = 0, a2 = 0, s1 = 0, s2 = 0;
         int64_t t0, join_ms = -1, split_ms = -1, leave_ms = -1, deadline;
@@ -95,24 +94,22 @@ void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c)
         m2 = m1 ? sem_consumer(ctx, c, &extra) : NULL;
         if (!m2)
                 goto out;
-        sub = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(sub, topic, RD_KAFKA_PARTITION_UA);
         t0 = kp_mono_ns();
-        if ((e = rd_kafka_subscribe(m1, sub))) {
-                kp_check_error(c, "subscribe: %s", rd_kafka_err2str(e));
+        if (kp_kc_subscribe(m1, topic, &err) < 0) {
+                kp_check_error(c, "%s", err.msg);
                 goto out;
         }
         deadline = t0 + (int64_t)GAPI_TIMEOUT_MS * KP_NS_PER_MS;
         while (kp_mono_ns() < deadline && (a1 = assigned_mask(m1)) != all) {
                 poll_member(&st, m1, 0);
-                if (st.first_err && (sem_api_unsupported(st.first_err) ||
+                if (st.first_err && (kp_kc_api_unsupported(st.first_err) ||
                                      st.first_err == RD_KAFKA_RESP_ERR_UNSUPPORTED_ASSIGNOR ||
                                      st.first_err == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND ||
                                      rd_kafka_fatal_error(m1, st.first_msg, 0)))
                         break;
         }
         if (a1 != all) {
-                if (st.first_err && sem_api_unsupported(st.first_err))
+                if (st.first_err && kp_kc_api_unsupported(st.first_err))
                         kp_check_skip(c,
                                       "the platform refuses the KIP-848 consumer group protocol "
                                       "(group.protocol=consumer): %s: %s",
@@ -130,8 +127,8 @@ void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_note(c, "member 1 owns all %d partitions after %lld ms (rebalance protocol %s)", P,
                       (long long)join_ms, rd_kafka_rebalance_protocol(m1));
         t0 = kp_mono_ns();
-        if ((e = rd_kafka_subscribe(m2, sub))) {
-                kp_check_error(c, "subscribe: %s", rd_kafka_err2str(e));
+        if (kp_kc_subscribe(m2, topic, &err) < 0) {
+                kp_check_error(c, "%s", err.msg);
                 goto out;
         }
         deadline = t0 + (int64_t)GAPI_TIMEOUT_MS * KP_NS_PER_MS;
@@ -161,7 +158,7 @@ void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_note(c, "after the second member joined: member 1 owns 0x%x, member 2 owns 0x%x",
                       a1, a2);
         /* records produced now are read once, by the owner of their partition */
-        if (sem_dr_init(&dr, N) < 0) {
+        if (kp_kc_dr_init(&dr, N, NULL) < 0) {
                 kp_check_error(c, "out of memory");
                 goto out;
         }
@@ -171,14 +168,8 @@ void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c)
         for (i = 0; i < N; i++) {
                 char v[32];
                 int len = snprintf(v, sizeof(v), "kip848-%d", i);
-                e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(i % P),
-                                      RD_KAFKA_V_VALUE(v, (size_t)len),
-                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                      RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i), RD_KAFKA_V_END);
-                if (e) {
-                        kp_check_error(c, "produce: %s", rd_kafka_err2str(e));
+                if (sem_produce(prod, c, topic, i % P, v, (size_t)len, 0, (size_t)i) < 0)
                         goto out;
-                }
         }
         if (sem_flush(prod, c, GAPI_TIMEOUT_MS) < 0)
                 goto out;
@@ -232,17 +223,10 @@ void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c)
                       P, (long long)join_ms, s1, s2, (long long)split_ms, N, st.records[0],
                       st.records[1], (long long)leave_ms);
 out:
-        if (sub)
-                rd_kafka_topic_partition_list_destroy(sub);
-        if (prod)
-                rd_kafka_destroy(prod);
-        if (m2)
-                rd_kafka_destroy(m2);
-        if (m1) {
-                rd_kafka_consumer_close(m1);
-                rd_kafka_destroy(m1);
-        }
+        kp_kc_close(prod);
+        kp_kc_close(m2);
+        kp_kc_close(m1);
         sem_topic_drop(ctx, c, topic);
-        sem_dr_release(&dr);
+        kp_kc_dr_release(&dr);
         kp_kvlist_clear(&extra);
 }

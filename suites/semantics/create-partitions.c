@@ -10,54 +10,6 @@
 #include "platform/platform.h"
 #include "util/timeutil.h"
 
-/* CreatePartitions to `total`; 0 when accepted, else the error code in *code
- * and a message in err. */
-static int create_partitions(rd_kafka_t *rk, const char *topic, int total,
-                             rd_kafka_resp_err_t *code, kp_err_t *err)
-{
-        char errstr[256];
-        rd_kafka_NewPartitions_t *np =
-            rd_kafka_NewPartitions_new(topic, (size_t)total, errstr, sizeof(errstr));
-        rd_kafka_AdminOptions_t *opts =
-            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS);
-        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-        const rd_kafka_topic_result_t **res;
-        rd_kafka_event_t *ev = NULL;
-        size_t n;
-        int rc = -1;
-
-        *code = RD_KAFKA_RESP_ERR__FAIL;
-        if (!np) {
-                kp_err_set(err, KP_EINFRA, "CreatePartitions %s: %s", topic, errstr);
-                goto out;
-        }
-        rd_kafka_AdminOptions_set_request_timeout(opts, REC_TIMEOUT_MS, NULL, 0);
-        rd_kafka_CreatePartitions(rk, &np, 1, opts, q);
-        ev = sem_admin_result(q, RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT, REC_TIMEOUT_MS,
-                              "CreatePartitions", topic, code, err);
-        if (!ev)
-                goto out;
-        res =
-            rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &n);
-        if (n != 1 || rd_kafka_topic_result_error(res[0])) {
-                const char *es = n == 1 ? rd_kafka_topic_result_error_string(res[0]) : NULL;
-                *code = n == 1 ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR__FAIL;
-                kp_err_set(err, KP_EINFRA, "CreatePartitions %s: %s%s%s", topic,
-                           rd_kafka_err2name(*code), es ? ": " : "", es ? es : "");
-                goto out;
-        }
-        *code = RD_KAFKA_RESP_ERR_NO_ERROR;
-        rc = 0;
-out:
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
-        if (np)
-                rd_kafka_NewPartitions_destroy(np);
-        return rc;
-}
-
 /* CreatePartitions grows a topic from 2 to 4 partitions: metadata shows 4,
  * a producer that already wrote to the topic sees the new partitions on its
  * next metadata refresh and writes them, and the records are read back. */
@@ -67,7 +19,7 @@ void sem_check_create_partitions(kp_ctx_t *ctx, kp_check_t *c)
         kp_kvlist_t pextra = {0};
         rd_kafka_t *adm = NULL, *prod = NULL, *cons = NULL;
         rd_kafka_resp_err_t code, e = RD_KAFKA_RESP_ERR_NO_ERROR;
-        sem_dr_t dr = {0};
+        kp_kc_dr_t dr = {0};
         kp_err_t err;
         char topic[256] = "";
         int64_t t0, grow_ms, seen_ms = -1, deadline;
@@ -80,7 +32,7 @@ void sem_check_create_partitions(kp_ctx_t *ctx, kp_check_t *c)
         }
         if (sem_topic(ctx, c, "create-partitions", FROM, NULL, topic, sizeof(topic)) < 0)
                 goto out;
-        if (sem_dr_init(&dr, 8) < 0) {
+        if (kp_kc_dr_init(&dr, 8, NULL) < 0) {
                 kp_check_error(c, "out of memory");
                 goto out;
         }
@@ -93,8 +45,8 @@ void sem_check_create_partitions(kp_ctx_t *ctx, kp_check_t *c)
                 if (sem_produce_tagged(prod, c, &dr, topic, i, (size_t)i, 1, "before", 0) < 0)
                         goto out;
         t0 = kp_mono_ns();
-        if (create_partitions(adm, topic, TO, &code, &err) < 0) {
-                if (sem_api_unsupported(code))
+        if (kp_kc_create_partitions(adm, topic, TO, REC_TIMEOUT_MS, &code, &err) < 0) {
+                if (kp_kc_api_unsupported(code))
                         kp_check_fail(c, "not supported by the platform: CreatePartitions (%s)",
                                       err.msg);
                 else
@@ -143,10 +95,10 @@ void sem_check_create_partitions(kp_ctx_t *ctx, kp_check_t *c)
         cons = sem_consumer(ctx, c, NULL);
         if (!cons)
                 goto out;
-        got2 = sem_consume_partition(cons, topic, TO - 2, RD_KAFKA_OFFSET_BEGINNING, 1, 10000, NULL,
-                                     NULL);
-        got3 = sem_consume_partition(cons, topic, TO - 1, RD_KAFKA_OFFSET_BEGINNING, 1, 10000, NULL,
-                                     NULL);
+        got2 = kp_kc_read_partition(cons, topic, TO - 2, RD_KAFKA_OFFSET_BEGINNING, 1, 10000, NULL,
+                                    NULL);
+        got3 = kp_kc_read_partition(cons, topic, TO - 1, RD_KAFKA_OFFSET_BEGINNING, 1, 10000, NULL,
+                                    NULL);
         if (dr.partition[TO - 1] != TO - 1 || dr.partition[TO - 2] != TO - 2)
                 kp_check_fail(c, "the records for the new partitions landed in %d and %d",
                               (int)dr.partition[TO - 2], (int)dr.partition[TO - 1]);
@@ -163,13 +115,10 @@ void sem_check_create_partitions(kp_ctx_t *ctx, kp_check_t *c)
                               "back",
                               topic, FROM, TO, (long long)grow_ms, (long long)seen_ms);
 out:
-        if (cons)
-                rd_kafka_destroy(cons);
-        if (prod)
-                rd_kafka_destroy(prod);
-        if (adm)
-                rd_kafka_destroy(adm);
+        kp_kc_close(cons);
+        kp_kc_close(prod);
+        kp_kc_close(adm);
         sem_topic_drop(ctx, c, topic);
-        sem_dr_release(&dr);
+        kp_kc_dr_release(&dr);
         kp_kvlist_clear(&pextra);
 }

@@ -14,7 +14,7 @@
 static rd_kafka_event_t *group_answer(rd_kafka_queue_t *q, rd_kafka_event_type_t type,
                                       rd_kafka_resp_err_t *code, char *msg, size_t size)
 {
-        rd_kafka_event_t *ev = sem_admin_wait(q, type, GAPI_TIMEOUT_MS);
+        rd_kafka_event_t *ev = kp_kc_admin_wait(q, type, GAPI_TIMEOUT_MS);
 
         if (ev && rd_kafka_event_error(ev)) {
                 *code = rd_kafka_event_error(ev);
@@ -226,7 +226,7 @@ void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c)
         /* ListGroups and DescribeGroups show the group: empty, no member */
         listed = group_listed(adm, group, &list_state, &e, msg, sizeof(msg));
         if (listed < 0) {
-                if (sem_api_unsupported(e))
+                if (kp_kc_api_unsupported(e))
                         kp_check_fail(c, "not supported by the platform: ListGroups (%s)", msg);
                 else
                         kp_check_fail(c, "ListConsumerGroups failed: %s", msg);
@@ -234,7 +234,7 @@ void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c)
         }
         e = group_describe(adm, group, &desc_state, &members, msg, sizeof(msg));
         if (e) {
-                if (sem_api_unsupported(e))
+                if (kp_kc_api_unsupported(e))
                         kp_check_fail(c, "not supported by the platform: DescribeGroups (%s)", msg);
                 else
                         kp_check_fail(c, "DescribeConsumerGroups of %s failed: %s", group, msg);
@@ -257,7 +257,7 @@ void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c)
         }
         e = offset_delete(adm, group, topic, msg, sizeof(msg));
         if (e) {
-                if (sem_api_unsupported(e))
+                if (kp_kc_api_unsupported(e))
                         kp_check_fail(c, "not supported by the platform: OffsetDelete (%s)", msg);
                 else
                         kp_check_fail(c, "OffsetDelete of %s [0] in group %s failed: %s", topic,
@@ -271,7 +271,7 @@ void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c)
         }
         e = group_delete(adm, group, msg, sizeof(msg));
         if (e) {
-                if (sem_api_unsupported(e))
+                if (kp_kc_api_unsupported(e))
                         kp_check_fail(c, "not supported by the platform: DeleteGroups (%s)", msg);
                 else
                         kp_check_fail(c, "DeleteGroups of %s failed: %s", group, msg);
@@ -316,9 +316,7 @@ void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c)
                               "committed offset and kept partition 1's; DeleteGroups removed the "
                               "group (no longer listed) and its last committed offset");
 out:
-        if (cons)
-                rd_kafka_destroy(cons);
-        if (adm)
-                rd_kafka_destroy(adm);
+        kp_kc_close(cons);
+        kp_kc_close(adm);
         sem_topic_drop(ctx, c, topic);
 }

@@ -8,50 +8,6 @@
 #include "platform/kafka.h"
 #include "platform/platform.h"
 
-/* DeleteRecords before `before` on partition 0; the new low watermark the
- * platform reports goes to *low. */
-static int delete_records(rd_kafka_t *rk, const char *topic, int64_t before, int64_t *low,
-                          rd_kafka_resp_err_t *code, kp_err_t *err)
-{
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_DeleteRecords_t *dr;
-        rd_kafka_AdminOptions_t *opts =
-            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DELETERECORDS);
-        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-        const rd_kafka_topic_partition_list_t *res;
-        rd_kafka_event_t *ev = NULL;
-        int rc = -1;
-
-        *code = RD_KAFKA_RESP_ERR__FAIL;
-        rd_kafka_topic_partition_list_add(l, topic, 0)->offset = before;
-        dr = rd_kafka_DeleteRecords_new(l);
-        rd_kafka_AdminOptions_set_request_timeout(opts, REC_TIMEOUT_MS, NULL, 0);
-        rd_kafka_AdminOptions_set_operation_timeout(opts, REC_TIMEOUT_MS, NULL, 0);
-        rd_kafka_DeleteRecords(rk, &dr, 1, opts, q);
-        ev = sem_admin_result(q, RD_KAFKA_EVENT_DELETERECORDS_RESULT, REC_TIMEOUT_MS,
-                              "DeleteRecords", topic, code, err);
-        if (!ev)
-                goto out;
-        res = rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev));
-        if (!res || res->cnt != 1 || res->elems[0].err) {
-                *code = res && res->cnt == 1 ? res->elems[0].err : RD_KAFKA_RESP_ERR__FAIL;
-                kp_err_set(err, KP_EINFRA, "DeleteRecords %s [0]: %s", topic,
-                           rd_kafka_err2name(*code));
-                goto out;
-        }
-        *low = res->elems[0].offset;
-        *code = RD_KAFKA_RESP_ERR_NO_ERROR;
-        rc = 0;
-out:
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
-        rd_kafka_DeleteRecords_destroy(dr);
-        rd_kafka_topic_partition_list_destroy(l);
-        return rc;
-}
-
 typedef struct first_off {
         int64_t first;
 } first_off_t;
@@ -74,7 +30,7 @@ void sem_check_delete_records(kp_ctx_t *ctx, kp_check_t *c)
         rd_kafka_t *adm = NULL, *prod = NULL, *cons = NULL;
         rd_kafka_resp_err_t code;
         first_off_t f = {-1};
-        sem_dr_t dr = {0};
+        kp_kc_dr_t dr = {0};
         kp_err_t err;
         char topic[256] = "";
         int64_t low = -1, wlow = -1, whigh = -1;
@@ -86,7 +42,7 @@ void sem_check_delete_records(kp_ctx_t *ctx, kp_check_t *c)
         }
         if (sem_topic(ctx, c, "delete-records", 1, NULL, topic, sizeof(topic)) < 0)
                 goto out;
-        if (sem_dr_init(&dr, N) < 0) {
+        if (kp_kc_dr_init(&dr, N, NULL) < 0) {
                 kp_check_error(c, "out of memory");
                 goto out;
         }
@@ -100,8 +56,8 @@ void sem_check_delete_records(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "%zu of %d setup records failed delivery", dr.failed, N);
                 goto out;
         }
-        if (delete_records(adm, topic, BEFORE, &low, &code, &err) < 0) {
-                if (sem_api_unsupported(code))
+        if (kp_kc_delete_records(adm, topic, 0, BEFORE, REC_TIMEOUT_MS, &low, &code, &err) < 0) {
+                if (kp_kc_api_unsupported(code))
                         kp_check_fail(c, "not supported by the platform: DeleteRecords (%s)",
                                       err.msg);
                 else
@@ -116,8 +72,8 @@ void sem_check_delete_records(kp_ctx_t *ctx, kp_check_t *c)
         if (!cons)
                 goto out;
         /* stops at the 4 records expected; a wrong start shows as f.first */
-        got = sem_consume_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, N - BEFORE, 5000,
-                                    first_cb, &f);
+        got = kp_kc_read_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, N - BEFORE, 5000,
+                                   first_cb, &f);
         kp_check_measure(c, "low_watermark_reported", (double)low, "offset");
         kp_check_measure(c, "low_watermark_listed", (double)wlow, "offset");
         kp_check_measure(c, "high_watermark_listed", (double)whigh, "offset");
@@ -143,12 +99,9 @@ void sem_check_delete_records(kp_ctx_t *ctx, kp_check_t *c)
                               "remaining records",
                               BEFORE, N, BEFORE, N, BEFORE, N - BEFORE);
 out:
-        if (cons)
-                rd_kafka_destroy(cons);
-        if (prod)
-                rd_kafka_destroy(prod);
-        if (adm)
-                rd_kafka_destroy(adm);
+        kp_kc_close(cons);
+        kp_kc_close(prod);
+        kp_kc_close(adm);
         sem_topic_drop(ctx, c, topic);
-        sem_dr_release(&dr);
+        kp_kc_dr_release(&dr);
 }

@@ -168,17 +168,6 @@ static int rb_owned_count(const rb_member_t *mb)
         return n;
 }
 
-static int rb_subscribe(rd_kafka_t *rk, const char *topic)
-{
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_resp_err_t e;
-
-        rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
-        e = rd_kafka_subscribe(rk, l);
-        rd_kafka_topic_partition_list_destroy(l);
-        return e ? -1 : 0;
-}
-
 void sem_check_group_rebalance(kp_ctx_t *ctx, kp_check_t *c)
 {
         rb_state_t *st = calloc(1, sizeof(*st));
@@ -200,7 +189,7 @@ void sem_check_group_rebalance(kp_ctx_t *ctx, kp_check_t *c)
         for (k = 0; k < RB_MEMBERS; k++) {
                 st->m[k].id = k;
                 st->m[k].rk = rb_consumer(ctx, c, group, &st->m[k]);
-                if (!st->m[k].rk || rb_subscribe(st->m[k].rk, topic) < 0) {
+                if (!st->m[k].rk || kp_kc_subscribe(st->m[k].rk, topic, NULL) < 0) {
                         kp_check_error(c, "member %d could not subscribe", k + 1);
                         goto out;
                 }
@@ -327,12 +316,7 @@ void sem_check_group_rebalance(kp_ctx_t *ctx, kp_check_t *c)
                               a_owned_before, b_owned_before, RB_PARTITIONS, RB_PARTITIONS,
                               (long long)t_taken_over, RB_RECORDS);
 out:
-        for (k = 0; k < RB_MEMBERS; k++) {
-                if (!st->m[k].rk)
-                        continue;
-                if (!st->m[k].closed)
-                        rd_kafka_consumer_close(st->m[k].rk);
-                rd_kafka_destroy(st->m[k].rk);
-        }
+        for (k = 0; k < RB_MEMBERS; k++)
+                kp_kc_close(st->m[k].rk);
         free(st);
 }

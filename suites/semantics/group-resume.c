@@ -42,17 +42,6 @@ static int poll_records(rd_kafka_t *rk, int n, int *idx, int64_t *offs, int time
         return got;
 }
 
-static int subscribe(rd_kafka_t *rk, const char *topic)
-{
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_resp_err_t e;
-
-        rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
-        e = rd_kafka_subscribe(rk, l);
-        rd_kafka_topic_partition_list_destroy(l);
-        return e ? -1 : 0;
-}
-
 void sem_check_group_resume(kp_ctx_t *ctx, kp_check_t *c)
 {
         kp_kvlist_t extra = {0};
@@ -76,7 +65,7 @@ void sem_check_group_resume(kp_ctx_t *ctx, kp_check_t *c)
         kp_kvlist_set(&extra, "heartbeat.interval.ms", "500");
 
         a = sem_consumer(ctx, c, &extra);
-        if (!a || subscribe(a, topic) < 0) {
+        if (!a || kp_kc_subscribe(a, topic, NULL) < 0) {
                 kp_check_error(c, "first member could not subscribe");
                 goto out;
         }
@@ -97,12 +86,11 @@ void sem_check_group_resume(kp_ctx_t *ctx, kp_check_t *c)
         rd_kafka_topic_partition_list_add(committed, topic, 0);
         if (rd_kafka_committed(a, committed, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR)
                 committed_off = committed->elems[0].offset;
-        rd_kafka_consumer_close(a);
-        rd_kafka_destroy(a);
+        kp_kc_close(a);
         a = NULL;
 
         b = sem_consumer(ctx, c, &extra);
-        if (!b || subscribe(b, topic) < 0) {
+        if (!b || kp_kc_subscribe(b, topic, NULL) < 0) {
                 kp_check_error(c, "second member could not subscribe");
                 goto out;
         }
@@ -135,13 +123,7 @@ void sem_check_group_resume(kp_ctx_t *ctx, kp_check_t *c)
 out:
         if (committed)
                 rd_kafka_topic_partition_list_destroy(committed);
-        if (a) {
-                rd_kafka_consumer_close(a);
-                rd_kafka_destroy(a);
-        }
-        if (b) {
-                rd_kafka_consumer_close(b);
-                rd_kafka_destroy(b);
-        }
+        kp_kc_close(a);
+        kp_kc_close(b);
         kp_kvlist_clear(&extra);
 }

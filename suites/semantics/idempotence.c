@@ -61,20 +61,9 @@ static int ik_send(rd_kafka_t *prod, kp_check_t *c, const char *topic, size_t fr
 
         for (i = from; i < to; i++) {
                 uint8_t v[8];
-                rd_kafka_resp_err_t e;
                 sem_put_be64(v, i);
-                while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic),
-                                              RD_KAFKA_V_PARTITION((int32_t)(i % IK_PARTITIONS)),
-                                              RD_KAFKA_V_VALUE(v, 8),
-                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                              RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i),
-                                              RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                        rd_kafka_poll(prod, 10);
-                if (e) {
-                        kp_check_error(c, "produce: %s", rd_kafka_err2str(e));
+                if (sem_produce(prod, c, topic, (int32_t)(i % IK_PARTITIONS), v, 8, 0, i) < 0)
                         return -1;
-                }
-                rd_kafka_poll(prod, 0);
         }
         return 0;
 }
@@ -130,7 +119,7 @@ int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c)
         rd_kafka_t *prod = NULL, *cons = NULL;
         kp_ctl_req_t req;
         sem_seqset_t st;
-        sem_dr_t dr;
+        kp_kc_dr_t dr;
         kp_err_t err;
         char topic[256];
         int32_t leader = -1;
@@ -150,7 +139,7 @@ int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c)
             !kp_control_supports(ctl, KP_CTL_START_BROKER, NULL))
                 return 0;
         memset(&steady, 0, sizeof(steady));
-        if (sem_seqset_init(&st, IK_RECORDS) < 0 || sem_dr_init(&dr, IK_RECORDS) < 0) {
+        if (sem_seqset_init(&st, IK_RECORDS) < 0 || kp_kc_dr_init(&dr, IK_RECORDS, NULL) < 0) {
                 kp_check_error(c, "out of memory");
                 sem_seqset_release(&st);
                 return 1;
@@ -255,8 +244,8 @@ int sem_idempotence_by_broker_kill(kp_ctx_t *ctx, kp_check_t *c)
         if (!cons)
                 goto out;
         for (p = 0; p < IK_PARTITIONS; p++)
-                read += sem_consume_partition(cons, topic, p, RD_KAFKA_OFFSET_BEGINNING,
-                                              IK_RECORDS * 2, 5000, sem_seqset_cb, &st);
+                read += kp_kc_read_partition(cons, topic, p, RD_KAFKA_OFFSET_BEGINNING,
+                                             IK_RECORDS * 2, 5000, sem_seqset_cb, &st);
         for (i = 0; i < sent; i++)
                 if (dr.err[i] == RD_KAFKA_RESP_ERR_NO_ERROR && st.seen[i] == 0)
                         missing++;
@@ -320,15 +309,11 @@ out:
                             "a broker killed by semantics.idempotence could not be restarted";
                 }
         }
-        if (prod)
-                rd_kafka_destroy(prod);
-        if (cons) {
-                rd_kafka_consumer_close(cons);
-                rd_kafka_destroy(cons);
-        }
+        kp_kc_close(prod);
+        kp_kc_close(cons);
         kp_kvlist_clear(&pextra);
         kp_kvlist_clear(&tcfg);
-        sem_dr_release(&dr);
+        kp_kc_dr_release(&dr);
         sem_seqset_release(&st);
         return 1;
 }

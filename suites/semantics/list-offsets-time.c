@@ -12,22 +12,6 @@
 
 #define LOT_STEP_MS 10
 
-/* offsets_for_times for one timestamp on partition 0; the answered offset
- * (-1 when the cluster has no record at or after it). */
-static int lookup_time(rd_kafka_t *rk, const char *topic, int64_t ts, int64_t *offset)
-{
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_resp_err_t e;
-
-        rd_kafka_topic_partition_list_add(l, topic, 0)->offset = ts;
-        e = rd_kafka_offsets_for_times(rk, l, 10000);
-        if (!e)
-                e = l->elems[0].err;
-        *offset = l->elems[0].offset;
-        rd_kafka_topic_partition_list_destroy(l);
-        return e ? -1 : 0;
-}
-
 void sem_check_list_offsets_time(kp_ctx_t *ctx, kp_check_t *c)
 {
         /* timestamp asked, offset expected: before the first record, exact
@@ -70,7 +54,9 @@ void sem_check_list_offsets_time(kp_ctx_t *ctx, kp_check_t *c)
         tab = kp_check_table(c, "ListOffsets by timestamp on partition 0", cols, 4);
         for (i = 0; i < n; i++) {
                 char ts[32], want[32], ans[32];
-                if (lookup_time(rk, topic, base + probes[i].rel_ts, &got) < 0) {
+                rd_kafka_resp_err_t code;
+                if (kp_kc_offset_for_time(rk, topic, 0, base + probes[i].rel_ts, 10000, &got, &code,
+                                          NULL) < 0) {
                         kp_check_error(c, "ListOffsets for %s failed", probes[i].what);
                         goto out;
                 }
@@ -102,5 +88,5 @@ void sem_check_list_offsets_time(kp_ctx_t *ctx, kp_check_t *c)
                               "first offset at or after the timestamp (-1 after the last record)",
                               n, LOT_RECORDS, LOT_STEP_MS);
 out:
-        rd_kafka_destroy(rk);
+        kp_kc_close(rk);
 }

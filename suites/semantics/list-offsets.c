@@ -8,27 +8,6 @@
 
 #define LO_RECORDS 50
 
-/* ListOffsets of partition 0, asked again while a freshly created topic is
- * still unknown to the broker the client asks (metadata propagates within
- * seconds on a real cluster); any other answer is final. */
-static rd_kafka_resp_err_t watermarks_settled(rd_kafka_t *rk, const char *topic, int64_t *low,
-                                              int64_t *high)
-{
-        int64_t deadline = kp_mono_ns() + 15 * KP_NS_PER_S;
-        rd_kafka_resp_err_t e;
-
-        for (;;) {
-                e = rd_kafka_query_watermark_offsets(rk, topic, 0, low, high, 10000);
-                if ((e != RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION &&
-                     e != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
-                     e != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE &&
-                     e != RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION) ||
-                    kp_mono_ns() >= deadline)
-                        return e;
-                kp_sleep_ms(200);
-        }
-}
-
 void sem_check_list_offsets(kp_ctx_t *ctx, kp_check_t *c)
 {
         rd_kafka_t *rk = NULL;
@@ -41,14 +20,14 @@ void sem_check_list_offsets(kp_ctx_t *ctx, kp_check_t *c)
         rk = sem_consumer(ctx, c, NULL);
         if (!rk)
                 return;
-        e = watermarks_settled(rk, topic, &before_low, &before_high);
+        e = kp_kc_watermarks_settled(rk, topic, 0, 15000, &before_low, &before_high);
         if (e) {
                 kp_check_error(c, "ListOffsets on the empty topic: %s", rd_kafka_err2str(e));
                 goto out;
         }
         if (sem_produce_indexed(ctx, c, topic, LO_RECORDS, 0) < 0)
                 goto out;
-        e = watermarks_settled(rk, topic, &low, &high);
+        e = kp_kc_watermarks_settled(rk, topic, 0, 15000, &low, &high);
         if (e) {
                 kp_check_error(c, "ListOffsets: %s", rd_kafka_err2str(e));
                 goto out;
@@ -70,5 +49,5 @@ void sem_check_list_offsets(kp_ctx_t *ctx, kp_check_t *c)
                               "and latest %d after %d records",
                               LO_RECORDS, LO_RECORDS);
 out:
-        rd_kafka_destroy(rk);
+        kp_kc_close(rk);
 }

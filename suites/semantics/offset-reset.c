@@ -66,14 +66,6 @@ static void reset_poll(rd_kafka_t *rk, int want, int ms, reset_seen_t *s)
         }
 }
 
-static void close_consumer(rd_kafka_t *rk)
-{
-        if (!rk)
-                return;
-        rd_kafka_consumer_close(rk);
-        rd_kafka_destroy(rk);
-}
-
 void sem_check_offset_reset(kp_ctx_t *ctx, kp_check_t *c)
 {
         rd_kafka_t *early = NULL, *late = NULL, *none = NULL;
@@ -133,7 +125,7 @@ void sem_check_offset_reset(kp_ctx_t *ctx, kp_check_t *c)
                     "read nothing and reported _AUTO_OFFSET_RESET",
                     RST_RECORDS, RST_MORE);
 out:
-        close_consumer(early);
-        close_consumer(late);
-        close_consumer(none);
+        kp_kc_close(early);
+        kp_kc_close(late);
+        kp_kc_close(none);
 }

@@ -56,11 +56,11 @@ void sem_check_partition_order(kp_ctx_t *ctx, kp_check_t *c)
         int64_t *acked = NULL;
         char topic[256];
         long bad = 0, mism = 0, read = 0;
-        sem_dr_t dr;
+        kp_kc_dr_t dr;
         size_t i;
         int p;
 
-        if (sem_dr_init(&dr, total) < 0 || !(acked = malloc(total * sizeof(int64_t)))) {
+        if (kp_kc_dr_init(&dr, total, NULL) < 0 || !(acked = malloc(total * sizeof(int64_t)))) {
                 kp_check_error(c, "out of memory");
                 goto out;
         }
@@ -74,19 +74,9 @@ void sem_check_partition_order(kp_ctx_t *ctx, kp_check_t *c)
         for (i = 0; i < total; i++) {
                 uint8_t v[8];
                 int32_t part = (int32_t)(i % ORDER_PARTITIONS);
-                rd_kafka_resp_err_t e;
                 sem_put_be64(v, i / ORDER_PARTITIONS);
-                while ((e = rd_kafka_producev(prod, RD_KAFKA_V_TOPIC(topic),
-                                              RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_VALUE(v, 8),
-                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                              RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i),
-                                              RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                        rd_kafka_poll(prod, 10);
-                if (e) {
-                        kp_check_error(c, "produce: %s", rd_kafka_err2str(e));
+                if (sem_produce(prod, c, topic, part, v, 8, 0, i) < 0)
                         goto out;
-                }
-                rd_kafka_poll(prod, 0);
         }
         if (sem_flush(prod, c, 60000) < 0)
                 goto out;
@@ -106,8 +96,8 @@ void sem_check_partition_order(kp_ctx_t *ctx, kp_check_t *c)
                 for (i = 0; i < ORDER_PER_PART; i++)
                         acked[i] = dr.offset[i * ORDER_PARTITIONS + (size_t)p];
                 st.acked_offsets = acked;
-                read += sem_consume_partition(cons, topic, p, RD_KAFKA_OFFSET_BEGINNING,
-                                              ORDER_PER_PART, 15000, order_cb, &st);
+                read += kp_kc_read_partition(cons, topic, p, RD_KAFKA_OFFSET_BEGINNING,
+                                             ORDER_PER_PART, 15000, order_cb, &st);
                 bad += st.out_of_order;
                 mism += st.offset_mismatch;
         }
@@ -132,13 +122,9 @@ void sem_check_partition_order(kp_ctx_t *ctx, kp_check_t *c)
                               total, ORDER_PARTITIONS);
         }
 out:
-        if (prod)
-                rd_kafka_destroy(prod);
-        if (cons) {
-                rd_kafka_consumer_close(cons);
-                rd_kafka_destroy(cons);
-        }
+        kp_kc_close(prod);
+        kp_kc_close(cons);
         kp_kvlist_clear(&pextra);
-        sem_dr_release(&dr);
+        kp_kc_dr_release(&dr);
         free(acked);
 }

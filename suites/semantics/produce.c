@@ -11,42 +11,7 @@
 
 int sem_produce_indexed(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int n, int64_t base_ts)
 {
-        rd_kafka_t *prod;
-        sem_dr_t dr;
-        int i, rc = -1;
-
-        if (sem_dr_init(&dr, (size_t)n) < 0) {
-                kp_check_error(c, "out of memory");
-                return -1;
-        }
-        prod = sem_producer(ctx, c, NULL, &dr);
-        if (!prod)
-                goto out;
-        for (i = 0; i < n; i++) {
-                char v[32];
-                int len = snprintf(v, sizeof(v), "%d", i);
-                rd_kafka_resp_err_t e = rd_kafka_producev(
-                    prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
-                    RD_KAFKA_V_VALUE(v, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i),
-                    RD_KAFKA_V_TIMESTAMP(base_ts ? base_ts + i * 10 : 0), RD_KAFKA_V_END);
-                if (e) {
-                        kp_check_error(c, "produce: %s", rd_kafka_err2str(e));
-                        goto out;
-                }
-        }
-        if (sem_flush(prod, c, 30000) < 0)
-                goto out;
-        if (dr.failed) {
-                kp_check_fail(c, "%zu of %d records failed delivery", dr.failed, n);
-                goto out;
-        }
-        rc = 0;
-out:
-        if (prod)
-                rd_kafka_destroy(prod);
-        sem_dr_release(&dr);
-        return rc;
+        return sem_produce_range(ctx, c, topic, 0, n, 0, base_ts, 10);
 }
 
 /* Produces values from..to-1 (decimal text); to partition i % partitions
@@ -56,10 +21,10 @@ int sem_produce_range(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int from,
                       int partitions, int64_t ts_base, int64_t ts_step)
 {
         rd_kafka_t *prod;
-        sem_dr_t dr;
+        kp_kc_dr_t dr;
         int i, rc = -1;
 
-        if (sem_dr_init(&dr, (size_t)to) < 0) {
+        if (kp_kc_dr_init(&dr, (size_t)to, NULL) < 0) {
                 kp_check_error(c, "out of memory");
                 return -1;
         }
@@ -69,20 +34,9 @@ int sem_produce_range(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int from,
         for (i = from; i < to; i++) {
                 char v[32];
                 int len = snprintf(v, sizeof(v), "%d", i);
-                rd_kafka_resp_err_t e;
-                while (
-                    (e = rd_kafka_producev(
-                         prod, RD_KAFKA_V_TOPIC(topic),
-                         RD_KAFKA_V_PARTITION(partitions > 0 ? i % partitions : 0),
-                         RD_KAFKA_V_VALUE(v, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                         RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i),
-                         RD_KAFKA_V_TIMESTAMP(ts_base > 0 ? ts_base + i * ts_step : 0),
-                         RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                        rd_kafka_poll(prod, 10);
-                if (e) {
-                        kp_check_error(c, "produce: %s", rd_kafka_err2str(e));
+                if (sem_produce(prod, c, topic, partitions > 0 ? i % partitions : 0, v, (size_t)len,
+                                ts_base > 0 ? ts_base + i * ts_step : 0, (size_t)i) < 0)
                         goto out;
-                }
         }
         if (sem_flush(prod, c, 30000) < 0)
                 goto out;
@@ -92,9 +46,8 @@ int sem_produce_range(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int from,
         }
         rc = 0;
 out:
-        if (prod)
-                rd_kafka_destroy(prod);
-        sem_dr_release(&dr);
+        kp_kc_close(prod);
+        kp_kc_dr_release(&dr);
         return rc;
 }
 
@@ -113,24 +66,16 @@ int sem_value_index(const rd_kafka_message_t *m)
 /* Produces n records "<tag>-<i>" to partition p (or RD_KAFKA_PARTITION_UA
  * when p < 0) with timestamp ts (0: now) and waits for them; failed
  * deliveries are left in dr for the caller to judge. */
-int sem_produce_tagged(rd_kafka_t *prod, kp_check_t *c, sem_dr_t *dr, const char *topic, int32_t p,
-                       size_t first, size_t n, const char *tag, int64_t ts)
+int sem_produce_tagged(rd_kafka_t *prod, kp_check_t *c, kp_kc_dr_t *dr, const char *topic,
+                       int32_t p, size_t first, size_t n, const char *tag, int64_t ts)
 {
         size_t i;
 
         for (i = first; i < first + n; i++) {
                 char v[64];
                 int len = snprintf(v, sizeof(v), "%s-%zu", tag, i);
-                rd_kafka_resp_err_t e = rd_kafka_producev(
-                    prod, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(p),
-                    RD_KAFKA_V_VALUE(v, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                    RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i),
-                    RD_KAFKA_V_END);
-                if (e) {
-                        kp_check_error(c, "produce to %s [%d]: %s", topic, (int)p,
-                                       rd_kafka_err2str(e));
+                if (sem_produce(prod, c, topic, p, v, (size_t)len, ts, i) < 0)
                         return -1;
-                }
         }
         return sem_flush(prod, c, REC_TIMEOUT_MS);
 }

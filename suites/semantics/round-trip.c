@@ -185,8 +185,8 @@ void sem_check_round_trip(kp_ctx_t *ctx, kp_check_t *c)
         st.cases = cases;
         st.n = n;
         st.c = c;
-        got = sem_consume_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, (long)n, 15000,
-                                    rt_compare, &st);
+        got = kp_kc_read_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, (long)n, 15000,
+                                   rt_compare, &st);
         kp_check_measure(c, "records_sent", (double)n, "records");
         kp_check_measure(c, "records_read", (double)got, "records");
         kp_check_measure(c, "mismatches", st.mismatches, "records");
@@ -208,12 +208,8 @@ void sem_check_round_trip(kp_ctx_t *ctx, kp_check_t *c)
                               n);
         }
 out:
-        if (prod)
-                rd_kafka_destroy(prod);
-        if (cons) {
-                rd_kafka_consumer_close(cons);
-                rd_kafka_destroy(cons);
-        }
+        kp_kc_close(prod);
+        kp_kc_close(cons);
         kp_kvlist_clear(&tcfg);
         kp_kvlist_clear(&pextra);
         free(big);

@@ -17,25 +17,11 @@
 #include "evidence/evidence.h"
 #include "evidence/runner.h"
 #include "evidence/suite.h"
+#include "platform/kclient.h"
 
 #define SEM_ROW "kafka-semantics"
 
 extern const kp_suite_def_t kp_suite_semantics;
-
-/* Delivery results of a producer created by sem_producer(), indexed by the
- * msg_opaque the caller passes (an int index < cap). */
-typedef struct sem_dr {
-        size_t cap;
-        rd_kafka_resp_err_t *err;
-        int32_t *partition;
-        int64_t *offset;
-        size_t delivered; /* reports received */
-        size_t failed;
-        char *stats; /* latest statistics JSON (statistics.interval.ms), malloc'ed */
-} sem_dr_t;
-
-int sem_dr_init(sem_dr_t *dr, size_t cap);
-void sem_dr_release(sem_dr_t *dr);
 
 /* Deletes a check's topic (nothing when topic is ""); a failure is a note. */
 void sem_topic_drop(kp_ctx_t *ctx, kp_check_t *c, const char *topic);
@@ -44,21 +30,18 @@ void sem_topic_drop(kp_ctx_t *ctx, kp_check_t *c, const char *topic);
 int sem_topic(kp_ctx_t *ctx, kp_check_t *c, const char *suffix, int partitions,
               const kp_kvlist_t *configs, char *out, size_t size);
 
-/* A producer with the target's properties plus extra; dr may be NULL. */
-rd_kafka_t *sem_producer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra, sem_dr_t *dr);
-/* A consumer (group.id unique unless extra sets one). */
+/* Clients of platform/kclient with the target's properties (default
+ * profile) plus extra; a failure is recorded as `error` on c. The producer
+ * tracks deliveries into dr (may be NULL); the consumer's group.id is unique
+ * unless extra sets one. Close them with kp_kc_close(). */
+rd_kafka_t *sem_producer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra, kp_kc_dr_t *dr);
 rd_kafka_t *sem_consumer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra);
+rd_kafka_t *sem_admin_client(kp_ctx_t *ctx, kp_check_t *c);
 
-/* Waits for every delivery report (bounded); records `error` on timeout. */
+/* kp_kc_flush and kp_kc_produce (no key) recording `error` on failure. */
 int sem_flush(rd_kafka_t *rk, kp_check_t *c, int timeout_ms);
-
-typedef int (*sem_msg_fn)(void *opaque, const rd_kafka_message_t *m);
-
-/* Assigns topic/partition at offset and hands up to n messages to fn
- * (fn returns non-zero to stop early). Returns the count consumed; stops
- * at timeout_ms without a new message. */
-long sem_consume_partition(rd_kafka_t *rk, const char *topic, int32_t partition, int64_t offset,
-                           long n, int timeout_ms, sem_msg_fn fn, void *opaque);
+int sem_produce(rd_kafka_t *prod, kp_check_t *c, const char *topic, int32_t partition,
+                const void *value, size_t len, int64_t ts, size_t idx);
 
 /* Sum of a per-broker counter (e.g. "txretries") from a statistics JSON. */
 int64_t sem_stats_broker_sum(const char *stats_json, const char *field);
@@ -96,20 +79,6 @@ void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c);
 void sem_check_txn_timeout(kp_ctx_t *ctx, kp_check_t *c);
 
-/* Admin helpers (common.c): an admin client with the target's properties
- * (records `error` on failure); the first event of a type from q; the answer
- * of an admin call (NULL with *err set, and the request's error code in *code
- * if not NULL, when there was no answer or the request failed); whether an
- * error code means the platform does not implement the API (UNSUPPORTED_VERSION
- * from the broker, or no usable version found by librdkafka) -- a finding the
- * checks report as `fail` "not supported by the platform: <API>". */
-rd_kafka_t *sem_admin_client(kp_ctx_t *ctx, kp_check_t *c);
-rd_kafka_event_t *sem_admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms);
-rd_kafka_event_t *sem_admin_result(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms,
-                                   const char *what, const char *topic, rd_kafka_resp_err_t *code,
-                                   kp_err_t *err);
-int sem_api_unsupported(rd_kafka_resp_err_t e);
-
 /* Records whose value is an 8-byte big-endian sequence number: which were
  * read, at which offset first, and how many were read at a second offset. */
 void sem_put_be64(uint8_t *p, uint64_t v);
@@ -122,7 +91,7 @@ typedef struct sem_seqset {
 } sem_seqset_t;
 int sem_seqset_init(sem_seqset_t *s, uint64_t cap);
 void sem_seqset_release(sem_seqset_t *s);
-/* sem_msg_fn over a sem_seqset_t. */
+/* kp_kc_msg_fn over a sem_seqset_t. */
 int sem_seqset_cb(void *opaque, const rd_kafka_message_t *m);
 
 /* Bounds of admin, group, produce and transaction calls, in ms. */
@@ -163,8 +132,8 @@ int sem_produce_indexed(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int n, 
 int sem_produce_range(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int from, int to,
                       int partitions, int64_t ts_base, int64_t ts_step);
 int sem_value_index(const rd_kafka_message_t *m);
-int sem_produce_tagged(rd_kafka_t *prod, kp_check_t *c, sem_dr_t *dr, const char *topic, int32_t p,
-                       size_t first, size_t n, const char *tag, int64_t ts);
+int sem_produce_tagged(rd_kafka_t *prod, kp_check_t *c, kp_kc_dr_t *dr, const char *topic,
+                       int32_t p, size_t first, size_t n, const char *tag, int64_t ts);
 
 /* Transaction helpers (txn.c). */
 int sem_txn_unsupported(kp_ctx_t *ctx, kp_check_t *c);

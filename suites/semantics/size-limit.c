@@ -36,7 +36,7 @@ void sem_check_size_limit(kp_ctx_t *ctx, kp_check_t *c)
         kp_kvlist_t cfg = {0}, extra = {0};
         rd_kafka_t *prod = NULL, *cons = NULL;
         char topic[256], limit[32], *big = NULL;
-        sem_dr_t dr;
+        kp_kc_dr_t dr;
         sz_seen_t seen = {0, 0, 0};
         int64_t low = -1, high = -1;
         rd_kafka_resp_err_t e;
@@ -49,7 +49,7 @@ void sem_check_size_limit(kp_ctx_t *ctx, kp_check_t *c)
         if (sem_topic(ctx, c, "size-limit", 1, &cfg, topic, sizeof(topic)) < 0)
                 goto out;
         big = malloc(SZ_BIG);
-        if (!big || sem_dr_init(&dr, 2) < 0) {
+        if (!big || kp_kc_dr_init(&dr, 2, NULL) < 0) {
                 kp_check_error(c, "out of memory");
                 goto out;
         }
@@ -85,7 +85,7 @@ void sem_check_size_limit(kp_ctx_t *ctx, kp_check_t *c)
         if (!cons)
                 goto out;
         rd_kafka_query_watermark_offsets(cons, topic, 0, &low, &high, 10000);
-        sem_consume_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, 10, 3000, sz_cb, &seen);
+        kp_kc_read_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, 10, 3000, sz_cb, &seen);
         kp_check_measure(c, "max_message_bytes", SZ_LIMIT, "bytes");
         kp_check_measure(c, "oversized_record_bytes", SZ_BIG, "bytes");
         kp_check_measure(c, "latest_offset", (double)high, "offset");
@@ -113,13 +113,9 @@ void sem_check_size_limit(kp_ctx_t *ctx, kp_check_t *c)
                               "small record landed at offset 0",
                               SZ_BIG, SZ_LIMIT);
 out:
-        if (prod)
-                rd_kafka_destroy(prod);
-        if (cons) {
-                rd_kafka_consumer_close(cons);
-                rd_kafka_destroy(cons);
-        }
-        sem_dr_release(&dr);
+        kp_kc_close(prod);
+        kp_kc_close(cons);
+        kp_kc_dr_release(&dr);
         free(big);
         kp_kvlist_clear(&cfg);
         kp_kvlist_clear(&extra);

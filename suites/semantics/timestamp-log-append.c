@@ -47,7 +47,7 @@ void sem_check_timestamp_log_append(kp_ctx_t *ctx, kp_check_t *c)
         kp_kvlist_t cfg = {0};
         rd_kafka_t *prod = NULL, *cons = NULL;
         ts_state_t st = {0};
-        sem_dr_t dr = {0};
+        kp_kc_dr_t dr = {0};
         char topic[256] = "";
         long got;
 
@@ -58,7 +58,7 @@ void sem_check_timestamp_log_append(kp_ctx_t *ctx, kp_check_t *c)
         kp_kvlist_set(&cfg, "message.timestamp.type", "LogAppendTime");
         if (sem_topic(ctx, c, "log-append-time", 1, &cfg, topic, sizeof(topic)) < 0)
                 goto out;
-        if (sem_dr_init(&dr, N) < 0) {
+        if (kp_kc_dr_init(&dr, N, NULL) < 0) {
                 kp_check_error(c, "out of memory");
                 goto out;
         }
@@ -80,8 +80,7 @@ void sem_check_timestamp_log_append(kp_ctx_t *ctx, kp_check_t *c)
         cons = sem_consumer(ctx, c, NULL);
         if (!cons)
                 goto out;
-        got =
-            sem_consume_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, N, 10000, ts_cb, &st);
+        got = kp_kc_read_partition(cons, topic, 0, RD_KAFKA_OFFSET_BEGINNING, N, 10000, ts_cb, &st);
         kp_check_measure(c, "records_read", (double)got, "records");
         kp_check_measure(c, "log_append_time_records", (double)st.log_append, "records");
         if (got != N)
@@ -102,11 +101,9 @@ void sem_check_timestamp_log_append(kp_ctx_t *ctx, kp_check_t *c)
                               "with type LogAppendTime and a timestamp within the append window",
                               N);
 out:
-        if (cons)
-                rd_kafka_destroy(cons);
-        if (prod)
-                rd_kafka_destroy(prod);
+        kp_kc_close(cons);
+        kp_kc_close(prod);
         sem_topic_drop(ctx, c, topic);
-        sem_dr_release(&dr);
+        kp_kc_dr_release(&dr);
         kp_kvlist_clear(&cfg);
 }

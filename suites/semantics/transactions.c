@@ -74,5 +74,5 @@ void sem_check_transactions(kp_ctx_t *ctx, kp_check_t *c)
                               "%d aborted; read_uncommitted saw all %d",
                               2 * TXN_BATCH, TXN_BATCH, 3 * TXN_BATCH);
 out:
-        rd_kafka_destroy(prod);
+        kp_kc_close(prod);
 }

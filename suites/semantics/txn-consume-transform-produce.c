@@ -75,7 +75,6 @@ static int ctp_step(rd_kafka_t *prod, rd_kafka_t *cons, kp_check_t *c, const cha
 static rd_kafka_t *ctp_consumer(kp_ctx_t *ctx, kp_check_t *c, const char *group, const char *in)
 {
         kp_kvlist_t extra = {0};
-        rd_kafka_topic_partition_list_t *l;
         rd_kafka_t *rk;
 
         kp_kvlist_set(&extra, "group.id", group);
@@ -86,14 +85,11 @@ static rd_kafka_t *ctp_consumer(kp_ctx_t *ctx, kp_check_t *c, const char *group,
         kp_kvlist_clear(&extra);
         if (!rk)
                 return NULL;
-        l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, in, RD_KAFKA_PARTITION_UA);
-        if (rd_kafka_subscribe(rk, l)) {
+        if (kp_kc_subscribe(rk, in, NULL) < 0) {
                 kp_check_error(c, "subscribe to %s failed", in);
-                rd_kafka_destroy(rk);
+                kp_kc_close(rk);
                 rk = NULL;
         }
-        rd_kafka_topic_partition_list_destroy(l);
         return rk;
 }
 
@@ -192,8 +188,7 @@ void sem_check_txn_ctp(kp_ctx_t *ctx, kp_check_t *c)
         committed_after_abort = ctp_committed(cons, in);
         /* The application restarts after the abort: a new member of the
          * group resumes from the committed offset and processes the rest. */
-        rd_kafka_consumer_close(cons);
-        rd_kafka_destroy(cons);
+        kp_kc_close(cons);
         cons = ctp_consumer(ctx, c, group, in);
         if (!cons)
                 goto out;
@@ -215,8 +210,8 @@ void sem_check_txn_ctp(kp_ctx_t *ctx, kp_check_t *c)
         reader = sem_consumer(ctx, c, &extra);
         if (!reader)
                 goto out;
-        sem_consume_partition(reader, out, 0, RD_KAFKA_OFFSET_BEGINNING, 1000, 10000, ctp_out_cb,
-                              &o);
+        kp_kc_read_partition(reader, out, 0, RD_KAFKA_OFFSET_BEGINNING, 1000, 10000, ctp_out_cb,
+                             &o);
         for (i = 0; i < CTP_RECORDS; i++) {
                 if (o.count[i] == 0)
                         missing++;
@@ -263,16 +258,8 @@ void sem_check_txn_ctp(kp_ctx_t *ctx, kp_check_t *c)
                               CTP_BATCH, CTP_RECORDS);
 out:
         kp_kvlist_clear(&extra);
-        if (plain)
-                rd_kafka_destroy(plain);
-        if (cons) {
-                rd_kafka_consumer_close(cons);
-                rd_kafka_destroy(cons);
-        }
-        if (reader) {
-                rd_kafka_consumer_close(reader);
-                rd_kafka_destroy(reader);
-        }
-        if (prod)
-                rd_kafka_destroy(prod);
+        kp_kc_close(plain);
+        kp_kc_close(cons);
+        kp_kc_close(reader);
+        kp_kc_close(prod);
 }

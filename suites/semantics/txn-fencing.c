@@ -124,8 +124,6 @@ void sem_check_txn_fencing(kp_ctx_t *ctx, kp_check_t *c)
                               "sent is visible; the new producer's 10 committed records are",
                               txn_id, rd_kafka_err2name(fatal), zombie_sent);
 out:
-        if (a)
-                rd_kafka_destroy(a);
-        if (b)
-                rd_kafka_destroy(b);
+        kp_kc_close(a);
+        kp_kc_close(b);
 }

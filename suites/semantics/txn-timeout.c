@@ -56,7 +56,7 @@ static rd_kafka_t *tto_producer(kp_ctx_t *ctx, kp_check_t *c, const char *txn_id
         if (e) {
                 kp_check_error(c, "init_transactions %s: %s", txn_id, rd_kafka_error_string(e));
                 rd_kafka_error_destroy(e);
-                rd_kafka_destroy(rk);
+                kp_kc_close(rk);
                 return NULL;
         }
         return rk;
@@ -75,14 +75,8 @@ static int tto_send(rd_kafka_t *rk, kp_check_t *c, const char *topic, const char
         for (i = 0; i < n; i++) {
                 char v[32];
                 int len = snprintf(v, sizeof(v), "%s-%d", prefix, i);
-                rd_kafka_resp_err_t re =
-                    rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
-                                      RD_KAFKA_V_VALUE(v, (size_t)len),
-                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-                if (re) {
-                        kp_check_error(c, "produce %s: %s", v, rd_kafka_err2str(re));
+                if (sem_produce(rk, c, topic, 0, v, (size_t)len, 0, 0) < 0)
                         return -1;
-                }
         }
         return sem_flush(rk, c, TTO_CALL_MS);
 }
@@ -133,8 +127,8 @@ void sem_check_txn_timeout(kp_ctx_t *ctx, kp_check_t *c)
         ru = rc ? sem_consumer(ctx, c, &ru_extra) : NULL;
         if (!ru)
                 goto out;
-        got = sem_consume_partition(ru, topic, 0, RD_KAFKA_OFFSET_BEGINNING, OPEN + COMMITTED,
-                                    10000, tto_cb, &seen_ru);
+        got = kp_kc_read_partition(ru, topic, 0, RD_KAFKA_OFFSET_BEGINNING, OPEN + COMMITTED, 10000,
+                                   tto_cb, &seen_ru);
         if (seen_ru.open != OPEN) {
                 kp_check_error(c,
                                "read_uncommitted sees %ld of the open transaction's %d records: "
@@ -143,8 +137,8 @@ void sem_check_txn_timeout(kp_ctx_t *ctx, kp_check_t *c)
                 goto out;
         }
         /* blocks on the open transaction until the coordinator aborts it */
-        got = sem_consume_partition(rc, topic, 0, RD_KAFKA_OFFSET_BEGINNING, COMMITTED, TTO_WAIT_MS,
-                                    tto_cb, &seen_rc);
+        got = kp_kc_read_partition(rc, topic, 0, RD_KAFKA_OFFSET_BEGINNING, COMMITTED, TTO_WAIT_MS,
+                                   tto_cb, &seen_rc);
         if (seen_rc.committed == COMMITTED)
                 abort_ms = (kp_mono_ns() - t_open) / KP_NS_PER_MS;
         e = rd_kafka_commit_transaction(stale, TTO_CALL_MS);
@@ -154,8 +148,8 @@ void sem_check_txn_timeout(kp_ctx_t *ctx, kp_check_t *c)
                 rd_kafka_error_destroy(e);
         }
         /* read again after the stale producer tried to commit */
-        sem_consume_partition(rc, topic, 0, RD_KAFKA_OFFSET_BEGINNING, OPEN + COMMITTED, 3000,
-                              tto_cb, &seen_again);
+        kp_kc_read_partition(rc, topic, 0, RD_KAFKA_OFFSET_BEGINNING, OPEN + COMMITTED, 3000,
+                             tto_cb, &seen_again);
         kp_check_note(c, "commit of the timed-out transaction: %s",
                       stale_err[0] ? stale_err : "accepted");
         kp_check_measure(c, "read_committed_open_records", (double)seen_rc.open, "records");
@@ -185,14 +179,10 @@ void sem_check_txn_timeout(kp_ctx_t *ctx, kp_check_t *c)
                               "its producer's late commit failed: %s",
                               TTO_TXN_TIMEOUT_MS, COMMITTED, (long long)abort_ms, OPEN, stale_err);
 out:
-        if (rc)
-                rd_kafka_destroy(rc);
-        if (ru)
-                rd_kafka_destroy(ru);
-        if (other)
-                rd_kafka_destroy(other);
-        if (stale)
-                rd_kafka_destroy(stale);
+        kp_kc_close(rc);
+        kp_kc_close(ru);
+        kp_kc_close(other);
+        kp_kc_close(stale);
         sem_topic_drop(ctx, c, topic);
         kp_kvlist_clear(&rc_extra);
         kp_kvlist_clear(&ru_extra);

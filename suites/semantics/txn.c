@@ -48,7 +48,7 @@ rd_kafka_t *sem_txn_producer(kp_ctx_t *ctx, kp_check_t *c, const char *txn_id)
         e = rd_kafka_init_transactions(rk, TXN_TIMEOUT_MS);
         if (e) {
                 sem_txn_error(c, "init_transactions", e);
-                rd_kafka_destroy(rk);
+                kp_kc_close(rk);
                 return NULL;
         }
         return rk;
@@ -63,16 +63,8 @@ int sem_txn_send(rd_kafka_t *rk, kp_check_t *c, const char *topic, const char *p
         for (i = from; i < from + n; i++) {
                 char v[64];
                 int len = snprintf(v, sizeof(v), "%s-%d", prefix, i);
-                rd_kafka_resp_err_t e;
-                while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
-                                              RD_KAFKA_V_VALUE(v, (size_t)len),
-                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                              RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                        rd_kafka_poll(rk, 10);
-                if (e) {
-                        kp_check_error(c, "produce %s: %s", v, rd_kafka_err2str(e));
+                if (sem_produce(rk, c, topic, 0, v, (size_t)len, 0, 0) < 0)
                         return -1;
-                }
         }
         return 0;
 }
@@ -135,9 +127,8 @@ int sem_txn_read(kp_ctx_t *ctx, kp_check_t *c, const char *topic, const char *is
         kp_kvlist_clear(&extra);
         if (!rk)
                 return -1;
-        sem_consume_partition(rk, topic, 0, RD_KAFKA_OFFSET_BEGINNING, 100000, 10000, txn_seen_cb,
-                              s);
-        rd_kafka_consumer_close(rk);
-        rd_kafka_destroy(rk);
+        kp_kc_read_partition(rk, topic, 0, RD_KAFKA_OFFSET_BEGINNING, 100000, 10000, txn_seen_cb,
+                             s);
+        kp_kc_close(rk);
         return 0;
 }
