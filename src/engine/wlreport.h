@@ -17,6 +17,33 @@
 #include "evidence/evidence.h"
 #include "engine/workload.h"
 
+/* The standard measurements kp_wlreport_record writes, as rows of a suite's
+ * measurement table (kp_measure_def_t, evidence/suite.h): name, unit and
+ * which way is better. A suite whose checks run a workload lists them with
+ * KP_WLREPORT_MEASURES among its own rows. */
+// clang-format off
+#define KP_WLREPORT_MEASURES \
+        {"records_sent", "records", KP_BETTER_NONE}, \
+        {"records_acked", "records", KP_BETTER_NONE}, \
+        {"records_ack_failed", "records", KP_BETTER_LOWER}, \
+        {"records_in_doubt", "records", KP_BETTER_LOWER}, \
+        {"records_consumed_unique", "records", KP_BETTER_NONE}, \
+        {"lost_acked", "records", KP_BETTER_LOWER}, \
+        {"redeliveries", "records", KP_BETTER_LOWER}, \
+        {"read_at_other_offset", "records", KP_BETTER_LOWER}, \
+        {"corrupt", "records", KP_BETTER_LOWER}, \
+        {"target_rate", "records/s", KP_BETTER_NONE}, \
+        {"achieved_rate", "records/s", KP_BETTER_HIGHER}, \
+        {"acked_value_bytes", "bytes", KP_BETTER_NONE}, \
+        {"produce_duration_s", "s", KP_BETTER_NONE}, \
+        {"drain_duration_s", "s", KP_BETTER_LOWER}, \
+        {"ledger_bytes", "bytes", KP_BETTER_NONE}, \
+        {"ack_latency_p99_ms", "ms", KP_BETTER_LOWER}, \
+        {"e2e_latency_p99_ms", "ms", KP_BETTER_LOWER}, \
+        {"ack_latency_*", "us", KP_BETTER_LOWER}, \
+        {"e2e_latency_*", "us", KP_BETTER_LOWER}
+// clang-format on
+
 /* Records measurements, errors and ledger anomalies on c. Returns the
  * number of acknowledged records never consumed. */
 uint64_t kp_wlreport_record(kp_check_t *c, kp_workload_t *wl);

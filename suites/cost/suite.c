@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "engine/wlreport.h"
 #include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {
@@ -121,25 +122,7 @@ static const kp_measure_def_t measurements[] = {
     {"replication_factor", "replicas", KP_BETTER_NONE},
     {"retained_bytes_per_produced_byte", "bytes/byte", KP_BETTER_NONE},
     {"retention_s", "s", KP_BETTER_NONE},
-    {"records_sent", "records", KP_BETTER_NONE},
-    {"records_acked", "records", KP_BETTER_NONE},
-    {"records_ack_failed", "records", KP_BETTER_LOWER},
-    {"records_in_doubt", "records", KP_BETTER_LOWER},
-    {"records_consumed_unique", "records", KP_BETTER_NONE},
-    {"lost_acked", "records", KP_BETTER_LOWER},
-    {"redeliveries", "records", KP_BETTER_LOWER},
-    {"read_at_other_offset", "records", KP_BETTER_LOWER},
-    {"corrupt", "records", KP_BETTER_LOWER},
-    {"target_rate", "records/s", KP_BETTER_NONE},
-    {"achieved_rate", "records/s", KP_BETTER_HIGHER},
-    {"acked_value_bytes", "bytes", KP_BETTER_NONE},
-    {"produce_duration_s", "s", KP_BETTER_NONE},
-    {"drain_duration_s", "s", KP_BETTER_LOWER},
-    {"ledger_bytes", "bytes", KP_BETTER_NONE},
-    {"ack_latency_p99_ms", "ms", KP_BETTER_LOWER},
-    {"e2e_latency_p99_ms", "ms", KP_BETTER_LOWER},
-    {"ack_latency_*", "us", KP_BETTER_LOWER},
-    {"e2e_latency_*", "us", KP_BETTER_LOWER},
+    KP_WLREPORT_MEASURES,
 };
 
 const kp_suite_def_t kp_suite_cost = {
