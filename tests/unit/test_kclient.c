@@ -5,6 +5,7 @@
  * requests and cleanup.
  */
 #include "kptest.h"
+#include "kptest_embedded.h"
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -17,38 +18,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-typedef struct fixture {
-        kp_target_t *target;
-        kp_platform_t *plat;
-} fixture_t;
-
-static int setup(void **state)
-{
-        const char *src = getenv("KPROOF_SRC");
-        fixture_t *f = calloc(1, sizeof(*f));
-        char path[4096];
-        kp_err_t err;
-
-        kp_log_set_level(KP_LOG_WARN);
-        snprintf(path, sizeof(path), "%s/targets/embedded.json", src ? src : ".");
-        if (!f || kp_target_load(path, &f->target, &err) < 0 ||
-            kp_platform_open(f->target, &f->plat, &err) < 0) {
-                fprintf(stderr, "setup: %s\n", err.msg);
-                return -1;
-        }
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state)
-{
-        fixture_t *f = *state;
-
-        kp_platform_close(f->plat);
-        kp_target_free(f->target);
-        free(f);
-        return 0;
-}
+typedef kpt_embedded_t fixture_t;
 
 static void make_topic(fixture_t *f, const char *topic, int partitions)
 {
@@ -316,5 +286,5 @@ int main(void)
             cmocka_unit_test(test_subscribe_wait),
             cmocka_unit_test(test_admin),
         };
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, kpt_embedded_setup, kpt_embedded_teardown);
 }
