@@ -1,4 +1,7 @@
 /*
+ * Over 600 lines: the crash-isolating parent and the child of a run share the run directory,
+ * journal and signing steps here.
+ *
  * kproof run: loads a scenario and a target, runs the selected suites and
  * writes the run directory: evidence.json, events.jsonl, junit.xml,
  * report.html, report.pdf and the artifacts of the checks, then signs it

@@ -1,4 +1,7 @@
 /*
+ * Over 600 lines: the whole scenario format (suites, workload, client, faults, gates) validated in
+ * one pass with one JSON path.
+ *
  * Scenario loading: see config.h for the contract and README "Scenario
  * files" for the format.
  */

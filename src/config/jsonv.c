@@ -1,3 +1,5 @@
+/* Over 600 lines: one validator for every JSON type kproof reads (path tracking, ${env:} expansion,
+ * durations, sizes) in one place. */
 #include "config/jsonv.h"
 
 #include <ctype.h>

@@ -1,3 +1,5 @@
+/* Over 600 lines: the shard plan and result formats, their reader, writer and merge must change
+ * together. */
 #include "dist/shard.h"
 
 #include <stdio.h>

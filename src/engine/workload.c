@@ -1,3 +1,5 @@
+/* Over 600 lines: producer, consumer and timeline threads share static per-thread state and
+ * hot-path helpers the compiler inlines. */
 #include "engine/workload.h"
 
 #include <math.h>

@@ -1,3 +1,5 @@
+/* Over 600 lines: the evidence document's writer and its checkpoint reader are one format and
+ * change together. */
 #include "evidence/evidence.h"
 
 #include <math.h>

@@ -1,3 +1,5 @@
+/* Over 600 lines: the in-toto statement, DSSE envelope and their verification are one format, read
+ * and written here. */
 #include "sign/bundle.h"
 
 #include <dirent.h>

@@ -1,4 +1,7 @@
 /*
+ * Over 600 lines: every fault action's apply and heal sits beside the others so the journal and
+ * heal paths stay symmetric.
+ *
  * The fault scheduler: applies the scenario's faults at their times through
  * the control adapter and heals them after heal_after, recording when each
  * step began and ended. Whatever a fault took down is remembered until it is
