@@ -1,4 +1,5 @@
 #include "platform/kafka.h"
+#include "platform/kclient.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,18 +141,10 @@ int kp_kafka_cluster_info(const kp_kvlist_t *props, int timeout_ms, kp_kafka_clu
 static rd_kafka_event_t *admin_wait(rd_kafka_t *rk, rd_kafka_queue_t *q, rd_kafka_event_type_t type,
                                     int timeout_ms)
 {
-        int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS + 5 * KP_NS_PER_S;
         (void)rk;
-
-        while (kp_mono_ns() < deadline) {
-                rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 200);
-                if (!ev)
-                        continue;
-                if (rd_kafka_event_type(ev) == type)
-                        return ev;
-                rd_kafka_event_destroy(ev);
-        }
-        return NULL;
+        /* 5 s beyond the request's own timeout: the broker's answer to a
+         * timed-out request still arrives. */
+        return kp_kc_admin_wait(q, type, timeout_ms + 5000);
 }
 
 int kp_kafka_admin_create_topic(const kp_kvlist_t *props, const char *topic, int partitions,
