@@ -16,13 +16,13 @@ echo "== tests under ASan+UBSan (unit, cli)"
 asan_rc=0
 ctest --test-dir build-asan -L '^(unit|cli)$' --output-on-failure -j2 || asan_rc=$?
 echo "== unit tests under ThreadSanitizer"
-# unit.workload_rate and unit.workload_txn run librdkafka's mock cluster with the workload engine:
+# unit.workload_rate, unit.workload_txn and unit.kclient run librdkafka's mock cluster with clients:
 # librdkafka starts its threads with C11 thrd_create, which glibc implements without
 # pthread_create, so TSan never registers them and crashes in its allocator. Every other unit test
 # runs under TSan.
 tsan_rc=0
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
-	ctest --test-dir build-tsan -L '^unit$' -E '^unit\.workload_(rate|txn)$' --output-on-failure -j2 ||
+	ctest --test-dir build-tsan -L '^unit$' -E '^unit\.(workload_rate|workload_txn|kclient)$' --output-on-failure -j2 ||
 	tsan_rc=$?
 echo "== all other tests"
 # The unit and CLI tests have just run under ASan+UBSan (and the unit tests under TSan); the regular
