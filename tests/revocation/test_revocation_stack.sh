@@ -55,7 +55,7 @@ mk_target kafka-encrypted-local.json enc.json
 mk_target kafka-local-unused-key.json unused.json
 mk_target kafka-encrypted-local.json enc-real.json '.kms.fixture = false'
 # A scenario with a longer window, for the interruption tests.
-jq '.suites[0].timeout = "60s" | .suites[0].observe_after_effect = "60s"' "$REPO_ROOT/scenarios/revocation.json" >"$WORK/long.json"
+jq '.suites[0].options.timeout = "60s" | .suites[0].options.observe_after_effect = "60s"' "$REPO_ROOT/scenarios/revocation.json" >"$WORK/long.json"
 
 # Watchdog in its own session: if this test is killed (a ctest timeout sends SIGKILL), the
 # servers it started are stopped all the same.
@@ -202,7 +202,7 @@ else
 fi
 
 # ---- 4b. revoke by scheduling the deletion: the undo cancels it and the key is usable again
-jq '.suites[0].revoke = "schedule-deletion" | .suites[0].timeout = "15s"' "$REPO_ROOT/scenarios/revocation.json" >"$WORK/delete.json"
+jq '.suites[0].options.revoke = "schedule-deletion" | .suites[0].options.timeout = "15s"' "$REPO_ROOT/scenarios/revocation.json" >"$WORK/delete.json"
 out=$WORK/run-delete
 "$KPROOF" run "$WORK/delete.json" -t "$WORK/enc.json" -o "$out" >"$WORK/delete.log" 2>&1
 rc=$?
