@@ -267,6 +267,15 @@ int kp_kc_subscribe_wait(rd_kafka_t *rk, const char *topic, int timeout_ms, kp_k
         return 0;
 }
 
+/* The common end of an admin request: its result event, queue and options. */
+static void admin_end(rd_kafka_event_t *ev, rd_kafka_queue_t *q, rd_kafka_AdminOptions_t *opts)
+{
+        if (ev)
+                rd_kafka_event_destroy(ev);
+        rd_kafka_queue_destroy(q);
+        rd_kafka_AdminOptions_destroy(opts);
+}
+
 rd_kafka_event_t *kp_kc_admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms)
 {
         int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
@@ -351,10 +360,7 @@ int kp_kc_describe_topic_configs(rd_kafka_t *rk, const char *topic, int timeout_
         }
         rc = 0;
 out:
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
+        admin_end(ev, q, opts);
         rd_kafka_ConfigResource_destroy(res);
         return rc;
 }
@@ -402,10 +408,7 @@ int kp_kc_alter_topic_configs(rd_kafka_t *rk, const char *topic, const kp_kvlist
         }
         rc = 0;
 out:
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
+        admin_end(ev, q, opts);
         rd_kafka_ConfigResource_destroy(res);
         return rc;
 }
@@ -447,10 +450,7 @@ int kp_kc_create_partitions(rd_kafka_t *rk, const char *topic, int total, int ti
         *code = RD_KAFKA_RESP_ERR_NO_ERROR;
         rc = 0;
 out:
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
+        admin_end(ev, q, opts);
         if (np)
                 rd_kafka_NewPartitions_destroy(np);
         return rc;
@@ -489,10 +489,7 @@ int kp_kc_delete_records(rd_kafka_t *rk, const char *topic, int32_t partition, i
         *code = RD_KAFKA_RESP_ERR_NO_ERROR;
         rc = 0;
 out:
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
+        admin_end(ev, q, opts);
         rd_kafka_DeleteRecords_destroy(dr);
         rd_kafka_topic_partition_list_destroy(l);
         return rc;
