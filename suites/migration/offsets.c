@@ -54,6 +54,13 @@ void mig_check_offsets(kp_ctx_t *ctx, kp_check_t *c)
                       "group %s consumed %llu records on the source and committed; %llu more were "
                       "written before it resumed on the destination",
                       group, (unsigned long long)n, (unsigned long long)n);
+        if (!mv->synced) {
+                /* consumer progress that does not move is a finding of its own,
+                 * whatever the re-read gate allows */
+                kp_check_fail(c, "%s; consumer progress did not move (%llu re-read, %llu lost)",
+                              text, (unsigned long long)mv->reread, (unsigned long long)mv->lost);
+                goto out;
+        }
         if (mv->lost) {
                 kp_check_fail(c,
                               "%s; the group resumed on the destination but %llu of %llu records "
