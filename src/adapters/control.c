@@ -36,6 +36,10 @@ const char *const kp_ctl_op_names[] = {
     [KP_CTL_RESUME_BROKER] = "resume_broker",
     [KP_CTL_CORRUPT_SEGMENT] = "corrupt_segment",
     [KP_CTL_WIPE_BROKER] = "wipe_broker",
+    [KP_CTL_PARTITION] = "partition",
+    [KP_CTL_HEAL_PARTITION] = "heal_partition",
+    [KP_CTL_LINK_LOSS] = "link_loss",
+    [KP_CTL_HEAL_LINK] = "heal_link",
     [KP_CTL__COUNT] = NULL,
 };
 
@@ -59,6 +63,16 @@ kp_ctl_req_t kp_ctl_req(kp_ctl_op_t op)
         r.partition = -1;
         r.offset = -1;
         return r;
+}
+
+int kp_ctl_brokers_list(const kp_ctl_req_t *r, struct kp_buf *out)
+{
+        size_t i;
+
+        for (i = 0; i < r->n_brokers; i++)
+                if (kp_buf_printf(out, "%s%d", i ? "," : "", r->brokers[i]) < 0)
+                        return -1;
+        return 0;
 }
 
 void kp_ctl_req_describe(const kp_ctl_req_t *r, char *out, size_t size)
@@ -95,6 +109,14 @@ void kp_ctl_req_describe(const kp_ctl_req_t *r, char *out, size_t size)
         if (r->op == KP_CTL_CREATE_TOPIC)
                 kp_buf_printf(&b, " partitions=%d replication_factor=%d", r->partitions,
                               r->replication_factor);
+        if (r->n_brokers) {
+                kp_buf_puts(&b, " brokers=");
+                kp_ctl_brokers_list(r, &b);
+        }
+        if (r->scope)
+                kp_buf_printf(&b, " scope=%s", r->scope);
+        if (r->op == KP_CTL_LINK_LOSS)
+                kp_buf_printf(&b, " loss_pct=%d", r->loss_pct);
         snprintf(out, size, "%s", kp_buf_cstr(&b));
         kp_buf_free(&b);
 }

@@ -54,6 +54,12 @@ typedef enum kp_ctl_op {
         /* stop a broker abruptly and lose its whole data directory (a replaced
          * disk); it stays down until start_broker */
         KP_CTL_WIPE_BROKER,
+        /* cut brokers (req.brokers) off from the other brokers, from clients
+         * or both (req.scope: brokers|clients|all); packets are dropped */
+        KP_CTL_PARTITION,
+        KP_CTL_HEAL_PARTITION, /* end every partition in force */
+        KP_CTL_LINK_LOSS,      /* drop req.loss_pct % of the packets of those links */
+        KP_CTL_HEAL_LINK,      /* end every link fault in force */
         KP_CTL__COUNT
 } kp_ctl_op_t;
 
@@ -76,6 +82,10 @@ typedef struct kp_ctl_req {
         size_t n_errors;
         int partitions; /* create_topic */
         int replication_factor;
+        const int32_t *brokers; /* partition, link_loss */
+        size_t n_brokers;
+        const char *scope; /* partition, link_loss: brokers, clients or all */
+        int loss_pct;      /* link_loss */
         /* list_connections: receives the command's stdout (caller-owned) */
         struct kp_buf *output;
 } kp_ctl_req_t;
@@ -123,6 +133,9 @@ int kp_control_do(kp_control_t *ctl, const kp_ctl_req_t *req, kp_ctl_res_t *res,
 void kp_control_set_observer(kp_control_t *ctl, kp_ctl_observer_fn fn, void *opaque);
 /* An initialised request for op (broker and partition -1). */
 kp_ctl_req_t kp_ctl_req(kp_ctl_op_t op);
+struct kp_buf;
+/* req.brokers as "1,2" appended to out. */
+int kp_ctl_brokers_list(const kp_ctl_req_t *r, struct kp_buf *out);
 /* "kill_broker broker=2" — a short description for logs and evidence. */
 void kp_ctl_req_describe(const kp_ctl_req_t *req, char *out, size_t size);
 

@@ -78,6 +78,13 @@ static int emb_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
                 *reason =
                     "the embedded mock cluster keeps its logs in memory: no segment to damage";
                 return 0;
+        case KP_CTL_PARTITION:
+        case KP_CTL_HEAL_PARTITION:
+        case KP_CTL_LINK_LOSS:
+        case KP_CTL_HEAL_LINK:
+                *reason = "the embedded mock cluster's brokers share kproof's process: no network "
+                          "between them to cut";
+                return 0;
         default:
                 *reason = "unknown operation";
                 return 0;

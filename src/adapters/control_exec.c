@@ -4,8 +4,8 @@
  *
  * A template's placeholders ({broker}, {rack}, {topic}, {partition},
  * {offset}, {file}, {rtt_ms}, {api_key}, {errors}, {partitions},
- * {replication_factor}, {target_dir}) are replaced by the request's values,
- * each quoted for /bin/sh; a `{` right after `$` is left to the shell
+ * {replication_factor}, {target_dir}, {brokers}, {scope}, {loss_pct}) are replaced by the request's
+ * values, each quoted for /bin/sh; a `{` right after `$` is left to the shell
  * (${VAR}). ${env:NAME} stays in the template until then and is replaced by
  * the variable's value as it is (a secret: never scanned for placeholders,
  * redacted wherever the command line is shown). The command runs under /bin/sh -c with the target's
@@ -49,8 +49,9 @@ typedef struct exec_impl {
 } exec_impl_t;
 
 static const char *const placeholders[] = {
-    "broker",  "rack",   "topic",      "partition",          "offset",     "file", "rtt_ms",
-    "api_key", "errors", "partitions", "replication_factor", "target_dir", NULL,
+    "broker",   "rack",   "topic",      "partition",          "offset",     "file",    "rtt_ms",
+    "api_key",  "errors", "partitions", "replication_factor", "target_dir", "brokers", "scope",
+    "loss_pct", NULL,
 };
 
 static int known_placeholder(const char *name, size_t len)
@@ -151,6 +152,12 @@ static int placeholder_value(const exec_impl_t *x, const kp_ctl_req_t *r, const 
                 return kp_buf_printf(val, "%d", r->replication_factor) < 0 ? -1 : 1;
         if (IS("target_dir"))
                 return kp_buf_puts(val, x->target_dir) < 0 ? -1 : 1;
+        if (IS("brokers") && r->n_brokers)
+                return kp_ctl_brokers_list(r, val) < 0 ? -1 : 1;
+        if (IS("scope") && r->scope)
+                return kp_buf_puts(val, r->scope) < 0 ? -1 : 1;
+        if (IS("loss_pct") && r->op == KP_CTL_LINK_LOSS)
+                return kp_buf_printf(val, "%d", r->loss_pct) < 0 ? -1 : 1;
 #undef IS
         return 0;
 }

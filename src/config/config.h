@@ -82,8 +82,22 @@ typedef enum kp_fault_action {
         KP_FAULT_PAUSE_BROKER,
         KP_FAULT_CORRUPT_SEGMENT,
         KP_FAULT_WIPE_BROKER,
+        KP_FAULT_PARTITION,      /* cut brokers off (from other brokers, clients or both) */
+        KP_FAULT_HEAL_PARTITION, /* end every partition now in force */
+        KP_FAULT_LINK_LOSS,      /* drop a share of the packets of brokers' links */
         KP_FAULT__COUNT
 } kp_fault_action_t;
+
+/* Which links a partition or link fault affects. */
+typedef enum kp_net_scope {
+        KP_NET_BROKERS = 0, /* between the chosen brokers and the other brokers */
+        KP_NET_CLIENTS,     /* between clients and the chosen brokers */
+        KP_NET_ALL,         /* both */
+} kp_net_scope_t;
+
+extern const char *const kp_net_scope_names[];
+
+#define KP_FAULT_MAX_BROKERS 8
 
 extern const char *const kp_fault_action_names[];
 
@@ -98,6 +112,12 @@ typedef struct kp_fault {
         int rtt_ms;            /* add_rtt */
         char *error;           /* push_errors: Kafka error name, e.g. NOT_LEADER_FOR_PARTITION */
         int count;             /* push_errors: how many */
+        /* partition, link_loss: the brokers (n_brokers 0: broker, zone, or
+         * the leader of partition when none is given), which links, the loss */
+        int32_t brokers[KP_FAULT_MAX_BROKERS];
+        int n_brokers;
+        kp_net_scope_t scope;
+        int loss_pct;
 } kp_fault_t;
 
 typedef struct kp_gate_cfg {

@@ -18,14 +18,52 @@
 #include "util/timeutil.h"
 
 const char *const kp_fault_action_names[] = {
-    [KP_FAULT_KILL_LEADER] = "kill_leader",   [KP_FAULT_KILL_BROKER] = "kill_broker",
-    [KP_FAULT_STOP_BROKER] = "stop_broker",   [KP_FAULT_KILL_CONTROLLER] = "kill_controller",
-    [KP_FAULT_KILL_ZONE] = "kill_zone",       [KP_FAULT_ROLLING_RESTART] = "rolling_restart",
-    [KP_FAULT_MOVE_LEADER] = "move_leader",   [KP_FAULT_ADD_RTT] = "add_rtt",
-    [KP_FAULT_PUSH_ERRORS] = "push_errors",   [KP_FAULT_DELETE_RECORDS] = "delete_records",
-    [KP_FAULT_PAUSE_BROKER] = "pause_broker", [KP_FAULT_CORRUPT_SEGMENT] = "corrupt_segment",
-    [KP_FAULT_WIPE_BROKER] = "wipe_broker",   [KP_FAULT__COUNT] = NULL,
+    [KP_FAULT_KILL_LEADER] = "kill_leader",
+    [KP_FAULT_KILL_BROKER] = "kill_broker",
+    [KP_FAULT_STOP_BROKER] = "stop_broker",
+    [KP_FAULT_KILL_CONTROLLER] = "kill_controller",
+    [KP_FAULT_KILL_ZONE] = "kill_zone",
+    [KP_FAULT_ROLLING_RESTART] = "rolling_restart",
+    [KP_FAULT_MOVE_LEADER] = "move_leader",
+    [KP_FAULT_ADD_RTT] = "add_rtt",
+    [KP_FAULT_PUSH_ERRORS] = "push_errors",
+    [KP_FAULT_DELETE_RECORDS] = "delete_records",
+    [KP_FAULT_PAUSE_BROKER] = "pause_broker",
+    [KP_FAULT_CORRUPT_SEGMENT] = "corrupt_segment",
+    [KP_FAULT_WIPE_BROKER] = "wipe_broker",
+    [KP_FAULT_PARTITION] = "partition",
+    [KP_FAULT_HEAL_PARTITION] = "heal_partition",
+    [KP_FAULT_LINK_LOSS] = "link_loss",
+    [KP_FAULT__COUNT] = NULL,
 };
+
+const char *const kp_net_scope_names[] = {
+    [KP_NET_BROKERS] = "brokers", [KP_NET_CLIENTS] = "clients", [KP_NET_ALL] = "all", NULL};
+
+/* "brokers": [1, 2] of a partition or link fault. */
+static int parse_fault_brokers(kp_jv_t *jv, const cJSON *o, kp_fault_t *f)
+{
+        const cJSON *arr, *it;
+        size_t m, i = 0;
+        int r = kp_jv_array(jv, o, "brokers", 0, 1, &arr);
+
+        if (r <= 0)
+                return r;
+        if (cJSON_GetArraySize(arr) > KP_FAULT_MAX_BROKERS)
+                return kp_jv_fail_at(jv, "brokers", "at most %d brokers", KP_FAULT_MAX_BROKERS);
+        m = kp_jv_push_key(jv, "brokers");
+        cJSON_ArrayForEach(it, arr)
+        {
+                size_t k = kp_jv_push_index(jv, i++);
+                if (!cJSON_IsNumber(it) || it->valuedouble != (double)(int32_t)it->valuedouble ||
+                    it->valuedouble < 0)
+                        return kp_jv_expected(jv, NULL, it, "a broker id (integer >= 0)");
+                f->brokers[f->n_brokers++] = (int32_t)it->valuedouble;
+                kp_jv_pop(jv, k);
+        }
+        kp_jv_pop(jv, m);
+        return 0;
+}
 
 static const char *const profile_names[] = {"default", "safe", "relaxed", NULL};
 static const char *const compression_names[] = {"none", "gzip", "snappy", "lz4", "zstd", NULL};
@@ -346,6 +384,16 @@ static int parse_fault(kp_jv_t *jv, const cJSON *o, kp_fault_t *f)
         if (kp_jv_int(jv, o, "count", 0, 1, 100000, &v) < 0)
                 return -1;
         f->count = (int)v;
+        if (parse_fault_brokers(jv, o, f) < 0)
+                return -1;
+        idx = KP_NET_BROKERS;
+        if (kp_jv_enum(jv, o, "scope", 0, kp_net_scope_names, &idx) < 0)
+                return -1;
+        f->scope = (kp_net_scope_t)idx;
+        v = 0;
+        if (kp_jv_int(jv, o, "loss_pct", 0, 1, 100, &v) < 0)
+                return -1;
+        f->loss_pct = (int)v;
         if (kp_jv_no_unknown(jv, o) < 0)
                 return -1;
 
@@ -380,6 +428,17 @@ static int parse_fault(kp_jv_t *jv, const cJSON *o, kp_fault_t *f)
                 if (!f->error)
                         return kp_jv_fail_at(
                             jv, "error", "required field is missing for action \"push_errors\"");
+                break;
+        case KP_FAULT_LINK_LOSS:
+                if (f->loss_pct <= 0)
+                        return kp_jv_fail_at(jv, "loss_pct",
+                                             "required field is missing for action \"link_loss\"");
+                /* the brokers are chosen as for a partition */
+                __attribute__((fallthrough));
+        case KP_FAULT_PARTITION:
+                if ((f->broker >= 0) + (f->n_brokers > 0) + (f->zone != NULL) > 1)
+                        return kp_jv_fail(jv, "give one of \"broker\", \"brokers\" and \"zone\" "
+                                              "(none: the leader of \"partition\")");
                 break;
         default:
                 break;

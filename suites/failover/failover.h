@@ -56,10 +56,18 @@ typedef struct fo_fault_run {
         int rtt_set;       /* add_rtt: latency to remove again */
         int32_t paused[FO_MAX_DOWN]; /* pause_broker: brokers to resume */
         int n_paused;
-        int failed;     /* applying it failed */
-        char what[200]; /* "kill_leader partition 0: broker 2" */
+        int32_t cut[KP_FAULT_MAX_BROKERS]; /* partition, link_loss: the brokers */
+        int n_cut;
+        int partitioned; /* partition: rules to remove */
+        int lossy;       /* link_loss: rules to remove */
+        int failed;      /* applying it failed */
+        char what[200];  /* "kill_leader partition 0: broker 2" */
         char error[600];
 } fo_fault_run_t;
+
+/* True while the fault has something to undo (brokers down or paused,
+ * latency, partition or link rules). */
+int fo_run_pending(const fo_fault_run_t *r);
 
 /* The fault scheduler of one workload. */
 typedef struct fo_sched {

@@ -31,8 +31,39 @@ static void marker(kp_buf_t *s, double x, const char *color, const char *label)
             x, x, color, label, x + 0.4, color);
 }
 
+/* Partitions and lossy links: one lane per broker along the panel's top,
+ * shaded from the fault to its heal (or the end of the plot). */
+static void net_lanes(kp_buf_t *s, const fo_sched_t *sc, int64_t start, double xmax)
+{
+        size_t i;
+        int k;
+
+        for (i = 0; i < sc->n_runs; i++) {
+                const fo_fault_run_t *r = &sc->runs[i];
+                double a, b;
+                if (!r->applied_ns ||
+                    (r->f->action != KP_FAULT_PARTITION && r->f->action != KP_FAULT_LINK_LOSS))
+                        continue;
+                a = (double)(r->applied_ns - start) / 1e9;
+                b = r->healed_ns ? (double)(r->healed_ns - start) / 1e9 : xmax;
+                for (k = 0; k < r->n_cut; k++) {
+                        int lane = r->cut[k] > 0 ? (r->cut[k] - 1) % 6 : 0;
+                        double top = 1.0 - 0.045 * lane, bottom = top - 0.04;
+                        kp_buf_printf(s,
+                                      "set object rect from %.3f, graph %.3f to %.3f, graph %.3f "
+                                      "front fc rgb '%s' fs transparent solid 0.45 noborder\n"
+                                      "set label 'broker %d' at %.3f, graph %.3f front font ',7' "
+                                      "tc rgb '#24292f' noenhanced\n",
+                                      a, bottom, b > a ? b : a + 0.05, top,
+                                      r->f->action == KP_FAULT_PARTITION ? "#8250df" : "#bf8700",
+                                      r->cut[k], a + 0.3, bottom + 0.012);
+                }
+        }
+}
+
 /* Markers and shading for one panel. */
-static void decorations(kp_buf_t *s, const fo_sched_t *sc, const fo_measure_t *m, int64_t start)
+static void decorations(kp_buf_t *s, const fo_sched_t *sc, const fo_measure_t *m, int64_t start,
+                        double xmax)
 {
         size_t i;
 
@@ -61,6 +92,7 @@ static void decorations(kp_buf_t *s, const fo_sched_t *sc, const fo_measure_t *m
                         marker(s, (double)(r->healed_ns - start) / 1e9, "#1a7f37", label);
                 }
         }
+        net_lanes(s, sc, start, xmax);
 }
 
 int fo_plot_timeline(kp_ctx_t *ctx, kp_check_t *c, const kp_workload_slot_t *tl, size_t n,
@@ -104,7 +136,8 @@ int fo_plot_timeline(kp_ctx_t *ctx, kp_check_t *c, const kp_workload_slot_t *tl,
 
         kp_buf_init(&s, 1 << 20);
         kp_buf_puts(&s, "set multiplot title 'Failover: throughput, p99 latency and errors "
-                        "(faults red, heals green, shaded: some partition unavailable)' "
+                        "(faults red, heals green, shaded: some partition unavailable; top lanes: "
+                        "brokers cut off (purple) or on lossy links (ochre))' "
                         "noenhanced\n"
                         "set lmargin at screen 0.08\nset rmargin at screen 0.84\n"
                         "set grid\nset key outside right top noenhanced\n");
@@ -113,7 +146,7 @@ int fo_plot_timeline(kp_ctx_t *ctx, kp_check_t *c, const kp_workload_slot_t *tl,
                         "unset xlabel\nset format x ''\n"
                         "set ylabel 'records/s'\nset y2label 'p99 latency (ms)'\n"
                         "set ytics nomirror\nset y2tics\nset yrange [0:*]\nset y2range [0:*]\n");
-        decorations(&s, sc, m, start);
+        decorations(&s, sc, m, start, xmax);
         kp_buf_printf(&s,
                       "plot '%s' using 1:2 with lines lw 2 lc rgb '#0969da' title 'acked/s', "
                       "'' using 1:3 with lines lw 1 lc rgb '#1a7f37' title 'consumed/s', "
@@ -124,7 +157,7 @@ int fo_plot_timeline(kp_ctx_t *ctx, kp_check_t *c, const kp_workload_slot_t *tl,
         kp_buf_puts(&s, "set tmargin at screen 0.34\nset bmargin at screen 0.08\n"
                         "set format x '%g'\nset xlabel 'seconds since workload start'\n"
                         "unset y2tics\nunset y2label\nset ylabel 'errors/s'\nset yrange [0:*]\n");
-        decorations(&s, sc, m, start);
+        decorations(&s, sc, m, start, xmax);
         kp_buf_printf(&s,
                       "plot '%s' using 1:4 with impulses lw 3 lc rgb '#cf222e' "
                       "title 'ack errors/s'\nunset multiplot\n",

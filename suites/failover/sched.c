@@ -73,6 +73,17 @@ static int fault_ops(const kp_fault_t *f, kp_ctl_op_t *ops)
         case KP_FAULT_PUSH_ERRORS:
                 ops[0] = KP_CTL_PUSH_ERRORS;
                 return 1;
+        case KP_FAULT_PARTITION:
+        case KP_FAULT_HEAL_PARTITION:
+                /* the heal is needed even without heal_after: the end of the
+                 * check and an interrupt remove what is still in force */
+                ops[0] = KP_CTL_HEAL_PARTITION;
+                ops[1] = KP_CTL_PARTITION;
+                return f->action == KP_FAULT_PARTITION ? 2 : 1;
+        case KP_FAULT_LINK_LOSS:
+                ops[0] = KP_CTL_LINK_LOSS;
+                ops[1] = KP_CTL_HEAL_LINK;
+                return 2;
         default:
                 return 0;
         }
@@ -405,6 +416,100 @@ static int delete_records(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
         return 0;
 }
 
+int fo_run_pending(const fo_fault_run_t *r)
+{
+        return r->n_down > 0 || r->rtt_set || r->n_paused > 0 || r->partitioned || r->lossy;
+}
+
+/* The brokers a partition or link fault acts on: listed, one, a zone's, or
+ * the leader of its partition; r->what says which. */
+static int net_brokers(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
+{
+        const kp_fault_t *f = r->f;
+        const kp_target_t *t = s->ctx->plat->target;
+        const char *name = kp_fault_action_names[f->action];
+        size_t i, len;
+
+        r->n_cut = 0;
+        if (f->n_brokers > 0) {
+                for (i = 0; i < (size_t)f->n_brokers; i++)
+                        r->cut[r->n_cut++] = f->brokers[i];
+                snprintf(r->what, sizeof(r->what), "%s (%s): brokers", name,
+                         kp_net_scope_names[f->scope]);
+        } else if (f->broker >= 0) {
+                r->cut[r->n_cut++] = f->broker;
+                snprintf(r->what, sizeof(r->what), "%s (%s): broker", name,
+                         kp_net_scope_names[f->scope]);
+        } else if (f->zone) {
+                for (i = 0; i < t->control.n_racks && r->n_cut < KP_FAULT_MAX_BROKERS; i++)
+                        if (strcmp(t->control.racks[i], f->zone) == 0)
+                                r->cut[r->n_cut++] = (int32_t)i + 1;
+                if (r->n_cut == 0)
+                        return kp_err_set(err, KP_EINVAL,
+                                          "%s: the target names no broker in zone %s (control "
+                                          "racks)",
+                                          name, f->zone);
+                snprintf(r->what, sizeof(r->what), "%s (%s): zone %s, brokers", name,
+                         kp_net_scope_names[f->scope], f->zone);
+        } else {
+                r->partition = f->partition >= 0 ? f->partition : 0;
+                r->cut[0] = leader_of(s->meta, s->topic, r->partition);
+                if (r->cut[0] < 0)
+                        return kp_err_set(err, KP_EINFRA, "%s: partition %d has no leader", name,
+                                          r->partition);
+                r->n_cut = 1;
+                snprintf(r->what, sizeof(r->what), "%s (%s): leader of p%d, broker", name,
+                         kp_net_scope_names[f->scope], r->partition);
+        }
+        for (i = 0; i < (size_t)r->n_cut; i++) {
+                len = strlen(r->what);
+                snprintf(r->what + len, sizeof(r->what) - len, " %d", r->cut[i]);
+        }
+        if (f->action == KP_FAULT_LINK_LOSS) {
+                len = strlen(r->what);
+                snprintf(r->what + len, sizeof(r->what) - len, ", %d %% loss", f->loss_pct);
+        }
+        return 0;
+}
+
+/* partition and link_loss: remembered before the call (an answer lost to a
+ * timeout may still have put the rules in place). */
+static int apply_net(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
+{
+        const kp_fault_t *f = r->f;
+        kp_ctl_req_t req;
+
+        if (net_brokers(s, r, err) < 0)
+                return -1;
+        req = kp_ctl_req(f->action == KP_FAULT_PARTITION ? KP_CTL_PARTITION : KP_CTL_LINK_LOSS);
+        req.brokers = r->cut;
+        req.n_brokers = (size_t)r->n_cut;
+        req.scope = kp_net_scope_names[f->scope];
+        req.loss_pct = f->loss_pct;
+        if (f->action == KP_FAULT_PARTITION)
+                r->partitioned = 1;
+        else
+                r->lossy = 1;
+        return do_ctl(s, &req, NULL, err);
+}
+
+/* heal_partition and link heals end every such fault in force. */
+static int heal_net(fo_sched_t *s, kp_ctl_op_t op, kp_err_t *err)
+{
+        kp_ctl_req_t req = kp_ctl_req(op);
+        size_t i;
+
+        if (do_ctl(s, &req, NULL, err) < 0)
+                return -1;
+        for (i = 0; i < s->n_runs; i++) {
+                if (op == KP_CTL_HEAL_PARTITION)
+                        s->runs[i].partitioned = 0;
+                else
+                        s->runs[i].lossy = 0;
+        }
+        return 0;
+}
+
 static int apply(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
 {
         const kp_fault_t *f = r->f;
@@ -536,6 +641,11 @@ static int apply(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
         case KP_FAULT_DELETE_RECORDS:
                 r->partition = f->partition;
                 return delete_records(s, r, err);
+        case KP_FAULT_PARTITION:
+        case KP_FAULT_LINK_LOSS:
+                return apply_net(s, r, err);
+        case KP_FAULT_HEAL_PARTITION:
+                return heal_net(s, KP_CTL_HEAL_PARTITION, err);
         default:
                 return kp_err_set(err, KP_EUNSUPPORTED, "fault %s is not implemented", name);
         }
@@ -564,6 +674,10 @@ static int heal(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
                 }
                 r->n_down--;
         }
+        if (r->partitioned && heal_net(s, KP_CTL_HEAL_PARTITION, err) < 0)
+                rc = -1;
+        if (r->lossy && heal_net(s, KP_CTL_HEAL_LINK, err) < 0)
+                rc = -1;
         if (r->rtt_set) {
                 kp_ctl_req_t req = kp_ctl_req(KP_CTL_SET_RTT);
                 req.broker = r->f->broker;
@@ -610,7 +724,7 @@ static void show_fault(const fo_sched_t *s)
 
         for (i = 0; i < s->n_runs; i++) {
                 const fo_fault_run_t *r = &s->runs[i];
-                if (!r->applied_ns || (r->n_down == 0 && !r->rtt_set && r->n_paused == 0))
+                if (!r->applied_ns || !fo_run_pending(r))
                         continue;
                 n++;
                 if (!latest || r->applied_ns >= latest->applied_ns)
@@ -712,7 +826,7 @@ void fo_sched_restore(fo_sched_t *s)
         for (i = 0; i < s->n_runs; i++) {
                 fo_fault_run_t *r = &s->runs[i];
                 kp_err_t err;
-                if (r->n_down == 0 && !r->rtt_set && r->n_paused == 0)
+                if (!fo_run_pending(r))
                         continue;
                 any = 1;
                 kp_info("failover: restoring what fault %d left behind (%s)", r->index + 1,

@@ -31,3 +31,8 @@ if(TEST kafka.failover_dist_kafka)
   set_tests_properties(kafka.failover_dist_kafka PROPERTIES TIMEOUT 420 RUN_SERIAL TRUE
                         RESOURCE_LOCK kafka_cluster)
 endif()
+# Network partitions and a lossy link (nftables, cgroup v2) plus the acks=1 isolated-leader negative
+# control (two short scenarios on one cluster, about 3 minutes).
+if(TEST kafka.failover_partition)
+  set_tests_properties(kafka.failover_partition PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE RESOURCE_LOCK kafka_cluster)
+endif()

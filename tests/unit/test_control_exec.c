@@ -261,6 +261,41 @@ static void test_placeholders_are_quoted(void **state)
         }
 }
 
+/* partition and link_loss: {brokers} as a comma list, {scope}, {loss_pct};
+ * the request's description names them for the evidence. */
+static void test_network_fault_placeholders(void **state)
+{
+        fx_t *f = *state;
+        const int32_t ids[] = {1, 3};
+        kp_ctl_req_t req = kp_ctl_req(KP_CTL_LINK_LOSS);
+        kp_ctl_res_t res;
+        kp_err_t err;
+        char desc[256];
+
+        assert_int_equal(
+            load(f,
+                 "\"partition\": \"printf 'cut %s %s' {brokers} {scope}\", "
+                 "\"link_loss\": \"printf 'loss %s %s %s' {brokers} {scope} {loss_pct}\"",
+                 "10s", &err),
+            0);
+        req.brokers = ids;
+        req.n_brokers = 2;
+        req.scope = "all";
+        req.loss_pct = 20;
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), 0);
+        assert_string_equal(res.output, "[stdout]\nloss 1,3 all 20\n");
+        kp_ctl_req_describe(&req, desc, sizeof(desc));
+        assert_string_equal(desc, "link_loss brokers=1,3 scope=all loss_pct=20");
+        req = kp_ctl_req(KP_CTL_PARTITION);
+        req.brokers = ids + 1;
+        req.n_brokers = 1;
+        req.scope = "brokers";
+        assert_int_equal(kp_control_do(f->ctl, &req, &res, &err), 0);
+        assert_string_equal(res.output, "[stdout]\ncut 3 brokers\n");
+        /* no command for heal_partition: unsupported */
+        assert_int_equal(kp_control_supports(f->ctl, KP_CTL_HEAL_PARTITION, NULL), 0);
+}
+
 static void test_missing_value_and_unsupported_op(void **state)
 {
         fx_t *f = *state;
@@ -395,6 +430,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_secrets_are_redacted, setup, teardown),
             cmocka_unit_test_setup_teardown(test_placeholders_are_quoted, setup, teardown),
             cmocka_unit_test_setup_teardown(test_missing_value_and_unsupported_op, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_network_fault_placeholders, setup, teardown),
             cmocka_unit_test_setup_teardown(test_secret_with_placeholders_is_opaque, setup,
                                             teardown),
             cmocka_unit_test_setup_teardown(test_secret_across_cuts, setup, teardown),
