@@ -92,7 +92,7 @@ common_defs = {
 # ------------------------------------------------------------------ scenario
 fault_actions = ["kill_leader", "kill_broker", "stop_broker", "kill_controller", "kill_zone",
                  "rolling_restart", "move_leader", "add_rtt", "push_errors", "delete_records", "pause_broker", "corrupt_segment", "wipe_broker",
-                 "partition", "heal_partition", "link_loss"]
+                 "partition", "heal_partition", "link_loss", "link_delay"]
 all_checks = [c["id"] for s in cat["suites"] for c in s["checks"]]
 
 workload = {
@@ -141,7 +141,8 @@ client = {
 }
 
 fault_needs = {"kill_broker": "broker", "stop_broker": "broker", "pause_broker": "broker", "corrupt_segment": "broker", "wipe_broker": "broker", "kill_zone": "zone",
-               "move_leader": "to_broker", "add_rtt": "rtt_ms", "push_errors": "error", "link_loss": "loss_pct"}
+               "move_leader": "to_broker", "add_rtt": "rtt_ms", "push_errors": "error", "link_loss": "loss_pct",
+               "link_delay": "delay_ms"}
 fault = {
     "type": "object",
     "description": "One fault injected through the target's control adapter.",
@@ -149,7 +150,7 @@ fault = {
     "required": ["at", "action"],
     "properties": {
         "at": dur("When, from the workload's start.", "0s", "24h"),
-        "action": {"enum": fault_actions, "description": "What happens: kill_leader (of partition), kill_broker and stop_broker (broker), kill_controller, kill_zone (zone), rolling_restart, move_leader (partition to to_broker), add_rtt (rtt_ms), push_errors (error, count), delete_records, pause_broker (broker: SIGSTOP, SIGCONT at heal_after or at the end), corrupt_segment (broker, partition: unclean stop, damaged tail of the active segment, restart), wipe_broker (broker: unclean stop, data directory lost and formatted empty; heal_after starts it again), partition (broker, brokers or zone, else the leader of partition; scope: cut them off from the other brokers, from clients or both; packets dropped; heal_after or heal_partition ends it), heal_partition (ends every partition in force), link_loss (the same brokers and scope; loss_pct of their packets dropped, both directions)."},
+        "action": {"enum": fault_actions, "description": "What happens: kill_leader (of partition), kill_broker and stop_broker (broker), kill_controller, kill_zone (zone), rolling_restart, move_leader (partition to to_broker), add_rtt (rtt_ms), push_errors (error, count), delete_records, pause_broker (broker: SIGSTOP, SIGCONT at heal_after or at the end), corrupt_segment (broker, partition: unclean stop, damaged tail of the active segment, restart), wipe_broker (broker: unclean stop, data directory lost and formatted empty; heal_after starts it again), partition (broker, brokers or zone, else the leader of partition; scope: cut them off from the other brokers, from clients or both; packets dropped; heal_after or heal_partition ends it), heal_partition (ends every partition in force), link_loss (the same brokers and scope; loss_pct of their packets dropped, both directions), link_delay (the same brokers and scope; every packet held delay_ms +- jitter_ms, one way)."},
         "broker": integer("Broker id (kill_broker, stop_broker, pause_broker, corrupt_segment, wipe_broker, partition, link_loss).", 0, 1000000),
         "to_broker": integer("Broker id the leader moves to (move_leader).", 0, 1000000),
         "partition": integer("Partition (kill_leader, move_leader, push_errors, corrupt_segment; partition and link_loss without broker, brokers or zone: its leader).", 0, 100000),
@@ -163,13 +164,15 @@ fault = {
         "scope": {"enum": ["brokers", "clients", "all"], "default": "brokers",
                   "description": "Which links (partition, link_loss): brokers, between these brokers and the other brokers (clients still reach them); clients, between clients and these brokers; all, both."},
         "loss_pct": integer("Share of the packets dropped, in percent (link_loss).", 1, 100),
+        "delay_ms": integer("Added one-way latency in ms (link_delay).", 1, 60000),
+        "jitter_ms": integer("Uniform jitter around delay_ms in ms, at most delay_ms (link_delay).", 0, 60000),
     },
     "allOf": [
         {"if": {"properties": {"action": {"const": a}}, "required": ["action"]},
          "then": {"required": [k]}}
         for a, k in fault_needs.items()
     ] + [
-        {"if": {"properties": {"action": {"enum": ["partition", "link_loss"]}}, "required": ["action"]},
+        {"if": {"properties": {"action": {"enum": ["partition", "link_loss", "link_delay"]}}, "required": ["action"]},
          "then": {"not": {"anyOf": [{"required": ["broker", "brokers"]}, {"required": ["broker", "zone"]},
                                     {"required": ["brokers", "zone"]}]}}}
     ],
@@ -288,7 +291,7 @@ ops = ["kill_broker", "stop_broker", "start_broker", "add_broker", "remove_broke
        "delete_records", "pending_errors", "list_connections",
        "start_mirror", "stop_mirror", "start_reverse_mirror", "stop_reverse_mirror", "mirror_status",
        "pause_broker", "resume_broker", "corrupt_segment", "wipe_broker",
-       "partition", "heal_partition", "link_loss", "heal_link"]
+       "partition", "heal_partition", "link_loss", "link_delay", "heal_link"]
 REGION = {"type": "string", "pattern": "^[a-z0-9-]+$"}
 HOST = {"type": "string", "pattern": "^(\\*\\.)?[A-Za-z0-9.:-]+$"}
 V4 = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -321,7 +324,7 @@ control_exec = {
         "type": {"const": "exec"},
         "timeout": dur("Timeout of each command (default 120s).", "1s", "1h"),
         "commands": {"type": "object", "minProperties": 0, "propertyNames": {"enum": ops},
-                     "description": "Control operation -> shell command template. Placeholders: {broker}, {rack}, {topic}, {partition}, {offset}, {file}, {rtt_ms}, {api_key}, {errors}, {partitions}, {replication_factor}, {target_dir}, {brokers}, {scope}, {loss_pct}; ${env:NAME} is substituted after them. An operation without a command is unsupported (its checks skip).",
+                     "description": "Control operation -> shell command template. Placeholders: {broker}, {rack}, {topic}, {partition}, {offset}, {file}, {rtt_ms}, {api_key}, {errors}, {partitions}, {replication_factor}, {target_dir}, {brokers}, {scope}, {loss_pct}, {delay_ms}, {jitter_ms}; ${env:NAME} is substituted after them. An operation without a command is unsupported (its checks skip).",
                      "additionalProperties": {"type": "string", "minLength": 1}},
         "timeouts": {"type": "object", "propertyNames": {"enum": ops},
                      "description": "Operation -> its own timeout (the operation must have a command).",

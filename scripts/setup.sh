@@ -17,7 +17,7 @@ packages=(
 	gnuplot-nox
 	chromium poppler-utils
 	clang-format-14
-	openssl iproute2 procps nftables
+	openssl iproute2 procps nftables iptables libnetfilter-queue-dev
 	jq python3 python3-yaml util-linux unzip
 	maven openjdk-17-jdk-headless
 )

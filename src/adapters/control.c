@@ -39,6 +39,7 @@ const char *const kp_ctl_op_names[] = {
     [KP_CTL_PARTITION] = "partition",
     [KP_CTL_HEAL_PARTITION] = "heal_partition",
     [KP_CTL_LINK_LOSS] = "link_loss",
+    [KP_CTL_LINK_DELAY] = "link_delay",
     [KP_CTL_HEAL_LINK] = "heal_link",
     [KP_CTL__COUNT] = NULL,
 };
@@ -117,6 +118,8 @@ void kp_ctl_req_describe(const kp_ctl_req_t *r, char *out, size_t size)
                 kp_buf_printf(&b, " scope=%s", r->scope);
         if (r->op == KP_CTL_LINK_LOSS)
                 kp_buf_printf(&b, " loss_pct=%d", r->loss_pct);
+        if (r->op == KP_CTL_LINK_DELAY)
+                kp_buf_printf(&b, " delay_ms=%d jitter_ms=%d", r->delay_ms, r->jitter_ms);
         snprintf(out, size, "%s", kp_buf_cstr(&b));
         kp_buf_free(&b);
 }

@@ -59,6 +59,7 @@ typedef enum kp_ctl_op {
         KP_CTL_PARTITION,
         KP_CTL_HEAL_PARTITION, /* end every partition in force */
         KP_CTL_LINK_LOSS,      /* drop req.loss_pct % of the packets of those links */
+        KP_CTL_LINK_DELAY,     /* hold their packets req.delay_ms +- req.jitter_ms */
         KP_CTL_HEAL_LINK,      /* end every link fault in force */
         KP_CTL__COUNT
 } kp_ctl_op_t;
@@ -86,6 +87,8 @@ typedef struct kp_ctl_req {
         size_t n_brokers;
         const char *scope; /* partition, link_loss: brokers, clients or all */
         int loss_pct;      /* link_loss */
+        int delay_ms;      /* link_delay: one way */
+        int jitter_ms;
         /* list_connections: receives the command's stdout (caller-owned) */
         struct kp_buf *output;
 } kp_ctl_req_t;

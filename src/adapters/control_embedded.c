@@ -81,6 +81,7 @@ static int emb_supports(kp_control_t *ctl, kp_ctl_op_t op, const char **reason)
         case KP_CTL_PARTITION:
         case KP_CTL_HEAL_PARTITION:
         case KP_CTL_LINK_LOSS:
+        case KP_CTL_LINK_DELAY:
         case KP_CTL_HEAL_LINK:
                 *reason = "the embedded mock cluster's brokers share kproof's process: no network "
                           "between them to cut";

@@ -4,7 +4,8 @@
  *
  * A template's placeholders ({broker}, {rack}, {topic}, {partition},
  * {offset}, {file}, {rtt_ms}, {api_key}, {errors}, {partitions},
- * {replication_factor}, {target_dir}, {brokers}, {scope}, {loss_pct}) are replaced by the request's
+ * {replication_factor}, {target_dir}, {brokers}, {scope}, {loss_pct}, {delay_ms}, {jitter_ms}) are
+ * replaced by the request's
  * values, each quoted for /bin/sh; a `{` right after `$` is left to the shell
  * (${VAR}). ${env:NAME} stays in the template until then and is replaced by
  * the variable's value as it is (a secret: never scanned for placeholders,
@@ -49,9 +50,24 @@ typedef struct exec_impl {
 } exec_impl_t;
 
 static const char *const placeholders[] = {
-    "broker",   "rack",   "topic",      "partition",          "offset",     "file",    "rtt_ms",
-    "api_key",  "errors", "partitions", "replication_factor", "target_dir", "brokers", "scope",
-    "loss_pct", NULL,
+    "broker",
+    "rack",
+    "topic",
+    "partition",
+    "offset",
+    "file",
+    "rtt_ms",
+    "api_key",
+    "errors",
+    "partitions",
+    "replication_factor",
+    "target_dir",
+    "brokers",
+    "scope",
+    "loss_pct",
+    "delay_ms",
+    "jitter_ms",
+    NULL,
 };
 
 static int known_placeholder(const char *name, size_t len)
@@ -158,6 +174,10 @@ static int placeholder_value(const exec_impl_t *x, const kp_ctl_req_t *r, const 
                 return kp_buf_puts(val, r->scope) < 0 ? -1 : 1;
         if (IS("loss_pct") && r->op == KP_CTL_LINK_LOSS)
                 return kp_buf_printf(val, "%d", r->loss_pct) < 0 ? -1 : 1;
+        if (IS("delay_ms") && r->op == KP_CTL_LINK_DELAY)
+                return kp_buf_printf(val, "%d", r->delay_ms) < 0 ? -1 : 1;
+        if (IS("jitter_ms") && r->op == KP_CTL_LINK_DELAY)
+                return kp_buf_printf(val, "%d", r->jitter_ms) < 0 ? -1 : 1;
 #undef IS
         return 0;
 }

@@ -85,6 +85,7 @@ typedef enum kp_fault_action {
         KP_FAULT_PARTITION,      /* cut brokers off (from other brokers, clients or both) */
         KP_FAULT_HEAL_PARTITION, /* end every partition now in force */
         KP_FAULT_LINK_LOSS,      /* drop a share of the packets of brokers' links */
+        KP_FAULT_LINK_DELAY,     /* hold every packet of brokers' links a while */
         KP_FAULT__COUNT
 } kp_fault_action_t;
 
@@ -118,6 +119,8 @@ typedef struct kp_fault {
         int n_brokers;
         kp_net_scope_t scope;
         int loss_pct;
+        int delay_ms;  /* link_delay: one way */
+        int jitter_ms; /* link_delay: uniform +- around delay_ms */
 } kp_fault_t;
 
 typedef struct kp_gate_cfg {

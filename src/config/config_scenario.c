@@ -18,23 +18,15 @@
 #include "util/timeutil.h"
 
 const char *const kp_fault_action_names[] = {
-    [KP_FAULT_KILL_LEADER] = "kill_leader",
-    [KP_FAULT_KILL_BROKER] = "kill_broker",
-    [KP_FAULT_STOP_BROKER] = "stop_broker",
-    [KP_FAULT_KILL_CONTROLLER] = "kill_controller",
-    [KP_FAULT_KILL_ZONE] = "kill_zone",
-    [KP_FAULT_ROLLING_RESTART] = "rolling_restart",
-    [KP_FAULT_MOVE_LEADER] = "move_leader",
-    [KP_FAULT_ADD_RTT] = "add_rtt",
-    [KP_FAULT_PUSH_ERRORS] = "push_errors",
-    [KP_FAULT_DELETE_RECORDS] = "delete_records",
-    [KP_FAULT_PAUSE_BROKER] = "pause_broker",
-    [KP_FAULT_CORRUPT_SEGMENT] = "corrupt_segment",
-    [KP_FAULT_WIPE_BROKER] = "wipe_broker",
-    [KP_FAULT_PARTITION] = "partition",
-    [KP_FAULT_HEAL_PARTITION] = "heal_partition",
-    [KP_FAULT_LINK_LOSS] = "link_loss",
-    [KP_FAULT__COUNT] = NULL,
+    [KP_FAULT_KILL_LEADER] = "kill_leader",       [KP_FAULT_KILL_BROKER] = "kill_broker",
+    [KP_FAULT_STOP_BROKER] = "stop_broker",       [KP_FAULT_KILL_CONTROLLER] = "kill_controller",
+    [KP_FAULT_KILL_ZONE] = "kill_zone",           [KP_FAULT_ROLLING_RESTART] = "rolling_restart",
+    [KP_FAULT_MOVE_LEADER] = "move_leader",       [KP_FAULT_ADD_RTT] = "add_rtt",
+    [KP_FAULT_PUSH_ERRORS] = "push_errors",       [KP_FAULT_DELETE_RECORDS] = "delete_records",
+    [KP_FAULT_PAUSE_BROKER] = "pause_broker",     [KP_FAULT_CORRUPT_SEGMENT] = "corrupt_segment",
+    [KP_FAULT_WIPE_BROKER] = "wipe_broker",       [KP_FAULT_PARTITION] = "partition",
+    [KP_FAULT_HEAL_PARTITION] = "heal_partition", [KP_FAULT_LINK_LOSS] = "link_loss",
+    [KP_FAULT_LINK_DELAY] = "link_delay",         [KP_FAULT__COUNT] = NULL,
 };
 
 const char *const kp_net_scope_names[] = {
@@ -394,6 +386,14 @@ static int parse_fault(kp_jv_t *jv, const cJSON *o, kp_fault_t *f)
         if (kp_jv_int(jv, o, "loss_pct", 0, 1, 100, &v) < 0)
                 return -1;
         f->loss_pct = (int)v;
+        v = 0;
+        if (kp_jv_int(jv, o, "delay_ms", 0, 1, 60000, &v) < 0)
+                return -1;
+        f->delay_ms = (int)v;
+        v = 0;
+        if (kp_jv_int(jv, o, "jitter_ms", 0, 0, 60000, &v) < 0)
+                return -1;
+        f->jitter_ms = (int)v;
         if (kp_jv_no_unknown(jv, o) < 0)
                 return -1;
 
@@ -428,6 +428,18 @@ static int parse_fault(kp_jv_t *jv, const cJSON *o, kp_fault_t *f)
                 if (!f->error)
                         return kp_jv_fail_at(
                             jv, "error", "required field is missing for action \"push_errors\"");
+                break;
+        case KP_FAULT_LINK_DELAY:
+                if (f->delay_ms <= 0)
+                        return kp_jv_fail_at(jv, "delay_ms",
+                                             "required field is missing for action \"link_delay\"");
+                if (f->jitter_ms > f->delay_ms)
+                        return kp_jv_fail_at(jv, "jitter_ms",
+                                             "expected at most delay_ms (%d), got %d", f->delay_ms,
+                                             f->jitter_ms);
+                if ((f->broker >= 0) + (f->n_brokers > 0) + (f->zone != NULL) > 1)
+                        return kp_jv_fail(jv, "give one of \"broker\", \"brokers\" and \"zone\" "
+                                              "(none: the leader of \"partition\")");
                 break;
         case KP_FAULT_LINK_LOSS:
                 if (f->loss_pct <= 0)

@@ -59,7 +59,7 @@ typedef struct fo_fault_run {
         int32_t cut[KP_FAULT_MAX_BROKERS]; /* partition, link_loss: the brokers */
         int n_cut;
         int partitioned; /* partition: rules to remove */
-        int lossy;       /* link_loss: rules to remove */
+        int lossy;       /* link_loss, link_delay: rules to remove */
         int failed;      /* applying it failed */
         char what[200];  /* "kill_leader partition 0: broker 2" */
         char error[600];

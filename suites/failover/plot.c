@@ -31,8 +31,8 @@ static void marker(kp_buf_t *s, double x, const char *color, const char *label)
             x, x, color, label, x + 0.4, color);
 }
 
-/* Partitions and lossy links: one lane per broker along the panel's top,
- * shaded from the fault to its heal (or the end of the plot). */
+/* Partitions, lossy and slow links: one lane per broker along the panel's
+ * top, shaded from the fault to its heal (or the end of the plot). */
 static void net_lanes(kp_buf_t *s, const fo_sched_t *sc, int64_t start, double xmax)
 {
         size_t i;
@@ -41,8 +41,11 @@ static void net_lanes(kp_buf_t *s, const fo_sched_t *sc, int64_t start, double x
         for (i = 0; i < sc->n_runs; i++) {
                 const fo_fault_run_t *r = &sc->runs[i];
                 double a, b;
-                if (!r->applied_ns ||
-                    (r->f->action != KP_FAULT_PARTITION && r->f->action != KP_FAULT_LINK_LOSS))
+                const char *color = r->f->action == KP_FAULT_PARTITION    ? "#8250df"
+                                    : r->f->action == KP_FAULT_LINK_LOSS  ? "#bf8700"
+                                    : r->f->action == KP_FAULT_LINK_DELAY ? "#0969da"
+                                                                          : NULL;
+                if (!r->applied_ns || !color)
                         continue;
                 a = (double)(r->applied_ns - start) / 1e9;
                 b = r->healed_ns ? (double)(r->healed_ns - start) / 1e9 : xmax;
@@ -54,9 +57,8 @@ static void net_lanes(kp_buf_t *s, const fo_sched_t *sc, int64_t start, double x
                                       "front fc rgb '%s' fs transparent solid 0.45 noborder\n"
                                       "set label 'broker %d' at %.3f, graph %.3f front font ',7' "
                                       "tc rgb '#24292f' noenhanced\n",
-                                      a, bottom, b > a ? b : a + 0.05, top,
-                                      r->f->action == KP_FAULT_PARTITION ? "#8250df" : "#bf8700",
-                                      r->cut[k], a + 0.3, bottom + 0.012);
+                                      a, bottom, b > a ? b : a + 0.05, top, color, r->cut[k],
+                                      a + 0.3, bottom + 0.012);
                 }
         }
 }
@@ -137,7 +139,7 @@ int fo_plot_timeline(kp_ctx_t *ctx, kp_check_t *c, const kp_workload_slot_t *tl,
         kp_buf_init(&s, 1 << 20);
         kp_buf_puts(&s, "set multiplot title 'Failover: throughput, p99 latency and errors "
                         "(faults red, heals green, shaded: some partition unavailable; top lanes: "
-                        "brokers cut off (purple) or on lossy links (ochre))' "
+                        "brokers cut off (purple), on lossy (ochre) or slow (blue) links)' "
                         "noenhanced\n"
                         "set lmargin at screen 0.08\nset rmargin at screen 0.84\n"
                         "set grid\nset key outside right top noenhanced\n");

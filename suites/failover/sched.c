@@ -81,7 +81,8 @@ static int fault_ops(const kp_fault_t *f, kp_ctl_op_t *ops)
                 ops[1] = KP_CTL_PARTITION;
                 return f->action == KP_FAULT_PARTITION ? 2 : 1;
         case KP_FAULT_LINK_LOSS:
-                ops[0] = KP_CTL_LINK_LOSS;
+        case KP_FAULT_LINK_DELAY:
+                ops[0] = f->action == KP_FAULT_LINK_LOSS ? KP_CTL_LINK_LOSS : KP_CTL_LINK_DELAY;
                 ops[1] = KP_CTL_HEAL_LINK;
                 return 2;
         default:
@@ -465,10 +466,12 @@ static int net_brokers(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
                 len = strlen(r->what);
                 snprintf(r->what + len, sizeof(r->what) - len, " %d", r->cut[i]);
         }
-        if (f->action == KP_FAULT_LINK_LOSS) {
-                len = strlen(r->what);
+        len = strlen(r->what);
+        if (f->action == KP_FAULT_LINK_LOSS)
                 snprintf(r->what + len, sizeof(r->what) - len, ", %d %% loss", f->loss_pct);
-        }
+        else if (f->action == KP_FAULT_LINK_DELAY)
+                snprintf(r->what + len, sizeof(r->what) - len, ", +%d ms (+-%d ms) each way",
+                         f->delay_ms, f->jitter_ms);
         return 0;
 }
 
@@ -481,11 +484,15 @@ static int apply_net(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
 
         if (net_brokers(s, r, err) < 0)
                 return -1;
-        req = kp_ctl_req(f->action == KP_FAULT_PARTITION ? KP_CTL_PARTITION : KP_CTL_LINK_LOSS);
+        req = kp_ctl_req(f->action == KP_FAULT_PARTITION   ? KP_CTL_PARTITION
+                         : f->action == KP_FAULT_LINK_LOSS ? KP_CTL_LINK_LOSS
+                                                           : KP_CTL_LINK_DELAY);
         req.brokers = r->cut;
         req.n_brokers = (size_t)r->n_cut;
         req.scope = kp_net_scope_names[f->scope];
         req.loss_pct = f->loss_pct;
+        req.delay_ms = f->delay_ms;
+        req.jitter_ms = f->jitter_ms;
         if (f->action == KP_FAULT_PARTITION)
                 r->partitioned = 1;
         else
@@ -643,6 +650,7 @@ static int apply(fo_sched_t *s, fo_fault_run_t *r, kp_err_t *err)
                 return delete_records(s, r, err);
         case KP_FAULT_PARTITION:
         case KP_FAULT_LINK_LOSS:
+        case KP_FAULT_LINK_DELAY:
                 return apply_net(s, r, err);
         case KP_FAULT_HEAL_PARTITION:
                 return heal_net(s, KP_CTL_HEAL_PARTITION, err);

@@ -212,6 +212,7 @@ LOADER_ONLY = {
     "s67.json": "a destination target file that does not exist: only the loader opens it",
     "s80.json": "more workers than producers: a comparison of two members",
     "s84.json": "workers > 1 outside the failover suite: a member allowed only with one suite name",
+    "nf07.json": "jitter_ms above delay_ms: a comparison of two members",
 }
 cases = []
 with open(os.path.join(SRC, "tests", "cli", "invalid_input.tsv"), "rb") as f:

@@ -7,15 +7,18 @@
 #     exit 1 and its evidence must report lost-write examples on partition 0 — records the isolated
 #     leader acknowledged and truncated when the partition healed.
 #  2. scenarios/failover-kafka-partitions.json, safe profile: the isolated leader, a minority broker
-#     cut off from brokers and clients, a 20 % lossy link, a frozen broker; kproof must exit 0 with
-#     zero lost or duplicated acknowledged writes and each fault's unavailability and recovery
-#     measured.
-# Every run leaves no nftables rule and no JVM behind.
+#     cut off from brokers and clients, a 20 % lossy link, 100 ms more each way between clients and
+#     the leader of partition 0 (p99 acknowledgement latency in that window must show it), a frozen broker; kproof
+#     must exit 0 with zero lost or duplicated acknowledged writes and each fault's unavailability
+#     and recovery measured.
+# Every run leaves no nftables or queue rule, no delay queue and no JVM behind.
 set -uo pipefail
 : "${KPROOF:?}" "${KPROOF_SRC:?}" "${KPROOF_TEST_TMP:?}"
 # shellcheck source=tests/fixtures/lib.sh
 . "$KPROOF_SRC/tests/fixtures/lib.sh"
-if ! command -v nft >/dev/null; then skip_all "nft not installed (scripts/setup.sh installs nftables)"; fi
+for tool in nft iptables; do
+  command -v "$tool" >/dev/null || skip_all "$tool not installed (scripts/setup.sh installs it)"
+done
 if [[ -z $(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' /proc/self/mountinfo) ]]; then
   skip_all "cgroup v2 is not mounted (the fixture tells nodes apart by cgroup)"
 fi
@@ -41,11 +44,11 @@ export KPROOF_KAFKA_EXTRA_CONFIG=$WORK/extra.properties
   "$1" run "$2/scenarios/failover-kafka-partitions-negative.json" -t "$2/targets/kafka-local.json" -o "$3" \
     >"$3.stdout" 2>"$3.stderr"
   echo $? >"$3.rc"
-  nft list ruleset | grep -cE "(drop|ct mark set 0x[0-9a-f]+)$" >"$3.rules" || true
+  { nft list ruleset | grep -E "(drop|ct mark set .*)$"; iptables -t mangle -S OUTPUT | grep NFQUEUE; pgrep '^netdelay-'; } | wc -l >"$3.rules"
   "$1" run "$2/scenarios/failover-kafka-partitions.json" -t "$2/targets/kafka-local.json" -o "$4" \
     >"$4.stdout" 2>"$4.stderr"
   echo $? >"$4.rc"
-  nft list ruleset | grep -cE "(drop|ct mark set 0x[0-9a-f]+)$" >"$4.rules" || true
+  { nft list ruleset | grep -E "(drop|ct mark set .*)$"; iptables -t mangle -S OUTPUT | grep NFQUEUE; pgrep '^netdelay-'; } | wc -l >"$4.rules"
 ' _ "$KPROOF" "$KPROOF_SRC" "$NEG" "$RUN" 2>"$WORK/with-cluster.log"
 check "with-cluster.sh ran both scenarios" test -f "$NEG.rc" -a -f "$RUN.rc"
 check "no JVM of the test cluster left" no_jvm_left "$CLUSTER"
@@ -84,20 +87,27 @@ if [[ -f $RUN/evidence.json ]]; then
     test "$(q "$RUN" '[.anomalies[] | select(.allowed == false)] | length')" = 0
   rows=$(q "$RUN" '[.tables[] | select(.title == "Faults")][0].rows')
   jq -r '.[] | "# fault \(.[0]): \(.[1]); applied \(.[2]) s, healed \(.[3]) s; max unavailability \(.[4]) s; recovery \(.[5]) s; \(.[6])"' <<<"$rows"
-  check "partitions: four faults applied" test "$(jq length <<<"$rows")" = 4
+  check "partitions: five faults applied" test "$(jq length <<<"$rows")" = 5
   check "partitions: every fault recovered" \
     test "$(jq 'map(select(.[6] != "recovered")) | length' <<<"$rows")" = 0
   fault_is() { jq -r ".[$1][1]" <<<"$rows" | grep -q "$2"; }
   check "partitions: fault 1 cut the leader of p0 off from the brokers" fault_is 0 'partition (brokers): leader of p0'
   check "partitions: fault 2 cut broker 2 off from brokers and clients" fault_is 1 'partition (all): brokers 2'
   check "partitions: fault 3 made broker 3's links lossy" fault_is 2 'link_loss (all): broker 3, 20 % loss'
-  check "partitions: fault 4 froze broker 1" fault_is 3 'pause_broker: broker 1'
-  for f in 1 2 3 4; do
+  check "partitions: fault 4 slowed clients' links to the leader of p0" fault_is 3 'link_delay (clients): leader of p0, broker [0-9], +100 ms (+-20 ms) each way'
+  check "partitions: fault 5 froze broker 1" fault_is 4 'pause_broker: broker 1'
+  for f in 1 2 3 4 5; do
     u=$(q "$RUN" "[.measurements[] | select(.name == \"fault_unavailability_max_s\" and .labels.fault == \"$f\")][0].value")
     r=$(q "$RUN" "[.measurements[] | select(.name == \"fault_recovery_s\" and .labels.fault == \"$f\")][0].value")
     check "partitions: fault $f: unavailability $u s, recovery $r s measured" \
       bash -c "[[ '$u' =~ ^[0-9.e+-]+$ && '$r' =~ ^[0-9.e+-]+$ ]]"
   done
+  tsv=$RUN/$(q "$RUN" '[.artifacts[] | select(.kind == "tsv")][0].path')
+  a=$(jq -r '.[3][2]' <<<"$rows") h=$(jq -r '.[3][3]' <<<"$rows")
+  p99=$(awk -v a="$a" -v h="$h" '!/^#/ && $1 > a + 0.5 && $1 < h - 0.5 && $5 > m { m = $5 } END { print m + 0 }' "$tsv")
+  echo "# link_delay: highest p99 acknowledgement latency while it held: $p99 ms"
+  check "partitions: the delay shows in the p99 acknowledgement latency ($p99 ms >= 150 ms)" \
+    awk -v v="$p99" 'BEGIN { exit !(v >= 150) }'
   svg=$RUN/$(q "$RUN" '[.artifacts[] | select(.kind == "svg")][0].path')
   check "partitions: timeline SVG marks the partition" grep -q '1 partition' "$svg"
 else
