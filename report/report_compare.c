@@ -146,6 +146,20 @@ static void render_measurements(kp_buf_t *b, const kp_compare_run_t *runs, size_
         }
 }
 
+/* One header cell a run: its target's name. */
+static void target_headers(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_runs)
+{
+        size_t i;
+
+        for (i = 0; i < n_runs; i++) {
+                const cJSON *run = cJSON_GetObjectItemCaseSensitive(runs[i].evidence, "run");
+                kp_buf_puts(b, "<th>");
+                kp_report_esc(
+                    b, kp_report_str(cJSON_GetObjectItemCaseSensitive(run, "target"), "name", "?"));
+                kp_buf_puts(b, "</th>");
+        }
+}
+
 static void render_runs(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_runs)
 {
         static const char *const facts[][2] = {{"Run id", "id"},
@@ -157,13 +171,7 @@ static void render_runs(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_runs
         kp_buf_puts(b, "<h2 id=\"runs\">Runs</h2>");
         kp_html_table_open(b, NULL, NULL, NULL);
         kp_buf_puts(b, "<tr><th></th>");
-        for (i = 0; i < n_runs; i++) {
-                const cJSON *run = cJSON_GetObjectItemCaseSensitive(runs[i].evidence, "run");
-                kp_buf_puts(b, "<th>");
-                kp_report_esc(
-                    b, kp_report_str(cJSON_GetObjectItemCaseSensitive(run, "target"), "name", "?"));
-                kp_buf_puts(b, "</th>");
-        }
+        target_headers(b, runs, n_runs);
         kp_buf_puts(b, "</tr><tr><td>Signature</td>");
         for (i = 0; i < n_runs; i++) {
                 kp_buf_puts(b, "<td>");
@@ -220,13 +228,7 @@ static void render_matrix(kp_buf_t *b, const kp_compare_run_t *runs, size_t n_ru
         kp_buf_puts(b, "<h2 id=\"matrix\">Checklist, checks and key measurements</h2>");
         kp_html_table_open(b, NULL, "matrix", NULL);
         kp_buf_puts(b, "<tr><th>Row / check / measurement</th>");
-        for (i = 0; i < n_runs; i++) {
-                const cJSON *run = cJSON_GetObjectItemCaseSensitive(runs[i].evidence, "run");
-                kp_buf_puts(b, "<th>");
-                kp_report_esc(
-                    b, kp_report_str(cJSON_GetObjectItemCaseSensitive(run, "target"), "name", "?"));
-                kp_buf_puts(b, "</th>");
-        }
+        target_headers(b, runs, n_runs);
         kp_buf_puts(b, "</tr>");
         for (r = 0; r < n_rows; r++) {
                 const char *title = rows[r];

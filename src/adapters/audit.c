@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "adapters/audit.h"
 #include "adapters/control.h"
@@ -64,88 +63,23 @@ int kp_audit_log_add(kp_audit_log_t *log, const kp_audit_event_t *e)
         return 0;
 }
 
-/* ------------------------------------------------------------ time */
-
-static int digits(const char *s, size_t len, size_t at, int n, int *out)
-{
-        int v = 0, i;
-
-        if (at + (size_t)n > len)
-                return -1;
-        for (i = 0; i < n; i++) {
-                if (!isdigit((unsigned char)s[at + i]))
-                        return -1;
-                v = v * 10 + (s[at + i] - '0');
-        }
-        *out = v;
-        return 0;
-}
-
-int kp_audit_parse_time(const char *s, size_t len, int64_t *ns)
-{
-        struct tm tm;
-        int y, mo, d, h, mi, se, off_h = 0, off_m = 0, has_zone = 0, sign = 1;
-        int64_t frac = 0, scale = KP_NS_PER_S;
-        size_t i = 19;
-        time_t sec;
-
-        memset(&tm, 0, sizeof(tm));
-        if (digits(s, len, 0, 4, &y) < 0 || len < 19 || s[4] != '-' ||
-            digits(s, len, 5, 2, &mo) < 0 || s[7] != '-' || digits(s, len, 8, 2, &d) < 0 ||
-            (s[10] != 'T' && s[10] != ' ') || digits(s, len, 11, 2, &h) < 0 || s[13] != ':' ||
-            digits(s, len, 14, 2, &mi) < 0 || s[16] != ':' || digits(s, len, 17, 2, &se) < 0)
-                return -1;
-        if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-                return -1;
-        if (i < len && (s[i] == '.' || s[i] == ',')) {
-                i++;
-                if (i >= len || !isdigit((unsigned char)s[i]))
-                        return -1;
-                while (i < len && isdigit((unsigned char)s[i])) {
-                        if (scale > 1) {
-                                scale /= 10;
-                                frac += (s[i] - '0') * scale;
-                        }
-                        i++;
-                }
-        }
-        if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
-                has_zone = 1;
-                i++;
-        } else if (i < len && (s[i] == '+' || s[i] == '-')) {
-                sign = s[i] == '-' ? -1 : 1;
-                if (digits(s, len, i + 1, 2, &off_h) < 0)
-                        return -1;
-                i += 3;
-                if (i < len && s[i] == ':')
-                        i++;
-                if (digits(s, len, i, 2, &off_m) < 0)
-                        return -1;
-                i += 2;
-                has_zone = 1;
-        }
-        if (i != len)
-                return -1;
-        tm.tm_year = y - 1900;
-        tm.tm_mon = mo - 1;
-        tm.tm_mday = d;
-        tm.tm_hour = h;
-        tm.tm_min = mi;
-        tm.tm_sec = se;
-        if (has_zone) {
-                sec = timegm(&tm);
-                sec -= sign * (off_h * 3600 + off_m * 60);
-        } else {
-                tm.tm_isdst = -1;
-                sec = mktime(&tm);
-        }
-        if (sec == (time_t)-1 && !(y == 1969 || y == 1970))
-                return -1;
-        *ns = (int64_t)sec * KP_NS_PER_S + frac;
-        return 0;
-}
-
 /* ------------------------------------------------------------ event lines */
+
+int kp_audit_next_line(kp_audit_lines_t *it, const char **s, const char **e)
+{
+        while (it->p < it->end) {
+                const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+                *s = it->p;
+                *e = nl ? nl : it->end;
+                it->line++;
+                it->p = nl ? nl + 1 : it->end;
+                while (*s < *e && (**s == ' ' || **s == '\t' || **s == '\r'))
+                        (*s)++;
+                if (*s < *e)
+                        return 1;
+        }
+        return 0;
+}
 
 int kp_audit_event_jsonl(const kp_audit_event_t *e, const char *source, kp_buf_t *out)
 {
@@ -423,21 +357,6 @@ void kp_audit_principal_of(const kp_kvlist_t *props, char *out, size_t size)
 
 /* ------------------------------------------------------------ reading */
 
-static void target_dir(const kp_target_t *t, char *out, size_t size)
-{
-        char real[PATH_MAX], *slash;
-
-        if (!t->path || !realpath(t->path, real))
-                snprintf(real, sizeof(real), "%s", t->path ? t->path : ".");
-        slash = strrchr(real, '/');
-        if (!slash)
-                snprintf(out, size, ".");
-        else if (slash == real)
-                snprintf(out, size, "/");
-        else
-                snprintf(out, size, "%.*s", (int)(slash - real), real);
-}
-
 typedef struct cmd_values {
         const char *target_dir;
         int64_t since_ns;
@@ -479,7 +398,7 @@ static int read_exec(const kp_target_t *t, const kp_audit_source_cfg_t *src, int
         kp_buf_t cmd;
         int rc = -1;
 
-        target_dir(t, dir, sizeof(dir));
+        kp_path_dir(t->path, dir, sizeof(dir));
         cv.target_dir = dir;
         cv.since_ns = since_ns;
         snprintf(what, sizeof(what), "audit source %s", src->name);
@@ -544,7 +463,7 @@ static int read_files(const kp_target_t *t, const kp_audit_source_cfg_t *src, in
         if (src->path[0] == '/') {
                 snprintf(pattern, sizeof(pattern), "%s", src->path);
         } else {
-                target_dir(t, dir, sizeof(dir));
+                kp_path_dir(t->path, dir, sizeof(dir));
                 snprintf(pattern, sizeof(pattern), "%s/%s", dir, src->path);
         }
         memset(&g, 0, sizeof(g));

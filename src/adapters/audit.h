@@ -95,10 +95,16 @@ int kp_audit_parse_cloudtrail(const char *source, const char *text, size_t len, 
 int kp_audit_parse_jsonl(const char *source, const char *text, size_t len, int64_t since_ns,
                          kp_audit_log_t *log, kp_err_t *err);
 
-/* Parses a timestamp as audit trails write it: RFC 3339 / ISO 8601 with
- * 'T' or ' ', fraction after '.' or ',', and Z, +HH:MM, +HHMM or no zone
- * (local time). Returns 0 and the epoch ns, -1 when it is not one. */
-int kp_audit_parse_time(const char *s, size_t len, int64_t *ns);
+/* The lines of a text, for the parsers that take one record a line. */
+typedef struct kp_audit_lines {
+        const char *p, *end; /* the text not read yet */
+        size_t line;         /* number of the line last returned (1-based) */
+} kp_audit_lines_t;
+
+/* The next line holding more than blanks (' ', '\t', '\r'): [*s, *e) from
+ * its first non-blank byte, without its '\n'; it->line counts blank lines
+ * too. 0 when no such line is left. */
+int kp_audit_next_line(kp_audit_lines_t *it, const char **s, const char **e);
 
 /* One event as a JSON line (with '\n'). */
 int kp_audit_event_jsonl(const kp_audit_event_t *e, const char *source, kp_buf_t *out);

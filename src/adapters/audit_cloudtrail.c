@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "adapters/audit.h"
+#include "util/timeutil.h"
 
 static const char *str(const cJSON *o, const char *key)
 {
@@ -41,7 +42,7 @@ static int record(const cJSON *r, kp_audit_event_t *ev, const char **why)
                 return -1;
         }
         t = str(r, "eventTime");
-        if (!t || kp_audit_parse_time(t, strlen(t), &ev->time_ns) < 0) {
+        if (!t || kp_time_parse_iso(t, strlen(t), &ev->time_ns) < 0) {
                 *why = t ? "has an eventTime that is not an ISO 8601 time" : "has no eventTime";
                 return -1;
         }
@@ -107,9 +108,10 @@ static int add(const char *source, const char *where, size_t i, const cJSON *r, 
 int kp_audit_parse_cloudtrail(const char *source, const char *text, size_t len, int64_t since_ns,
                               kp_audit_log_t *log, kp_err_t *err)
 {
-        const char *p, *end = text + len, *rest = NULL;
+        const char *end = text + len, *rest = NULL, *from, *to;
         cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &rest, 0), *arr, *it;
-        size_t i = 0, line = 0;
+        kp_audit_lines_t lines = {text, end, 0};
+        size_t i = 0;
         int rc = 0;
 
         /* one document, or several (one record a line) */
@@ -163,23 +165,15 @@ int kp_audit_parse_cloudtrail(const char *source, const char *text, size_t len, 
         }
         cJSON_Delete(doc);
         /* one record a line */
-        for (p = text; p < end && rc == 0;) {
-                const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end, *s = p;
-                cJSON *r;
-                line++;
-                p = nl ? nl + 1 : end;
-                while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
-                        s++;
-                if (s == e)
-                        continue;
-                r = cJSON_ParseWithLength(s, (size_t)(e - s));
+        while (rc == 0 && kp_audit_next_line(&lines, &from, &to)) {
+                cJSON *r = cJSON_ParseWithLength(from, (size_t)(to - from));
                 if (!cJSON_IsObject(r))
                         rc = kp_err_set(err, KP_EINFRA,
                                         "audit source %s: line %zu: expected CloudTrail records "
                                         "({\"Records\": [...]}) or one record a line",
-                                        source, line);
+                                        source, lines.line);
                 else
-                        rc = add(source, "line", line, r, since_ns, log, err);
+                        rc = add(source, "line", lines.line, r, since_ns, log, err);
                 cJSON_Delete(r);
         }
         return rc;

@@ -46,7 +46,7 @@ static int parse_obj(const cJSON *o, kp_audit_event_t *ev, const char **key, con
         memset(ev, 0, sizeof(*ev));
         *key = "time";
         if (cJSON_IsString(t)) {
-                if (kp_audit_parse_time(t->valuestring, strlen(t->valuestring), &ev->time_ns) < 0) {
+                if (kp_time_parse_iso(t->valuestring, strlen(t->valuestring), &ev->time_ns) < 0) {
                         *why = "is not an RFC 3339 time";
                         return -1;
                 }
@@ -83,22 +83,15 @@ static int parse_obj(const cJSON *o, kp_audit_event_t *ev, const char **key, con
 int kp_audit_parse_jsonl(const char *source, const char *text, size_t len, int64_t since_ns,
                          kp_audit_log_t *log, kp_err_t *err)
 {
-        const char *p = text, *end = text + len;
-        size_t line = 0;
+        kp_audit_lines_t lines = {text, text + len, 0};
+        const char *s, *e;
 
-        while (p < end) {
-                const char *nl = memchr(p, '\n', (size_t)(end - p));
-                const char *e = nl ? nl : end, *s = p, *why = NULL, *key = NULL;
+        while (kp_audit_next_line(&lines, &s, &e)) {
+                const char *why = NULL, *key = NULL;
+                const size_t line = lines.line;
                 kp_audit_event_t ev;
-                cJSON *o;
+                cJSON *o = cJSON_ParseWithLength(s, (size_t)(e - s));
                 int r;
-                line++;
-                p = nl ? nl + 1 : end;
-                while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
-                        s++;
-                if (s == e)
-                        continue;
-                o = cJSON_ParseWithLength(s, (size_t)(e - s));
                 if (!cJSON_IsObject(o)) {
                         cJSON_Delete(o);
                         return kp_err_set(err, KP_EINFRA,

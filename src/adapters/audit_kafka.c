@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "adapters/audit.h"
+#include "util/timeutil.h"
 
 /* The text between key and the next occurrence of end (or the end of the
  * line when end is NULL) inside [p, e): start and length, or -1. */
@@ -56,7 +57,7 @@ static int parse_line(const char *p, const char *e, kp_audit_event_t *ev)
         memset(ev, 0, sizeof(*ev));
         if (p >= e || *p != '[' || !(close = memchr(p, ']', (size_t)(e - p))))
                 return -1;
-        if (kp_audit_parse_time(p + 1, (size_t)(close - p - 1), &ev->time_ns) < 0)
+        if (kp_time_parse_iso(p + 1, (size_t)(close - p - 1), &ev->time_ns) < 0)
                 return -1;
         if (field(close, e, "Principal = ", " is ", &v, &n, &a) < 0)
                 return -1;

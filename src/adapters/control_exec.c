@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/fsutil.h"
 #include "adapters/control.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -461,22 +462,6 @@ static void exec_destroy(kp_control_t *ctl)
 
 static const kp_control_ops_t exec_ops = {"exec", exec_supports, exec_invoke, exec_destroy};
 
-/* The directory of the target file, absolute when it can be resolved. */
-static void target_dir_of(const char *path, char *out, size_t size)
-{
-        char real[PATH_MAX], *slash;
-
-        if (!path || !realpath(path, real))
-                snprintf(real, sizeof(real), "%s", path ? path : ".");
-        slash = strrchr(real, '/');
-        if (!slash)
-                snprintf(out, size, ".");
-        else if (slash == real)
-                snprintf(out, size, "/");
-        else
-                snprintf(out, size, "%.*s", (int)(slash - real), real);
-}
-
 int kp_control_exec_new(const kp_target_t *t, kp_control_t **out, kp_err_t *err)
 {
         kp_control_t *ctl = calloc(1, sizeof(*ctl));
@@ -493,7 +478,7 @@ int kp_control_exec_new(const kp_target_t *t, kp_control_t **out, kp_err_t *err)
         ctl->ops = &exec_ops;
         ctl->impl = x;
         x->timeout_ns = t->control.timeout_ns > 0 ? t->control.timeout_ns : 120 * KP_NS_PER_S;
-        target_dir_of(t->path, x->target_dir, sizeof(x->target_dir));
+        kp_path_dir(t->path, x->target_dir, sizeof(x->target_dir));
         for (i = 0; i < t->control.commands.n; i++) {
                 const kp_kv_t *kv = &t->control.commands.items[i];
                 if (kp_control_exec_template_check(kv->value, bad, sizeof(bad)) < 0) {

@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "adapters/aws.h"
 #include "adapters/s3xml.h"
 #include "adapters/storage_impl.h"
+#include "util/timeutil.h"
 
 typedef struct s3 {
         kp_aws_t *aws;
@@ -104,24 +104,6 @@ out:
         return rc;
 }
 
-/* "2026-12-03T13:00:00.000Z" -> seconds since the epoch; 0 when unreadable. */
-static int64_t parse_iso8601(const char *s)
-{
-        struct tm tm;
-        int y, mo, d, h, mi, se;
-
-        if (sscanf(s, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &se) != 6)
-                return 0;
-        memset(&tm, 0, sizeof(tm));
-        tm.tm_year = y - 1900;
-        tm.tm_mon = mo - 1;
-        tm.tm_mday = d;
-        tm.tm_hour = h;
-        tm.tm_min = mi;
-        tm.tm_sec = se;
-        return (int64_t)timegm(&tm);
-}
-
 static int s3_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_storage_scan_t *res,
                    kp_err_t *err)
 {
@@ -163,11 +145,11 @@ static int s3_scan(kp_storage_t *st, const char *topic, kp_tokscan_t *ts, kp_sto
                         snprintf(token, sizeof(token), "%s", page.next_token);
                 for (i = 0; i < page.n_objects; i++) {
                         const kp_s3_object_t *o = &page.objects[i];
-                        if (o->last_modified[0]) {
-                                int64_t t = parse_iso8601(o->last_modified);
-                                if (t > res->newest_object_unix)
-                                        res->newest_object_unix = t;
-                        }
+                        const char *lm = o->last_modified; /* "2026-12-03T13:00:00.000Z" */
+                        int64_t ns;
+                        if (kp_time_parse_iso(lm, strlen(lm), &ns) == 0 &&
+                            ns / KP_NS_PER_S > res->newest_object_unix)
+                                res->newest_object_unix = ns / KP_NS_PER_S;
                         rc = scan_object(s, cfg, o->key, o->size, ts, res, err);
                         if (rc < 0 || res->truncated)
                                 break;

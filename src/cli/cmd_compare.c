@@ -137,23 +137,17 @@ int kp_cmd_compare(int argc, char **argv)
 
         memset(slots, 0, sizeof(slots));
         kp_buf_init(&diff, 64 << 10);
-        rc = kp_opt_parse(&spec, argc, argv, pos, KP_COMPARE_MAX_RUNS, &n_pos, &err);
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, pos, KP_COMPARE_MAX_RUNS, &n_pos, &rc))
+                return rc;
         if (n_pos < 2 || !out_dir) {
                 fprintf(stderr,
                         "kproof compare: two or more RUN_DIRs and --out DIR are required\n\n");
                 kp_opt_help(&spec, stderr);
                 return KP_EXIT_INVALID;
         }
-        for (i = 0; i < pubkeys.n; i++) {
-                if (kp_key_load_public(pubkeys.items[i], &keys[n_keys], &err) < 0) {
-                        rc = kp_cli_fail(&err);
-                        goto out;
-                }
-                n_keys++;
+        if (kp_cli_load_pubkeys(&pubkeys, keys, &n_keys, &err) < 0) {
+                rc = kp_cli_fail(&err);
+                goto out;
         }
         if (n_keys == 0 && kp_key_default_path(path, sizeof(path) - 4, &err) == 0) {
                 memcpy(path + strlen(path), ".pub", 5); /* 4 bytes were kept free */

@@ -199,11 +199,8 @@ int kp_cmd_diff(int argc, char **argv)
         kp_buf_init(&txt, 16 << 20);
         tolerance_arg = NULL;
         json_out = 0;
-        rc = kp_opt_parse(&spec, argc, argv, pos, 2, &n_pos, &err);
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, pos, 2, &n_pos, &rc))
+                return rc;
         if (n_pos != 2) {
                 fprintf(stderr, "kproof diff: RUN_A and RUN_B are required\n\n");
                 kp_opt_help(&spec, stderr);

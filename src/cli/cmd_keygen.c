@@ -38,11 +38,8 @@ int kp_cmd_keygen(int argc, char **argv)
 
         out_path = NULL;
         force = 0;
-        rc = kp_opt_parse(&spec, argc, argv, NULL, 0, &n_pos, &err);
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, NULL, 0, &n_pos, &rc))
+                return rc;
         if (!out_path) {
                 fprintf(stderr, "kproof keygen: --out FILE is required\n\n");
                 kp_opt_help(&spec, stderr);

@@ -174,13 +174,10 @@ int kp_cmd_list(int argc, char **argv)
 {
         const char *pos[1];
         size_t n, i, j;
-        kp_err_t err;
-        int rc = kp_opt_parse(&spec, argc, argv, pos, 0, &n, &err);
+        int rc;
 
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, pos, 0, &n, &rc))
+                return rc;
         if (as_json) {
                 print_json();
                 return 0;

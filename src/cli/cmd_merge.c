@@ -18,7 +18,6 @@
 #include "dist/shardwork.h"
 #include "util/timeutil.h"
 #include "suites/failover/failover.h"
-#include "suites/registry.h"
 
 static const char *scenario_path, *suite_name;
 
@@ -74,24 +73,14 @@ int kp_cmd_merge(int argc, char **argv)
         kp_err_t err;
 
         memset(&m, 0, sizeof(m));
-        rc = kp_opt_parse(&spec, argc, argv, pos, 1, &n_pos, &err);
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, pos, 1, &n_pos, &rc))
+                return rc;
         if (n_pos != 1 || !scenario_path) {
                 fprintf(stderr, "kproof merge: a STORE and --scenario are required\n\n");
                 kp_opt_help(&spec, stderr);
                 return KP_EXIT_INVALID;
         }
-        if (kp_scenario_load(scenario_path, &kp_builtin_suites, &scn, &err) < 0) {
-                rc = kp_cli_fail(&err);
-                goto out;
-        }
-        sc = kp_scenario_suite(scn, suite_name ? suite_name : "failover");
-        if (!sc) {
-                kp_err_set(&err, KP_EUSAGE, "%s: no suite \"%s\" in the scenario", scn->path,
-                           suite_name ? suite_name : "failover");
+        if (kp_cli_dist_scenario(scenario_path, suite_name, &scn, &sc, &err) < 0) {
                 rc = kp_cli_fail(&err);
                 goto out;
         }

@@ -46,12 +46,10 @@ int kp_cmd_recover(int argc, char **argv)
         size_t n_pos = 0, undone = 0, failed = 0;
         kp_err_t err;
         kp_buf_t jp;
-        int rc = kp_opt_parse(&spec, argc, argv, pos, 1, &n_pos, &err);
+        int rc;
 
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, pos, 1, &n_pos, &rc))
+                return rc;
         if (verbose)
                 kp_log_set_level(KP_LOG_DEBUG);
         kp_buf_init(&jp, 8192);

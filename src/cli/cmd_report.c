@@ -202,12 +202,10 @@ int kp_cmd_report(int argc, char **argv)
         kp_key_t *key = NULL, *trusted = NULL;
         size_t n;
         kp_err_t err;
-        int pdf_ok = 0, rc = kp_opt_parse(&spec, argc, argv, pos, 1, &n, &err);
+        int pdf_ok = 0, rc;
 
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, pos, 1, &n, &rc))
+                return rc;
         if (n != 1) {
                 kp_opt_help(&spec, stderr);
                 return KP_EXIT_INVALID;

@@ -563,11 +563,8 @@ int kp_cmd_run(int argc, char **argv)
         memset(&r, 0, sizeof(r));
         r.start_mono = kp_mono_ns();
         kp_buf_init(&cmdline, 64 << 10);
-        rc = kp_opt_parse(&spec, argc, argv, pos, 1, &n_pos, &err);
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, pos, 1, &n_pos, &rc))
+                return rc;
         if (n_pos != 1 || !target_path) {
                 fprintf(stderr, "kproof run: a SCENARIO and --target TARGET are required\n\n");
                 kp_opt_help(&spec, stderr);

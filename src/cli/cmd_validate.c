@@ -28,11 +28,8 @@ int kp_cmd_validate(int argc, char **argv)
         int rc, bad = 0;
         kp_err_t err;
 
-        rc = kp_opt_parse(&spec, argc, argv, pos, 256, &n, &err);
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, pos, 256, &n, &rc))
+                return rc;
         if (n == 0) {
                 kp_opt_help(&spec, stderr);
                 return KP_EXIT_INVALID;

@@ -120,22 +120,16 @@ int kp_cmd_verify(int argc, char **argv)
         kp_err_t err;
         int rc;
 
-        rc = kp_opt_parse(&spec, argc, argv, pos, 1, &n_pos, &err);
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, pos, 1, &n_pos, &rc))
+                return rc;
         if (n_pos != 1 || pubkeys.n == 0) {
                 fprintf(stderr, "kproof verify: a RUN_DIR and --pubkey FILE are required\n\n");
                 kp_opt_help(&spec, stderr);
                 return KP_EXIT_INVALID;
         }
-        for (i = 0; i < pubkeys.n; i++) {
-                if (kp_key_load_public(pubkeys.items[i], &keys[n_keys], &err) < 0) {
-                        rc = kp_cli_fail(&err);
-                        goto out;
-                }
-                n_keys++;
+        if (kp_cli_load_pubkeys(&pubkeys, keys, &n_keys, &err) < 0) {
+                rc = kp_cli_fail(&err);
+                goto out;
         }
         if (kp_bundle_verify(pos[0], (const kp_key_t *const *)keys, n_keys, print_problem, NULL,
                              &res, &err) < 0) {

@@ -17,7 +17,6 @@
 #include "dist/shardwork.h"
 #include "util/signals.h"
 #include "util/timeutil.h"
-#include "suites/registry.h"
 
 static const char *target_path, *store_url, *index_str, *suite_name, *bootstrap, *plan_wait;
 static int verbose;
@@ -98,11 +97,8 @@ int kp_cmd_worker(int argc, char **argv)
         kp_err_t err;
         int rc;
 
-        rc = kp_opt_parse(&spec, argc, argv, pos, 1, &n_pos, &err);
-        if (rc == 1)
-                return 0;
-        if (rc < 0)
-                return kp_cli_fail(&err);
+        if (kp_cli_parse(&spec, argc, argv, pos, 1, &n_pos, &rc))
+                return rc;
         if (n_pos != 1 || !target_path || !store_url) {
                 fprintf(stderr, "kproof worker: a SCENARIO, --target and --store are required\n\n");
                 kp_opt_help(&spec, stderr);
@@ -126,14 +122,7 @@ int kp_cmd_worker(int argc, char **argv)
                 kp_log_set_level(KP_LOG_DEBUG);
         kp_signals_install();
         if (kp_target_load(target_path, &tgt, &err) < 0 ||
-            kp_scenario_load(pos[0], &kp_builtin_suites, &scn, &err) < 0) {
-                rc = kp_cli_fail(&err);
-                goto out;
-        }
-        sc = kp_scenario_suite(scn, suite_name ? suite_name : "failover");
-        if (!sc) {
-                kp_err_set(&err, KP_EUSAGE, "%s: no suite \"%s\" in the scenario", scn->path,
-                           suite_name ? suite_name : "failover");
+            kp_cli_dist_scenario(pos[0], suite_name, &scn, &sc, &err) < 0) {
                 rc = kp_cli_fail(&err);
                 goto out;
         }

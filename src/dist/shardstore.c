@@ -104,12 +104,20 @@ const char *kp_shardstore_url(const kp_shardstore_t *st)
         return st->url;
 }
 
-static void s3_path(const kp_shardstore_t *st, const char *name, char *out, size_t size)
+/* Where the store keeps name: a file in its directory, or the S3 path of
+ * the object. */
+static int object_path(const kp_shardstore_t *st, const char *name, char *out, size_t size,
+                       kp_err_t *err)
 {
-        if (*st->prefix)
+        if (!st->aws) {
+                if (kp_path_join(out, size, st->dir, name) < 0)
+                        return kp_err_set(err, KP_EUSAGE, "%s: path too long", st->dir);
+        } else if (*st->prefix) {
                 snprintf(out, size, "/%s/%s/%s", st->bucket, st->prefix, name);
-        else
+        } else {
                 snprintf(out, size, "/%s/%s", st->bucket, name);
+        }
+        return 0;
 }
 
 static int s3_fail(kp_shardstore_t *st, const char *op, const char *name, kp_err_t *err)
@@ -120,81 +128,86 @@ static int s3_fail(kp_shardstore_t *st, const char *op, const char *name, kp_err
                           name, e->status, e->code, e->message);
 }
 
+/* One request for the object name at path: its HTTP status, the body of a
+ * 200 answer appended to out when out is not NULL; -1 with err set when no
+ * answer arrived or the body did not fit. */
+static long s3_request(kp_shardstore_t *st, const char *method, const char *name, const char *path,
+                       const kp_kvlist_t *headers, const void *body, size_t len, kp_buf_t *out,
+                       kp_err_t *err)
+{
+        kp_aws_resp_t resp;
+        long status = -1;
+
+        kp_aws_resp_init(&resp);
+        if (kp_aws_call(st->aws, method, path, NULL, headers, body, len, &resp, err) == 0) {
+                status = resp.status;
+                if (status == 200 && out &&
+                    (kp_buf_append(out, resp.body.data, resp.body.len) < 0 || resp.body.truncated))
+                        status = kp_err_set(err, KP_ENOMEM, "shard store %s: %s too large", st->url,
+                                            name);
+        }
+        kp_aws_resp_release(&resp);
+        return status;
+}
+
 int kp_shardstore_put(kp_shardstore_t *st, const char *name, const void *data, size_t len,
                       kp_err_t *err)
 {
         kp_kvlist_t headers = {0};
         char path[2048];
-        kp_aws_resp_t resp;
-        int rc;
+        long status;
 
-        if (!st->aws) {
-                if (kp_path_join(path, sizeof(path), st->dir, name) < 0)
-                        return kp_err_set(err, KP_EUSAGE, "%s: path too long", st->dir);
+        if (object_path(st, name, path, sizeof(path), err) < 0)
+                return -1;
+        if (!st->aws)
                 return kp_write_file_raw(path, data, len, 0644, err);
-        }
-        s3_path(st, name, path, sizeof(path));
         /* Without a type libcurl labels the body a form, and a server may
          * parse it as one (moto then stores nothing). */
         if (kp_kvlist_set(&headers, "content-type", "application/octet-stream") < 0)
                 return kp_err_set(err, KP_ENOMEM, "out of memory");
-        kp_aws_resp_init(&resp);
-        rc = kp_aws_call(st->aws, "PUT", path, NULL, &headers, data, len, &resp, err);
-        if (rc == 0 && resp.status != 200)
-                rc = s3_fail(st, "PUT", name, err);
-        kp_aws_resp_release(&resp);
+        status = s3_request(st, "PUT", name, path, &headers, data, len, NULL, err);
         kp_kvlist_clear(&headers);
-        return rc;
+        if (status < 0)
+                return -1;
+        return status == 200 ? 0 : s3_fail(st, "PUT", name, err);
 }
 
 int kp_shardstore_get(kp_shardstore_t *st, const char *name, kp_buf_t *out, kp_err_t *err)
 {
         char path[2048];
-        kp_aws_resp_t resp;
-        int rc;
+        long status;
 
+        if (object_path(st, name, path, sizeof(path), err) < 0)
+                return -1;
         if (!st->aws) {
-                if (kp_path_join(path, sizeof(path), st->dir, name) < 0)
-                        return kp_err_set(err, KP_EUSAGE, "%s: path too long", st->dir);
                 if (!kp_path_exists(path))
                         return 1;
                 return kp_read_file(path, out->limit, out, err);
         }
-        s3_path(st, name, path, sizeof(path));
-        kp_aws_resp_init(&resp);
-        rc = kp_aws_call(st->aws, "GET", path, NULL, NULL, NULL, 0, &resp, err);
-        if (rc == 0) {
-                if (resp.status == 404)
-                        rc = 1;
-                else if (resp.status != 200)
-                        rc = s3_fail(st, "GET", name, err);
-                else if (kp_buf_append(out, resp.body.data, resp.body.len) < 0 ||
-                         resp.body.truncated)
-                        rc = kp_err_set(err, KP_ENOMEM, "shard store %s: %s too large", st->url,
-                                        name);
-        }
-        kp_aws_resp_release(&resp);
-        return rc;
+        status = s3_request(st, "GET", name, path, NULL, NULL, 0, out, err);
+        if (status < 0)
+                return -1;
+        if (status == 404)
+                return 1;
+        return status == 200 ? 0 : s3_fail(st, "GET", name, err);
 }
 
 int kp_shardstore_delete(kp_shardstore_t *st, const char *name, kp_err_t *err)
 {
         char path[2048];
-        kp_aws_resp_t resp;
-        int rc;
+        long status;
 
+        if (object_path(st, name, path, sizeof(path), err) < 0)
+                return -1;
         if (!st->aws) {
-                if (kp_path_join(path, sizeof(path), st->dir, name) < 0)
-                        return kp_err_set(err, KP_EUSAGE, "%s: path too long", st->dir);
                 if (unlink(path) < 0 && errno != ENOENT)
                         return kp_err_set(err, KP_EIO, "%s: %s", path, strerror(errno));
                 return 0;
         }
-        s3_path(st, name, path, sizeof(path));
-        kp_aws_resp_init(&resp);
-        rc = kp_aws_call(st->aws, "DELETE", path, NULL, NULL, NULL, 0, &resp, err);
-        if (rc == 0 && resp.status != 204 && resp.status != 200 && resp.status != 404)
-                rc = s3_fail(st, "DELETE", name, err);
-        kp_aws_resp_release(&resp);
-        return rc;
+        status = s3_request(st, "DELETE", name, path, NULL, NULL, 0, NULL, err);
+        if (status < 0)
+                return -1;
+        if (status == 200 || status == 204 || status == 404)
+                return 0;
+        return s3_fail(st, "DELETE", name, err);
 }

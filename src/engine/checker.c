@@ -794,6 +794,45 @@ static void txn_scan_records(cstate_t *s)
         }
 }
 
+/* A walk over the TXN_READ events of the producer logs, log after log,
+ * keeping t at the transaction each read belongs to (the next one its
+ * producer ends). Start it as {.log = -1}. */
+typedef struct txn_walk {
+        int log;
+        uint64_t t, k, n, j;
+        const kp_hev_t *ev;
+} txn_walk_t;
+
+static const kp_hev_t *txn_walk_next(const cstate_t *s, txn_walk_t *w)
+{
+        for (;;) {
+                const kp_hev_t *e;
+                if (w->j == w->n) {
+                        w->k += w->n;
+                        w->j = 0;
+                        if (w->log >= 0 && (w->ev = kp_history_span(s->h, w->log, w->k, &w->n)))
+                                continue;
+                        w->n = 0;
+                        if (w->log + 1 >= s->np)
+                                return NULL;
+                        w->log++;
+                        w->k = 0;
+                        while (w->t < s->ntxn && s->txns[w->t].producer < w->log)
+                                w->t++;
+                        continue;
+                }
+                e = &w->ev[w->j++];
+                if (e->kind == KP_HEV_TXN_END) {
+                        if (w->t < s->ntxn && s->txns[w->t].producer == w->log &&
+                            s->txns[w->t].seq == (int64_t)KP_RID_SEQ(e->rid))
+                                w->t++;
+                        continue;
+                }
+                if (e->kind == KP_HEV_TXN_READ)
+                        return e;
+        }
+}
+
 /* Pass 8: reads inside transactions (the producer logs' TXN_READ events,
  * each belonging to the next transaction its producer ends): aborted and
  * precommitted reads, and the order of one transaction's reads of a
@@ -801,75 +840,56 @@ static void txn_scan_records(cstate_t *s)
 static void txn_scan_reads(cstate_t *s)
 {
         kp_checker_result_t *r = s->r;
-        uint64_t t = 0;
-        int log, p;
+        txn_walk_t w = {.log = -1};
+        const kp_hev_t *e;
+        int p;
 
         for (p = 0; p < s->nparts; p++)
                 s->stamp[p] = NO_TXN;
-        for (log = 0; log < s->np; log++) {
-                uint64_t k = 0, n, j;
-                const kp_hev_t *ev;
-                while (t < s->ntxn && s->txns[t].producer < log)
-                        t++;
-                while ((ev = kp_history_span(s->h, log, k, &n))) {
-                        for (j = 0; j < n; j++) {
-                                const kp_hev_t *e = &ev[j];
-                                uint64_t ref;
-                                uint32_t cur;
-                                if (e->kind == KP_HEV_TXN_END) {
-                                        if (t < s->ntxn && s->txns[t].producer == log &&
-                                            s->txns[t].seq == (int64_t)KP_RID_SEQ(e->rid))
-                                                t++;
-                                        continue;
-                                }
-                                if (e->kind != KP_HEV_TXN_READ)
-                                        continue;
-                                r->txn_reads++;
-                                cur = t < s->ntxn && s->txns[t].producer == log ? (uint32_t)t
-                                                                                : NO_TXN;
-                                ref = rec_ref(s, e->rid);
-                                if (ref && (s->recs[ref - 1].state & ST_ABORTED)) {
-                                        r->count[KP_ANOM_ABORTED_READ]++;
-                                        add_ex(r, KP_ANOM_ABORTED_READ, e->partition, e->offset,
-                                               KP_RID_PRODUCER(e->rid), (int64_t)KP_RID_SEQ(e->rid),
-                                               "read inside a transaction of producer %d", log);
-                                }
-                                if (ref)
-                                        txn_read_checks(s, e, ref, log,
-                                                        "a transaction of producer");
-                                if (cur == NO_TXN || e->partition < 0 ||
-                                    e->partition >= s->nparts || e->offset < 0)
-                                        continue;
-                                p = e->partition;
-                                if (s->stamp[p] == cur) {
-                                        int64_t prev = s->last[p];
-                                        const cpart_t *cp = &s->parts[p];
-                                        uint64_t skipped;
-                                        if (e->offset <= prev) {
-                                                r->count[KP_ANOM_INT_NONMONOTONIC_POLL]++;
-                                                add_ex(r, KP_ANOM_INT_NONMONOTONIC_POLL, p,
-                                                       e->offset, s->txns[cur].producer,
-                                                       s->txns[cur].seq,
-                                                       "the transaction read offset %lld after "
-                                                       "%lld",
-                                                       (long long)e->offset, (long long)prev);
-                                        } else if (e->offset > prev + 1 && cp->indexed &&
-                                                   (skipped = known_before(cp, e->offset) -
-                                                              known_before(cp, prev + 1)) > 0) {
-                                                r->count[KP_ANOM_INT_POLL_SKIP]++;
-                                                add_ex(r, KP_ANOM_INT_POLL_SKIP, p, e->offset,
-                                                       s->txns[cur].producer, s->txns[cur].seq,
-                                                       "the transaction jumped from %lld to "
-                                                       "%lld over %llu known offset(s)",
-                                                       (long long)prev, (long long)e->offset,
-                                                       (unsigned long long)skipped);
-                                        }
-                                }
-                                s->stamp[p] = cur;
-                                s->last[p] = e->offset;
-                        }
-                        k += n;
+        while ((e = txn_walk_next(s, &w))) {
+                const int log = w.log;
+                const uint64_t t = w.t;
+                uint64_t ref;
+                uint32_t cur;
+                r->txn_reads++;
+                cur = t < s->ntxn && s->txns[t].producer == log ? (uint32_t)t : NO_TXN;
+                ref = rec_ref(s, e->rid);
+                if (ref && (s->recs[ref - 1].state & ST_ABORTED)) {
+                        r->count[KP_ANOM_ABORTED_READ]++;
+                        add_ex(r, KP_ANOM_ABORTED_READ, e->partition, e->offset,
+                               KP_RID_PRODUCER(e->rid), (int64_t)KP_RID_SEQ(e->rid),
+                               "read inside a transaction of producer %d", log);
                 }
+                if (ref)
+                        txn_read_checks(s, e, ref, log, "a transaction of producer");
+                if (cur == NO_TXN || e->partition < 0 || e->partition >= s->nparts || e->offset < 0)
+                        continue;
+                p = e->partition;
+                if (s->stamp[p] == cur) {
+                        int64_t prev = s->last[p];
+                        const cpart_t *cp = &s->parts[p];
+                        uint64_t skipped;
+                        if (e->offset <= prev) {
+                                r->count[KP_ANOM_INT_NONMONOTONIC_POLL]++;
+                                add_ex(r, KP_ANOM_INT_NONMONOTONIC_POLL, p, e->offset,
+                                       s->txns[cur].producer, s->txns[cur].seq,
+                                       "the transaction read offset %lld after "
+                                       "%lld",
+                                       (long long)e->offset, (long long)prev);
+                        } else if (e->offset > prev + 1 && cp->indexed &&
+                                   (skipped = known_before(cp, e->offset) -
+                                              known_before(cp, prev + 1)) > 0) {
+                                r->count[KP_ANOM_INT_POLL_SKIP]++;
+                                add_ex(r, KP_ANOM_INT_POLL_SKIP, p, e->offset,
+                                       s->txns[cur].producer, s->txns[cur].seq,
+                                       "the transaction jumped from %lld to "
+                                       "%lld over %llu known offset(s)",
+                                       (long long)prev, (long long)e->offset,
+                                       (unsigned long long)skipped);
+                        }
+                }
+                s->stamp[p] = cur;
+                s->last[p] = e->offset;
         }
 }
 
@@ -885,8 +905,10 @@ static int committed(const cstate_t *s, uint32_t t)
  * read inside a transaction. With src NULL only counts them. */
 static uint64_t txn_edges(const cstate_t *s, uint32_t *src, uint32_t *dst)
 {
-        uint64_t m = 0, t = 0;
-        int p, log;
+        uint64_t m = 0;
+        txn_walk_t tw = {.log = -1};
+        const kp_hev_t *e;
+        int p;
 
         for (p = 0; p < s->nparts; p++) {
                 const cpart_t *cp = &s->parts[p];
@@ -913,37 +935,21 @@ static uint64_t txn_edges(const cstate_t *s, uint32_t *src, uint32_t *dst)
                         prev = tx;
                 }
         }
-        for (log = 0; log < s->np; log++) {
-                uint64_t k = 0, n, j;
-                const kp_hev_t *ev;
-                while (t < s->ntxn && s->txns[t].producer < log)
-                        t++;
-                while ((ev = kp_history_span(s->h, log, k, &n))) {
-                        for (j = 0; j < n; j++) {
-                                const kp_hev_t *e = &ev[j];
-                                uint64_t ref;
-                                uint32_t w;
-                                if (e->kind == KP_HEV_TXN_END) {
-                                        if (t < s->ntxn && s->txns[t].producer == log &&
-                                            s->txns[t].seq == (int64_t)KP_RID_SEQ(e->rid))
-                                                t++;
-                                        continue;
-                                }
-                                if (e->kind != KP_HEV_TXN_READ || t >= s->ntxn ||
-                                    s->txns[t].producer != log || !committed(s, (uint32_t)t) ||
-                                    !(ref = rec_ref(s, e->rid)))
-                                        continue;
-                                w = s->txn_of[ref - 1];
-                                if (!committed(s, w) || w == (uint32_t)t)
-                                        continue;
-                                if (src) {
-                                        src[m] = w;
-                                        dst[m] = (uint32_t)t | EDGE_WR;
-                                }
-                                m++;
-                        }
-                        k += n;
+        while ((e = txn_walk_next(s, &tw))) {
+                const uint64_t t = tw.t;
+                uint64_t ref;
+                uint32_t w;
+                if (t >= s->ntxn || s->txns[t].producer != tw.log || !committed(s, (uint32_t)t) ||
+                    !(ref = rec_ref(s, e->rid)))
+                        continue;
+                w = s->txn_of[ref - 1];
+                if (!committed(s, w) || w == (uint32_t)t)
+                        continue;
+                if (src) {
+                        src[m] = w;
+                        dst[m] = (uint32_t)t | EDGE_WR;
                 }
+                m++;
         }
         return m;
 }

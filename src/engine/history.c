@@ -171,12 +171,30 @@ static void fill(kp_hev_t *e, kp_hev_kind_t kind, uint64_t rid, int32_t partitio
         e->lat_us = lat;
 }
 
+/* The next free slot of a producer's log (its log is its number), or NULL. */
+static kp_hev_t *producer_slot(kp_history_t *h, int producer)
+{
+        if (!h || producer < 0 || producer >= h->producers)
+                return NULL;
+        return append(h, producer);
+}
+
+/* The next free slot of a consumer's log (after the producers' logs), its
+ * log in *log, or NULL. */
+static kp_hev_t *consumer_slot(kp_history_t *h, int consumer, int *log)
+{
+        if (!h || consumer < 0 || consumer >= h->consumers)
+                return NULL;
+        *log = h->producers + consumer;
+        return append(h, *log);
+}
+
 void kp_history_produced(kp_history_t *h, int producer, uint64_t seq, int32_t partition,
                          int64_t offset, int err, int64_t intended_ns, int64_t done_ns)
 {
-        kp_hev_t *e;
+        kp_hev_t *e = producer_slot(h, producer);
 
-        if (!h || producer < 0 || producer >= h->producers || !(e = append(h, producer)))
+        if (!e)
                 return;
         fill(e, err ? KP_HEV_ACK_ERR : KP_HEV_ACK, KP_RID(producer, seq), partition,
              err ? -1 : offset, err, tick(h, done_ns), lat_us(intended_ns, done_ns));
@@ -185,9 +203,9 @@ void kp_history_produced(kp_history_t *h, int producer, uint64_t seq, int32_t pa
 
 void kp_history_aborted(kp_history_t *h, int producer, uint64_t seq, int64_t done_ns)
 {
-        kp_hev_t *e;
+        kp_hev_t *e = producer_slot(h, producer);
 
-        if (!h || producer < 0 || producer >= h->producers || !(e = append(h, producer)))
+        if (!e)
                 return;
         fill(e, KP_HEV_ABORTED, KP_RID(producer, seq), -1, -1, 0, tick(h, done_ns), 0);
         commit(h, producer);
@@ -197,12 +215,9 @@ void kp_history_consumed(kp_history_t *h, int consumer, int producer, uint64_t s
                          int32_t partition, int64_t offset, int64_t intended_ns, int64_t done_ns)
 {
         int log;
-        kp_hev_t *e;
+        kp_hev_t *e = consumer_slot(h, consumer, &log);
 
-        if (!h || consumer < 0 || consumer >= h->consumers)
-                return;
-        log = h->producers + consumer;
-        if (!(e = append(h, log)))
+        if (!e)
                 return;
         fill(e, KP_HEV_CONSUME, KP_RID(producer, seq), partition, offset, 0, tick(h, done_ns),
              lat_us(intended_ns, done_ns));
@@ -213,12 +228,9 @@ void kp_history_foreign(kp_history_t *h, int consumer, int32_t partition, int64_
                         int64_t done_ns)
 {
         int log;
-        kp_hev_t *e;
+        kp_hev_t *e = consumer_slot(h, consumer, &log);
 
-        if (!h || consumer < 0 || consumer >= h->consumers)
-                return;
-        log = h->producers + consumer;
-        if (!(e = append(h, log)))
+        if (!e)
                 return;
         fill(e, KP_HEV_FOREIGN, 0, partition, offset, 0, tick(h, done_ns), 0);
         commit(h, log);
@@ -227,12 +239,9 @@ void kp_history_foreign(kp_history_t *h, int consumer, int32_t partition, int64_
 void kp_history_assigned(kp_history_t *h, int consumer, int64_t done_ns)
 {
         int log;
-        kp_hev_t *e;
+        kp_hev_t *e = consumer_slot(h, consumer, &log);
 
-        if (!h || consumer < 0 || consumer >= h->consumers)
-                return;
-        log = h->producers + consumer;
-        if (!(e = append(h, log)))
+        if (!e)
                 return;
         fill(e, KP_HEV_ASSIGN, 0, -1, -1, 0, tick(h, done_ns), 0);
         commit(h, log);
@@ -241,9 +250,9 @@ void kp_history_assigned(kp_history_t *h, int consumer, int64_t done_ns)
 void kp_history_txn_read(kp_history_t *h, int producer, int rd_producer, uint64_t rd_seq,
                          int32_t partition, int64_t offset, int64_t done_ns)
 {
-        kp_hev_t *e;
+        kp_hev_t *e = producer_slot(h, producer);
 
-        if (!h || producer < 0 || producer >= h->producers || !(e = append(h, producer)))
+        if (!e)
                 return;
         fill(e, KP_HEV_TXN_READ, KP_RID(rd_producer, rd_seq), partition, offset, 0,
              tick(h, done_ns), 0);
@@ -253,9 +262,9 @@ void kp_history_txn_read(kp_history_t *h, int producer, int rd_producer, uint64_
 void kp_history_txn_end(kp_history_t *h, int producer, uint64_t first_seq, uint32_t n,
                         kp_txn_outcome_t outcome, int64_t begin_ns, int64_t done_ns)
 {
-        kp_hev_t *e;
+        kp_hev_t *e = producer_slot(h, producer);
 
-        if (!h || producer < 0 || producer >= h->producers || !(e = append(h, producer)))
+        if (!e)
                 return;
         fill(e, KP_HEV_TXN_END, KP_RID(producer, first_seq), -1, (int64_t)n, 0, tick(h, done_ns),
              lat_us(begin_ns, done_ns));

@@ -97,17 +97,13 @@ int kp_kafka_cluster_info(const kp_kvlist_t *props, int timeout_ms, kp_kafka_clu
                           kp_err_t *err)
 {
         const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_conf_t *conf;
         rd_kafka_resp_err_t rerr;
         rd_kafka_t *rk;
         char *cid;
         int i;
 
         memset(out, 0, sizeof(*out));
-        conf = kp_kafka_conf_new(props, err);
-        if (!conf)
-                return -1;
-        rk = kp_kafka_new(RD_KAFKA_PRODUCER, conf, err);
+        rk = kp_kc_admin(props, err);
         if (!rk)
                 return -1;
         rerr = rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms);
@@ -157,16 +153,12 @@ int kp_kafka_admin_create_topic(const kp_kvlist_t *props, const char *topic, int
         rd_kafka_NewTopic_t *nt = NULL;
         rd_kafka_queue_t *q = NULL;
         rd_kafka_event_t *ev = NULL;
-        rd_kafka_conf_t *conf;
         rd_kafka_t *rk;
         char errstr[512];
         size_t n, i;
         int rc = -1;
 
-        conf = kp_kafka_conf_new(props, err);
-        if (!conf)
-                return -1;
-        rk = kp_kafka_new(RD_KAFKA_PRODUCER, conf, err);
+        rk = kp_kc_admin(props, err);
         if (!rk)
                 return -1;
         nt = rd_kafka_NewTopic_new(topic, partitions,
@@ -238,15 +230,11 @@ int kp_kafka_admin_delete_topic(const kp_kvlist_t *props, const char *topic, int
         rd_kafka_DeleteTopic_t *dt;
         rd_kafka_queue_t *q;
         rd_kafka_event_t *ev;
-        rd_kafka_conf_t *conf;
         rd_kafka_t *rk;
         size_t n;
         int rc = -1;
 
-        conf = kp_kafka_conf_new(props, err);
-        if (!conf)
-                return -1;
-        rk = kp_kafka_new(RD_KAFKA_PRODUCER, conf, err);
+        rk = kp_kc_admin(props, err);
         if (!rk)
                 return -1;
         dt = rd_kafka_DeleteTopic_new(topic);

@@ -114,6 +114,28 @@ int kp_key_has_private(const kp_key_t *key)
         return key->has_private;
 }
 
+/* Wipes and frees a buffer that held key material. */
+static void key_buf_free(kp_buf_t *b)
+{
+        if (b->data)
+                OPENSSL_cleanse(b->data, b->len);
+        kp_buf_free(b);
+}
+
+/* The PEM key in b: a private key when is_private, else a public key; NULL when
+ * b holds none. */
+static EVP_PKEY *pem_read_key(const kp_buf_t *b, int is_private)
+{
+        BIO *bio = BIO_new_mem_buf(b->data ? b->data : "", (int)b->len);
+        EVP_PKEY *pkey = NULL;
+
+        if (bio)
+                pkey = is_private ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)
+                                  : PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
+        BIO_free(bio);
+        return pkey;
+}
+
 int kp_key_generate(const char *path, int overwrite, char fp[KP_SHA256_HEX], kp_err_t *err)
 {
         char pub_path[4096];
@@ -148,9 +170,7 @@ int kp_key_generate(const char *path, int overwrite, char fp[KP_SHA256_HEX], kp_
                 memcpy(fp, key->fp, KP_SHA256_HEX);
         rc = 0;
 out:
-        if (priv.data)
-                OPENSSL_cleanse(priv.data, priv.len);
-        kp_buf_free(&priv);
+        key_buf_free(&priv);
         kp_key_free(key);
         return rc;
 }
@@ -172,16 +192,11 @@ int kp_key_load_private(const char *path, kp_key_t **key, kp_err_t *err)
         struct stat st;
         EVP_PKEY *pkey;
         kp_buf_t b;
-        BIO *bio;
 
         if (read_key_file(path, &b, err) < 0)
                 return -1;
-        bio = BIO_new_mem_buf(b.data ? b.data : "", (int)b.len);
-        pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
-        BIO_free(bio);
-        if (b.data)
-                OPENSSL_cleanse(b.data, b.len);
-        kp_buf_free(&b);
+        pkey = pem_read_key(&b, 1);
+        key_buf_free(&b);
         if (!pkey)
                 return kp_err_set(
                     err, KP_EINVAL,
@@ -208,21 +223,14 @@ int kp_key_load_public(const char *path, kp_key_t **key, kp_err_t *err)
 {
         EVP_PKEY *pkey;
         kp_buf_t b;
-        BIO *bio;
 
         if (read_key_file(path, &b, err) < 0)
                 return -1;
-        bio = BIO_new_mem_buf(b.data ? b.data : "", (int)b.len);
-        pkey = bio ? PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL) : NULL;
-        if (!pkey && bio) {
-                BIO_free(bio);
-                bio = BIO_new_mem_buf(b.data ? b.data : "", (int)b.len);
-                pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
-        }
-        BIO_free(bio);
-        if (b.data)
-                OPENSSL_cleanse(b.data, b.len);
-        kp_buf_free(&b);
+        /* A private key file names its public key too. */
+        pkey = pem_read_key(&b, 0);
+        if (!pkey)
+                pkey = pem_read_key(&b, 1);
+        key_buf_free(&b);
         if (!pkey)
                 return kp_err_set(err, KP_EINVAL, "%s: not a PEM public key", path);
         if (key_wrap(pkey, 0, key, path, err) < 0)

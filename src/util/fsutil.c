@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,4 +248,19 @@ void kp_path_stem(const char *path, char *out, size_t size)
                 n = size - 1;
         memcpy(out, base, n);
         out[n] = '\0';
+}
+
+void kp_path_dir(const char *path, char *out, size_t size)
+{
+        char real[PATH_MAX], *slash;
+
+        if (!path || !realpath(path, real))
+                snprintf(real, sizeof(real), "%s", path ? path : ".");
+        slash = strrchr(real, '/');
+        if (!slash)
+                snprintf(out, size, ".");
+        else if (slash == real)
+                snprintf(out, size, "/");
+        else
+                snprintf(out, size, "%.*s", (int)(slash - real), real);
 }

@@ -29,5 +29,9 @@ int kp_rm_rf(const char *path);
 int kp_path_join(char *out, size_t size, const char *a, const char *b);
 /* Last path component without extension, e.g. "scenarios/x.json" -> "x". */
 void kp_path_stem(const char *path, char *out, size_t size);
+/* The directory holding path, absolute when path resolves (realpath), e.g.
+ * "/etc/kproof/t.json" -> "/etc/kproof", "t.json" -> the working directory;
+ * "." for a NULL path. */
+void kp_path_dir(const char *path, char *out, size_t size);
 
 #endif

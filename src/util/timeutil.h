@@ -20,6 +20,10 @@ int64_t kp_wall_ns(void);
 void kp_time_iso(int64_t wall_ns, char *out, size_t size);
 /* "20261128T183252Z" for directory names (needs 20 bytes). */
 void kp_time_compact(int64_t wall_ns, char *out, size_t size);
+/* Parses a timestamp as audit trails and object stores write it: RFC 3339 /
+ * ISO 8601 with 'T' or ' ', fraction after '.' or ',', and Z, +HH:MM, +HHMM
+ * or no zone (local time). Returns 0 and the epoch ns, -1 when it is not one. */
+int kp_time_parse_iso(const char *s, size_t len, int64_t *ns);
 
 /* Parses "250ms", "30s", "1.5s", "2m", "1h" into nanoseconds. Returns -1
  * for anything else (no unit, unknown unit, negative, trailing text). */

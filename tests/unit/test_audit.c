@@ -2,7 +2,7 @@
  * The audit adapter's parsers on recorded real-format samples: Kafka 4.1
  * StandardAuthorizer lines written by the fixture's secured cluster
  * (tests/unit/data/audit/kafka-authorizer.log), CloudTrail records in the
- * layout AWS documents (cloudtrail.json), kproof's jsonl; the time parser;
+ * layout AWS documents (cloudtrail.json), kproof's jsonl;
  * the target's audit and principals sections; reading file and exec
  * sources, including the ways they fail.
  */
@@ -27,25 +27,6 @@ static char *slurp(const char *rel, size_t *len)
         assert_int_equal(kp_read_file(path, 1 << 24, &b, &err), 0);
         *len = b.len;
         return kp_buf_detach(&b);
-}
-
-static void test_time(void **state)
-{
-        int64_t ns;
-
-        (void)state;
-        assert_int_equal(kp_audit_parse_time("2026-12-03T16:04:34,823+00:00", 29, &ns), 0);
-        assert_true(ns == 1796313874823LL * KP_NS_PER_MS);
-        assert_int_equal(kp_audit_parse_time("2026-12-03T17:04:34.823+01:00", 29, &ns), 0);
-        assert_true(ns == 1796313874823LL * KP_NS_PER_MS);
-        assert_int_equal(kp_audit_parse_time("2025-05-20T20:46:16Z", 20, &ns), 0);
-        assert_true(ns == 1747773976LL * KP_NS_PER_S);
-        assert_int_equal(kp_audit_parse_time("2025-05-20T20:46:16+0000", 24, &ns), 0);
-        assert_true(ns == 1747773976LL * KP_NS_PER_S);
-        assert_int_equal(kp_audit_parse_time("2025-05-20 20:46:16", 19, &ns), 0);
-        assert_int_equal(kp_audit_parse_time("2025-13-20T20:46:16Z", 20, &ns), -1);
-        assert_int_equal(kp_audit_parse_time("yesterday", 9, &ns), -1);
-        assert_int_equal(kp_audit_parse_time("2025-05-20T20:46:16Zjunk", 24, &ns), -1);
 }
 
 static void test_kafka_authorizer(void **state)
@@ -388,7 +369,6 @@ static void test_read_sources(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_time),
             cmocka_unit_test(test_kafka_authorizer),
             cmocka_unit_test(test_kafka_authorizer_other_lines),
             cmocka_unit_test(test_cloudtrail),

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "util/secret.h"
@@ -312,6 +313,26 @@ static void test_path_stem(void **state)
         assert_string_equal(small, "qui");
 }
 
+static void test_path_dir(void **state)
+{
+        char path[2048], out[2048], want[PATH_MAX];
+
+        (void)state;
+        join(path, sizeof(path), "t.json");
+        assert_int_equal(kp_write_file(path, "{}", 2, 0644, NULL), 0);
+        kp_path_dir(path, out, sizeof(out));
+        assert_non_null(realpath(tmpdir, want));
+        assert_string_equal(out, want);
+        kp_path_dir("/no-such-dir/t.json", out, sizeof(out));
+        assert_string_equal(out, "/no-such-dir");
+        kp_path_dir("/t.json", out, sizeof(out));
+        assert_string_equal(out, "/");
+        kp_path_dir("no-such-file.json", out, sizeof(out));
+        assert_string_equal(out, ".");
+        kp_path_dir(NULL, out, sizeof(out));
+        assert_string_equal(out, ".");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -324,6 +345,7 @@ int main(void)
             cmocka_unit_test(test_rm_rf),
             cmocka_unit_test(test_path_join),
             cmocka_unit_test(test_path_stem),
+            cmocka_unit_test(test_path_dir),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

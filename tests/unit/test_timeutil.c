@@ -129,6 +129,25 @@ static void test_timestamps(void **state)
         assert_true(kp_wall_ns() > 1764000000LL * KP_NS_PER_S);
 }
 
+static void test_parse_iso(void **state)
+{
+        int64_t ns;
+
+        (void)state;
+        assert_int_equal(kp_time_parse_iso("2026-12-03T16:04:34,823+00:00", 29, &ns), 0);
+        assert_true(ns == 1796313874823LL * KP_NS_PER_MS);
+        assert_int_equal(kp_time_parse_iso("2026-12-03T17:04:34.823+01:00", 29, &ns), 0);
+        assert_true(ns == 1796313874823LL * KP_NS_PER_MS);
+        assert_int_equal(kp_time_parse_iso("2025-05-20T20:46:16Z", 20, &ns), 0);
+        assert_true(ns == 1747773976LL * KP_NS_PER_S);
+        assert_int_equal(kp_time_parse_iso("2025-05-20T20:46:16+0000", 24, &ns), 0);
+        assert_true(ns == 1747773976LL * KP_NS_PER_S);
+        assert_int_equal(kp_time_parse_iso("2025-05-20 20:46:16", 19, &ns), 0);
+        assert_int_equal(kp_time_parse_iso("2025-13-20T20:46:16Z", 20, &ns), -1);
+        assert_int_equal(kp_time_parse_iso("yesterday", 9, &ns), -1);
+        assert_int_equal(kp_time_parse_iso("2025-05-20T20:46:16Zjunk", 24, &ns), -1);
+}
+
 static void test_clocks_and_sleep(void **state)
 {
         int64_t a, b, c;
@@ -166,10 +185,10 @@ static void test_sleep_interrupted(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_duration_valid),    cmocka_unit_test(test_duration_invalid),
-            cmocka_unit_test(test_duration_format),   cmocka_unit_test(test_duration_round_trip),
-            cmocka_unit_test(test_timestamps),        cmocka_unit_test(test_clocks_and_sleep),
-            cmocka_unit_test(test_sleep_interrupted),
+            cmocka_unit_test(test_duration_valid),   cmocka_unit_test(test_duration_invalid),
+            cmocka_unit_test(test_duration_format),  cmocka_unit_test(test_duration_round_trip),
+            cmocka_unit_test(test_timestamps),       cmocka_unit_test(test_parse_iso),
+            cmocka_unit_test(test_clocks_and_sleep), cmocka_unit_test(test_sleep_interrupted),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
