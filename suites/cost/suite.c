@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cost.h"
-#include "suites/suitedef.h"
+#include "suites/common/suitedef.h"
 #include "engine/wlreport.h"
 #include "util/timeutil.h"
 

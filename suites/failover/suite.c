@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "failover.h"
-#include "suites/suitedef.h"
+#include "suites/common/suitedef.h"
 #include "engine/checker.h"
 #include "util/timeutil.h"
 

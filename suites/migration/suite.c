@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "migration.h"
-#include "suites/suitedef.h"
+#include "suites/common/suitedef.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "observability.h"
-#include "suites/suitedef.h"
+#include "suites/common/suitedef.h"
 #include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {

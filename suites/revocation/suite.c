@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "revocation.h"
-#include "suites/suitedef.h"
+#include "suites/common/suitedef.h"
 #include "config/jsonv.h"
 #include "util/log.h"
 #include "util/timeutil.h"

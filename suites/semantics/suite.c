@@ -2,7 +2,7 @@
  * The semantics suite definition: checks, rows, gates and workload defaults.
  */
 #include "semantics.h"
-#include "suites/suitedef.h"
+#include "suites/common/suitedef.h"
 #include "engine/wlreport.h"
 #include "util/timeutil.h"
 

@@ -1,9 +1,9 @@
 /*
- * suitedef: helpers for the builtin suites' definitions (kp_suite_def_t,
- * evidence/suite.h).
+ * suites/common/suitedef: what the builtin suites' definitions
+ * (kp_suite_def_t, evidence/suite.h) share. It knows no suite.
  */
-#ifndef KP_SUITES_SUITEDEF_H
-#define KP_SUITES_SUITEDEF_H
+#ifndef KP_SUITES_COMMON_SUITEDEF_H
+#define KP_SUITES_COMMON_SUITEDEF_H
 
 #include "evidence/suite.h"
 
