@@ -96,6 +96,20 @@ rd_kafka_t *kp_kc_consumer(const kp_kvlist_t *props, kp_err_t *err)
         return conf ? kp_kafka_new(RD_KAFKA_CONSUMER, conf, err) : NULL;
 }
 
+rd_kafka_t *kp_kc_reader(const kp_kvlist_t *props, const char *group, kp_err_t *err)
+{
+        kp_kvlist_t all = {0};
+        rd_kafka_t *rk;
+
+        kp_kvlist_merge(&all, props);
+        kp_kvlist_set(&all, "group.id", group);
+        kp_kvlist_set(&all, "enable.auto.commit", "false");
+        kp_kvlist_set(&all, "auto.offset.reset", "earliest");
+        rk = kp_kc_consumer(&all, err);
+        kp_kvlist_clear(&all);
+        return rk;
+}
+
 rd_kafka_t *kp_kc_admin(const kp_kvlist_t *props, kp_err_t *err)
 {
         return kp_kc_producer(props, NULL, err);
@@ -244,6 +258,23 @@ static int assigned(rd_kafka_t *rk)
         return n;
 }
 
+int kp_kc_poll(rd_kafka_t *rk, int timeout_ms, kp_kc_msg_fn fn, void *opaque)
+{
+        int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
+
+        while (kp_mono_ns() < deadline) {
+                rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+                int stop;
+                if (!m)
+                        continue;
+                stop = !m->err && fn(opaque, m);
+                rd_kafka_message_destroy(m);
+                if (stop)
+                        return 1;
+        }
+        return 0;
+}
+
 int kp_kc_subscribe_wait(rd_kafka_t *rk, const char *topic, int timeout_ms, kp_kc_msg_fn fn,
                          void *opaque, kp_err_t *err)
 {
@@ -267,8 +298,7 @@ int kp_kc_subscribe_wait(rd_kafka_t *rk, const char *topic, int timeout_ms, kp_k
         return 0;
 }
 
-/* The common end of an admin request: its result event, queue and options. */
-static void admin_end(rd_kafka_event_t *ev, rd_kafka_queue_t *q, rd_kafka_AdminOptions_t *opts)
+void kp_kc_admin_end(rd_kafka_event_t *ev, rd_kafka_queue_t *q, rd_kafka_AdminOptions_t *opts)
 {
         if (ev)
                 rd_kafka_event_destroy(ev);
@@ -360,7 +390,7 @@ int kp_kc_describe_topic_configs(rd_kafka_t *rk, const char *topic, int timeout_
         }
         rc = 0;
 out:
-        admin_end(ev, q, opts);
+        kp_kc_admin_end(ev, q, opts);
         rd_kafka_ConfigResource_destroy(res);
         return rc;
 }
@@ -408,7 +438,7 @@ int kp_kc_alter_topic_configs(rd_kafka_t *rk, const char *topic, const kp_kvlist
         }
         rc = 0;
 out:
-        admin_end(ev, q, opts);
+        kp_kc_admin_end(ev, q, opts);
         rd_kafka_ConfigResource_destroy(res);
         return rc;
 }
@@ -450,7 +480,7 @@ int kp_kc_create_partitions(rd_kafka_t *rk, const char *topic, int total, int ti
         *code = RD_KAFKA_RESP_ERR_NO_ERROR;
         rc = 0;
 out:
-        admin_end(ev, q, opts);
+        kp_kc_admin_end(ev, q, opts);
         if (np)
                 rd_kafka_NewPartitions_destroy(np);
         return rc;
@@ -489,7 +519,7 @@ int kp_kc_delete_records(rd_kafka_t *rk, const char *topic, int32_t partition, i
         *code = RD_KAFKA_RESP_ERR_NO_ERROR;
         rc = 0;
 out:
-        admin_end(ev, q, opts);
+        kp_kc_admin_end(ev, q, opts);
         rd_kafka_DeleteRecords_destroy(dr);
         rd_kafka_topic_partition_list_destroy(l);
         return rc;

@@ -47,6 +47,10 @@ void kp_kc_dr_release(kp_kc_dr_t *dr);
 rd_kafka_t *kp_kc_producer(const kp_kvlist_t *props, kp_kc_dr_t *dr, kp_err_t *err);
 rd_kafka_t *kp_kc_consumer(const kp_kvlist_t *props, kp_err_t *err);
 rd_kafka_t *kp_kc_admin(const kp_kvlist_t *props, kp_err_t *err);
+/* A consumer in group `group` that starts at the earliest offset and never
+ * commits: props with group.id, enable.auto.commit=false and
+ * auto.offset.reset=earliest over them (kp_kc_consumer). */
+rd_kafka_t *kp_kc_reader(const kp_kvlist_t *props, const char *group, kp_err_t *err);
 
 /* Closes a consumer not closed yet (leaving its group) and destroys any
  * client; NULL is fine. */
@@ -79,6 +83,11 @@ long kp_kc_read_partition(rd_kafka_t *rk, const char *topic, int32_t partition, 
 long kp_kc_read_to_high(rd_kafka_t *rk, const char *topic, int32_t partition, int timeout_ms,
                         kp_kc_msg_fn fn, void *opaque, int64_t *high, kp_err_t *err);
 
+/* Polls a subscribed consumer for up to timeout_ms and hands each record
+ * (not consumer errors) to fn until fn returns non-zero. Returns 1 when fn
+ * stopped it, 0 at the deadline. */
+int kp_kc_poll(rd_kafka_t *rk, int timeout_ms, kp_kc_msg_fn fn, void *opaque);
+
 /* Subscribes to one topic (no wait). */
 int kp_kc_subscribe(rd_kafka_t *rk, const char *topic, kp_err_t *err);
 /* Subscribes and polls until the group assigned this consumer a partition;
@@ -94,6 +103,9 @@ rd_kafka_event_t *kp_kc_admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t ty
 rd_kafka_event_t *kp_kc_admin_result(rd_kafka_queue_t *q, rd_kafka_event_type_t type,
                                      int timeout_ms, const char *what, const char *subject,
                                      rd_kafka_resp_err_t *code, kp_err_t *err);
+/* The common end of an admin request: destroys its result event (may be
+ * NULL), reply queue and options. */
+void kp_kc_admin_end(rd_kafka_event_t *ev, rd_kafka_queue_t *q, rd_kafka_AdminOptions_t *opts);
 /* Whether a code means the platform lacks the API (the broker's
  * UNSUPPORTED_VERSION, or no version librdkafka can use). */
 int kp_kc_api_unsupported(rd_kafka_resp_err_t code);

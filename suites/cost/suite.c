@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "suites/common/suitedef.h"
 #include "engine/wlreport.h"
 #include "util/timeutil.h"
 
@@ -23,10 +24,8 @@ static const kp_check_def_t checks[] = {
                   "scenario does not allow a proxy sheet (options.allow_proxy_price_sheet)",
      .skip_when =
          "the target declares no deployment (provider, region, instance type, broker count)",
-     .error_when =
-         "the price sheet cannot be read or lacks the instance type, nothing was acknowledged, or "
-         "a topic or client could not be created, a call failed outright (not a refusal the check "
-         "tests for) or the platform stopped answering"},
+     .error_when = "the price sheet cannot be read or lacks the instance type, nothing was "
+                   "acknowledged, or " KP_ERROR_WHEN_CALLS},
 };
 
 static const kp_gate_def_t gates[] = {
@@ -128,13 +127,9 @@ static const kp_measure_def_t measurements[] = {
 const kp_suite_def_t kp_suite_cost = {
     .name = "cost",
     .title = "Cost model",
-    .checks = checks,
-    .n_checks = sizeof(checks) / sizeof(checks[0]),
-    .gates = gates,
-    .n_gates = sizeof(gates) / sizeof(gates[0]),
-    .measurements = measurements,
-    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
+    KP_SUITE_TABLE(checks, checks),
+    KP_SUITE_TABLE(gates, gates),
+    KP_SUITE_TABLE(measurements, measurements),
     .workload_defaults = defaults,
-    .options = options,
-    .n_options = sizeof(options) / sizeof(options[0]),
+    KP_SUITE_TABLE(options, options),
 };

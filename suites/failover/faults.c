@@ -13,6 +13,7 @@
 #include "failover.h"
 #include "engine/checker.h"
 #include "platform/kafka.h"
+#include "platform/kclient.h"
 #include "util/log.h"
 #include "platform/platform.h"
 #include "engine/wlreport.h"
@@ -29,7 +30,6 @@ static int final_read(kp_ctx_t *ctx, const char *topic, int partitions, kp_histo
 {
         const kp_suite_cfg_t *sc = ctx->scfg;
         kp_kvlist_t props = {0};
-        rd_kafka_conf_t *conf;
         rd_kafka_t *rk;
         rd_kafka_topic_partition_list_t *l;
         int64_t *hwm = NULL, deadline;
@@ -40,15 +40,9 @@ static int final_read(kp_ctx_t *ctx, const char *topic, int partitions, kp_histo
         *n_read = 0;
         kp_platform_client_props(ctx->plat, sc->client.profile, 0, &sc->client.consumer, &props);
         snprintf(gid, sizeof(gid), "kproof-final-read-%s", topic);
-        kp_kvlist_set(&props, "group.id", gid);
-        kp_kvlist_set(&props, "enable.auto.commit", "false");
         kp_kvlist_set(&props, "enable.partition.eof", "true");
-        kp_kvlist_set(&props, "auto.offset.reset", "earliest");
-        conf = kp_kafka_conf_new(&props, err);
+        rk = kp_kc_reader(&props, gid, err);
         kp_kvlist_clear(&props);
-        if (!conf)
-                return -1;
-        rk = kp_kafka_new(RD_KAFKA_CONSUMER, conf, err);
         if (!rk)
                 return -1;
         hwm = calloc((size_t)partitions, sizeof(int64_t));

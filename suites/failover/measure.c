@@ -177,6 +177,31 @@ static void recovery(fo_measure_t *m, const fo_fault_run_t *runs, size_t n_runs,
         }
 }
 
+/* Walks the events of logs 0..logs-1 of a history in order, log by log and
+ * chunk by chunk (kp_history_span); w->log is the log of the last event. */
+typedef struct hev_walk {
+        const kp_history_t *h;
+        int logs, log;
+        uint64_t i, n, j;
+        const kp_hev_t *ev;
+} hev_walk_t;
+
+static const kp_hev_t *hev_next(hev_walk_t *w)
+{
+        while (w->log < w->logs) {
+                if (w->j < w->n)
+                        return &w->ev[w->j++];
+                w->i += w->n;
+                w->n = w->j = 0;
+                w->ev = kp_history_span(w->h, w->log, w->i, &w->n);
+                if (!w->ev) {
+                        w->log++;
+                        w->i = w->n = 0;
+                }
+        }
+        return NULL;
+}
+
 int fo_measure(const kp_history_t *h, const fo_fault_run_t *runs, size_t n_runs, int partitions,
                int producers, int64_t start_ns, int64_t produce_end_ns, int64_t blocked_ns,
                fo_measure_t *m, kp_err_t *err)
@@ -188,7 +213,9 @@ int fo_measure(const kp_history_t *h, const fo_fault_run_t *runs, size_t n_runs,
         int64_t first = first_fault_ns(runs, n_runs);
         uint64_t before_ok = 0;
         kp_hist_t base;
-        int log, p, rc = -1;
+        hev_walk_t walk;
+        const kp_hev_t *ev;
+        int p, rc = -1;
 
         memset(m, 0, sizeof(*m));
         m->n_faults = n_runs;
@@ -205,31 +232,23 @@ int fo_measure(const kp_history_t *h, const fo_fault_run_t *runs, size_t n_runs,
                         goto oom;
         }
         /* Pass 1: counts per partition, baseline latency and rate, ack bins. */
-        for (log = 0; log < producers; log++) {
-                uint64_t k = 0, n, j;
-                const kp_hev_t *ev;
-                while ((ev = kp_history_span(h, log, k, &n))) {
-                        for (j = 0; j < n; j++) {
-                                const kp_hev_t *e = &ev[j];
-                                int64_t done = kp_history_mono_ns(h, e->t);
-                                int64_t intended = done - (int64_t)e->lat_us * 1000;
-                                if (e->kind != KP_HEV_ACK && e->kind != KP_HEV_ACK_ERR)
-                                        continue;
-                                if (e->partition >= 0 && e->partition < partitions)
-                                        count[e->partition]++;
-                                if (e->kind != KP_HEV_ACK)
-                                        continue;
-                                if (!first || intended < first) {
-                                        kp_hist_record(&base, (uint64_t)e->lat_us * 1000);
-                                        if (first && done < first)
-                                                before_ok++;
-                                }
-                                if (done >= start_ns &&
-                                    (size_t)((done - start_ns) / BIN_NS) < n_bins)
-                                        bins[(done - start_ns) / BIN_NS]++;
-                        }
-                        k += n;
+        walk = (hev_walk_t){.h = h, .logs = producers};
+        while ((ev = hev_next(&walk))) {
+                int64_t done = kp_history_mono_ns(h, ev->t);
+                int64_t intended = done - (int64_t)ev->lat_us * 1000;
+                if (ev->kind != KP_HEV_ACK && ev->kind != KP_HEV_ACK_ERR)
+                        continue;
+                if (ev->partition >= 0 && ev->partition < partitions)
+                        count[ev->partition]++;
+                if (ev->kind != KP_HEV_ACK)
+                        continue;
+                if (!first || intended < first) {
+                        kp_hist_record(&base, (uint64_t)ev->lat_us * 1000);
+                        if (first && done < first)
+                                before_ok++;
                 }
+                if (done >= start_ns && (size_t)((done - start_ns) / BIN_NS) < n_bins)
+                        bins[(done - start_ns) / BIN_NS]++;
         }
         if (blocked_ns > 0) {
                 m->blocked_ns = blocked_ns;
@@ -263,23 +282,16 @@ int fo_measure(const kp_history_t *h, const fo_fault_run_t *runs, size_t n_runs,
                 goto oom;
         memset(count, 0, ((size_t)partitions + 1) * sizeof(size_t));
         /* Pass 2: outcomes grouped by partition. */
-        for (log = 0; log < producers; log++) {
-                uint64_t k = 0, n, j;
-                const kp_hev_t *ev;
-                while ((ev = kp_history_span(h, log, k, &n))) {
-                        for (j = 0; j < n; j++) {
-                                const kp_hev_t *e = &ev[j];
-                                outcome_t *o;
-                                if ((e->kind != KP_HEV_ACK && e->kind != KP_HEV_ACK_ERR) ||
-                                    e->partition < 0 || e->partition >= partitions)
-                                        continue;
-                                o = &all[pos[e->partition] + count[e->partition]++];
-                                o->done = kp_history_mono_ns(h, e->t);
-                                o->intended = o->done - (int64_t)e->lat_us * 1000;
-                                o->ok = e->kind == KP_HEV_ACK;
-                        }
-                        k += n;
-                }
+        walk = (hev_walk_t){.h = h, .logs = producers};
+        while ((ev = hev_next(&walk))) {
+                outcome_t *o;
+                if ((ev->kind != KP_HEV_ACK && ev->kind != KP_HEV_ACK_ERR) || ev->partition < 0 ||
+                    ev->partition >= partitions)
+                        continue;
+                o = &all[pos[ev->partition] + count[ev->partition]++];
+                o->done = kp_history_mono_ns(h, ev->t);
+                o->intended = o->done - (int64_t)ev->lat_us * 1000;
+                o->ok = ev->kind == KP_HEV_ACK;
         }
         for (p = 0; p < partitions; p++) {
                 qsort(all + pos[p], count[p], sizeof(*all), cmp_outcome);
@@ -359,29 +371,23 @@ void fo_measure_latency(kp_check_t *c, const kp_history_t *h, int producers, int
         static const char *const cols[] = {"latency", "phase",    "records", "p50 ms",
                                            "p99 ms",  "p99.9 ms", "max ms"};
         kp_hist_t hs[2][3];
+        hev_walk_t walk = {.h = h, .logs = producers + consumers};
+        const kp_hev_t *e;
         kp_table_t *t;
-        int k, ph, log;
+        int k, ph;
 
         for (k = 0; k < 2; k++)
                 for (ph = 0; ph < 3; ph++)
                         if (kp_hist_init(&hs[k][ph], 7, 3600 * KP_NS_PER_S) < 0)
                                 return;
-        for (log = 0; log < producers + consumers; log++) {
-                uint64_t i = 0, n, j;
-                const kp_hev_t *ev;
-                int want = log < producers ? KP_HEV_ACK : KP_HEV_CONSUME;
-                while ((ev = kp_history_span(h, log, i, &n))) {
-                        for (j = 0; j < n; j++) {
-                                const kp_hev_t *e = &ev[j];
-                                int64_t intended;
-                                if (e->kind != want)
-                                        continue;
-                                intended = kp_history_mono_ns(h, e->t) - (int64_t)e->lat_us * 1000;
-                                kp_hist_record(&hs[log < producers ? 0 : 1][phase_of(m, intended)],
-                                               (uint64_t)e->lat_us * 1000);
-                        }
-                        i += n;
-                }
+        while ((e = hev_next(&walk))) {
+                int producer = walk.log < producers;
+                int64_t intended;
+                if (e->kind != (producer ? KP_HEV_ACK : KP_HEV_CONSUME))
+                        continue;
+                intended = kp_history_mono_ns(h, e->t) - (int64_t)e->lat_us * 1000;
+                kp_hist_record(&hs[producer ? 0 : 1][phase_of(m, intended)],
+                               (uint64_t)e->lat_us * 1000);
         }
         t = kp_check_table(c, "Latency before, during and after the faults", cols, 7);
         for (k = 0; k < 2; k++) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "failover.h"
+#include "suites/common/suitedef.h"
 #include "engine/checker.h"
 #include "util/timeutil.h"
 
@@ -32,12 +33,10 @@ static const kp_check_def_t checks[] = {
      .fail_when = "the history checker finds a lost, duplicated or reordered record not allowed by "
                   "the profile, or a fault did not recover before production ended",
      .skip_when = "the scenario lists no faults, or the target cannot apply one of them",
-     .error_when =
-         "a fault could not be applied or healed, or was applied only after production ended; "
-         "nothing was acknowledged; the final read or the history checker could not complete; with "
-         "distributed load (workload.workers), a worker died or never reported its shard; or a "
-         "topic or client could not be created, a call failed outright (not a refusal the check "
-         "tests for) or the platform stopped answering"},
+     .error_when = "a fault could not be applied or healed, or was applied only after production "
+                   "ended; nothing was acknowledged; the final read or the history checker could "
+                   "not complete; with distributed load (workload.workers), a worker died or never "
+                   "reported its shard; or " KP_ERROR_WHEN_CALLS},
 };
 
 static const kp_gate_def_t gates[] = {
@@ -86,7 +85,7 @@ static const kp_option_def_t options[] = {
 
 const fo_options_t *fo_options_of(const kp_options_t *v, fo_options_t *o)
 {
-        kp_options_t defaults = kp_options_defaults(options, sizeof(options) / sizeof(options[0]));
+        kp_options_t defaults = kp_options_defaults(options, KP_SUITE_ROWS(options));
         char *const *allow;
         size_t n, i;
 
@@ -156,14 +155,10 @@ static const kp_measure_def_t measurements[] = {
 const kp_suite_def_t kp_suite_failover = {
     .name = "failover",
     .title = "Failover under load",
-    .checks = checks,
-    .n_checks = sizeof(checks) / sizeof(checks[0]),
-    .gates = gates,
-    .n_gates = sizeof(gates) / sizeof(gates[0]),
-    .measurements = measurements,
-    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
+    KP_SUITE_TABLE(checks, checks),
+    KP_SUITE_TABLE(gates, gates),
+    KP_SUITE_TABLE(measurements, measurements),
     .workload_defaults = defaults,
-    .options = options,
-    .n_options = sizeof(options) / sizeof(options[0]),
+    KP_SUITE_TABLE(options, options),
     .options_legacy = "failover",
 };

@@ -88,13 +88,8 @@ void loc_check_broker_endpoints(kp_ctx_t *ctx, kp_check_t *c)
         int later = 0, port;
         char *save = NULL, *tok;
 
-        if (!kp_boundary_has_addresses(d)) {
-                kp_check_skip(c, "the target declares no deployment.boundary.cidrs or hosts");
+        if (!(st = loc_observe_addresses(ctx, c, rules, sizeof(rules))))
                 return;
-        }
-        if (!(st = loc_observe(ctx, c)))
-                return;
-        loc_rules_text(d, rules, sizeof(rules));
         tb = kp_check_table(c, "Advertised brokers and bootstrap addresses against the boundary",
                             cols, 6);
         b = kp_netobs_brokers(st->obs, &n);

@@ -61,13 +61,8 @@ void loc_check_client_paths(kp_ctx_t *ctx, kp_check_t *c)
         loc_state_t *st;
         size_t n, i;
 
-        if (!kp_boundary_has_addresses(d)) {
-                kp_check_skip(c, "the target declares no deployment.boundary.cidrs or hosts");
+        if (!(st = loc_observe_addresses(ctx, c, rules, sizeof(rules))))
                 return;
-        }
-        if (!(st = loc_observe(ctx, c)))
-                return;
-        loc_rules_text(d, rules, sizeof(rules));
         p = kp_netobs_peers(st->obs, &n);
         tb = kp_check_table(c, "TCP peers the client connected to", cols, 6);
         for (i = 0; i < n; i++) {

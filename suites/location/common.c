@@ -99,6 +99,21 @@ static void list_text(char **v, size_t n, char *out, size_t size)
                 len += (size_t)snprintf(out + len, size - len, "%s%s", i ? ", " : "", v[i]);
 }
 
+loc_state_t *loc_observe_addresses(kp_ctx_t *ctx, kp_check_t *c, char *rules, size_t size)
+{
+        const kp_deployment_cfg_t *d = &ctx->plat->target->deployment;
+        loc_state_t *st;
+
+        if (!kp_boundary_has_addresses(d)) {
+                kp_check_skip(c, "the target declares no deployment.boundary.cidrs or hosts");
+                return NULL;
+        }
+        if (!(st = loc_observe(ctx, c)))
+                return NULL;
+        loc_rules_text(d, rules, size);
+        return st;
+}
+
 void loc_rules_text(const kp_deployment_cfg_t *d, char *out, size_t size)
 {
         char cidrs[512], hosts[512];

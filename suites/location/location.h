@@ -56,6 +56,12 @@ typedef struct loc_state {
 /* Runs the observation once; NULL with c set to error when it failed. */
 loc_state_t *loc_observe(kp_ctx_t *ctx, kp_check_t *c);
 
+/* The start of a check that judges addresses against the declared cidrs
+ * and hosts: skips c when the target declares none, else runs the
+ * observation (NULL with c in error when it failed) and describes the rules
+ * into rules (loc_rules_text). NULL when the check is over. */
+loc_state_t *loc_observe_addresses(kp_ctx_t *ctx, kp_check_t *c, char *rules, size_t size);
+
 /* A description of the declared address rules for reasons, e.g.
  * "cidrs 127.0.0.0/8; hosts none". */
 void loc_rules_text(const kp_deployment_cfg_t *d, char *out, size_t size);

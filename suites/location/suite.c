@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "location.h"
+#include "suites/common/suitedef.h"
 #include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {
@@ -185,13 +186,10 @@ static const kp_measure_def_t measurements[] = {
 const kp_suite_def_t kp_suite_location = {
     .name = "location",
     .title = "Data-plane location",
-    .checks = checks,
-    .n_checks = sizeof(checks) / sizeof(checks[0]),
-    .measurements = measurements,
-    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
+    KP_SUITE_TABLE(checks, checks),
+    KP_SUITE_TABLE(measurements, measurements),
     .workload_defaults = defaults,
-    .options = options,
-    .n_options = sizeof(options) / sizeof(options[0]),
+    KP_SUITE_TABLE(options, options),
     .setup = setup,
     .teardown = teardown,
 };

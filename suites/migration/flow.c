@@ -10,6 +10,7 @@
 
 #include "migration.h"
 #include "platform/kafka.h"
+#include "platform/kclient.h"
 #include "util/log.h"
 #include "engine/record.h"
 #include "util/signals.h"
@@ -195,7 +196,6 @@ int mig_reader_open(mig_reader_t *r, kp_ctx_t *ctx, kp_platform_t *plat, const c
                     const uint64_t *n_per_producer, kp_err_t *err)
 {
         kp_kvlist_t props = {0};
-        rd_kafka_conf_t *conf;
         char gid[512];
         int i;
 
@@ -211,15 +211,9 @@ int mig_reader_open(mig_reader_t *r, kp_ctx_t *ctx, kp_platform_t *plat, const c
         snprintf(gid, sizeof(gid), "%s", group ? group : "");
         if (!group)
                 snprintf(gid, sizeof(gid), "kproof-mig-read-%s-%d", topic, log);
-        kp_kvlist_set(&props, "group.id", gid);
-        kp_kvlist_set(&props, "enable.auto.commit", "false");
-        kp_kvlist_set(&props, "auto.offset.reset", "earliest");
         kp_kvlist_set(&props, "topic.metadata.refresh.interval.ms", "1000");
-        conf = kp_kafka_conf_new(&props, err);
+        r->rk = kp_kc_reader(&props, gid, err);
         kp_kvlist_clear(&props);
-        if (!conf)
-                return -1;
-        r->rk = kp_kafka_new(RD_KAFKA_CONSUMER, conf, err);
         if (!r->rk)
                 return -1;
         if (h)

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "migration.h"
+#include "suites/common/suitedef.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -131,7 +132,7 @@ static const kp_option_def_t options[] = {
 
 const mig_options_t *mig_options(const kp_ctx_t *ctx, mig_options_t *o)
 {
-        kp_options_t defaults = kp_options_defaults(options, sizeof(options) / sizeof(options[0]));
+        kp_options_t defaults = kp_options_defaults(options, KP_SUITE_ROWS(options));
         const kp_options_t *v = ctx->scfg ? &ctx->scfg->options : &defaults;
         const mig_state_t *st = ctx->suite_state;
 
@@ -277,15 +278,11 @@ static const kp_measure_def_t measurements[] = {
 const kp_suite_def_t kp_suite_migration = {
     .name = "migration",
     .title = "Migration and rollback with a replication tool",
-    .checks = checks,
-    .n_checks = sizeof(checks) / sizeof(checks[0]),
-    .gates = gates,
-    .n_gates = sizeof(gates) / sizeof(gates[0]),
-    .measurements = measurements,
-    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
+    KP_SUITE_TABLE(checks, checks),
+    KP_SUITE_TABLE(gates, gates),
+    KP_SUITE_TABLE(measurements, measurements),
     .workload_defaults = defaults,
-    .options = options,
-    .n_options = sizeof(options) / sizeof(options[0]),
+    KP_SUITE_TABLE(options, options),
     .options_legacy = "migration",
     .check_options = check_options,
     .check_target = check_target,

@@ -10,6 +10,7 @@
 
 #include "observability.h"
 #include "platform/kafka.h"
+#include "platform/kclient.h"
 #include "util/log.h"
 #include "platform/platform.h"
 #include "evidence/rundir.h"
@@ -233,21 +234,6 @@ static rd_kafka_t *client(const kp_kvlist_t *props, rd_kafka_type_t type, const 
         return rk;
 }
 
-static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type)
-{
-        int64_t deadline = kp_mono_ns() + (int64_t)OBS_ADMIN_MS * KP_NS_PER_MS;
-
-        while (kp_mono_ns() < deadline) {
-                rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 200);
-                if (!ev)
-                        continue;
-                if (rd_kafka_event_type(ev) == type)
-                        return ev;
-                rd_kafka_event_destroy(ev);
-        }
-        return NULL;
-}
-
 static int set_code(int code, const char *what, const char *detail, char *msg, size_t size)
 {
         snprintf(msg, size, "%s: %s%s%s", what, rd_kafka_err2name((rd_kafka_resp_err_t)code),
@@ -275,7 +261,7 @@ int obs_alter_topic_config(const kp_kvlist_t *props, const char *topic, const ch
         rd_kafka_ConfigResource_set_config(res, key, value);
         rd_kafka_AdminOptions_set_request_timeout(opts, OBS_ADMIN_MS, NULL, 0);
         rd_kafka_AlterConfigs(rk, &res, 1, opts, q);
-        ev = admin_wait(q, RD_KAFKA_EVENT_ALTERCONFIGS_RESULT);
+        ev = kp_kc_admin_wait(q, RD_KAFKA_EVENT_ALTERCONFIGS_RESULT, OBS_ADMIN_MS);
         if (!ev) {
                 snprintf(msg, size, "alter config of %s: no answer within %d ms", topic,
                          OBS_ADMIN_MS);
@@ -337,8 +323,9 @@ int obs_acl(const kp_kvlist_t *props, int create, const char *topic, const char 
                 rd_kafka_CreateAcls(rk, &acl, 1, opts, q);
         else
                 rd_kafka_DeleteAcls(rk, &acl, 1, opts, q);
-        ev = admin_wait(q, create ? RD_KAFKA_EVENT_CREATEACLS_RESULT
-                                  : RD_KAFKA_EVENT_DELETEACLS_RESULT);
+        ev = kp_kc_admin_wait(
+            q, create ? RD_KAFKA_EVENT_CREATEACLS_RESULT : RD_KAFKA_EVENT_DELETEACLS_RESULT,
+            OBS_ADMIN_MS);
         if (!ev) {
                 snprintf(msg, size, "%s acl: no answer within %d ms", create ? "create" : "delete",
                          OBS_ADMIN_MS);
@@ -392,7 +379,7 @@ int obs_create_topic(const kp_kvlist_t *props, const char *topic, char *msg, siz
         rd_kafka_AdminOptions_set_operation_timeout(opts, OBS_ADMIN_MS, NULL, 0);
         rd_kafka_AdminOptions_set_request_timeout(opts, OBS_ADMIN_MS, NULL, 0);
         rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
-        ev = admin_wait(q, RD_KAFKA_EVENT_CREATETOPICS_RESULT);
+        ev = kp_kc_admin_wait(q, RD_KAFKA_EVENT_CREATETOPICS_RESULT, OBS_ADMIN_MS);
         if (!ev) {
                 snprintf(msg, size, "create topic %s: no answer within %d ms", topic, OBS_ADMIN_MS);
                 rc = -1;

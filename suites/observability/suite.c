@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "observability.h"
+#include "suites/common/suitedef.h"
 #include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {
@@ -152,15 +153,11 @@ static const kp_measure_def_t measurements[] = {
 const kp_suite_def_t kp_suite_observability = {
     .name = "observability",
     .title = "Observability",
-    .checks = checks,
-    .n_checks = sizeof(checks) / sizeof(checks[0]),
-    .gates = gates,
-    .n_gates = sizeof(gates) / sizeof(gates[0]),
-    .measurements = measurements,
-    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
+    KP_SUITE_TABLE(checks, checks),
+    KP_SUITE_TABLE(gates, gates),
+    KP_SUITE_TABLE(measurements, measurements),
     .workload_defaults = defaults,
-    .options = options,
-    .n_options = sizeof(options) / sizeof(options[0]),
+    KP_SUITE_TABLE(options, options),
     .setup = setup,
     .teardown = teardown,
 };

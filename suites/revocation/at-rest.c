@@ -61,7 +61,6 @@ fail:
 static int write_canaries(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
 {
         rd_kafka_t *p = NULL, *q = NULL;
-        rd_kafka_topic_partition_list_t *l;
         int i, seen = 0, rc = -1;
         int64_t deadline;
         uint8_t *got = NULL;
@@ -129,22 +128,14 @@ static int write_canaries(kp_ctx_t *ctx, rev_state_t *st, kp_check_t *c)
                 kp_check_error(c, "%s", err.msg);
                 goto out;
         }
-        l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, st->topic, 0)->offset = st->first_offset;
-        rd_kafka_assign(q, l);
-        rd_kafka_topic_partition_list_destroy(l);
+        rev_assign_canaries(q, st, st->first_offset);
         deadline = kp_mono_ns() + 30 * KP_NS_PER_S;
         while (seen < st->n_canaries && kp_mono_ns() < deadline && !kp_stop_requested()) {
                 rd_kafka_message_t *m = rd_kafka_consumer_poll(q, 100);
-                unsigned idx;
+                int idx;
                 if (!m)
                         continue;
-                if (!m->err && m->len == REV_TOKEN_LEN &&
-                    memcmp(m->payload, REV_TOKEN_PREFIX, sizeof(REV_TOKEN_PREFIX) - 1) == 0 &&
-                    sscanf((const char *)m->payload + sizeof(REV_TOKEN_PREFIX) - 1, "%8x", &idx) ==
-                        1 &&
-                    idx < (unsigned)st->n_canaries && !got[idx] &&
-                    memcmp(m->payload, st->tokens[idx], REV_TOKEN_LEN) == 0) {
+                if (!m->err && (idx = rev_canary_index(st, m)) >= 0 && !got[idx]) {
                         got[idx] = 1;
                         seen++;
                 }

@@ -21,7 +21,6 @@ void rev_check_integrity(kp_ctx_t *ctx, kp_check_t *c)
 {
         rev_state_t *st = rev_state(ctx);
         rd_kafka_t *q;
-        rd_kafka_topic_partition_list_t *l;
         uint32_t *seen;
         int64_t low = 0, high = 0, deadline, last = -1;
         uint64_t corrupt = 0, dup = 0, lost = 0;
@@ -47,14 +46,11 @@ void rev_check_integrity(kp_ctx_t *ctx, kp_check_t *c)
                 kp_check_error(c, "%s", err.msg);
                 goto out;
         }
-        l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, st->topic, 0)->offset = st->first_offset;
-        rd_kafka_assign(q, l);
-        rd_kafka_topic_partition_list_destroy(l);
+        rev_assign_canaries(q, st, st->first_offset);
         deadline = kp_mono_ns() + 60 * KP_NS_PER_S;
         while (last + 1 < high && kp_mono_ns() < deadline && !kp_stop_requested()) {
                 rd_kafka_message_t *m = rd_kafka_consumer_poll(q, 100);
-                unsigned idx;
+                int idx;
                 if (!m)
                         continue;
                 if (!m->err) {
@@ -62,12 +58,8 @@ void rev_check_integrity(kp_ctx_t *ctx, kp_check_t *c)
                         if (m->len >= sizeof(REV_TOKEN_PREFIX) - 1 &&
                             memcmp(m->payload, REV_TOKEN_PREFIX, sizeof(REV_TOKEN_PREFIX) - 1) ==
                                 0) {
-                                if (m->len == REV_TOKEN_LEN &&
-                                    sscanf((const char *)m->payload + sizeof(REV_TOKEN_PREFIX) - 1,
-                                           "%8x", &idx) == 1 &&
-                                    idx < (unsigned)st->n_canaries &&
-                                    memcmp(m->payload, st->tokens[idx], REV_TOKEN_LEN) == 0 &&
-                                    m->offset == st->offsets[idx])
+                                idx = rev_canary_index(st, m);
+                                if (idx >= 0 && m->offset == st->offsets[idx])
                                         seen[idx]++;
                                 else
                                         corrupt++;

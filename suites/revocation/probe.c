@@ -68,9 +68,30 @@ rd_kafka_t *rev_client(kp_ctx_t *ctx, rd_kafka_type_t type, const kp_kvlist_t *e
         return kp_kafka_new(type, conf, err);
 }
 
+void rev_assign_canaries(rd_kafka_t *rk, const rev_state_t *st, int64_t offset)
+{
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+
+        rd_kafka_topic_partition_list_add(l, st->topic, 0)->offset = offset;
+        rd_kafka_assign(rk, l);
+        rd_kafka_topic_partition_list_destroy(l);
+}
+
+int rev_canary_index(const rev_state_t *st, const rd_kafka_message_t *m)
+{
+        const size_t plen = sizeof(REV_TOKEN_PREFIX) - 1;
+        unsigned idx;
+
+        if (m->len != REV_TOKEN_LEN || memcmp(m->payload, REV_TOKEN_PREFIX, plen) != 0 ||
+            sscanf((const char *)m->payload + plen, "%8x", &idx) != 1 ||
+            idx >= (unsigned)st->n_canaries ||
+            memcmp(m->payload, st->tokens[idx], REV_TOKEN_LEN) != 0)
+                return -1;
+        return (int)idx;
+}
+
 int rev_read_probe(kp_ctx_t *ctx, rev_state_t *st, int64_t timeout_ns, int *err_code)
 {
-        rd_kafka_topic_partition_list_t *l;
         rd_kafka_t *rk;
         int64_t deadline = kp_mono_ns() + timeout_ns;
         kp_kvlist_t extra = {0};
@@ -89,10 +110,7 @@ int rev_read_probe(kp_ctx_t *ctx, rev_state_t *st, int64_t timeout_ns, int *err_
                 *err_code = RD_KAFKA_RESP_ERR__FAIL;
                 return 0;
         }
-        l = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(l, st->topic, 0)->offset = st->offsets[0];
-        rd_kafka_assign(rk, l);
-        rd_kafka_topic_partition_list_destroy(l);
+        rev_assign_canaries(rk, st, st->offsets[0]);
         while (kp_mono_ns() < deadline && !kp_stop_requested()) {
                 rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
                 if (!m)

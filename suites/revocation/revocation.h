@@ -142,6 +142,11 @@ void rev_judge_old_data(rev_state_t *st, kp_check_t *c);
 rd_kafka_t *rev_client(kp_ctx_t *ctx, rd_kafka_type_t type, const kp_kvlist_t *extra,
                        void (*dr_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *),
                        void *opaque, kp_err_t *err);
+/* Assigns partition 0 of the canaries' topic to consumer rk from offset. */
+void rev_assign_canaries(rd_kafka_t *rk, const rev_state_t *st, int64_t offset);
+/* The index of the canary m carries intact (its whole token, byte-exact), or
+ * -1 when m is no intact canary. */
+int rev_canary_index(const rev_state_t *st, const rd_kafka_message_t *m);
 /* A fresh consumer reads the first canary of partition 0 from its offset;
  * 1 when it arrived intact within timeout, 0 when not (*err_code set). */
 int rev_read_probe(kp_ctx_t *ctx, rev_state_t *st, int64_t timeout_ns, int *err_code);

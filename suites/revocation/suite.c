@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "revocation.h"
+#include "suites/common/suitedef.h"
 #include "config/jsonv.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -127,9 +128,8 @@ static const kp_check_def_t checks[] = {
                   "once, at its offset",
      .fail_when = "a canary is missing, duplicated or corrupt",
      .skip_when = "the target declares no KMS, or the run is a dry run",
-     .error_when = "the canaries were not written, the revocation flow did not complete, or a "
-                   "topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = "the canaries were not written, the revocation flow did not complete, "
+                   "or " KP_ERROR_WHEN_CALLS},
 };
 
 static const kp_gate_def_t gates[] = {
@@ -220,7 +220,7 @@ static int check_options(kp_jv_t *jv, const kp_options_t *v)
 
 void rev_opts_read(const kp_options_t *v, rev_opts_t *o)
 {
-        kp_options_t defaults = kp_options_defaults(options, sizeof(options) / sizeof(options[0]));
+        kp_options_t defaults = kp_options_defaults(options, KP_SUITE_ROWS(options));
 
         if (!v || !v->defs)
                 v = &defaults;
@@ -383,15 +383,11 @@ static const kp_measure_def_t measurements[] = {
 const kp_suite_def_t kp_suite_revocation = {
     .name = "revocation",
     .title = "Key revocation (key authority)",
-    .checks = checks,
-    .n_checks = sizeof(checks) / sizeof(checks[0]),
-    .gates = gates,
-    .n_gates = sizeof(gates) / sizeof(gates[0]),
-    .measurements = measurements,
-    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
+    KP_SUITE_TABLE(checks, checks),
+    KP_SUITE_TABLE(gates, gates),
+    KP_SUITE_TABLE(measurements, measurements),
     .workload_defaults = defaults,
-    .options = options,
-    .n_options = sizeof(options) / sizeof(options[0]),
+    KP_SUITE_TABLE(options, options),
     .options_legacy = "",
     .check_options = check_options,
     .preflight = preflight,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "scaling.h"
+#include "suites/common/suitedef.h"
 #include "util/timeutil.h"
 
 static const kp_check_def_t checks[] = {
@@ -25,8 +26,7 @@ static const kp_check_def_t checks[] = {
      .skip_when = "the target cannot add a broker, rebalance or measure storage",
      .error_when = "a control action (add_broker, rebalance, remove_broker) failed, the monitor "
                    "thread did not start, nothing was acknowledged, the workload has no consumer, "
-                   "or a topic or client could not be created, a call failed outright (not a "
-                   "refusal the check tests for) or the platform stopped answering"},
+                   "or " KP_ERROR_WHEN_CALLS},
     {.id = "scaling.leader-move",
      .row = SC_ROW,
      .title =
@@ -41,9 +41,8 @@ static const kp_check_def_t checks[] = {
          "the new leaders did not appear in time, a partition acknowledged no produce after the "
          "move, or the history checker finds an anomaly the profile does not allow",
      .skip_when = "the target cannot move partition leadership (set_leader)",
-     .error_when = "set_leader failed, nothing was acknowledged, the workload has no consumer, or "
-                   "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = "set_leader failed, nothing was acknowledged, the workload has no consumer, "
+                   "or " KP_ERROR_WHEN_CALLS},
 };
 
 static const kp_gate_def_t gates[] = {
@@ -162,13 +161,9 @@ static const kp_measure_def_t measurements[] = {
 const kp_suite_def_t kp_suite_scaling = {
     .name = "scaling",
     .title = "Scaling behaviour",
-    .checks = checks,
-    .n_checks = sizeof(checks) / sizeof(checks[0]),
-    .gates = gates,
-    .n_gates = sizeof(gates) / sizeof(gates[0]),
-    .measurements = measurements,
-    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
+    KP_SUITE_TABLE(checks, checks),
+    KP_SUITE_TABLE(gates, gates),
+    KP_SUITE_TABLE(measurements, measurements),
     .workload_defaults = defaults,
-    .options = options,
-    .n_options = sizeof(options) / sizeof(options[0]),
+    KP_SUITE_TABLE(options, options),
 };

@@ -68,6 +68,31 @@ rd_kafka_t *sem_producer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra,
         return rk;
 }
 
+rd_kafka_t *sem_tracked_producer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra,
+                                 kp_kc_dr_t *dr, size_t cap)
+{
+        if (kp_kc_dr_init(dr, cap, NULL) < 0) {
+                kp_check_error(c, "out of memory");
+                return NULL;
+        }
+        return sem_producer(ctx, c, extra, dr);
+}
+
+int sem_writer_open(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra, size_t cap,
+                    sem_writer_t *w)
+{
+        w->prod = sem_tracked_producer(ctx, c, extra, &w->dr, cap);
+        w->adm = w->prod ? sem_admin_client(ctx, c) : NULL;
+        return w->adm ? 0 : -1;
+}
+
+void sem_writer_close(sem_writer_t *w)
+{
+        kp_kc_close(w->prod);
+        kp_kc_close(w->adm);
+        kp_kc_dr_release(&w->dr);
+}
+
 rd_kafka_t *sem_consumer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra)
 {
         kp_kvlist_t props = {0};
@@ -207,6 +232,15 @@ int sem_admin_unsupported(kp_ctx_t *ctx, kp_check_t *c)
                 return 1;
         }
         return 0;
+}
+
+int sem_api_unsupported(kp_check_t *c, rd_kafka_resp_err_t code, const char *api,
+                        const char *detail)
+{
+        if (!kp_kc_api_unsupported(code))
+                return 0;
+        kp_check_fail(c, "not supported by the platform: %s (%s)", api, detail);
+        return 1;
 }
 
 int sem_topic_configs_unsupported(kp_ctx_t *ctx, kp_check_t *c)

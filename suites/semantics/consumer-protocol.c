@@ -158,11 +158,7 @@ void sem_check_consumer_protocol(kp_ctx_t *ctx, kp_check_t *c)
         kp_check_note(c, "after the second member joined: member 1 owns 0x%x, member 2 owns 0x%x",
                       a1, a2);
         /* records produced now are read once, by the owner of their partition */
-        if (kp_kc_dr_init(&dr, N, NULL) < 0) {
-                kp_check_error(c, "out of memory");
-                goto out;
-        }
-        prod = sem_producer(ctx, c, NULL, &dr);
+        prod = sem_tracked_producer(ctx, c, NULL, &dr, N);
         if (!prod)
                 goto out;
         for (i = 0; i < N; i++) {

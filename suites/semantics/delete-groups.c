@@ -8,7 +8,6 @@
 
 #include "semantics.h"
 
-/* The first error of a group result (the group's or a partition's). */
 /* The answer of a group admin call on q: the event, or NULL with the request's
  * error in *code and msg (left as they are when there was no answer). */
 static rd_kafka_event_t *group_answer(rd_kafka_queue_t *q, rd_kafka_event_type_t type,
@@ -25,6 +24,19 @@ static rd_kafka_event_t *group_answer(rd_kafka_queue_t *q, rd_kafka_event_type_t
         return ev;
 }
 
+/* The options (request timeout GAPI_TIMEOUT_MS) and reply queue of a group
+ * admin request of type op; msg says "no answer" until one comes. End it
+ * with kp_kc_admin_end. */
+static rd_kafka_queue_t *group_request(rd_kafka_t *rk, rd_kafka_admin_op_t op,
+                                       rd_kafka_AdminOptions_t **opts, char *msg, size_t size)
+{
+        *opts = rd_kafka_AdminOptions_new(rk, op);
+        rd_kafka_AdminOptions_set_request_timeout(*opts, GAPI_TIMEOUT_MS, NULL, 0);
+        snprintf(msg, size, "no answer");
+        return rd_kafka_queue_new(rk);
+}
+
+/* The first error of a group result (the group's or a partition's). */
 static rd_kafka_resp_err_t group_result_err(const rd_kafka_group_result_t *g, char *msg,
                                             size_t size)
 {
@@ -52,18 +64,16 @@ static rd_kafka_resp_err_t offset_delete(rd_kafka_t *rk, const char *group, cons
 {
         rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
         rd_kafka_DeleteConsumerGroupOffsets_t *d;
-        rd_kafka_AdminOptions_t *opts =
-            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS);
-        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+        rd_kafka_AdminOptions_t *opts;
+        rd_kafka_queue_t *q =
+            group_request(rk, RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, &opts, msg, size);
         const rd_kafka_group_result_t **gr;
         rd_kafka_event_t *ev;
         rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
         size_t n;
 
-        snprintf(msg, size, "no answer");
         rd_kafka_topic_partition_list_add(l, topic, 0);
         d = rd_kafka_DeleteConsumerGroupOffsets_new(group, l);
-        rd_kafka_AdminOptions_set_request_timeout(opts, GAPI_TIMEOUT_MS, NULL, 0);
         rd_kafka_DeleteConsumerGroupOffsets(rk, &d, 1, opts, q);
         ev = group_answer(q, RD_KAFKA_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT, &e, msg, size);
         if (ev) {
@@ -71,10 +81,7 @@ static rd_kafka_resp_err_t offset_delete(rd_kafka_t *rk, const char *group, cons
                     rd_kafka_event_DeleteConsumerGroupOffsets_result(ev), &n);
                 e = n == 1 ? group_result_err(gr[0], msg, size) : RD_KAFKA_RESP_ERR__FAIL;
         }
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
+        kp_kc_admin_end(ev, q, opts);
         rd_kafka_DeleteConsumerGroupOffsets_destroy(d);
         rd_kafka_topic_partition_list_destroy(l);
         return e;
@@ -83,16 +90,13 @@ static rd_kafka_resp_err_t offset_delete(rd_kafka_t *rk, const char *group, cons
 static rd_kafka_resp_err_t group_delete(rd_kafka_t *rk, const char *group, char *msg, size_t size)
 {
         rd_kafka_DeleteGroup_t *d = rd_kafka_DeleteGroup_new(group);
-        rd_kafka_AdminOptions_t *opts =
-            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DELETEGROUPS);
-        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+        rd_kafka_AdminOptions_t *opts;
+        rd_kafka_queue_t *q = group_request(rk, RD_KAFKA_ADMIN_OP_DELETEGROUPS, &opts, msg, size);
         const rd_kafka_group_result_t **gr;
         rd_kafka_event_t *ev;
         rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
         size_t n;
 
-        snprintf(msg, size, "no answer");
-        rd_kafka_AdminOptions_set_request_timeout(opts, GAPI_TIMEOUT_MS, NULL, 0);
         rd_kafka_DeleteGroups(rk, &d, 1, opts, q);
         ev = group_answer(q, RD_KAFKA_EVENT_DELETEGROUPS_RESULT, &e, msg, size);
         if (ev) {
@@ -100,10 +104,7 @@ static rd_kafka_resp_err_t group_delete(rd_kafka_t *rk, const char *group, char 
                     rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev), &n);
                 e = n == 1 ? group_result_err(gr[0], msg, size) : RD_KAFKA_RESP_ERR__FAIL;
         }
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
+        kp_kc_admin_end(ev, q, opts);
         rd_kafka_DeleteGroup_destroy(d);
         return e;
 }
@@ -113,16 +114,14 @@ static rd_kafka_resp_err_t group_delete(rd_kafka_t *rk, const char *group, char 
 static int group_listed(rd_kafka_t *rk, const char *group, rd_kafka_consumer_group_state_t *state,
                         rd_kafka_resp_err_t *code, char *msg, size_t size)
 {
-        rd_kafka_AdminOptions_t *opts =
-            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS);
-        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+        rd_kafka_AdminOptions_t *opts;
+        rd_kafka_queue_t *q =
+            group_request(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, &opts, msg, size);
         rd_kafka_event_t *ev;
         size_t n, ne, i;
         int rc = -1;
 
         *code = RD_KAFKA_RESP_ERR__TIMED_OUT;
-        snprintf(msg, size, "no answer");
-        rd_kafka_AdminOptions_set_request_timeout(opts, GAPI_TIMEOUT_MS, NULL, 0);
         rd_kafka_ListConsumerGroups(rk, opts, q);
         ev = group_answer(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT, code, msg, size);
         if (ev) {
@@ -145,10 +144,7 @@ static int group_listed(rd_kafka_t *rk, const char *group, rd_kafka_consumer_gro
                         rc = -1;
                 }
         }
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
+        kp_kc_admin_end(ev, q, opts);
         return rc;
 }
 
@@ -158,16 +154,14 @@ static rd_kafka_resp_err_t group_describe(rd_kafka_t *rk, const char *group,
                                           rd_kafka_consumer_group_state_t *state, int *members,
                                           char *msg, size_t size)
 {
-        rd_kafka_AdminOptions_t *opts =
-            rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
-        rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+        rd_kafka_AdminOptions_t *opts;
+        rd_kafka_queue_t *q =
+            group_request(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, &opts, msg, size);
         const rd_kafka_ConsumerGroupDescription_t **gd;
         rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
         rd_kafka_event_t *ev;
         size_t n;
 
-        snprintf(msg, size, "no answer");
-        rd_kafka_AdminOptions_set_request_timeout(opts, GAPI_TIMEOUT_MS, NULL, 0);
         rd_kafka_DescribeConsumerGroups(rk, &group, 1, opts, q);
         ev = group_answer(q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, &e, msg, size);
         if (ev) {
@@ -186,10 +180,7 @@ static rd_kafka_resp_err_t group_describe(rd_kafka_t *rk, const char *group,
                         e = RD_KAFKA_RESP_ERR_NO_ERROR;
                 }
         }
-        if (ev)
-                rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
-        rd_kafka_AdminOptions_destroy(opts);
+        kp_kc_admin_end(ev, q, opts);
         return e;
 }
 
@@ -226,17 +217,13 @@ void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c)
         /* ListGroups and DescribeGroups show the group: empty, no member */
         listed = group_listed(adm, group, &list_state, &e, msg, sizeof(msg));
         if (listed < 0) {
-                if (kp_kc_api_unsupported(e))
-                        kp_check_fail(c, "not supported by the platform: ListGroups (%s)", msg);
-                else
+                if (!sem_api_unsupported(c, e, "ListGroups", msg))
                         kp_check_fail(c, "ListConsumerGroups failed: %s", msg);
                 goto out;
         }
         e = group_describe(adm, group, &desc_state, &members, msg, sizeof(msg));
         if (e) {
-                if (kp_kc_api_unsupported(e))
-                        kp_check_fail(c, "not supported by the platform: DescribeGroups (%s)", msg);
-                else
+                if (!sem_api_unsupported(c, e, "DescribeGroups", msg))
                         kp_check_fail(c, "DescribeConsumerGroups of %s failed: %s", group, msg);
                 goto out;
         }
@@ -257,9 +244,7 @@ void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c)
         }
         e = offset_delete(adm, group, topic, msg, sizeof(msg));
         if (e) {
-                if (kp_kc_api_unsupported(e))
-                        kp_check_fail(c, "not supported by the platform: OffsetDelete (%s)", msg);
-                else
+                if (!sem_api_unsupported(c, e, "OffsetDelete", msg))
                         kp_check_fail(c, "OffsetDelete of %s [0] in group %s failed: %s", topic,
                                       group, msg);
                 goto out;
@@ -271,9 +256,7 @@ void sem_check_delete_groups(kp_ctx_t *ctx, kp_check_t *c)
         }
         e = group_delete(adm, group, msg, sizeof(msg));
         if (e) {
-                if (kp_kc_api_unsupported(e))
-                        kp_check_fail(c, "not supported by the platform: DeleteGroups (%s)", msg);
-                else
+                if (!sem_api_unsupported(c, e, "DeleteGroups", msg))
                         kp_check_fail(c, "DeleteGroups of %s failed: %s", group, msg);
                 goto out;
         }

@@ -27,44 +27,33 @@ static int first_cb(void *opaque, const rd_kafka_message_t *m)
 void sem_check_delete_records(kp_ctx_t *ctx, kp_check_t *c)
 {
         enum { N = 10, BEFORE = 6 };
-        rd_kafka_t *adm = NULL, *prod = NULL, *cons = NULL;
+        rd_kafka_t *cons = NULL;
+        sem_writer_t w = {0};
         rd_kafka_resp_err_t code;
         first_off_t f = {-1};
-        kp_kc_dr_t dr = {0};
         kp_err_t err;
         char topic[256] = "";
         int64_t low = -1, wlow = -1, whigh = -1;
         long got;
 
-        if (ctx->plat->no_admin_api) {
-                kp_check_skip(c, "%s", ctx->plat->no_admin_api);
+        if (sem_admin_unsupported(ctx, c))
                 return;
-        }
         if (sem_topic(ctx, c, "delete-records", 1, NULL, topic, sizeof(topic)) < 0)
                 goto out;
-        if (kp_kc_dr_init(&dr, N, NULL) < 0) {
-                kp_check_error(c, "out of memory");
+        if (sem_writer_open(ctx, c, NULL, N, &w) < 0)
+                goto out;
+        if (sem_produce_tagged(w.prod, c, &w.dr, topic, 0, 0, N, "dr", 0) < 0)
+                goto out;
+        if (w.dr.failed) {
+                kp_check_error(c, "%zu of %d setup records failed delivery", w.dr.failed, N);
                 goto out;
         }
-        prod = sem_producer(ctx, c, NULL, &dr);
-        adm = prod ? sem_admin_client(ctx, c) : NULL;
-        if (!adm)
-                goto out;
-        if (sem_produce_tagged(prod, c, &dr, topic, 0, 0, N, "dr", 0) < 0)
-                goto out;
-        if (dr.failed) {
-                kp_check_error(c, "%zu of %d setup records failed delivery", dr.failed, N);
-                goto out;
-        }
-        if (kp_kc_delete_records(adm, topic, 0, BEFORE, REC_TIMEOUT_MS, &low, &code, &err) < 0) {
-                if (kp_kc_api_unsupported(code))
-                        kp_check_fail(c, "not supported by the platform: DeleteRecords (%s)",
-                                      err.msg);
-                else
+        if (kp_kc_delete_records(w.adm, topic, 0, BEFORE, REC_TIMEOUT_MS, &low, &code, &err) < 0) {
+                if (!sem_api_unsupported(c, code, "DeleteRecords", err.msg))
                         kp_check_fail(c, "%s", err.msg);
                 goto out;
         }
-        if (kp_kafka_watermarks(adm, topic, 0, &wlow, &whigh, 10000, &err) < 0) {
+        if (kp_kafka_watermarks(w.adm, topic, 0, &wlow, &whigh, 10000, &err) < 0) {
                 kp_check_error(c, "%s", err.msg);
                 goto out;
         }
@@ -100,8 +89,6 @@ void sem_check_delete_records(kp_ctx_t *ctx, kp_check_t *c)
                               BEFORE, N, BEFORE, N, BEFORE, N - BEFORE);
 out:
         kp_kc_close(cons);
-        kp_kc_close(prod);
-        kp_kc_close(adm);
+        sem_writer_close(&w);
         sem_topic_drop(ctx, c, topic);
-        kp_kc_dr_release(&dr);
 }

@@ -8,38 +8,41 @@
 
 #include "semantics.h"
 #include "platform/platform.h"
-#include "util/timeutil.h"
 
 #define GRP_RECORDS 300
 
 #define GRP_FIRST 120
 
+/* Records polled by poll_records: up to n into idx/offs. */
+typedef struct grp_poll {
+        int n, got;
+        int *idx;
+        int64_t *offs;
+} grp_poll_t;
+
+static int take_record(void *opaque, const rd_kafka_message_t *m)
+{
+        grp_poll_t *p = opaque;
+        char v[32];
+        size_t len = m->len < sizeof(v) - 1 ? m->len : sizeof(v) - 1;
+
+        memcpy(v, m->payload, len);
+        v[len] = '\0';
+        p->idx[p->got] = (int)strtol(v, NULL, 10);
+        p->offs[p->got] = m->offset;
+        /* The first member must stop exactly at n: do not prefetch into the
+         * position by consuming further. */
+        return ++p->got >= p->n;
+}
+
 /* Polls a subscribed consumer for up to n records into idx/offsets. */
 static int poll_records(rd_kafka_t *rk, int n, int *idx, int64_t *offs, int timeout_ms)
 {
-        int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
-        int got = 0;
+        grp_poll_t p = {.n = n, .idx = idx, .offs = offs};
 
-        while (got < n && kp_mono_ns() < deadline) {
-                rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-                if (!m)
-                        continue;
-                if (!m->err) {
-                        char v[32];
-                        size_t len = m->len < sizeof(v) - 1 ? m->len : sizeof(v) - 1;
-                        memcpy(v, m->payload, len);
-                        v[len] = '\0';
-                        idx[got] = (int)strtol(v, NULL, 10);
-                        offs[got] = m->offset;
-                        got++;
-                        rd_kafka_message_destroy(m);
-                        /* The first member must stop exactly at n: do not prefetch into
-                         * the position by consuming further. */
-                        continue;
-                }
-                rd_kafka_message_destroy(m);
-        }
-        return got;
+        if (n > 0)
+                kp_kc_poll(rk, timeout_ms, take_record, &p);
+        return p.got;
 }
 
 void sem_check_group_resume(kp_ctx_t *ctx, kp_check_t *c)

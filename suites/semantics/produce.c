@@ -24,11 +24,7 @@ int sem_produce_range(kp_ctx_t *ctx, kp_check_t *c, const char *topic, int from,
         kp_kc_dr_t dr;
         int i, rc = -1;
 
-        if (kp_kc_dr_init(&dr, (size_t)to, NULL) < 0) {
-                kp_check_error(c, "out of memory");
-                return -1;
-        }
-        prod = sem_producer(ctx, c, NULL, &dr);
+        prod = sem_tracked_producer(ctx, c, NULL, &dr, (size_t)to);
         if (!prod)
                 goto out;
         for (i = from; i < to; i++) {

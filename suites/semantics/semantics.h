@@ -35,6 +35,24 @@ int sem_topic(kp_ctx_t *ctx, kp_check_t *c, const char *suffix, int partitions,
  * tracks deliveries into dr (may be NULL); the consumer's group.id is unique
  * unless extra sets one. Close them with kp_kc_close(). */
 rd_kafka_t *sem_producer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra, kp_kc_dr_t *dr);
+/* The clients of a check that writes a topic with a tracked producer and
+ * changes it with admin requests. */
+typedef struct sem_writer {
+        rd_kafka_t *prod, *adm;
+        kp_kc_dr_t dr;
+} sem_writer_t;
+/* Opens w's producer (sem_tracked_producer: deliveries of records
+ * 0..cap-1, props extra) and admin client; -1 with c in error when one
+ * cannot be created. */
+int sem_writer_open(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra, size_t cap,
+                    sem_writer_t *w);
+/* Closes w's clients and releases its delivery reports; a zeroed w is fine. */
+void sem_writer_close(sem_writer_t *w);
+
+/* sem_producer with its deliveries of records 0..cap-1 tracked in dr
+ * (kp_kc_dr_init); NULL with c in error when either cannot be set up. */
+rd_kafka_t *sem_tracked_producer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra,
+                                 kp_kc_dr_t *dr, size_t cap);
 rd_kafka_t *sem_consumer(kp_ctx_t *ctx, kp_check_t *c, const kp_kvlist_t *extra);
 rd_kafka_t *sem_admin_client(kp_ctx_t *ctx, kp_check_t *c);
 
@@ -114,6 +132,12 @@ typedef struct txn_seen {
 /* Skip c (1) when the target declares no admin API / no topic configs (common.c). */
 int sem_admin_unsupported(kp_ctx_t *ctx, kp_check_t *c);
 int sem_topic_configs_unsupported(kp_ctx_t *ctx, kp_check_t *c);
+
+/* Fails c with "not supported by the platform: <api> (<detail>)" when code
+ * says the platform lacks the API of a request that failed (common.c);
+ * returns 1 when it did, 0 when the failure is another one. */
+int sem_api_unsupported(kp_check_t *c, rd_kafka_resp_err_t code, const char *api,
+                        const char *detail);
 
 /* The body of the semantics.compression-<codec> checks (compression.c). */
 void sem_codec_check(kp_ctx_t *ctx, kp_check_t *c, const char *codec);

@@ -2,6 +2,7 @@
  * The semantics suite definition: checks, rows, gates and workload defaults.
  */
 #include "semantics.h"
+#include "suites/common/suitedef.h"
 #include "engine/wlreport.h"
 #include "util/timeutil.h"
 
@@ -16,9 +17,7 @@ static const kp_check_def_t checks[] = {
                   "value) is read back byte-exact",
      .fail_when = "a record is not read back or differs in key, value, headers or timestamp",
      .skip_when = "never: every Kafka-compatible platform must round-trip records",
-     .error_when =
-         "a topic or client could not be created, a call failed outright (not a refusal the check "
-         "tests for) or the platform stopped answering; or a record was not acknowledged"},
+     .error_when = KP_ERROR_WHEN_CALLS "; or a record was not acknowledged"},
     {.id = "semantics.partition-order",
      .row = SEM_ROW,
      .title = "Records are read in send order within each partition",
@@ -29,8 +28,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "a record is missing, out of send order, read at another offset than "
                   "acknowledged, or failed delivery",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.acks-all",
      .row = SEM_ROW,
      .title = "acks=all: every acknowledged record of a tracked workload is consumed",
@@ -41,9 +39,8 @@ static const kp_check_def_t checks[] = {
      .fail_when = "an acknowledged record is never consumed, is read at another offset or comes "
                   "back corrupted",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering; or the workload has no "
-                   "consumer, so loss cannot be judged"},
+     .error_when =
+         KP_ERROR_WHEN_CALLS "; or the workload has no consumer, so loss cannot be judged"},
     {.id = "semantics.idempotence",
      .row = SEM_ROW,
      .title =
@@ -60,9 +57,8 @@ static const kp_check_def_t checks[] = {
                   "does not deduplicate resent batches by sequence), or a target that cannot kill "
                   "and restart a broker",
      .error_when =
-         "a topic or client could not be created, a call failed outright (not a refusal the check "
-         "tests for) or the platform stopped answering; the client retried no request; the broker "
-         "could not be killed or restarted; or the negative control found no duplicate"},
+         KP_ERROR_WHEN_CALLS "; the client retried no request; the broker could not be killed or "
+                             "restarted; or the negative control found no duplicate"},
     {.id = "semantics.group-resume",
      .row = SEM_ROW,
      .title = "Consumer group: a new member resumes exactly after the committed offset",
@@ -73,9 +69,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "the committed offset reads back wrong, or the new member starts elsewhere, "
                   "reads nothing or reads out of sequence",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering; or the setup records "
-                   "were not acknowledged"},
+     .error_when = KP_ERROR_WHEN_CALLS "; or the setup records were not acknowledged"},
     {.id = "semantics.compression-gzip",
      .row = SEM_ROW,
      .title = "gzip-compressed batches round-trip byte-exact",
@@ -86,8 +80,7 @@ static const kp_check_def_t checks[] = {
      .fail_when =
          "a record fails delivery, is not read back or differs, or the batch was not compressed",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.compression-snappy",
      .row = SEM_ROW,
      .title = "snappy-compressed batches round-trip byte-exact",
@@ -98,8 +91,7 @@ static const kp_check_def_t checks[] = {
      .fail_when =
          "a record fails delivery, is not read back or differs, or the batch was not compressed",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.compression-lz4",
      .row = SEM_ROW,
      .title = "lz4-compressed batches round-trip byte-exact",
@@ -110,8 +102,7 @@ static const kp_check_def_t checks[] = {
      .fail_when =
          "a record fails delivery, is not read back or differs, or the batch was not compressed",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.compression-zstd",
      .row = SEM_ROW,
      .title = "zstd-compressed batches round-trip byte-exact",
@@ -122,8 +113,7 @@ static const kp_check_def_t checks[] = {
      .fail_when =
          "a record fails delivery, is not read back or differs, or the batch was not compressed",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.list-offsets",
      .row = SEM_ROW,
      .title = "ListOffsets returns earliest and latest offsets",
@@ -133,8 +123,7 @@ static const kp_check_def_t checks[] = {
                   "latest N after N records",
      .fail_when = "ListOffsets returns other offsets than those",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.transactions",
      .row = SEM_ROW,
      .title = "Transactions: committed visible to read_committed, aborted never (but to "
@@ -146,9 +135,8 @@ static const kp_check_def_t checks[] = {
      .fail_when = "an aborted record is visible to read_committed, a committed one is missing, or "
                   "read_uncommitted sees other records",
      .skip_when = "the target declares no transaction support (no_txn_markers)",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering; or a transaction call "
-                   "(init, begin, commit, abort) failed"},
+     .error_when =
+         KP_ERROR_WHEN_CALLS "; or a transaction call (init, begin, commit, abort) failed"},
     {.id = "semantics.admin",
      .row = SEM_ROW,
      .title = "Admin API: create and delete topics, describe and alter configs",
@@ -159,8 +147,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "a create or delete fails or is not reflected in metadata, or the duplicate "
                   "create is accepted",
      .skip_when = "the target declares no admin API (no_admin_api)",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.txn-fencing",
      .row = SEM_ROW,
      .title = "Transactions: a second producer with the same transactional.id fences the first",
@@ -172,9 +159,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "the fenced producer commits, gets no fatal fencing error, or its records are "
                   "visible to read_committed",
      .skip_when = "the target declares no transaction support (no_txn_markers)",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering; or a transaction call "
-                   "of the new producer failed"},
+     .error_when = KP_ERROR_WHEN_CALLS "; or a transaction call of the new producer failed"},
     {.id = "semantics.txn-consume-transform-produce",
      .row = SEM_ROW,
      .title =
@@ -187,9 +172,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "the committed offset moved with an aborted transaction, records were consumed "
                   "again or skipped, or the final offset is wrong",
      .skip_when = "the target declares no transaction support (no_txn_markers)",
-     .error_when =
-         "a topic or client could not be created, a call failed outright (not a refusal the check "
-         "tests for) or the platform stopped answering; or a transaction call failed"},
+     .error_when = KP_ERROR_WHEN_CALLS "; or a transaction call failed"},
     {.id = "semantics.admin-configs",
      .row = SEM_ROW,
      .title =
@@ -204,8 +187,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "a config reads back wrong, an untouched config is lost or changed, the invalid "
                   "value is accepted or changes the topic, or DELETE leaves the value set",
      .skip_when = "the target declares no admin API or no topic configs",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.list-offsets-time",
      .row = SEM_ROW,
      .title = "ListOffsets by timestamp returns the first offset at or after it",
@@ -215,9 +197,7 @@ static const kp_check_def_t checks[] = {
          "every ListOffsets-by-timestamp lookup returns the first offset at or after the timestamp",
      .fail_when = "a lookup returns another offset",
      .skip_when = "the target declares no time index (no_time_index)",
-     .error_when =
-         "a topic or client could not be created, a call failed outright (not a refusal the check "
-         "tests for) or the platform stopped answering; or a setup record failed delivery"},
+     .error_when = KP_ERROR_WHEN_CALLS "; or a setup record failed delivery"},
     {.id = "semantics.offset-reset",
      .row = SEM_ROW,
      .title = "auto.offset.reset earliest, latest and none for a group without committed offsets",
@@ -228,8 +208,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "any of the three policies starts elsewhere, delivers records it should not, or "
                   "none gives no error",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.group-rebalance",
      .row = SEM_ROW,
      .title =
@@ -242,8 +221,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "the partitions never moved, a partition was owned twice, a record was lost or "
                   "delivered again",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.compaction",
      .row = SEM_ROW,
      .title = "Compaction: the latest value per key survives, tombstones remove keys",
@@ -254,8 +232,7 @@ static const kp_check_def_t checks[] = {
      .fail_when =
          "compaction did not run within the wait, or a key holds another value than its latest",
      .skip_when = "the target declares no topic configs (cleanup.policy cannot be set)",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.size-limit",
      .row = SEM_ROW,
      .title =
@@ -269,8 +246,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "the large record is accepted or refused with another error, the small one "
                   "fails, or the large one is readable",
      .skip_when = "the target declares no topic configs (max.message.bytes cannot be set)",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.timestamp-log-append",
      .row = SEM_ROW,
      .title = "A topic with message.timestamp.type=LogAppendTime replaces the producer's timestamp",
@@ -281,8 +257,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "a record reads back with type CreateTime or the producer's timestamp, or is "
                   "not read back",
      .skip_when = "the target declares no topic configs (message.timestamp.type cannot be set)",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.create-partitions",
      .row = SEM_ROW,
      .title = "CreatePartitions grows a topic; a running producer sees and writes the new "
@@ -297,8 +272,7 @@ static const kp_check_def_t checks[] = {
          "when the platform lacks the API), the new partitions get no leader, the "
          "producer never sees them, or their records are not read back",
      .skip_when = "the target declares no admin API (no_admin_api)",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.delete-records",
      .row = SEM_ROW,
      .title = "DeleteRecords moves the low watermark; a consumer from the beginning starts there",
@@ -310,8 +284,7 @@ static const kp_check_def_t checks[] = {
                   "the platform lacks the API), a watermark is wrong, or the consumer starts "
                   "elsewhere or reads another count",
      .skip_when = "the target declares no admin API (no_admin_api)",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.commit-metadata",
      .row = SEM_ROW,
      .title = "OffsetCommit metadata is read back byte-exact by committed()",
@@ -321,8 +294,7 @@ static const kp_check_def_t checks[] = {
                   "metadata string byte-exact, and no metadata where none was committed",
      .fail_when = "the commit is refused, or an offset or metadata string reads back different",
      .skip_when = "never",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.delete-groups",
      .row = SEM_ROW,
      .title = "Group admin: list and describe an empty group, OffsetDelete one partition's "
@@ -338,8 +310,7 @@ static const kp_check_def_t checks[] = {
                   "not listed or not Empty, is still listed after deletion, or a committed offset "
                   "survives or is changed that should not be",
      .skip_when = "the target declares no admin API (no_admin_api)",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.consumer-protocol",
      .row = SEM_ROW,
      .title = "KIP-848 consumer group protocol (group.protocol=consumer): join, split, leave",
@@ -353,8 +324,7 @@ static const kp_check_def_t checks[] = {
                   "lost, read twice or read by a member that does not own its partition",
      .skip_when = "the platform refuses the consumer group protocol (UNSUPPORTED_VERSION or "
                   "UNSUPPORTED_FEATURE): it is optional before Kafka 4.0",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"},
+     .error_when = KP_ERROR_WHEN_CALLS},
     {.id = "semantics.txn-timeout",
      .row = SEM_ROW,
      .title = "Transactions: one left open past transaction.timeout.ms is aborted by the "
@@ -367,9 +337,7 @@ static const kp_check_def_t checks[] = {
      .fail_when = "read_committed sees a record of the open transaction, never gets past it "
                   "(the coordinator did not abort it) or its producer commits it late",
      .skip_when = "the target declares no transaction support (no_txn_markers)",
-     .error_when = "a topic or client could not be created, a call failed outright (not a refusal "
-                   "the check tests for) or the platform stopped answering"
-                   "; or the open transaction's records were never written"},
+     .error_when = KP_ERROR_WHEN_CALLS "; or the open transaction's records were never written"},
 };
 
 static const kp_gate_def_t gates[] = {
@@ -494,11 +462,8 @@ static const kp_measure_def_t measurements[] = {
 const kp_suite_def_t kp_suite_semantics = {
     .name = "semantics",
     .title = "Kafka semantics",
-    .checks = checks,
-    .n_checks = sizeof(checks) / sizeof(checks[0]),
-    .gates = gates,
-    .n_gates = sizeof(gates) / sizeof(gates[0]),
-    .measurements = measurements,
-    .n_measurements = sizeof(measurements) / sizeof(measurements[0]),
+    KP_SUITE_TABLE(checks, checks),
+    KP_SUITE_TABLE(gates, gates),
+    KP_SUITE_TABLE(measurements, measurements),
     .workload_defaults = defaults,
 };

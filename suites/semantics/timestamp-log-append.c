@@ -58,11 +58,7 @@ void sem_check_timestamp_log_append(kp_ctx_t *ctx, kp_check_t *c)
         kp_kvlist_set(&cfg, "message.timestamp.type", "LogAppendTime");
         if (sem_topic(ctx, c, "log-append-time", 1, &cfg, topic, sizeof(topic)) < 0)
                 goto out;
-        if (kp_kc_dr_init(&dr, N, NULL) < 0) {
-                kp_check_error(c, "out of memory");
-                goto out;
-        }
-        prod = sem_producer(ctx, c, NULL, &dr);
+        prod = sem_tracked_producer(ctx, c, NULL, &dr, N);
         if (!prod)
                 goto out;
         /* a minute of slack either way for a platform whose clock is not ours */

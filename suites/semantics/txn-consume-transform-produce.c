@@ -8,33 +8,42 @@
 
 #include "semantics.h"
 #include "platform/platform.h"
-#include "util/timeutil.h"
 
 #define CTP_RECORDS 30
 
 #define CTP_BATCH 10
 
+/* Input records polled by ctp_poll: up to n indexes into idx, the offset
+ * after the last one into *next_offset. */
+typedef struct ctp_taken {
+        int n, got;
+        int *idx;
+        int64_t *next_offset;
+} ctp_taken_t;
+
+static int ctp_take(void *opaque, const rd_kafka_message_t *m)
+{
+        ctp_taken_t *t = opaque;
+        char v[32];
+
+        if (m->len > 3 && m->len < 32 && memcmp(m->payload, "in-", 3) == 0) {
+                memcpy(v, m->payload, m->len);
+                v[m->len] = '\0';
+                t->idx[t->got++] = (int)strtol(v + 3, NULL, 10);
+                *t->next_offset = m->offset + 1;
+        }
+        return t->got >= t->n;
+}
+
 /* Consumes up to n records from a subscribed consumer; values "in-<i>"
  * into idx. Returns the count; positions are taken from the records. */
 static int ctp_poll(rd_kafka_t *rk, int n, int *idx, int64_t *next_offset, int timeout_ms)
 {
-        int64_t deadline = kp_mono_ns() + (int64_t)timeout_ms * KP_NS_PER_MS;
-        int got = 0;
+        ctp_taken_t t = {.n = n, .idx = idx, .next_offset = next_offset};
 
-        while (got < n && kp_mono_ns() < deadline) {
-                rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-                if (!m)
-                        continue;
-                if (!m->err && m->len > 3 && m->len < 32 && memcmp(m->payload, "in-", 3) == 0) {
-                        char v[32];
-                        memcpy(v, m->payload, m->len);
-                        v[m->len] = '\0';
-                        idx[got++] = (int)strtol(v + 3, NULL, 10);
-                        *next_offset = m->offset + 1;
-                }
-                rd_kafka_message_destroy(m);
-        }
-        return got;
+        if (n > 0)
+                kp_kc_poll(rk, timeout_ms, ctp_take, &t);
+        return t.got;
 }
 
 /* One consume-transform-produce step: the n consumed records are written as
