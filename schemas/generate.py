@@ -323,6 +323,9 @@ control_exec = {
     "properties": {
         "type": {"const": "exec"},
         "timeout": dur("Timeout of each command (default 120s).", "1s", "1h"),
+        "racks": {"type": "array", "minItems": 1,
+                  "description": "Rack of broker 1, 2, ... in order: the zones a partition or link fault may name.",
+                  "items": env_or({"type": "string", "minLength": 1}, "A rack name.")},
         "commands": {"type": "object", "minProperties": 0, "propertyNames": {"enum": ops},
                      "description": "Control operation -> shell command template. Placeholders: {broker}, {rack}, {topic}, {partition}, {offset}, {file}, {rtt_ms}, {api_key}, {errors}, {partitions}, {replication_factor}, {target_dir}, {brokers}, {scope}, {loss_pct}, {delay_ms}, {jitter_ms}; ${env:NAME} is substituted after them. An operation without a command is unsupported (its checks skip).",
                      "additionalProperties": {"type": "string", "minLength": 1}},

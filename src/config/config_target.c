@@ -118,6 +118,10 @@ static int parse_control(kp_jv_t *jv, const cJSON *o, kp_target_t *t)
                 if (kp_jv_duration(jv, o, "timeout", 0, KP_NS_PER_S, 3600 * KP_NS_PER_S,
                                    &c->timeout_ns) < 0)
                         return -1;
+                /* rack of broker 1, 2, ...: the zones a partition or link fault
+                 * may name */
+                if (string_array(jv, o, "racks", 1, &c->racks, &c->n_racks) < 0)
+                        return -1;
                 if (kp_jv_object(jv, o, "commands", 1, &cmds) < 0)
                         return -1;
                 m = kp_jv_push_key(jv, "commands");

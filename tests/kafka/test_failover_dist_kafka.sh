@@ -15,33 +15,17 @@ set -uo pipefail
 # shellcheck source=tests/fixtures/lib.sh
 . "$KPROOF_SRC/tests/fixtures/lib.sh"
 isolate "$@"
-new_cluster_dir
-CLUSTER=$KPROOF_KAFKA_DIR
-WORK=$(mktemp -d "$KPROOF_TEST_TMP/failover-dist-kafka.XXXXXX")
+fault_cluster failover-dist-kafka
 NEGD=$WORK/negative-dist
 NEG1=$WORK/negative-single
 RUN=$WORK/failover-dist
-
-on_exit() {
-  "$KAFKA_SH" stop >/dev/null 2>&1 || true
-  if ((FAILED == 0)); then rm -rf "$CLUSTER" "$WORK"; else echo "# kept: $WORK $CLUSTER" >&2; fi
-}
-trap on_exit EXIT
-
-printf 'replica.lag.time.max.ms=10000\n' >"$WORK/extra.properties"
-export KPROOF_KAFKA_EXTRA_CONFIG=$WORK/extra.properties
 
 # The single-process negative runs first: on a freshly formatted cluster each broker hands out its
 # first idempotent producer ids only after fetching a block from the controller ("coordinator load
 # in progress"), which once held the four workers' producers for 13 s past the shared start, so
 # the negative's delete_records at 5 s found 39 records instead of about a thousand.
-"$WITH_CLUSTER" bash -c '
-  for r in "$4:failover-kafka-negative" "$3:failover-kafka-negative-dist" "$5:failover-kafka-dist"; do
-    out=${r%%:*} scn=${r#*:}
-    "$1" run "$2/scenarios/$scn.json" -t "$2/targets/kafka-local.json" -o "$out" >"$out.stdout" 2>"$out.stderr"
-    echo $? >"$out.rc"
-  done
-' _ "$KPROOF" "$KPROOF_SRC" "$NEGD" "$NEG1" "$RUN" 2>"$WORK/with-cluster.log"
+run_on_cluster failover-kafka-negative "$NEG1" - failover-kafka-negative-dist "$NEGD" - \
+  failover-kafka-dist "$RUN" -
 check "with-cluster.sh ran the three scenarios" test -f "$NEGD.rc" -a -f "$NEG1.rc" -a -f "$RUN.rc"
 check "no JVM of the test cluster left" no_jvm_left "$CLUSTER"
 

@@ -14,32 +14,12 @@ set -uo pipefail
 # shellcheck source=tests/fixtures/lib.sh
 . "$KPROOF_SRC/tests/fixtures/lib.sh"
 isolate "$@"
-new_cluster_dir
-CLUSTER=$KPROOF_KAFKA_DIR
-WORK=$(mktemp -d "$KPROOF_TEST_TMP/failover-kafka.XXXXXX")
+fault_cluster failover-kafka
 NEG=$WORK/negative
 RUN=$WORK/failover
 
-on_exit() {
-  "$KAFKA_SH" stop >/dev/null 2>&1 || true
-  if ((FAILED == 0)); then rm -rf "$CLUSTER" "$WORK"; else echo "# kept: $WORK $CLUSTER" >&2; fi
-}
-trap on_exit EXIT
-
-# A dead follower leaves the ISR after replica.lag.time.max.ms (Kafka's default 30 s, during which
-# acks=all writes wait); 10 s keeps this test within its time budget.
-printf 'replica.lag.time.max.ms=10000\n' >"$WORK/extra.properties"
-export KPROOF_KAFKA_EXTRA_CONFIG=$WORK/extra.properties
-
 # Both runs against one cluster; each run's exit code is written next to its directory.
-"$WITH_CLUSTER" bash -c '
-  "$1" run "$2/scenarios/failover-kafka-negative.json" -t "$2/targets/kafka-local.json" -o "$3" \
-    >"$3.stdout" 2>"$3.stderr"
-  echo $? >"$3.rc"
-  "$1" run "$2/scenarios/failover-kafka.json" -t "$2/targets/kafka-local.json" -o "$4" \
-    >"$4.stdout" 2>"$4.stderr"
-  echo $? >"$4.rc"
-' _ "$KPROOF" "$KPROOF_SRC" "$NEG" "$RUN" 2>"$WORK/with-cluster.log"
+run_on_cluster failover-kafka-negative "$NEG" - failover-kafka "$RUN" -
 check "with-cluster.sh ran both scenarios" test -f "$NEG.rc" -a -f "$RUN.rc"
 check "no JVM of the test cluster left" no_jvm_left "$CLUSTER"
 

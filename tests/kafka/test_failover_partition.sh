@@ -23,33 +23,17 @@ if [[ -z $(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cg
   skip_all "cgroup v2 is not mounted (the fixture tells nodes apart by cgroup)"
 fi
 isolate "$@"
-new_cluster_dir
-CLUSTER=$KPROOF_KAFKA_DIR
-WORK=$(mktemp -d "$KPROOF_TEST_TMP/failover-partition.XXXXXX")
+fault_cluster failover-partition
 NEG=$WORK/negative
 RUN=$WORK/partitions
 
-on_exit() {
-  "$KAFKA_SH" stop >/dev/null 2>&1 || true
-  if ((FAILED == 0)); then rm -rf "$CLUSTER" "$WORK"; else echo "# kept: $WORK $CLUSTER" >&2; fi
+# after each run: partition/link rules, queue rules and delay queues still in force (must be none)
+net_left() {
+  { nft list ruleset | grep -E "(drop|ct mark set .*)$"; iptables -t mangle -S OUTPUT | grep NFQUEUE
+    pgrep "^netdelay-"; } | wc -l >"$1.rules"
 }
-trap on_exit EXIT
-
-# An isolated follower leaves the ISR after replica.lag.time.max.ms (default 30 s); 10 s keeps the
-# partitions within the budget.
-printf 'replica.lag.time.max.ms=10000\n' >"$WORK/extra.properties"
-export KPROOF_KAFKA_EXTRA_CONFIG=$WORK/extra.properties
-
-"$WITH_CLUSTER" bash -c '
-  "$1" run "$2/scenarios/failover-kafka-partitions-negative.json" -t "$2/targets/kafka-local.json" -o "$3" \
-    >"$3.stdout" 2>"$3.stderr"
-  echo $? >"$3.rc"
-  { nft list ruleset | grep -E "(drop|ct mark set .*)$"; iptables -t mangle -S OUTPUT | grep NFQUEUE; pgrep '^netdelay-'; } | wc -l >"$3.rules"
-  "$1" run "$2/scenarios/failover-kafka-partitions.json" -t "$2/targets/kafka-local.json" -o "$4" \
-    >"$4.stdout" 2>"$4.stderr"
-  echo $? >"$4.rc"
-  { nft list ruleset | grep -E "(drop|ct mark set .*)$"; iptables -t mangle -S OUTPUT | grep NFQUEUE; pgrep '^netdelay-'; } | wc -l >"$4.rules"
-' _ "$KPROOF" "$KPROOF_SRC" "$NEG" "$RUN" 2>"$WORK/with-cluster.log"
+export -f net_left
+run_on_cluster failover-kafka-partitions-negative "$NEG" net_left failover-kafka-partitions "$RUN" net_left
 check "with-cluster.sh ran both scenarios" test -f "$NEG.rc" -a -f "$RUN.rc"
 check "no JVM of the test cluster left" no_jvm_left "$CLUSTER"
 check "after the negative run no partition or link rule is left ($(cat "$NEG.rules" 2>/dev/null))" \
@@ -92,7 +76,8 @@ if [[ -f $RUN/evidence.json ]]; then
     test "$(jq 'map(select(.[6] != "recovered")) | length' <<<"$rows")" = 0
   fault_is() { jq -r ".[$1][1]" <<<"$rows" | grep -q "$2"; }
   check "partitions: fault 1 cut the leader of p0 off from the brokers" fault_is 0 'partition (brokers): leader of p0'
-  check "partitions: fault 2 cut broker 2 off from brokers and clients" fault_is 1 'partition (all): brokers 2'
+  check "partitions: fault 2 cut zone-b (broker 2) off from the other zones and clients" \
+    fault_is 1 'partition (all): zone zone-b, brokers 2'
   check "partitions: fault 3 made broker 3's links lossy" fault_is 2 'link_loss (all): broker 3, 20 % loss'
   check "partitions: fault 4 slowed clients' links to the leader of p0" fault_is 3 'link_delay (clients): leader of p0, broker [0-9], +100 ms (+-20 ms) each way'
   check "partitions: fault 5 froze broker 1" fault_is 4 'pause_broker: broker 1'

@@ -17,36 +17,20 @@ set -uo pipefail
 # shellcheck source=tests/fixtures/lib.sh
 . "$KPROOF_SRC/tests/fixtures/lib.sh"
 isolate "$@"
-new_cluster_dir
-CLUSTER=$KPROOF_KAFKA_DIR
-WORK=$(mktemp -d "$KPROOF_TEST_TMP/failover-txn.XXXXXX")
+fault_cluster failover-txn
 NEG=$WORK/negative
 RUN=$WORK/txn
 
-on_exit() {
-  "$KAFKA_SH" stop >/dev/null 2>&1 || true
-  if ((FAILED == 0)); then rm -rf "$CLUSTER" "$WORK"; else echo "# kept: $WORK $CLUSTER" >&2; fi
-}
-trap on_exit EXIT
-
-# A dead follower leaves the ISR after replica.lag.time.max.ms (default 30 s); 10 s keeps the
-# kill within the budget.
-printf 'replica.lag.time.max.ms=10000\n' >"$WORK/extra.properties"
-export KPROOF_KAFKA_EXTRA_CONFIG=$WORK/extra.properties
-
 # Both runs against one cluster; each run's exit code is written next to its directory. Between
 # them no node may be left stopped (T state) by the first run's pause.
-"$WITH_CLUSTER" bash -c '
-  "$1" run "$2/scenarios/failover-kafka-txn-negative.json" -t "$2/targets/kafka-local.json" -o "$3" \
-    >"$3.stdout" 2>"$3.stderr"
-  echo $? >"$3.rc"
-  "$2/fixtures/kafka/kafka.sh" status | while read -r id pid _; do
-    [[ $pid == - ]] || awk "{print \$3}" "/proc/$pid/stat"
-  done >"$3.states"
-  "$1" run "$2/scenarios/failover-kafka-txn.json" -t "$2/targets/kafka-local.json" -o "$4" \
-    >"$4.stdout" 2>"$4.stderr"
-  echo $? >"$4.rc"
-' _ "$KPROOF" "$KPROOF_SRC" "$NEG" "$RUN" 2>"$WORK/with-cluster.log"
+# after the negative run: the state letter of every node's process (T: stopped)
+node_states() {
+  "$KPROOF_SRC/fixtures/kafka/kafka.sh" status | while read -r _ pid _; do
+    [[ $pid == - ]] || awk '{print $3}' "/proc/$pid/stat"
+  done >"$1.states"
+}
+export -f node_states
+run_on_cluster failover-kafka-txn-negative "$NEG" node_states failover-kafka-txn "$RUN" -
 check "with-cluster.sh ran both scenarios" test -f "$NEG.rc" -a -f "$RUN.rc"
 check "no JVM of the test cluster left" no_jvm_left "$CLUSTER"
 check "after the negative run every node runs (none frozen): $(tr '\n' ' ' <"$NEG.states" 2>/dev/null)" \
