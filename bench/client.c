@@ -25,6 +25,7 @@
 #include "engine/workload.h"
 
 #define RAW_POLL_EVERY 32
+#define RAW_VALUES     (1 << 20)
 /* A consumer that reads nothing for this long has read all there is (the
  * embedded cluster keeps only a few MiB per partition). */
 #define QUIET_NS (5 * KP_NS_PER_S)
@@ -58,8 +59,9 @@ static void *raw_prod_main(void *arg)
         uint64_t i;
 
         for (i = 0; i < rp->n && !kp_stop_requested(); i++) {
+                const uint8_t *v = rp->buf + (i * (rp->len + 13)) % RAW_VALUES;
                 while (rd_kafka_produce(rp->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                        (void *)rp->buf, rp->len, NULL, 0, NULL) == -1) {
+                                        (void *)(uintptr_t)v, rp->len, NULL, 0, NULL) == -1) {
                         if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
                                 rp->failed++;
                                 break;
@@ -92,7 +94,7 @@ static void add_rates(cJSON *j, uint64_t records, uint64_t bytes, int64_t ns, do
 static int produce_raw(const bench_opts_t *o, bench_env_t *env, const char *topic, int run)
 {
         raw_prod_t *rps = calloc((size_t)o->producers, sizeof(*rps));
-        uint8_t *buf = malloc((size_t)o->size);
+        uint8_t *buf = malloc(RAW_VALUES + (size_t)o->size);
         uint64_t acked = 0, failed = 0;
         int64_t t0, t1 = 0;
         double cpu0;
@@ -102,7 +104,7 @@ static int produce_raw(const bench_opts_t *o, bench_env_t *env, const char *topi
 
         if (!rps || !buf)
                 goto out;
-        kp_random_bytes(buf, (size_t)o->size);
+        kp_random_bytes(buf, RAW_VALUES + (size_t)o->size);
         cpu0 = bench_cpu_s();
         for (i = 0; i < o->producers; i++) {
                 rd_kafka_conf_t *conf = kp_kafka_conf_new(&env->producer_props, &err);

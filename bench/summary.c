@@ -330,11 +330,12 @@ int bench_cmd_summarize(int argc, char **argv)
                        java->target, java->size, rk / rj,
                        med(kp, "msgs_per_s") / med(java, "msgs_per_s"));
         }
-        {
-                const group_t *hc = find("checker", "-", "history", -1);
+        for (i = 0; i < 2; i++) {
+                const group_t *hc =
+                    find(i ? "checker-txn" : "checker", "-", i ? "history-txn" : "history", -1);
                 if (hc) {
                         cJSON *c = cJSON_CreateObject();
-                        cJSON_AddStringToObject(c, "bench", "checker");
+                        cJSON_AddStringToObject(c, "bench", hc->bench);
                         num(c, "records", med(hc, "records"));
                         num(c, "records_per_s", med(hc, "records_per_s"));
                         num(c, "records_per_cpu_s", med(hc, "records_per_cpu_s"));
@@ -349,20 +350,25 @@ int bench_cmd_summarize(int argc, char **argv)
         {
                 const group_t *lg = find("ledger", "-", "tracked", -1);
                 const group_t *hc = find("checker", "-", "history", -1);
+                const group_t *ht = find("checker-txn", "-", "history-txn", -1);
                 const group_t *fin = find("finalize", "embedded", "tracked", -1);
                 const group_t *rep = find("report", "embedded", "tracked", -1);
                 printf("\nper-record costs (medians)\n");
                 if (lg)
-                        printf("  ledger: %.0f records, %.2f bytes/record (own accounting), %.2f "
-                               "bytes/record (peak RSS delta); tracking ns/record: send %.1f, "
-                               "ack %.1f, consume %.1f; codec ns: encode %.1f, decode %.1f; "
-                               "checker %.4f s per million (%.0f records/s)\n",
-                               med(lg, "records"), med(lg, "bytes_per_record"),
-                               med(lg, "rss_bytes_per_record"), med(lg, "send_ns"),
-                               med(lg, "ack_ns"), med(lg, "consume_ns"), med(lg, "encode_ns"),
-                               med(lg, "decode_ns"),
-                               med(lg, "checker_ledger-summary_s_per_million"),
-                               med(lg, "checker_ledger-summary_records_per_s"));
+                        printf(
+                            "  ledger: %.0f records, %.2f bytes/record (own accounting), %.2f "
+                            "bytes/record (peak RSS delta); tracking ns/record: send %.1f, "
+                            "ack %.1f, consume %.1f; codec ns (%.0f B / 1 KiB): encode %.1f / %.1f "
+                            "(copying encoder %.1f / %.1f), decode %.1f / %.1f; "
+                            "checker %.4f s per million (%.0f records/s)\n",
+                            med(lg, "records"), med(lg, "bytes_per_record"),
+                            med(lg, "rss_bytes_per_record"), med(lg, "send_ns"), med(lg, "ack_ns"),
+                            med(lg, "consume_ns"), med(lg, "size"), med(lg, "encode_ns"),
+                            med(lg, "encode_1k_ns"), med(lg, "encode_copy_ns"),
+                            med(lg, "encode_copy_1k_ns"), med(lg, "decode_ns"),
+                            med(lg, "decode_1k_ns"),
+                            med(lg, "checker_ledger-summary_s_per_million"),
+                            med(lg, "checker_ledger-summary_records_per_s"));
                 if (hc)
                         printf("  history checker: %.0f records in %.3f s (%.0f records/s, "
                                "%.0f records per CPU-s); "
@@ -374,6 +380,19 @@ int bench_cmd_summarize(int argc, char **argv)
                                med(hc, "checker_bytes_per_record"),
                                med(hc, "checker_peak_rss_bytes_per_record"),
                                med(hc, "peak_rss_bytes_per_record"));
+                if (ht)
+                        printf("  transactional history checker: %.0f records (%.0f transactions, "
+                               "%.0f aborted) in %.3f s (%.0f records/s, %.0f records per CPU-s); "
+                               "memory per record: history %.1f B, checker working set %.1f B "
+                               "(own accounting) / %.1f B (peak RSS delta), both together "
+                               "%.1f B (peak RSS delta)\n",
+                               med(ht, "records"), med(ht, "transactions"),
+                               med(ht, "transactions_aborted"), med(ht, "check_s"),
+                               med(ht, "records_per_s"), med(ht, "records_per_cpu_s"),
+                               med(ht, "history_bytes_per_record"),
+                               med(ht, "checker_bytes_per_record"),
+                               med(ht, "checker_peak_rss_bytes_per_record"),
+                               med(ht, "peak_rss_bytes_per_record"));
                 if (fin)
                         printf("  finalize %.0f tracked records: %.2f s\n", med(fin, "records"),
                                med(fin, "finalize_s"));
@@ -445,6 +464,13 @@ int bench_cmd_summarize(int argc, char **argv)
                              med(hc, "records_per_s"), 1e7, 1);
                         goal(goals, "history checker records per CPU-second", where,
                              med(hc, "records_per_cpu_s"), 1e7, 1);
+                }
+                if (ht) {
+                        snprintf(where, sizeof(where), "%.0f records", med(ht, "records"));
+                        goal(goals, "transactional history checker records per second", where,
+                             med(ht, "records_per_s"), 1e7, 1);
+                        goal(goals, "transactional history checker records per CPU-second", where,
+                             med(ht, "records_per_cpu_s"), 1e7, 1);
                 }
         }
         if (json_out) {

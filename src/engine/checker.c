@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/mem.h"
+
 const char *const kp_anom_names[] = {
     [KP_ANOM_LOST_WRITE] = "lost-write",
     [KP_ANOM_UNSEEN] = "unseen",
@@ -280,6 +282,16 @@ static void scan_sizes(cstate_t *s)
         free(maxprod);
 }
 
+/* Set bits of x. __builtin_popcountll without -mpopcnt is a call into
+ * libgcc (a byte table); this is a dozen inline operations. */
+static inline uint64_t pop64(uint64_t x)
+{
+        x -= (x >> 1) & 0x5555555555555555ull;
+        x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+        x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+        return (x * 0x0101010101010101ull) >> 56;
+}
+
 static int alloc_tables(cstate_t *s, kp_err_t *err)
 {
         uint64_t i;
@@ -293,6 +305,7 @@ static int alloc_tables(cstate_t *s, kp_err_t *err)
         if (!s->recs)
                 return kp_err_set(err, KP_ENOMEM, "checker: out of memory for %llu records",
                                   (unsigned long long)s->n_recs);
+        kp_mem_huge(s->recs, s->n_recs * sizeof(crec_t));
         for (i = 0; i < s->n_recs; i++) {
                 s->recs[i].offset = -1;
                 s->recs[i].partition = -1;
@@ -320,6 +333,7 @@ static int alloc_tables(cstate_t *s, kp_err_t *err)
                         return kp_err_set(err, KP_ENOMEM,
                                           "checker: out of memory for %llu offsets of partition %d",
                                           (unsigned long long)span, p);
+                kp_mem_huge(cp->slot, span * sizeof(uint64_t));
                 cp->indexed = 1;
                 s->r->offsets_indexed += span;
                 s->r->bytes += span * sizeof(uint64_t) + words * (2 * sizeof(uint64_t) + 4);
@@ -416,6 +430,8 @@ static int txn_collect(cstate_t *s, kp_err_t *err)
         if (!s->txns || !s->txn_of || !s->stamp)
                 return kp_err_set(err, KP_ENOMEM, "checker: out of memory for %llu transactions",
                                   (unsigned long long)s->ntxn);
+        kp_mem_huge(s->txns, (size_t)s->ntxn * sizeof(ctxn_t));
+        kp_mem_huge(s->txn_of, s->n_recs * sizeof(uint32_t));
         for (i = 0; i < s->n_recs; i++)
                 s->txn_of[i] = NO_TXN;
         s->r->bytes += s->ntxn * sizeof(ctxn_t) + s->n_recs * sizeof(uint32_t) +
@@ -557,7 +573,7 @@ static void build_rank(cstate_t *s)
                 }
                 for (i = 0; i < words; i++) {
                         cp->rank[i] = acc;
-                        acc += (uint32_t)__builtin_popcountll(cp->known[i]);
+                        acc += (uint32_t)pop64(cp->known[i]);
                 }
                 cp->rank[words] = acc;
         }
@@ -573,8 +589,7 @@ static uint64_t known_before(const cpart_t *cp, int64_t off)
         if (off > cp->hi)
                 return cp->rank[((uint64_t)(cp->hi - cp->lo) + 1 + 63) / 64];
         i = (uint64_t)(off - cp->lo);
-        return cp->rank[i / 64] +
-               (uint64_t)__builtin_popcountll(cp->known[i / 64] & (((uint64_t)1 << (i & 63)) - 1));
+        return cp->rank[i / 64] + pop64(cp->known[i / 64] & (((uint64_t)1 << (i & 63)) - 1));
 }
 
 /* Pass 4: poll order of each consumer. */
@@ -1073,6 +1088,11 @@ static int txn_cycles(cstate_t *s, kp_err_t *err)
                            (unsigned long long)m);
                 goto out;
         }
+        kp_mem_huge(src, m * sizeof(uint32_t));
+        kp_mem_huge(dst, m * sizeof(uint32_t));
+        kp_mem_huge(g.adj, m * sizeof(uint32_t));
+        kp_mem_huge(g.off, (n + 1) * sizeof(uint64_t));
+        kp_mem_huge(g.cs_edge, n * sizeof(uint64_t));
         s->r->bytes += m * 3 * sizeof(uint32_t) + n * (5 * sizeof(uint32_t) + 2 * sizeof(uint64_t));
         txn_edges(s, src, dst);
         /* counting sort of the edges by source: the adjacency arrays */

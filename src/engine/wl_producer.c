@@ -15,17 +15,12 @@
  * and would otherwise cost more than kproof's own tracking. */
 #define POLL_EVERY 32
 
-static int64_t read_intended(const void *payload, size_t len)
+/* When record seq of this producer was meant to be sent: from its index, so
+ * the schedule never drifts, and a delivery report finds it without reading
+ * the value back (a cache miss per record). */
+static inline int64_t intended_of(const prod_t *pr, uint64_t seq)
 {
-        const uint8_t *p = payload;
-        uint64_t v = 0;
-        int i;
-
-        if (!p || len < KP_REC_HDR_BYTES)
-                return 0;
-        for (i = 7; i >= 0; i--)
-                v = (v << 8) | p[24 + i];
-        return (int64_t)v;
+        return pr->wl->start_ns + pr->phase_ns + (int64_t)((double)seq * pr->interval_ns);
 }
 
 /* Delivery report: runs on the producer's own thread inside rd_kafka_poll. */
@@ -42,7 +37,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 
         if (wl->history)
                 kp_history_produced(wl->history, pr->id, seq, m->partition, m->offset, m->err,
-                                    read_intended(m->payload, m->len) - wl->clock_off, now);
+                                    intended_of(pr, seq), now);
         if (m->err) {
                 kp_ledger_on_ack_error(wl->ledger, pr->id, seq);
                 count_err(pr->errs, m->err);
@@ -52,7 +47,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         kp_ledger_on_ack(wl->ledger, pr->id, seq, m->partition, m->offset);
         __atomic_store_n(&pr->acked_n, pr->acked_n + 1, __ATOMIC_RELAXED);
         {
-                int64_t lat = now - (read_intended(m->payload, m->len) - wl->clock_off);
+                int64_t lat = now - intended_of(pr, seq);
                 uint64_t v = lat > 0 ? (uint64_t)lat : 0;
                 kp_hist_record(&pr->ack_hist, v);
                 kp_hist_record(&pr->tl.hists[s], v);
@@ -165,15 +160,18 @@ void *kp_wl_producer_main(void *arg)
         uint64_t txn_k = c->txn_records > 0 ? (uint64_t)c->txn_records : 0, txn_first = 0;
         int txn_open = 0;
         kp_rec_hdr_t h;
+        const uint8_t *value;
         uint64_t seq;
         uint8_t key[8];
         int64_t now = kp_mono_ns();
 
+        pr->interval_ns = interval;
+        pr->phase_ns = phase;
         h.nonce = wl->nonce;
         h.producer = (uint16_t)(wl->producer_base + pr->id);
         for (seq = 0; !limit || seq < limit; seq++) {
-                int64_t intended = wl->start_ns + phase + (int64_t)((double)seq * interval);
-                int64_t next = wl->start_ns + phase + (int64_t)((double)(seq + 1) * interval);
+                int64_t intended = intended_of(pr, seq);
+                int64_t next = intended_of(pr, seq + 1);
                 rd_kafka_resp_err_t e;
 
                 if (intended >= end || wl->stop_producers || kp_stop_requested())
@@ -210,7 +208,7 @@ void *kp_wl_producer_main(void *arg)
                 }
                 h.seq = seq;
                 h.intended_ns = intended + wl->clock_off;
-                kp_rec_encode(pr->buf, len, &h, wl->pattern, PATTERN_BYTES);
+                value = kp_rec_enc_next(&pr->enc, &h);
                 if (c->keys > 0) {
                         uint64_t k =
                             (seq * (uint64_t)wl->n_prod + (uint64_t)pr->id) % (uint64_t)c->keys;
@@ -220,10 +218,10 @@ void *kp_wl_producer_main(void *arg)
                 }
                 for (;;) {
                         /* rd_kafka_produce: no variable-argument parsing per record. */
-                        e = rd_kafka_produce(pr->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                             pr->buf, len, c->keys > 0 ? key : NULL,
-                                             c->keys > 0 ? sizeof(key) : 0,
-                                             (void *)(uintptr_t)seq) == -1
+                        e = rd_kafka_produce(
+                                pr->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                                (void *)(uintptr_t)value, len, c->keys > 0 ? key : NULL,
+                                c->keys > 0 ? sizeof(key) : 0, (void *)(uintptr_t)seq) == -1
                                 ? rd_kafka_last_error()
                                 : RD_KAFKA_RESP_ERR_NO_ERROR;
                         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || wl->stop_producers ||

@@ -122,8 +122,11 @@ kp_workload_t *kp_workload_new(kp_platform_t *p, const kp_workload_spec_t *spec,
                 prod_t *pr = &wl->prods[i];
                 pr->wl = wl;
                 pr->id = i;
-                pr->buf = malloc((size_t)c->message_bytes);
-                if (!pr->buf || kp_hist_init(&pr->ack_hist, 7, HIST_MAX_NS) < 0 ||
+                /* Salt: each producer's values take other stretches of the pattern. */
+                if (kp_rec_enc_init(&pr->enc, (size_t)c->message_bytes, wl->pattern,
+                                    PATTERN_BYTES + (size_t)c->message_bytes,
+                                    (uint32_t)(wl->producer_base + i) * 4099u) < 0 ||
+                    kp_hist_init(&pr->ack_hist, 7, HIST_MAX_NS) < 0 ||
                     kp_wl_tl_init(&pr->tl, wl->n_slots) < 0)
                         goto oom;
         }
@@ -585,7 +588,7 @@ void kp_workload_free(kp_workload_t *wl)
                         rd_kafka_destroy(pr->rk);
                 kp_hist_release(&pr->ack_hist);
                 kp_wl_tl_release(&pr->tl, wl->n_slots);
-                free(pr->buf);
+                kp_rec_enc_free(&pr->enc);
         }
         for (i = 0; wl->conss && i < wl->n_cons; i++) {
                 cons_t *co = &wl->conss[i];

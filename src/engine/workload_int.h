@@ -14,6 +14,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "engine/record.h"
 #include "engine/workload.h"
 #include "util/timeutil.h"
 
@@ -61,7 +62,9 @@ typedef struct prod {
         int64_t poll_now;   /* clock read just before a non-blocking poll, else 0 */
         int64_t max_lag_ns; /* largest delay of a send behind its intended time */
         int64_t finished_ns;
-        uint8_t *buf;
+        kp_rec_enc_t enc;   /* the values this producer sends */
+        double interval_ns; /* its schedule: record seq is due at start + phase + seq * interval */
+        int64_t phase_ns;
 } prod_t;
 
 typedef struct cons {

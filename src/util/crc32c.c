@@ -21,6 +21,7 @@ static uint32_t zeros_2[4][256]; /* ... after 2 * STRIPE zero bytes */
 static uint32_t small_1[4][256]; /* ... after SMALL zero bytes */
 static uint32_t small_2[4][256]; /* ... after 2 * SMALL zero bytes */
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+static int table_ready; /* set (release) once table_init has run: skips the pthread_once call */
 static int have_sse42;
 
 static uint32_t crc_sw(uint32_t crc, const unsigned char *p, size_t len);
@@ -52,6 +53,7 @@ static void table_init(void)
         __builtin_cpu_init();
         have_sse42 = __builtin_cpu_supports("sse4.2");
 #endif
+        __atomic_store_n(&table_ready, 1, __ATOMIC_RELEASE);
 }
 
 static uint32_t crc_sw(uint32_t crc, const unsigned char *p, size_t len)
@@ -124,15 +126,52 @@ __attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const uns
                 len -= 8;
         }
         crc = (uint32_t)c;
+        if (len >= 4) {
+                uint32_t w;
+                memcpy(&w, p, 4);
+                crc = __builtin_ia32_crc32si(crc, w);
+                p += 4;
+                len -= 4;
+        }
         while (len--)
                 crc = __builtin_ia32_crc32qi(crc, *p++);
         return crc;
 }
 #endif
 
+void kp_crc32c_shift_init(kp_crc32c_shift_t *s, size_t len_b)
+{
+        static const unsigned char zero[256];
+        uint32_t basis[32];
+        int b, j, i;
+
+        pthread_once(&table_once, table_init);
+        /* What len_b zero bytes do to each single-bit register; the tables
+         * are XORs of those (the map is linear). */
+        for (b = 0; b < 32; b++) {
+                size_t left = len_b;
+                uint32_t r = 1u << b;
+                while (left) {
+                        size_t n = left < sizeof(zero) ? left : sizeof(zero);
+                        r = crc_sw(r, zero, n);
+                        left -= n;
+                }
+                basis[b] = r;
+        }
+        for (j = 0; j < 4; j++)
+                for (i = 0; i < 256; i++) {
+                        uint32_t v = 0;
+                        for (b = 0; b < 8; b++)
+                                if (i & (1 << b))
+                                        v ^= basis[8 * j + b];
+                        s->t[j][i] = v;
+                }
+}
+
 uint32_t kp_crc32c(uint32_t crc, const void *data, size_t len)
 {
-        pthread_once(&table_once, table_init);
+        if (!__atomic_load_n(&table_ready, __ATOMIC_ACQUIRE))
+                pthread_once(&table_once, table_init);
         crc = ~crc;
 #if defined(__x86_64__)
         if (have_sse42)

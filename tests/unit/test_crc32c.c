@@ -6,10 +6,13 @@
  * from the library. */
 #include "kptest.h"
 
-#define kp_crc32c kpt_crc32c_copy
+#define kp_crc32c            kpt_crc32c_copy
+#define kp_crc32c_shift_init kpt_crc32c_shift_init_copy
 #include "util/crc32c.c"
 #undef kp_crc32c
+#undef kp_crc32c_shift_init
 uint32_t kp_crc32c(uint32_t crc, const void *data, size_t len);
+void kp_crc32c_shift_init(kp_crc32c_shift_t *s, size_t len_b);
 
 /* CRC-32C one bit at a time, straight from the definition. */
 static uint32_t crc_ref(uint32_t crc, const unsigned char *p, size_t len)
@@ -123,13 +126,40 @@ static void test_sse42_path(void **state)
         skip();
 }
 
+/* combine(shift(len B), crc(A), crc(B)) is the CRC of A || B, for lengths of
+ * B around the shift's internal chunk and the record sizes kproof uses. */
+static void test_combine(void **state)
+{
+        static const size_t lens_b[] = {0, 1, 7, 68, 255, 256, 257, 992, 4000};
+        static unsigned char a[300], b[4000];
+        kp_crc32c_shift_t *sh = malloc(sizeof(*sh));
+        size_t i, k;
+
+        (void)state;
+        assert_non_null(sh);
+        for (i = 0; i < sizeof(a); i++)
+                a[i] = (unsigned char)(i * 131u + 7u);
+        for (i = 0; i < sizeof(b); i++)
+                b[i] = (unsigned char)(i * 197u + (i >> 7));
+        for (k = 0; k < sizeof(lens_b) / sizeof(lens_b[0]); k++) {
+                size_t lb = lens_b[k], la;
+                kp_crc32c_shift_init(sh, lb);
+                for (la = 0; la <= sizeof(a); la += 37) {
+                        uint32_t whole = kp_crc32c(kp_crc32c(0, a, la), b, lb);
+                        assert_int_equal(
+                            kp_crc32c_combine(sh, kp_crc32c(0, a, la), kp_crc32c(0, b, lb)), whole);
+                        assert_int_equal(whole, crc_ref(crc_ref(0, a, la), b, lb));
+                }
+        }
+        free(sh);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_known_vectors),
-            cmocka_unit_test(test_incremental),
-            cmocka_unit_test(test_table_path),
-            cmocka_unit_test(test_sse42_path),
+            cmocka_unit_test(test_known_vectors), cmocka_unit_test(test_incremental),
+            cmocka_unit_test(test_table_path),    cmocka_unit_test(test_sse42_path),
+            cmocka_unit_test(test_combine),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
